@@ -1,0 +1,17 @@
+//! The wire: OCPP-J frames, error codes, subprotocols and per-version message codecs.
+//!
+//! Nothing here knows about sockets, tasks, storage or the domain: bytes and JSON in,
+//! typed messages or exact OCPP-J errors out.
+
+pub mod decode;
+pub mod error;
+pub mod frame;
+pub mod lenient;
+pub mod v16;
+pub mod v201;
+pub mod version;
+
+pub use decode::{DecodeError, Decoded, Deviation, Leniency};
+pub use error::ErrorCode;
+pub use frame::{Call, CallErrorFrame, CallResult, Frame, FrameError};
+pub use version::OcppVersion;
