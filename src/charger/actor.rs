@@ -8,7 +8,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
@@ -280,7 +282,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         }
         debug!(direction = "in", message_id = %call.id, action = %call.action, "CALL");
         trace!(payload = %call.payload, "CALL payload");
-        let answer = match inbound::handle(&self.ctx, &call).await {
+        // A bug in a handler must cost one CALLERROR, not the charger's connection.
+        let handled = AssertUnwindSafe(inbound::handle(&self.ctx, &call))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!(message_id = %call.id, action = %call.action, "handler panicked");
+                Err(crate::ocpp::DecodeError {
+                    code: ErrorCode::InternalError,
+                    description: "internal error while handling this message".into(),
+                })
+            });
+        let answer = match handled {
             Ok(payload) => Frame::CallResult(CallResult {
                 id: call.id.clone(),
                 payload,

@@ -94,12 +94,14 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             }
             json!({})
         }
-        Request::DataTransfer(_) => json!({"status": "Accepted"}),
-        // No charger CA is configured: signing requests are declined honestly.
-        Request::SignCertificate(_) => json!({"status": "Rejected"}),
-        // Notifications of firmware, diagnostics, logs and security events: recorded by
-        // the log for now; their answers carry no fields.
-        _ => json!({}),
+        _ => match call.action.as_str() {
+            "DataTransfer" => json!({"status": "Accepted"}),
+            // No charger CA is configured: signing requests are declined honestly.
+            "SignCertificate" => json!({"status": "Rejected"}),
+            // Notifications of firmware, diagnostics, logs and security events: their
+            // answers carry no fields.
+            _ => json!({}),
+        },
     })
 }
 

@@ -90,16 +90,18 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 None => json!({}),
             }
         }
-        Request::DataTransfer(_) => json!({"status": "Accepted"}),
-        Request::NotifyEVChargingSchedule(_) => json!({"status": "Accepted"}),
-        // The gateway computes no schedules of its own: it says so.
-        Request::NotifyEVChargingNeeds(_) => json!({"status": "Rejected"}),
-        // No charger CA or certificate provider is configured: declined honestly.
-        Request::SignCertificate(_) => json!({"status": "Rejected"}),
-        Request::Get15118EVCertificate(_) => json!({"status": "Failed", "exiResponse": ""}),
-        Request::GetCertificateStatus(_) => json!({"status": "Failed"}),
-        // Reports and notifications whose answers carry no fields.
-        _ => json!({}),
+        _ => match call.action.as_str() {
+            "DataTransfer" => json!({"status": "Accepted"}),
+            "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
+            // The gateway computes no schedules of its own: it says so.
+            "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
+            // No charger CA or certificate provider is configured: declined honestly.
+            "SignCertificate" => json!({"status": "Rejected"}),
+            "Get15118EVCertificate" => json!({"status": "Failed", "exiResponse": ""}),
+            "GetCertificateStatus" => json!({"status": "Failed"}),
+            // Reports and notifications whose answers carry no fields.
+            _ => json!({}),
+        },
     })
 }
 
