@@ -74,6 +74,9 @@ pub struct ApiSettings {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct StoreSettings {
     pub path: PathBuf,
+    /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
+    /// leave it to the OS (`false`, survives a process crash, not a power cut).
+    pub fsync: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

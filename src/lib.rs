@@ -21,7 +21,7 @@ use tokio_util::task::TaskTracker;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
-use store::{ChargerRecord, MemoryStore, Store, StoreError};
+use store::{ChargerRecord, SqliteStore, Store, StoreError};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -45,9 +45,11 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Starts the gateway with a store kept in the process.
+    /// Starts the gateway on the embedded store at `store.path`.
     pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
-        Self::start_with_store(settings, Arc::new(MemoryStore::new())).await
+        let store = SqliteStore::open(&settings.store.path, settings.store.fsync)?;
+        tracing::info!(path = %settings.store.path.display(), "store opened");
+        Self::start_with_store(settings, Arc::new(store)).await
     }
 
     /// Starts the gateway on the given store: binds the listeners, seeds the chargers

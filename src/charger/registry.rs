@@ -9,20 +9,30 @@ use std::sync::{Arc, Mutex};
 use super::handle::ChargerHandle;
 
 /// See the module documentation. Cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Registry {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
     map: Mutex<HashMap<Arc<str>, ChargerHandle>>,
     generation: AtomicU64,
 }
 
 impl Registry {
+    /// Generations start from the clock (in microseconds), so they keep growing across
+    /// restarts and the store can tell a newer connection from an older one.
     pub fn new() -> Registry {
-        Registry::default()
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(1);
+        Registry {
+            inner: Arc::new(Inner {
+                map: Mutex::new(HashMap::new()),
+                generation: AtomicU64::new(start),
+            }),
+        }
     }
 
     /// A fresh generation number for a connection about to register.
@@ -77,5 +87,11 @@ impl Registry {
         // A panic while holding this lock cannot leave the map inconsistent (every
         // critical section is a single map operation), so recover from poisoning.
         self.inner.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
     }
 }

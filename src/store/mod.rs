@@ -1,7 +1,7 @@
 //! The `Store` seam: everything chargers report lands here before they get an answer.
-//! `memory` keeps it in the process; durable engines implement the same trait.
+//! `sqlite` is the embedded engine; others implement the same trait.
 
-pub mod memory;
+pub mod sqlite;
 
 use async_trait::async_trait;
 
@@ -10,7 +10,7 @@ use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, Tr
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
-pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
 
 /// A charger the gateway knows.
 #[derive(Clone, Debug)]
@@ -31,7 +31,7 @@ pub enum StopOutcome {
 }
 
 /// A store that could not do what was asked.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("store unavailable: {0}")]
     Unavailable(String),
