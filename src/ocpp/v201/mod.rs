@@ -14,7 +14,11 @@
 //!   strict. Numbers beyond ±7.9·10²⁸ do not fit its decimal type and are refused;
 //! - `consumptionCost.startValue` is an integer there, a number in the schema: integral
 //!   values written as decimals (`100.0`) are accepted in both modes; a fractional one is
-//!   rounded (and recorded) when lenient, `PropertyConstraintViolation` when strict.
+//!   rounded (and recorded) when lenient, `PropertyConstraintViolation` when strict;
+//! - `DataTransferRequest.data` is a string there, any JSON value in the schema: the
+//!   local [`DataTransferRequest`] is used instead;
+//! - `relativeTimeInterval.duration` (sales tariffs) is required there, optional in the
+//!   schema: a tariff entry without it is refused (`OccurrenceConstraintViolation`).
 
 mod rules;
 
@@ -32,7 +36,7 @@ pub enum Request {
     Authorize(m::authorize::AuthorizeRequest),
     BootNotification(m::boot_notification::BootNotificationRequest),
     ClearedChargingLimit(m::cleared_charging_limit::ClearedChargingLimitRequest),
-    DataTransfer(m::datatransfer::DataTransferRequest),
+    DataTransfer(DataTransferRequest),
     FirmwareStatusNotification(m::firmware_status_notification::FirmwareStatusNotificationRequest),
     Get15118EVCertificate(m::get_15118ev_certificate::Get15118EVCertificateRequest),
     GetCertificateStatus(m::get_certificate_status::GetCertificateStatusRequest),
@@ -56,6 +60,20 @@ pub enum Request {
     SignCertificate(m::sign_certificate::SignCertificateRequest),
     StatusNotification(m::status_notification::StatusNotificationRequest),
     TransactionEvent(m::transaction_event::TransactionEventRequest),
+}
+
+/// DataTransfer.req as the 2.0.1 schema has it: `data` may be any JSON value.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataTransferRequest {
+    /// The message kind, agreed between the parties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The data, of any JSON type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// Who defined this message.
+    pub vendor_id: String,
 }
 
 /// Paths of `consumptionCost.startValue` (a number in the schema, an integer in rust-ocpp).
