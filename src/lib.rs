@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use charger::authorize::Authorizer;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
@@ -34,6 +35,8 @@ pub enum StartError {
     },
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// A running gateway: its bound addresses and a way to stop it.
@@ -72,10 +75,13 @@ impl Gateway {
         let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
         let api_addr = local_addr("api.listen", &api, settings.api.listen)?;
 
+        let authorizer =
+            Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
             registry: Registry::new(),
+            authorizer,
             cancel: CancellationToken::new(),
         });
         let tracker = TaskTracker::new();

@@ -10,8 +10,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::authorize::Authorizer;
 use super::registry::Registry;
-use crate::config::{DefaultAuthStatus, Settings};
+use crate::config::Settings;
+use crate::domain::event::ChargerEvent;
 use crate::domain::AuthStatus;
 use crate::ocpp::{Call, DecodeError, Deviation, ErrorCode, Leniency, OcppVersion};
 use crate::store::{Store, StoreError};
@@ -21,6 +23,7 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub store: Arc<dyn Store>,
     pub registry: Registry,
+    pub authorizer: Authorizer,
     pub cancel: CancellationToken,
 }
 
@@ -33,12 +36,21 @@ pub struct ChargerContext {
 }
 
 impl ChargerContext {
-    /// The id-tag answer while no id-tag list decides.
-    pub fn authorize(&self, _id_tag: &str) -> AuthStatus {
-        match self.shared.settings.auth.default_status {
-            DefaultAuthStatus::Accepted => AuthStatus::Accepted,
-            DefaultAuthStatus::Invalid => AuthStatus::Invalid,
-        }
+    /// Decides an id tag (and records the decision).
+    pub async fn authorize(&self, id_tag: &str) -> AuthStatus {
+        self.shared
+            .authorizer
+            .authorize(&self.identity, id_tag)
+            .await
+    }
+
+    /// Records a report that has no state of its own beyond the record.
+    pub async fn record_event(&self, event: ChargerEvent) {
+        let store = &self.shared.store;
+        self.commit_report("event", || {
+            store.record_event(&self.identity, event.clone())
+        })
+        .await;
     }
 
     /// The heartbeat interval handed out in BootNotification answers, in seconds.

@@ -2,6 +2,7 @@
 //! charger, its handle and the registry, and the per-version adapters.
 
 pub mod actor;
+pub mod authorize;
 pub mod handle;
 pub mod handshake;
 pub mod identity;

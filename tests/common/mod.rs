@@ -40,6 +40,7 @@ pub fn settings() -> Settings {
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
     s.ocpp.auto_register = true;
     s.ocpp.allow_unauthenticated = true;
+    s.auth.unknown = ocpp_gateway::config::Policy::Accept;
     s
 }
 

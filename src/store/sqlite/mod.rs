@@ -14,7 +14,8 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use super::{ChargerRecord, StopOutcome, Store, StoreError};
-use crate::domain::event::StatusReport;
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
+use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
@@ -187,6 +188,47 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::transaction_event(tx, &identity, &update))
+            .await
+    }
+
+    async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
+        let uid = uid.to_owned();
+        self.read(move |c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached(
+                "SELECT id_tag_uid, status, expire_at FROM id_tags WHERE id_tag_uid = ?1",
+            )?
+            .query_row([&uid], |r| {
+                let status: String = r.get(1)?;
+                let expire: Option<String> = r.get(2)?;
+                Ok(IdTagRecord {
+                    uid: r.get(0)?,
+                    // An unreadable status blocks rather than admits.
+                    status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
+                    expire_at: expire
+                        .as_deref()
+                        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+                        .map(|e| e.with_timezone(&chrono::Utc)),
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn record_authorization(
+        &self,
+        identity: &str,
+        record: AuthorizationRecord,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_authorization(tx, &identity, &record))
+            .await
+    }
+
+    async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_event(tx, &identity, &event))
             .await
     }
 }

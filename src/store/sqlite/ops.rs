@@ -3,10 +3,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::domain::event::{StatusReport, TransactionPhase};
+use crate::domain::auth::{AuthSource, AuthorizationRecord};
+use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
 use crate::domain::session::{self, base_value, energy_between, SessionStatus};
 use crate::domain::{
-    BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
+    AuthStatus, BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction,
+    TransactionUpdate,
 };
 use crate::ocpp::OcppVersion;
 use crate::store::{ChargerRecord, StopOutcome};
@@ -555,6 +557,67 @@ fn refine_evse_status(
                 None,
                 &ts(u.timestamp),
             )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn record_authorization(
+    tx: &Transaction<'_>,
+    identity: &str,
+    a: &AuthorizationRecord,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let (status, rejection) = match a.status {
+        AuthStatus::Accepted => ("accepted", None),
+        other => ("rejected", Some(other.as_v16().to_ascii_lowercase())),
+    };
+    let source = match a.source {
+        AuthSource::Local => "local",
+        AuthSource::Upstream => "third_party",
+        AuthSource::Policy => "local",
+    };
+    let at = ts(a.at);
+    tx.prepare_cached(
+        "INSERT INTO authorizations (charge_point_id, id_tag, status, rejection_reason, method, source, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6)",
+    )?
+    .execute(params![cp, a.id_tag, status, rejection, source, at])?;
+    Ok(())
+}
+
+pub fn record_event(
+    tx: &Transaction<'_>,
+    identity: &str,
+    e: &ChargerEvent,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let n = now();
+    match e {
+        ChargerEvent::Security {
+            kind,
+            tech_info,
+            timestamp,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![cp, kind, tech_info, ts(*timestamp), n])?;
+        }
+        ChargerEvent::Reservation {
+            reservation_id,
+            status,
+        } => {
+            tx.prepare_cached(
+                "UPDATE reservations SET status = ?3, updated_at = ?4 WHERE id = ?1 AND charge_point_id = ?2",
+            )?
+            .execute(params![reservation_id, cp, status.to_ascii_lowercase(), n])?;
+        }
+        ChargerEvent::Other { action, payload } => {
+            tx.prepare_cached(
+                "INSERT INTO charger_events (charge_point_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![cp, action, payload.to_string(), n])?;
         }
     }
     Ok(())
