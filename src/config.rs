@@ -195,7 +195,7 @@ impl Settings {
             ));
         }
         let url = self.auth.upstream_url.trim();
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(ConfigError::Invalid(format!(
                 "auth.upstream_url {url:?} must be an http:// or https:// URL (or empty)"
             )));
