@@ -112,21 +112,19 @@ impl SimCharger {
             request.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, value);
         }
         if let Some(password) = &password {
-            let token = base64::engine::general_purpose::STANDARD
-                .encode(format!("{identity}:{password}"));
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{identity}:{password}"));
             let value = HeaderValue::from_str(&format!("Basic {token}"))
                 .map_err(|e| bad(format!("credentials: {e}")))?;
             request.headers_mut().insert(AUTHORIZATION, value);
         }
-        let (socket, response) = timeout(
-            CONNECT_TIMEOUT,
-            tokio_tungstenite::connect_async(request),
-        )
-        .await
-        .map_err(|_| SimError::Timeout {
-            what: format!("the handshake with {url}"),
-            after: CONNECT_TIMEOUT,
-        })??;
+        let (socket, response) =
+            timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request))
+                .await
+                .map_err(|_| SimError::Timeout {
+                    what: format!("the handshake with {url}"),
+                    after: CONNECT_TIMEOUT,
+                })??;
         let negotiated = response
             .headers()
             .get(SEC_WEBSOCKET_PROTOCOL)
@@ -201,12 +199,13 @@ impl SimCharger {
                 .map_err(|_| SimError::Closed)?;
             answer.await.map_err(|_| SimError::Closed)
         };
-        let answer = timeout(self.call_timeout, exchange)
-            .await
-            .map_err(|_| SimError::Timeout {
-                what: format!("the answer to {action}"),
-                after: self.call_timeout,
-            })??;
+        let answer =
+            timeout(self.call_timeout, exchange)
+                .await
+                .map_err(|_| SimError::Timeout {
+                    what: format!("the answer to {action}"),
+                    after: self.call_timeout,
+                })??;
         match answer {
             Answer::Result(payload) => Ok(payload),
             Answer::Error { code, description } => Err(SimError::CallError { code, description }),

@@ -37,14 +37,16 @@ pub(super) fn get_configuration(request: &Value, ok: bool) -> Value {
         return json!({ "unknownKey": asked });
     }
     let known = |key: &str| KEYS_V16.iter().find(|(k, _, _)| *k == key);
-    let entry = |(key, readonly, value): &(&str, bool, &str)| {
-        json!({ "key": key, "readonly": readonly, "value": value })
-    };
+    let entry = |(key, readonly, value): &(&str, bool, &str)| json!({ "key": key, "readonly": readonly, "value": value });
     if asked.is_empty() {
         return json!({ "configurationKey": KEYS_V16.iter().map(entry).collect::<Vec<_>>() });
     }
     let found: Vec<Value> = asked.iter().filter_map(|k| known(k)).map(entry).collect();
-    let unknown: Vec<&str> = asked.iter().copied().filter(|k| known(k).is_none()).collect();
+    let unknown: Vec<&str> = asked
+        .iter()
+        .copied()
+        .filter(|k| known(k).is_none())
+        .collect();
     let mut answer = Map::new();
     if !found.is_empty() {
         answer.insert("configurationKey".into(), Value::from(found));

@@ -248,7 +248,9 @@ fn default_answer(
     }
     match (version, action) {
         (OcppVersion::V16, "GetConfiguration") => Some(device::get_configuration(request, ok)),
-        (OcppVersion::V16, "GetDiagnostics") if ok => Some(json!({ "fileName": "diagnostics.log" })),
+        (OcppVersion::V16, "GetDiagnostics") if ok => {
+            Some(json!({ "fileName": "diagnostics.log" }))
+        }
         (OcppVersion::V16, "GetDiagnostics" | "UpdateFirmware") => Some(json!({})),
         (OcppVersion::V16, "GetLocalListVersion") => Some(json!({ "listVersion": 0 })),
         (OcppVersion::V201, "GetLocalListVersion") => Some(json!({ "versionNumber": 0 })),

@@ -207,7 +207,11 @@ impl Run<'_> {
 /// Fails with [`SimError::Rejected`] unless `response[field].status` (or
 /// `response.status` when `field` is empty) is `Accepted`.
 fn require_accepted(action: &str, response: &Value, field: &str) -> Result<(), SimError> {
-    let holder = if field.is_empty() { Some(response) } else { response.get(field) };
+    let holder = if field.is_empty() {
+        Some(response)
+    } else {
+        response.get(field)
+    };
     let status = holder.and_then(|h| h.get("status")).and_then(Value::as_str);
     match status {
         Some("Accepted") => Ok(()),

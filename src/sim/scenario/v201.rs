@@ -94,7 +94,9 @@ impl Transaction {
 
 async fn session(run: &mut Run<'_>) -> Result<(), SimError> {
     let id_token = json!({ "idToken": run.options.id_tag, "type": "ISO14443" });
-    let response = run.step("Authorize", json!({ "idToken": id_token })).await?;
+    let response = run
+        .step("Authorize", json!({ "idToken": id_token }))
+        .await?;
     require_accepted("Authorize", &response, "idTokenInfo")?;
     status(run, "Occupied").await?;
 
