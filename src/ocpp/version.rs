@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn charger_preference_wins_and_unknown_entries_are_skipped() {
-        assert_eq!(negotiate(["ocpp0.1,ocpp1.6"]), Negotiated::Offered(OcppVersion::V16));
+        assert_eq!(
+            negotiate(["ocpp0.1,ocpp1.6"]),
+            Negotiated::Offered(OcppVersion::V16)
+        );
         assert_eq!(
             negotiate([" ocpp2.0.1 , ocpp1.6"]),
             Negotiated::Offered(OcppVersion::V201)

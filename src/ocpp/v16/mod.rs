@@ -12,7 +12,9 @@ pub enum Request {
     Authorize(m::authorize::AuthorizeRequest),
     BootNotification(m::boot_notification::BootNotificationRequest),
     DataTransfer(m::data_transfer::DataTransferRequest),
-    DiagnosticsStatusNotification(m::diagnostics_status_notification::DiagnosticsStatusNotificationRequest),
+    DiagnosticsStatusNotification(
+        m::diagnostics_status_notification::DiagnosticsStatusNotificationRequest,
+    ),
     FirmwareStatusNotification(m::firmware_status_notification::FirmwareStatusNotificationRequest),
     Heartbeat(m::heart_beat::HeartbeatRequest),
     MeterValues(m::meter_values::MeterValuesRequest),
@@ -28,7 +30,11 @@ pub enum Request {
 
 /// Decodes the payload of a CALL a 1.6 charger sent. Unknown actions → `NotImplemented`;
 /// actions that exist only in the other direction or the other version → `NotSupported`.
-pub fn decode_request(action: &str, payload: Value, leniency: Leniency) -> Result<Decoded<Request>, DecodeError> {
+pub fn decode_request(
+    action: &str,
+    payload: Value,
+    leniency: Leniency,
+) -> Result<Decoded<Request>, DecodeError> {
     let _ = (action, payload, leniency);
     todo!()
 }

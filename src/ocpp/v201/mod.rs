@@ -20,7 +20,11 @@ pub enum Request {
 
 /// Decodes the payload of a CALL a 2.0.1 station sent. Unknown actions → `NotImplemented`;
 /// actions of the other direction or version → `NotSupported`.
-pub fn decode_request(action: &str, payload: Value, leniency: Leniency) -> Result<Decoded<Request>, DecodeError> {
+pub fn decode_request(
+    action: &str,
+    payload: Value,
+    leniency: Leniency,
+) -> Result<Decoded<Request>, DecodeError> {
     let _ = (action, payload, leniency);
     todo!()
 }
