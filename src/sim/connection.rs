@@ -114,7 +114,10 @@ impl Connection {
                             code: f.code.into(),
                             reason: f.reason.to_string(),
                         });
-                        // Reading on lets tungstenite send the close reply.
+                        // Reading on lets tungstenite send the close reply; the server
+                        // then ends the TCP connection, or the grace period runs out.
+                        closing = true;
+                        close_deadline = tokio::time::Instant::now() + CLOSE_GRACE;
                     }
                     Some(Ok(Message::Ping(_))) => {
                         // The pong is queued by tungstenite; flush it now.
