@@ -1,4 +1,156 @@
-//! ocpp-gateway: an OCPP 1.6J and 2.0.1 central-system gateway.
+//! ocpp-gateway: an OCPP 1.6J and 2.0.1 central-system gateway. [`Gateway::start`] is
+//! what `main` and the tests both run.
 
+pub mod api;
+pub mod charger;
+pub mod config;
+pub mod domain;
 pub mod ocpp;
+pub mod security;
 pub mod sim;
+pub mod store;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use charger::{ChargerHandle, Registry, Shared};
+use config::Settings;
+use security::PasswordHash;
+use store::{ChargerRecord, SqliteStore, Store, StoreError};
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr} ({what}): {source}")]
+    Bind {
+        what: &'static str,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// A running gateway: its bound addresses and a way to stop it.
+pub struct Gateway {
+    ocpp_addr: SocketAddr,
+    api_addr: SocketAddr,
+    shared: Arc<Shared>,
+    tracker: TaskTracker,
+}
+
+impl Gateway {
+    /// Starts the gateway on the embedded store at `store.path`.
+    pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
+        let store = SqliteStore::open(&settings.store.path, settings.store.fsync)?;
+        tracing::info!(path = %settings.store.path.display(), "store opened");
+        Self::start_with_store(settings, Arc::new(store)).await
+    }
+
+    /// Starts the gateway on the given store: binds the listeners, seeds the chargers
+    /// from the settings, and serves until [`Gateway::shutdown`].
+    pub async fn start_with_store(
+        settings: Settings,
+        store: Arc<dyn Store>,
+    ) -> Result<Gateway, StartError> {
+        for seed in &settings.chargers {
+            store
+                .upsert_charger(ChargerRecord {
+                    identity: seed.identity.clone(),
+                    password: seed.password.as_deref().map(PasswordHash::new),
+                    strict: seed.strict,
+                })
+                .await?;
+        }
+        let ocpp = bind("ocpp.listen", settings.ocpp.listen).await?;
+        let api = bind("api.listen", settings.api.listen).await?;
+        let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
+        let api_addr = local_addr("api.listen", &api, settings.api.listen)?;
+
+        let shared = Arc::new(Shared {
+            settings: Arc::new(settings),
+            store,
+            registry: Registry::new(),
+            cancel: CancellationToken::new(),
+        });
+        let tracker = TaskTracker::new();
+        tracker.spawn(charger::listener::serve(
+            ocpp,
+            shared.clone(),
+            tracker.clone(),
+        ));
+        tracker.spawn(api::serve(api, shared.clone()));
+        tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
+        tracing::info!(%api_addr, "API listener bound");
+        Ok(Gateway {
+            ocpp_addr,
+            api_addr,
+            shared,
+            tracker,
+        })
+    }
+
+    /// Where chargers connect.
+    pub fn ocpp_addr(&self) -> SocketAddr {
+        self.ocpp_addr
+    }
+
+    /// Where the HTTP API listens.
+    pub fn api_addr(&self) -> SocketAddr {
+        self.api_addr
+    }
+
+    /// The connected chargers.
+    pub fn registry(&self) -> &Registry {
+        &self.shared.registry
+    }
+
+    /// The handle of a connected charger.
+    pub fn charger(&self, identity: &str) -> Option<ChargerHandle> {
+        self.shared.registry.get(identity)
+    }
+
+    /// The store the gateway writes to.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.shared.store
+    }
+
+    /// A token that is cancelled when the gateway begins to shut down.
+    pub fn cancellation(&self) -> CancellationToken {
+        self.shared.cancel.clone()
+    }
+
+    /// Stops accepting, closes every charger with a close frame, and waits (bounded)
+    /// for the tasks to end.
+    pub async fn shutdown(self) {
+        self.shared.cancel.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(Duration::from_secs(10), self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some tasks did not stop within 10 s");
+        }
+    }
+}
+
+async fn bind(what: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { what, addr, source })
+}
+
+fn local_addr(
+    what: &'static str,
+    l: &TcpListener,
+    addr: SocketAddr,
+) -> Result<SocketAddr, StartError> {
+    l.local_addr()
+        .map_err(|source| StartError::Bind { what, addr, source })
+}

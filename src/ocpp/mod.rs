@@ -7,6 +7,10 @@ pub mod decode;
 pub mod error;
 pub mod frame;
 pub mod lenient;
+mod path;
+#[cfg(test)]
+mod schema_check;
+mod timestamp;
 pub mod v16;
 pub mod v201;
 pub mod version;

@@ -1,0 +1,134 @@
+//! `ChargerHandle`: how the rest of the gateway talks to a charger's actor.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::ocpp::OcppVersion;
+
+/// What a caller asks of the actor.
+#[derive(Debug)]
+pub enum Command {
+    /// Send a CALL and answer `reply` with the CALLRESULT payload or why there is none.
+    Call {
+        action: String,
+        payload: Value,
+        reply: oneshot::Sender<Result<Value, CallError>>,
+    },
+    /// Close the socket (a newer connection replaced it, or an operator asked).
+    Close { reason: CloseReason },
+}
+
+/// Why the gateway closes a charger's socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The charger connected again; this older socket goes.
+    Replaced,
+    /// Asked through the API.
+    Requested,
+}
+
+/// Why a call to a charger has no CALLRESULT. "The charger said no" (`Rejected`,
+/// `CallError`) is kept apart from "we could not ask" (the rest).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CallError {
+    /// The charger answered with a status that means no.
+    #[error("the charger answered {status}")]
+    Rejected { status: String },
+    /// The charger answered with a CALLERROR.
+    #[error("the charger answered CALLERROR {code}: {description}")]
+    CallError {
+        code: String,
+        description: String,
+        details: Value,
+    },
+    /// No answer within the call timeout.
+    #[error("no answer from the charger within {0:?}")]
+    Timeout(Duration),
+    /// The charger is not connected.
+    #[error("the charge point is not connected")]
+    NotConnected,
+    /// The charger went away before answering.
+    #[error("the charger disconnected before answering")]
+    ChargerGone,
+    /// Too many calls are already waiting for this charger.
+    #[error("too many calls are waiting for this charger")]
+    Busy,
+    /// The request is not one this charger's version can carry.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// A cheap, cloneable handle to one connected charger.
+#[derive(Clone, Debug)]
+pub struct ChargerHandle {
+    pub(crate) identity: Arc<str>,
+    pub(crate) version: OcppVersion,
+    pub(crate) generation: u64,
+    pub(crate) tx: mpsc::Sender<Command>,
+    pub(crate) call_timeout: Duration,
+}
+
+impl ChargerHandle {
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The version negotiated on this connection.
+    pub fn version(&self) -> OcppVersion {
+        self.version
+    }
+
+    /// Which connection of this identity the handle belongs to.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Sends `action` with `payload` and waits for the charger's CALLRESULT payload.
+    /// Calls are queued in the actor and sent one at a time; the wait never exceeds the
+    /// call timeout (plus a small margin for the actor's own bookkeeping).
+    pub async fn call(&self, action: &str, payload: Value) -> Result<Value, CallError> {
+        let (reply, rx) = oneshot::channel();
+        let cmd = Command::Call {
+            action: action.to_owned(),
+            payload,
+            reply,
+        };
+        self.tx.try_send(cmd).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => CallError::Busy,
+            mpsc::error::TrySendError::Closed(_) => CallError::NotConnected,
+        })?;
+        let margin = Duration::from_millis(500);
+        match tokio::time::timeout(self.call_timeout + margin, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(CallError::ChargerGone),
+            Err(_) => Err(CallError::Timeout(self.call_timeout)),
+        }
+    }
+
+    /// Like [`ChargerHandle::call`], but a `status` outside `accepted` is `Rejected`.
+    pub async fn call_expecting(
+        &self,
+        action: &str,
+        payload: Value,
+        accepted: &[&str],
+    ) -> Result<Value, CallError> {
+        let answer = self.call(action, payload).await?;
+        match answer.get("status").and_then(Value::as_str) {
+            Some(s) if !accepted.contains(&s) => Err(CallError::Rejected { status: s.into() }),
+            _ => Ok(answer),
+        }
+    }
+
+    /// Asks the actor to close the socket. Returns false if it is already gone.
+    pub async fn close(&self, reason: CloseReason) -> bool {
+        self.tx.send(Command::Close { reason }).await.is_ok()
+    }
+
+    /// Whether the actor behind this handle is still running.
+    pub fn is_connected(&self) -> bool {
+        !self.tx.is_closed()
+    }
+}

@@ -1,0 +1,18 @@
+//! Where the wire meets the domain: the listener and handshake, one actor per connected
+//! charger, its handle and the registry, and the per-version adapters.
+
+pub mod actor;
+pub mod handle;
+pub mod handshake;
+pub mod identity;
+pub mod inbound;
+pub mod listener;
+pub mod pending;
+pub mod registry;
+pub mod rewind;
+mod v16;
+mod v201;
+
+pub use handle::{CallError, ChargerHandle, CloseReason};
+pub use inbound::Shared;
+pub use registry::Registry;

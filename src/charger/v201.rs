@@ -1,0 +1,133 @@
+//! The 2.0.1 adapter: decoded 2.0.1 requests → domain facts → store → 2.0.1 answers.
+
+use serde_json::{json, Value};
+
+use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
+use crate::domain::event::{StatusReport, TransactionPhase};
+use crate::domain::{BootInfo, HardwareStatus, MeterSample, TransactionUpdate};
+use crate::ocpp::v201::{decode_request, Request};
+use crate::ocpp::{Call, DecodeError};
+use rust_ocpp::v2_0_1::datatypes::meter_value_type::MeterValueType;
+
+pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeError> {
+    let decoded = decode_request(&call.action, call.payload.clone(), ctx.leniency)?;
+    log_deviations(&call.action, &decoded.deviations);
+    let store = &ctx.shared.store;
+    let id = &*ctx.identity;
+    Ok(match decoded.message {
+        Request::BootNotification(b) => {
+            let cs = b.charging_station;
+            let boot = BootInfo {
+                vendor: cs.vendor_name,
+                model: cs.model,
+                serial_number: cs.serial_number,
+                firmware_version: cs.firmware_version,
+                reason: Some(wire_name(&b.reason)),
+            };
+            store.record_boot(id, boot).await.map_err(internal)?;
+            json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
+        }
+        Request::Heartbeat(_) => json!({"currentTime": now_text()}),
+        Request::Authorize(a) => {
+            json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).as_v201()}})
+        }
+        Request::StatusNotification(s) => {
+            let name = wire_name(&s.connector_status);
+            if let Some(status) = HardwareStatus::from_ocpp(&name) {
+                let report = StatusReport {
+                    evse: s.evse_id.max(0) as u32,
+                    connector: s.connector_id.max(0) as u32,
+                    status,
+                    error_code: None,
+                    timestamp: s.timestamp,
+                };
+                ctx.commit_report("StatusNotification", || {
+                    store.record_status(id, report.clone())
+                })
+                .await;
+            }
+            json!({})
+        }
+        Request::MeterValues(m) => {
+            let samples = samples(&m.meter_value);
+            ctx.commit_report("MeterValues", || {
+                store.record_meter_values(id, m.evse_id.max(0) as u32, None, samples.clone())
+            })
+            .await;
+            json!({})
+        }
+        Request::TransactionEvent(t) => {
+            let token = t.id_token.as_ref().map(|tok| tok.id_token.clone());
+            let status = token.as_deref().map(|tok| ctx.authorize(tok));
+            let phase = match wire_name(&t.event_type).as_str() {
+                "Started" => TransactionPhase::Started,
+                "Ended" => TransactionPhase::Ended,
+                _ => TransactionPhase::Updated,
+            };
+            let update = TransactionUpdate {
+                transaction_id: t.transaction_info.transaction_id.clone(),
+                event: phase,
+                seq_no: t.seq_no.max(0) as u32,
+                offline: t.offline.unwrap_or(false),
+                evse: t.evse.as_ref().map(|e| e.id.max(0) as u32),
+                connector: t
+                    .evse
+                    .as_ref()
+                    .and_then(|e| e.connector_id)
+                    .map(|c| c.max(0) as u32),
+                id_token: token,
+                charging_state: t.transaction_info.charging_state.as_ref().map(wire_name),
+                stopped_reason: t.transaction_info.stopped_reason.as_ref().map(wire_name),
+                timestamp: t.timestamp,
+                samples: samples(t.meter_value.as_deref().unwrap_or_default()),
+            };
+            ctx.commit_report("TransactionEvent", || {
+                store.transaction_event(id, update.clone())
+            })
+            .await;
+            match status {
+                Some(st) => json!({"idTokenInfo": {"status": st.as_v201()}}),
+                None => json!({}),
+            }
+        }
+        _ => match call.action.as_str() {
+            "DataTransfer" => json!({"status": "Accepted"}),
+            "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
+            // The gateway computes no schedules of its own: it says so.
+            "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
+            // No charger CA or certificate provider is configured: declined honestly.
+            "SignCertificate" => json!({"status": "Rejected"}),
+            "Get15118EVCertificate" => json!({"status": "Failed", "exiResponse": ""}),
+            "GetCertificateStatus" => json!({"status": "Failed"}),
+            // Reports and notifications whose answers carry no fields.
+            _ => json!({}),
+        },
+    })
+}
+
+/// 2.0.1 meter values reduced to numeric samples.
+fn samples(values: &[MeterValueType]) -> Vec<MeterSample> {
+    values
+        .iter()
+        .flat_map(|mv| {
+            mv.sampled_value.iter().filter_map(move |sv| {
+                let value = sv.value.to_string().parse::<f64>().ok()?;
+                Some(MeterSample {
+                    timestamp: mv.timestamp,
+                    measurand: sv
+                        .measurand
+                        .as_ref()
+                        .map(wire_name)
+                        .unwrap_or_else(|| "Energy.Active.Import.Register".into()),
+                    value,
+                    unit: sv
+                        .unit_of_measure
+                        .as_ref()
+                        .and_then(|u| u.unit.clone()),
+                    phase: sv.phase.as_ref().map(wire_name),
+                    context: sv.context.as_ref().map(wire_name),
+                })
+            })
+        })
+        .collect()
+}

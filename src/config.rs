@@ -1,0 +1,298 @@
+//! Settings: the embedded `config/default.toml`, then an optional file, then
+//! `OCPP_GATEWAY__SECTION__KEY` environment variables. A bad value is a readable error.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ocpp::Leniency;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Everything the gateway can be told.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Settings {
+    pub ocpp: OcppSettings,
+    pub api: ApiSettings,
+    pub store: StoreSettings,
+    pub auth: AuthSettings,
+    pub log: LogSettings,
+    #[serde(default)]
+    pub chargers: Vec<ChargerSeed>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct OcppSettings {
+    pub listen: SocketAddr,
+    pub path_prefix: String,
+    pub missing_subprotocol: MissingSubprotocol,
+    #[serde(with = "humantime_serde")]
+    pub ping_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub call_timeout: Duration,
+    pub max_frame_bytes: usize,
+    #[serde(with = "humantime_serde")]
+    pub heartbeat_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub handshake_timeout: Duration,
+    pub auto_register: bool,
+    pub allow_unauthenticated: bool,
+    pub strict: bool,
+    pub mailbox: usize,
+}
+
+impl OcppSettings {
+    /// The idle timeout in force: the configured one, or 3 × the heartbeat interval.
+    pub fn effective_idle_timeout(&self) -> Duration {
+        if self.idle_timeout.is_zero() {
+            self.heartbeat_interval * 3
+        } else {
+            self.idle_timeout
+        }
+    }
+}
+
+/// What to do with a charger that offers no subprotocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum MissingSubprotocol {
+    #[serde(rename = "assume-1.6")]
+    Assume16,
+    #[serde(rename = "reject")]
+    Reject,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ApiSettings {
+    pub listen: SocketAddr,
+    pub tokens: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct StoreSettings {
+    pub path: PathBuf,
+    /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
+    /// leave it to the OS (`false`, survives a process crash, not a power cut).
+    pub fsync: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct AuthSettings {
+    pub default_status: DefaultAuthStatus,
+}
+
+/// The answer to an id tag while no id-tag list decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultAuthStatus {
+    Accepted,
+    Invalid,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A charger known from the settings file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ChargerSeed {
+    pub identity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub strict: bool,
+}
+
+impl ChargerSeed {
+    pub fn leniency(&self, global_strict: bool) -> Leniency {
+        if self.strict || global_strict {
+            Leniency::Strict
+        } else {
+            Leniency::Lenient
+        }
+    }
+}
+
+/// A configuration that cannot be used, with what is wrong in words.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// The embedded defaults alone (what tests start from).
+    pub fn embedded() -> Result<Settings, ConfigError> {
+        Self::build(None, false)
+    }
+
+    /// Defaults, then `file`, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::build(file, true)
+    }
+
+    fn build(file: Option<&Path>, env: bool) -> Result<Settings, ConfigError> {
+        let mut b = config::Config::builder().add_source(config::File::from_str(
+            DEFAULTS,
+            config::FileFormat::Toml,
+        ));
+        if let Some(f) = file {
+            b = b.add_source(config::File::from(f).required(true));
+        }
+        if env {
+            b = b.add_source(
+                config::Environment::with_prefix("OCPP_GATEWAY")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("api.tokens")
+                    .try_parsing(true),
+            );
+        }
+        let settings: Settings = b.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let p = &self.ocpp.path_prefix;
+        if !p.is_empty() && (!p.starts_with('/') || p.ends_with('/')) {
+            return Err(ConfigError::Invalid(format!(
+                "ocpp.path_prefix {p:?} must start with '/' and not end with one (or be empty)"
+            )));
+        }
+        if self.ocpp.max_frame_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "ocpp.max_frame_bytes must be at least 1024".into(),
+            ));
+        }
+        if self.ocpp.call_timeout.is_zero() || self.ocpp.heartbeat_interval.is_zero() {
+            return Err(ConfigError::Invalid(
+                "ocpp.call_timeout and ocpp.heartbeat_interval must be more than 0s".into(),
+            ));
+        }
+        if self.ocpp.mailbox == 0 {
+            return Err(ConfigError::Invalid("ocpp.mailbox must be at least 1".into()));
+        }
+        for c in &self.chargers {
+            if !crate::charger::identity::is_valid(&c.identity) {
+                return Err(ConfigError::Invalid(format!(
+                    "chargers: identity {:?} is not a valid OCPP identity",
+                    c.identity
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings as TOML with every secret replaced by `"<redacted>"`.
+    pub fn redacted_toml(&self) -> String {
+        let mut copy = self.clone();
+        for t in &mut copy.api.tokens {
+            *t = REDACTED.into();
+        }
+        for c in &mut copy.chargers {
+            if c.password.is_some() {
+                c.password = Some(REDACTED.into());
+            }
+        }
+        match toml_string(&copy) {
+            Ok(s) => s,
+            Err(e) => format!("# could not render settings: {e}"),
+        }
+    }
+}
+
+/// What secrets are shown as.
+pub const REDACTED: &str = "<redacted>";
+
+fn toml_string(s: &Settings) -> Result<String, String> {
+    let v = serde_json::to_value(s).map_err(|e| e.to_string())?;
+    Ok(render_toml(&v))
+}
+
+/// A small TOML writer for the settings tree (tables of scalars and arrays, and
+/// arrays of tables), so `check-config` needs no extra dependency.
+fn render_toml(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let mut out = String::new();
+    let Value::Object(root) = v else {
+        return out;
+    };
+    for (section, body) in root {
+        match body {
+            Value::Object(map) => {
+                out.push_str(&format!("[{section}]\n"));
+                for (k, v) in map {
+                    out.push_str(&format!("{k} = {v}\n"));
+                }
+                out.push('\n');
+            }
+            Value::Array(items) => {
+                for item in items {
+                    out.push_str(&format!("[[{section}]]\n"));
+                    if let Value::Object(map) = item {
+                        for (k, v) in map {
+                            out.push_str(&format!("{k} = {v}\n"));
+                        }
+                    }
+                    out.push('\n');
+                }
+            }
+            other => out.push_str(&format!("{section} = {other}\n")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_parse() {
+        let s = Settings::embedded().expect("defaults");
+        assert_eq!(s.ocpp.listen.port(), 9000);
+        assert_eq!(s.ocpp.call_timeout, Duration::from_secs(30));
+        assert_eq!(s.ocpp.max_frame_bytes, 65536);
+        assert_eq!(s.ocpp.effective_idle_timeout(), Duration::from_secs(900));
+        assert_eq!(s.ocpp.missing_subprotocol, MissingSubprotocol::Assume16);
+    }
+
+    #[test]
+    fn a_bad_file_is_a_readable_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("bad.toml");
+        std::fs::write(&f, "[ocpp]\ncall_timeout = \"soon\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn redaction_hides_passwords_and_tokens() {
+        let mut s = Settings::embedded().expect("defaults");
+        s.api.tokens = vec!["tok-secret".into()];
+        s.chargers.push(ChargerSeed {
+            identity: "CP1".into(),
+            password: Some("pw-secret".into()),
+            strict: false,
+        });
+        let text = s.redacted_toml();
+        assert!(!text.contains("secret"), "{text}");
+        assert!(text.contains(REDACTED));
+    }
+}

@@ -1,0 +1,11 @@
+//! The version-neutral model: what chargers report and what the gateway decides,
+//! with no protocol version and no storage in sight.
+
+pub mod auth;
+pub mod event;
+pub mod session;
+pub mod status;
+
+pub use auth::AuthStatus;
+pub use event::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+pub use status::HardwareStatus;

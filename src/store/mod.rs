@@ -1,0 +1,83 @@
+//! The `Store` seam: everything chargers report lands here before they get an answer.
+//! `sqlite` is the embedded engine; others implement the same trait.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+
+use crate::domain::event::StatusReport;
+use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+use crate::ocpp::OcppVersion;
+use crate::security::PasswordHash;
+
+pub use sqlite::SqliteStore;
+
+/// A charger the gateway knows.
+#[derive(Clone, Debug)]
+pub struct ChargerRecord {
+    pub identity: String,
+    pub password: Option<PasswordHash>,
+    pub strict: bool,
+}
+
+/// What a StopTransaction found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopOutcome {
+    Stopped,
+    /// Stopped before (a repeat): nothing changed.
+    AlreadyStopped,
+    /// No such transaction: recorded as an orphan stop, still accepted.
+    Unknown,
+}
+
+/// A store that could not do what was asked.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+/// The storage seam. Every method commits before it returns.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The charger with this identity, if known.
+    async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError>;
+    /// Adds a charger (config seeds and auto-registration); an existing one is kept.
+    async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError>;
+    /// Connection `generation` of the charger began (with this version) or ended. An end
+    /// older than the latest beginning is ignored: a stale socket's cleanup never marks a
+    /// reconnected charger offline.
+    async fn set_connected(
+        &self,
+        identity: &str,
+        version: Option<OcppVersion>,
+        generation: u64,
+    ) -> Result<(), StoreError>;
+    async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError>;
+    async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError>;
+    /// Starts (or, for a repeat of the same start, finds) a 1.6 transaction; returns its id.
+    async fn start_transaction(
+        &self,
+        identity: &str,
+        start: StartTransaction,
+    ) -> Result<i32, StoreError>;
+    async fn stop_transaction(
+        &self,
+        identity: &str,
+        stop: StopTransaction,
+    ) -> Result<StopOutcome, StoreError>;
+    async fn record_meter_values(
+        &self,
+        identity: &str,
+        connector: u32,
+        transaction_id: Option<String>,
+        samples: Vec<MeterSample>,
+    ) -> Result<(), StoreError>;
+    async fn transaction_event(
+        &self,
+        identity: &str,
+        update: TransactionUpdate,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,186 @@
+//! The embedded store: one SQLite file in WAL mode. Writes go through the single
+//! group-committing writer; reads use their own connections, which WAL lets run beside
+//! the writer.
+
+mod ops;
+pub mod read;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+
+use super::{ChargerRecord, StopOutcome, Store, StoreError};
+use crate::domain::event::StatusReport;
+use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+use crate::ocpp::OcppVersion;
+use crate::security::PasswordHash;
+use writer::Writer;
+
+pub use ops::protocol_name;
+
+/// How many writes may wait for the writer before callers wait for room.
+const WRITE_QUEUE: usize = 8192;
+
+/// See the module documentation.
+pub struct SqliteStore {
+    writer: Writer,
+    reader: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating, and migrating) the database at `path`. Chargers the file says
+    /// were connected are marked temporarily unavailable: nothing is connected yet.
+    pub fn open(path: &Path, synchronous_full: bool) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
+        }
+        let mut conn = schema::open(path, synchronous_full)
+            .map_err(|e| unavailable(format!("opening {}: {e}", path.display())))?;
+        schema::migrate(&mut conn).map_err(|e| unavailable(format!("migrating: {e}")))?;
+        {
+            let tx = conn.transaction().map_err(unavailable)?;
+            ops::mark_all_disconnected(&tx).map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+        }
+        let reader = schema::open(path, synchronous_full).map_err(unavailable)?;
+        let writer = Writer::spawn(conn, WRITE_QUEUE).map_err(unavailable)?;
+        Ok(SqliteStore {
+            writer,
+            reader: Arc::new(Mutex::new(reader)),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs a read on the read connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn).map_err(writer::classify)
+        })
+        .await
+        .map_err(|e| unavailable(format!("read task: {e}")))?
+    }
+
+    /// Runs a write in the next group commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.writer.write(f).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError> {
+        let identity = identity.to_owned();
+        self.read(move |c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached(
+                "SELECT identity, password_hash, strict FROM charge_points WHERE identity = ?1",
+            )?
+            .query_row([&identity], |r| {
+                let hash: Option<String> = r.get(1)?;
+                Ok(ChargerRecord {
+                    identity: r.get(0)?,
+                    password: hash.as_deref().and_then(PasswordHash::from_hex),
+                    strict: r.get(2)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError> {
+        self.write(move |tx| ops::upsert_charger(tx, &record)).await
+    }
+
+    async fn set_connected(
+        &self,
+        identity: &str,
+        version: Option<OcppVersion>,
+        generation: u64,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::set_connected(tx, &identity, version, generation))
+            .await
+    }
+
+    async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_boot(tx, &identity, &boot))
+            .await
+    }
+
+    async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_status(tx, &identity, &report))
+            .await
+    }
+
+    async fn start_transaction(
+        &self,
+        identity: &str,
+        start: StartTransaction,
+    ) -> Result<i32, StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::start_transaction(tx, &identity, &start))
+            .await
+    }
+
+    async fn stop_transaction(
+        &self,
+        identity: &str,
+        stop: StopTransaction,
+    ) -> Result<StopOutcome, StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::stop_transaction(tx, &identity, &stop))
+            .await
+    }
+
+    async fn record_meter_values(
+        &self,
+        identity: &str,
+        connector: u32,
+        transaction_id: Option<String>,
+        samples: Vec<MeterSample>,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| {
+            ops::record_meter_values(tx, &identity, connector, transaction_id.as_deref(), &samples)
+        })
+        .await
+    }
+
+    async fn transaction_event(
+        &self,
+        identity: &str,
+        update: TransactionUpdate,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::transaction_event(tx, &identity, &update))
+            .await
+    }
+}

@@ -1,0 +1,530 @@
+//! The write operations charger messages cause, each run inside the writer's batch.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::domain::event::{StatusReport, TransactionPhase};
+use crate::domain::session::{self, base_value, energy_between, SessionStatus};
+use crate::domain::{
+    BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
+};
+use crate::ocpp::OcppVersion;
+use crate::store::{ChargerRecord, StopOutcome};
+
+/// The time as stored.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub fn now() -> String {
+    ts(Utc::now())
+}
+
+/// The API's protocol name of a version.
+pub fn protocol_name(v: OcppVersion) -> &'static str {
+    match v {
+        OcppVersion::V16 => "ocpp 1.6",
+        OcppVersion::V201 => "ocpp 2.0.1",
+    }
+}
+
+/// The hardware status name as stored (the API's spelling).
+pub fn status_name(s: HardwareStatus) -> String {
+    match serde_json::to_value(s) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "unavailable".into(),
+    }
+}
+
+/// The charge point's row id; a charger unknown to the store is added (it got past the
+/// handshake, so it is known to the gateway by config or auto-registration).
+pub fn cp_id(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<i64> {
+    let found = tx
+        .prepare_cached("SELECT id FROM charge_points WHERE identity = ?1")?
+        .query_row([identity], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let n = now();
+    tx.prepare_cached(
+        "INSERT INTO charge_points (identity, created_at, updated_at) VALUES (?1, ?2, ?2) RETURNING id",
+    )?
+    .query_row(params![identity, n], |r| r.get(0))
+}
+
+pub fn upsert_charger(tx: &Transaction<'_>, r: &ChargerRecord) -> rusqlite::Result<()> {
+    let n = now();
+    tx.prepare_cached(
+        "INSERT INTO charge_points (identity, password_hash, strict, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (identity) DO NOTHING",
+    )?
+    .execute(params![
+        r.identity,
+        r.password.as_ref().map(|p| p.to_hex()),
+        r.strict,
+        n
+    ])?;
+    Ok(())
+}
+
+pub fn set_connected(
+    tx: &Transaction<'_>,
+    identity: &str,
+    version: Option<OcppVersion>,
+    generation: u64,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let n = now();
+    let generation = generation as i64;
+    let changed = match version {
+        Some(v) => tx
+            .prepare_cached(
+                "UPDATE charge_points SET network_status = 'available', protocol = ?2,
+                   connection_generation = ?3, first_contact_at = COALESCE(first_contact_at, ?4),
+                   disconnected_at = NULL, updated_at = ?4
+                 WHERE id = ?1 AND connection_generation <= ?3",
+            )?
+            .execute(params![cp, protocol_name(v), generation, n])?,
+        None => tx
+            .prepare_cached(
+                "UPDATE charge_points SET network_status = 'temporarily_unavailable',
+                   disconnected_at = ?3, updated_at = ?3
+                 WHERE id = ?1 AND connection_generation = ?2",
+            )?
+            .execute(params![cp, generation, n])?,
+    };
+    if changed > 0 {
+        let status = if version.is_some() {
+            "available"
+        } else {
+            "temporarily_unavailable"
+        };
+        tx.prepare_cached(
+            "INSERT INTO network_status_logs (charge_point_id, network_status, protocol, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![cp, status, version.map(protocol_name), n])?;
+    }
+    Ok(())
+}
+
+/// At start, chargers the store believes connected are not (yet): they show as
+/// temporarily unavailable until they come back.
+pub fn mark_all_disconnected(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    let n = now();
+    tx.execute(
+        "INSERT INTO network_status_logs (charge_point_id, network_status, protocol, created_at)
+         SELECT id, 'temporarily_unavailable', protocol, ?1 FROM charge_points WHERE network_status = 'available'",
+        [&n],
+    )?;
+    tx.execute(
+        "UPDATE charge_points SET network_status = 'temporarily_unavailable', disconnected_at = ?1, updated_at = ?1
+         WHERE network_status = 'available'",
+        [&n],
+    )
+}
+
+pub fn record_boot(tx: &Transaction<'_>, identity: &str, b: &BootInfo) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let n = now();
+    let boot = serde_json::json!({
+        "vendor": b.vendor,
+        "model": b.model,
+        "chargePointSerialNumber": b.serial_number,
+        "firmwareVersion": b.firmware_version,
+        "reason": b.reason,
+        "lastUpdatedAt": n,
+    });
+    tx.prepare_cached(
+        "UPDATE charge_points SET last_boot = ?2, last_boot_at = ?3, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![cp, boot.to_string(), n])?;
+    Ok(())
+}
+
+/// Sets an EVSE's (and connector's) status, creating them on first report, and logs it.
+pub fn set_evse_status(
+    tx: &Transaction<'_>,
+    cp: i64,
+    evse: u32,
+    connector: u32,
+    status: HardwareStatus,
+    error_code: Option<&str>,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let n = now();
+    let name = status_name(status);
+    let evse_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
+               hardware_status = excluded.hardware_status, error_code = excluded.error_code,
+               status_at = excluded.status_at, updated_at = excluded.updated_at
+             RETURNING id",
+        )?
+        .query_row(params![cp, evse, name, error_code, at, n], |r| r.get(0))?;
+    tx.prepare_cached(
+        "INSERT INTO connectors (evse_id, connector_id, hardware_status, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (evse_id, connector_id) DO UPDATE SET hardware_status = excluded.hardware_status, updated_at = excluded.updated_at",
+    )?
+    .execute(params![evse_id, connector, name, n])?;
+    tx.prepare_cached(
+        "INSERT INTO hardware_status_logs (charge_point_id, evse_network_id, connector_id, hardware_status, error_code, reported_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![cp, evse, connector, name, error_code, at, n])?;
+    Ok(())
+}
+
+pub fn record_status(tx: &Transaction<'_>, identity: &str, r: &StatusReport) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let mut status = r.status;
+    // 2.0.1 reports "Occupied" (mapped to preparing) without the charging state: while a
+    // session runs on the EVSE its charging state is the better answer.
+    if status == HardwareStatus::Preparing && r.evse > 0 {
+        let state: Option<String> = tx
+            .prepare_cached(
+                "SELECT charging_state FROM sessions WHERE charge_point_id = ?1 AND evse_network_id = ?2
+                 AND status = 'active' AND charging_state IS NOT NULL ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![cp, r.evse], |row| row.get(0))
+            .optional()?;
+        if let Some(s) = state.as_deref().and_then(HardwareStatus::from_charging_state) {
+            status = s;
+        }
+    }
+    let at = ts(r.timestamp);
+    set_evse_status(tx, cp, r.evse, r.connector, status, r.error_code.as_deref(), &at)?;
+    if r.evse == 0 {
+        let own = match status {
+            HardwareStatus::Faulted => "faulted",
+            HardwareStatus::Unavailable => "unavailable",
+            _ => "available",
+        };
+        tx.prepare_cached(
+            "UPDATE charge_points SET hardware_status = ?2, updated_at = ?3 WHERE id = ?1",
+        )?
+        .execute(params![cp, own, now()])?;
+    }
+    Ok(())
+}
+
+fn insert_samples(
+    tx: &Transaction<'_>,
+    cp: i64,
+    session: Option<i64>,
+    evse: Option<u32>,
+    samples: &[MeterSample],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand, phase, unit, context, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for s in samples {
+        stmt.execute(params![
+            cp,
+            session,
+            evse,
+            ts(s.timestamp),
+            s.measurand,
+            s.phase,
+            s.unit,
+            s.context,
+            base_value(s)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Recomputes a session's energy, power and SoC from its stored samples (so samples
+/// arriving out of order, as offline replays do, give the same figures).
+pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result<()> {
+    let q = format!(
+        "SELECT
+           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
+           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           (SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL),
+           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{s}' ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           meter_start_wh, meter_stop_wh, status
+         FROM sessions WHERE id = ?1",
+        e = session::ENERGY_REGISTER,
+        p = session::POWER,
+        s = session::SOC
+    );
+    type Row = (
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        String,
+    );
+    let row: Row = tx.prepare_cached(&q)?.query_row([session], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    let start = start.or(first);
+    let end = if status == SessionStatus::Finished.as_str() {
+        stop.or(last)
+    } else {
+        last.or(stop)
+    };
+    let energy = energy_between(start, end);
+    tx.prepare_cached(
+        "UPDATE sessions SET meter_start_wh = COALESCE(meter_start_wh, ?2), meter_last_wh = ?3, energy_wh = ?4,
+           power_latest_w = ?5, power_peak_w = ?6, soc_percent = COALESCE(?7, soc_percent), updated_at = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![session, start, end, energy, p_latest, p_peak, soc, now()])?;
+    Ok(())
+}
+
+pub fn start_transaction(
+    tx: &Transaction<'_>,
+    identity: &str,
+    s: &StartTransaction,
+) -> rusqlite::Result<i32> {
+    let cp = cp_id(tx, identity)?;
+    let key = format!(
+        "{}|{}|{}|{}",
+        s.connector,
+        s.id_tag,
+        s.meter_start_wh,
+        ts(s.timestamp)
+    );
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT id FROM sessions WHERE charge_point_id = ?1 AND start_key = ?2")?
+        .query_row(params![cp, key], |r| r.get(0))
+        .optional()?;
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let n = now();
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, started_at,
+                       meter_start_wh, meter_last_wh, reservation_id, start_key, created_at, updated_at)
+                     VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        cp,
+                        s.connector,
+                        s.id_tag,
+                        ts(s.timestamp),
+                        s.meter_start_wh as f64,
+                        s.reservation_id,
+                        key,
+                        n
+                    ],
+                    |r| r.get(0),
+                )?;
+            tx.prepare_cached("UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1")?
+                .execute([id])?;
+            id
+        }
+    };
+    i32::try_from(id).map_err(|_| {
+        rusqlite::Error::ToSqlConversionFailure("transaction ids exhausted the int32 range".into())
+    })
+}
+
+fn session_by_transaction(
+    tx: &Transaction<'_>,
+    cp: i64,
+    transaction_id: &str,
+) -> rusqlite::Result<Option<(i64, String)>> {
+    tx.prepare_cached(
+        "SELECT id, status FROM sessions WHERE charge_point_id = ?1 AND transaction_id = ?2",
+    )?
+    .query_row(params![cp, transaction_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+}
+
+pub fn stop_transaction(
+    tx: &Transaction<'_>,
+    identity: &str,
+    s: &StopTransaction,
+) -> rusqlite::Result<StopOutcome> {
+    let cp = cp_id(tx, identity)?;
+    let tid = s.transaction_id.to_string();
+    let Some((session, status)) = session_by_transaction(tx, cp, &tid)? else {
+        tx.prepare_cached(
+            "INSERT INTO unmatched_stops (charge_point_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            cp,
+            tid,
+            s.id_tag,
+            s.meter_stop_wh as f64,
+            ts(s.timestamp),
+            s.reason.as_deref().map(session::stop_reason),
+            now()
+        ])?;
+        insert_samples(tx, cp, None, None, &s.samples)?;
+        return Ok(StopOutcome::Unknown);
+    };
+    if status == SessionStatus::Finished.as_str() {
+        return Ok(StopOutcome::AlreadyStopped);
+    }
+    insert_samples(tx, cp, Some(session), None, &s.samples)?;
+    tx.prepare_cached(
+        "UPDATE sessions SET status = 'finished', stopped_at = ?2, meter_stop_wh = ?3,
+           reason = COALESCE(?4, 'local'), updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        session,
+        ts(s.timestamp),
+        s.meter_stop_wh as f64,
+        s.reason.as_deref().map(session::stop_reason),
+        now()
+    ])?;
+    recompute_session(tx, session)?;
+    Ok(StopOutcome::Stopped)
+}
+
+pub fn record_meter_values(
+    tx: &Transaction<'_>,
+    identity: &str,
+    evse: u32,
+    transaction_id: Option<&str>,
+    samples: &[MeterSample],
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let session = match transaction_id {
+        Some(t) => session_by_transaction(tx, cp, t)?,
+        None => None,
+    };
+    insert_samples(tx, cp, session.as_ref().map(|s| s.0), Some(evse), samples)?;
+    if let Some((id, _)) = session {
+        recompute_session(tx, id)?;
+    }
+    Ok(())
+}
+
+pub fn transaction_event(
+    tx: &Transaction<'_>,
+    identity: &str,
+    u: &TransactionUpdate,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let n = now();
+    let at = ts(u.timestamp);
+    let session = match session_by_transaction(tx, cp, &u.transaction_id)? {
+        Some((id, _)) => id,
+        None => tx
+            .prepare_cached(
+                "INSERT INTO sessions (charge_point_id, transaction_id, status, started_at, created_at, updated_at)
+                 VALUES (?1, ?2, 'active', ?3, ?4, ?4) RETURNING id",
+            )?
+            .query_row(params![cp, u.transaction_id, at, n], |r| r.get(0))?,
+    };
+    let phase = match u.event {
+        TransactionPhase::Started => "Started",
+        TransactionPhase::Updated => "Updated",
+        TransactionPhase::Ended => "Ended",
+    };
+    let fresh = tx
+        .prepare_cached(
+            "INSERT INTO transaction_events (session_id, seq_no, event_type, occurred_at, offline)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (session_id, seq_no) DO NOTHING",
+        )?
+        .execute(params![session, u.seq_no, phase, at, u.offline])?;
+    if fresh == 0 {
+        // The same event again (its answer was lost): nothing new.
+        return Ok(());
+    }
+    let newest: bool = tx
+        .prepare_cached("SELECT COALESCE(MAX(seq_no), -1) = ?2 FROM transaction_events WHERE session_id = ?1")?
+        .query_row(params![session, u.seq_no], |r| r.get(0))?;
+    // Facts that hold whatever the order: where, who, and the earliest start.
+    tx.prepare_cached(
+        "UPDATE sessions SET
+           evse_network_id = COALESCE(evse_network_id, ?2), connector_id = COALESCE(connector_id, ?3),
+           id_tag = COALESCE(id_tag, ?4),
+           started_at = CASE WHEN started_at IS NULL OR started_at > ?5 THEN ?5 ELSE started_at END,
+           last_seq_no = MAX(COALESCE(last_seq_no, -1), ?6), updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        session,
+        u.evse,
+        u.connector.or(u.evse),
+        u.id_token,
+        at,
+        u.seq_no,
+        n
+    ])?;
+    if newest {
+        if let Some(state) = &u.charging_state {
+            tx.prepare_cached("UPDATE sessions SET charging_state = ?2 WHERE id = ?1")?
+                .execute(params![session, state])?;
+        }
+    }
+    if u.event == TransactionPhase::Ended {
+        // Ended is final: a later replay never reopens the session.
+        tx.prepare_cached(
+            "UPDATE sessions SET status = 'finished', stopped_at = ?2, reason = COALESCE(?3, reason, 'local') WHERE id = ?1",
+        )?
+        .execute(params![
+            session,
+            at,
+            u.stopped_reason.as_deref().map(session::stop_reason)
+        ])?;
+    }
+    insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
+    recompute_session(tx, session)?;
+    refine_evse_status(tx, cp, session, u)?;
+    Ok(())
+}
+
+/// A 2.0.1 transaction refines its EVSE's status: the charging state while it runs,
+/// `finishing` once it ended on an EVSE still occupied.
+fn refine_evse_status(
+    tx: &Transaction<'_>,
+    cp: i64,
+    session: i64,
+    u: &TransactionUpdate,
+) -> rusqlite::Result<()> {
+    let (evse, connector, status, state): (Option<u32>, Option<u32>, String, Option<String>) = tx
+        .prepare_cached(
+            "SELECT evse_network_id, connector_id, status, charging_state FROM sessions WHERE id = ?1",
+        )?
+        .query_row([session], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let Some(evse) = evse else { return Ok(()) };
+    let current: Option<String> = tx
+        .prepare_cached("SELECT hardware_status FROM evses WHERE charge_point_id = ?1 AND network_id = ?2")?
+        .query_row(params![cp, evse], |r| r.get(0))
+        .optional()?;
+    let occupied = !matches!(
+        current.as_deref(),
+        Some("available" | "unavailable" | "faulted" | "reserved")
+    );
+    let new = if status == SessionStatus::Finished.as_str() {
+        occupied.then_some(HardwareStatus::Finishing)
+    } else {
+        state.as_deref().and_then(HardwareStatus::from_charging_state)
+    };
+    if let Some(new) = new {
+        if current.as_deref() != Some(status_name(new).as_str()) {
+            set_evse_status(tx, cp, evse, connector.unwrap_or(1), new, None, &ts(u.timestamp))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The schema and its migrations, applied in order at start; `PRAGMA user_version`
+//! records how far a database has come. Times are ISO 8601 UTC text with milliseconds
+//! (they sort as text); energy in Wh, power in W.
+
+use rusqlite::Connection;
+
+/// Each step brings the schema from version `i` to `i + 1`. Never edit a released step:
+/// add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE charge_points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    identity TEXT NOT NULL UNIQUE,
+    name TEXT,
+    protocol TEXT,
+    password_hash TEXT,
+    strict INTEGER NOT NULL DEFAULT 0,
+    desired_profile INTEGER,
+    current_profile INTEGER,
+    network_status TEXT NOT NULL DEFAULT 'never_connected',
+    connection_generation INTEGER NOT NULL DEFAULT 0,
+    hardware_status TEXT,
+    last_boot TEXT,
+    last_boot_at TEXT,
+    first_contact_at TEXT,
+    disconnected_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE evses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    network_id INTEGER NOT NULL,
+    hardware_status TEXT NOT NULL DEFAULT 'unavailable',
+    error_code TEXT,
+    status_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (charge_point_id, network_id)
+);
+CREATE TABLE connectors (
+    evse_id INTEGER NOT NULL REFERENCES evses(id) ON DELETE CASCADE,
+    connector_id INTEGER NOT NULL,
+    hardware_status TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (evse_id, connector_id)
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    evse_network_id INTEGER,
+    connector_id INTEGER,
+    transaction_id TEXT,
+    status TEXT NOT NULL,
+    id_tag TEXT,
+    started_at TEXT,
+    stopped_at TEXT,
+    meter_start_wh REAL,
+    meter_stop_wh REAL,
+    meter_last_wh REAL,
+    energy_wh REAL NOT NULL DEFAULT 0,
+    power_latest_w REAL,
+    power_peak_w REAL,
+    soc_percent REAL,
+    reason TEXT,
+    last_seq_no INTEGER,
+    charging_state TEXT,
+    remote_start_id INTEGER,
+    reservation_id INTEGER,
+    start_key TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sessions_transaction ON sessions (charge_point_id, transaction_id);
+CREATE UNIQUE INDEX sessions_start_key ON sessions (charge_point_id, start_key);
+CREATE INDEX sessions_updated ON sessions (updated_at);
+CREATE TABLE meter_values (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+    evse_network_id INTEGER,
+    sampled_at TEXT NOT NULL,
+    measurand TEXT NOT NULL,
+    phase TEXT,
+    unit TEXT,
+    context TEXT,
+    value REAL NOT NULL
+);
+CREATE INDEX meter_values_session ON meter_values (session_id, measurand, sampled_at);
+CREATE TABLE transaction_events (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq_no INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    offline INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, seq_no)
+);
+CREATE TABLE unmatched_stops (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    transaction_id TEXT NOT NULL,
+    id_tag TEXT,
+    meter_stop_wh REAL,
+    stopped_at TEXT,
+    reason TEXT,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE hardware_status_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    evse_network_id INTEGER NOT NULL,
+    connector_id INTEGER NOT NULL,
+    hardware_status TEXT NOT NULL,
+    error_code TEXT,
+    reported_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX hardware_status_logs_cp ON hardware_status_logs (charge_point_id, id);
+CREATE TABLE network_status_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    network_status TEXT NOT NULL,
+    protocol TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX network_status_logs_cp ON network_status_logs (charge_point_id, id);
+CREATE TABLE id_tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id_tag_uid TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'enabled',
+    type TEXT NOT NULL DEFAULT 'rfid',
+    expire_at TEXT,
+    external_id TEXT,
+    id_label TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE authorizations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER REFERENCES charge_points(id) ON DELETE SET NULL,
+    id_tag TEXT NOT NULL,
+    status TEXT NOT NULL,
+    rejection_reason TEXT,
+    method TEXT NOT NULL,
+    source TEXT NOT NULL,
+    session_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE reservations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    evse_network_id INTEGER,
+    id_tag TEXT,
+    status TEXT NOT NULL,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE security_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    tech_info TEXT,
+    occurred_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE configurations (
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT,
+    readonly INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (charge_point_id, key)
+);
+CREATE TABLE charger_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#];
+
+/// Applies every migration the database has not seen, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Opens (creating if needed) a connection with the gateway's pragmas.
+pub fn open(path: &std::path::Path, synchronous_full: bool) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        if synchronous_full { "FULL" } else { "NORMAL" },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}

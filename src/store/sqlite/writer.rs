@@ -1,0 +1,150 @@
+//! The single writer: one thread owns the write connection and commits in groups. Every
+//! job that arrives while a commit is under way joins the next one, so a burst of
+//! MeterValues from thousands of chargers costs one fsync per batch, not per message.
+//! Each job runs under its own savepoint: a failing job is rolled back alone and the
+//! rest of its batch still commits. Callers hear back only after the commit.
+
+use std::sync::mpsc as std_mpsc;
+use std::thread;
+
+use rusqlite::{Connection, Transaction};
+use tokio::sync::oneshot;
+
+use super::super::StoreError;
+
+/// What a job does inside the batch's transaction; it returns how to deliver its
+/// outcome once the batch's fate is known.
+pub type Work = Box<dyn FnOnce(Option<&Transaction<'_>>) -> Deliver + Send>;
+
+/// Called with the commit's outcome: `Ok` once committed, `Err` if the commit failed.
+pub type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// Largest batch per commit.
+const MAX_BATCH: usize = 512;
+
+/// The handle to the writer thread.
+#[derive(Clone)]
+pub struct Writer {
+    tx: std_mpsc::SyncSender<Work>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`.
+    pub fn spawn(mut conn: Connection, queue: usize) -> std::io::Result<Writer> {
+        let (tx, rx) = std_mpsc::sync_channel::<Work>(queue);
+        thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(&mut conn, rx))?;
+        Ok(Writer { tx })
+    }
+
+    /// Runs `f` in the next batch and returns its result after the commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (done, rx) = oneshot::channel::<Result<T, StoreError>>();
+        let work: Work = Box::new(move |txn| {
+            let outcome = match txn {
+                Some(txn) => run_in_savepoint(txn, f),
+                None => Err(StoreError::Unavailable(
+                    "could not begin a transaction".into(),
+                )),
+            };
+            Box::new(move |committed| {
+                let result = match (committed, outcome) {
+                    (Ok(()), Ok(v)) => Ok(v),
+                    (Err(e), _) => Err(e),
+                    (_, Err(e)) => Err(e),
+                };
+                let _ = done.send(result);
+            })
+        });
+        // The queue is bounded: when it is full this waits on a blocking thread rather
+        // than stalling the runtime.
+        let sender = self.tx.clone();
+        match sender.try_send(work) {
+            Ok(()) => {}
+            Err(std_mpsc::TrySendError::Full(work)) => {
+                tokio::task::spawn_blocking(move || sender.send(work))
+                    .await
+                    .map_err(|e| StoreError::Unavailable(format!("writer queue: {e}")))?
+                    .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?;
+            }
+            Err(std_mpsc::TrySendError::Disconnected(_)) => {
+                return Err(StoreError::Unavailable("store writer stopped".into()))
+            }
+        }
+        rx.await
+            .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
+    }
+}
+
+fn run_in_savepoint<T, F>(txn: &Transaction<'_>, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+{
+    let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("sqlite: {e}"));
+    txn.execute_batch("SAVEPOINT job").map_err(sql)?;
+    match f(txn) {
+        Ok(v) => {
+            txn.execute_batch("RELEASE job").map_err(sql)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = txn.execute_batch("ROLLBACK TO job; RELEASE job");
+            Err(classify(e))
+        }
+    }
+}
+
+/// Constraint failures are the caller's conflict; anything else means the store is unwell.
+pub fn classify(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict(e.to_string())
+        }
+        _ => StoreError::Unavailable(format!("sqlite: {e}")),
+    }
+}
+
+fn run(conn: &mut Connection, rx: std_mpsc::Receiver<Work>) {
+    let mut batch: Vec<Work> = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w),
+                Err(_) => break,
+            }
+        }
+        commit_batch(conn, &mut batch);
+    }
+}
+
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Work>) {
+    let txn = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "store: cannot begin a transaction");
+            let err = StoreError::Unavailable(format!("sqlite: {e}"));
+            for w in batch.drain(..) {
+                w(None)(Err(err.clone()));
+            }
+            return;
+        }
+    };
+    let delivers: Vec<Deliver> = batch.drain(..).map(|w| w(Some(&txn))).collect();
+    let committed = txn
+        .commit()
+        .map_err(|e| StoreError::Unavailable(format!("sqlite commit: {e}")));
+    if let Err(e) = &committed {
+        tracing::error!(error = %e, "store: commit failed");
+    }
+    for d in delivers {
+        d(committed.clone());
+    }
+}

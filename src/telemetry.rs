@@ -1,0 +1,21 @@
+//! Logging: a `tracing` subscriber, human-readable or JSON, filtered by `log.level`
+//! (or `RUST_LOG` when set).
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogFormat, LogSettings};
+
+/// Installs the global subscriber. Calling it twice is harmless (the second is ignored).
+pub fn init(log: &LogSettings) -> Result<(), String> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(f) if !f.is_empty() => EnvFilter::try_new(f),
+        _ => EnvFilter::try_new(&log.level),
+    }
+    .map_err(|e| format!("log.level {:?}: {e}", log.level))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match log.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! Shared test harness: the real gateway on 127.0.0.1:0 and a raw OCPP-J client.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use ocpp_gateway::config::{ChargerSeed, Settings};
+use ocpp_gateway::store::MemoryStore;
+use ocpp_gateway::Gateway;
+
+/// Every await in a test is bounded by this.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A running gateway with its in-memory store.
+pub struct TestGateway {
+    pub gw: Gateway,
+    pub store: Arc<MemoryStore>,
+}
+
+/// Settings for tests: loopback listeners on port 0, open registration.
+pub fn settings() -> Settings {
+    let mut s = Settings::embedded().expect("embedded settings");
+    s.ocpp.listen = "127.0.0.1:0".parse().expect("addr");
+    s.api.listen = "127.0.0.1:0".parse().expect("addr");
+    s.ocpp.auto_register = true;
+    s.ocpp.allow_unauthenticated = true;
+    s
+}
+
+/// A seeded charger with a password.
+pub fn seed(identity: &str, password: Option<&str>) -> ChargerSeed {
+    ChargerSeed {
+        identity: identity.into(),
+        password: password.map(Into::into),
+        strict: false,
+    }
+}
+
+pub async fn start(s: Settings) -> TestGateway {
+    let store = Arc::new(MemoryStore::new());
+    let gw = Gateway::start_with_store(s, store.clone())
+        .await
+        .expect("gateway starts");
+    TestGateway { gw, store }
+}
+
+impl TestGateway {
+    pub fn url(&self, identity: &str) -> String {
+        format!("ws://{}/ocpp/{identity}", self.gw.ocpp_addr())
+    }
+}
+
+/// Polls `cond` until it holds or the deadline passes.
+pub async fn eventually<F, Fut>(what: &str, mut cond: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::time::Instant::now() < deadline {
+        if cond().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// A raw OCPP-J client over a real WebSocket.
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub protocol: Option<String>,
+    next_id: u64,
+}
+
+/// How a handshake ended when it did not upgrade.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub body: String,
+}
+
+pub async fn connect(url: &str, subprotocols: &[&str], auth: Option<(&str, &str)>) -> Result<Client, Refused> {
+    let mut req = url.into_client_request().expect("request");
+    if !subprotocols.is_empty() {
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_str(&subprotocols.join(",")).expect("header"),
+        );
+    }
+    if let Some((user, pass)) = auth {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        req.headers_mut().insert(
+            "Authorization",
+            HeaderValue::from_str(&format!("Basic {token}")).expect("header"),
+        );
+    }
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = None;
+    config.max_frame_size = None;
+    let r = tokio::time::timeout(
+        WAIT,
+        tokio_tungstenite::connect_async_with_config(req, Some(config), false),
+    )
+    .await
+    .expect("handshake in time");
+    match r {
+        Ok((ws, resp)) => Ok(Client {
+            ws,
+            protocol: resp
+                .headers()
+                .get("Sec-WebSocket-Protocol")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            next_id: 0,
+        }),
+        Err(WsError::Http(resp)) => Err(Refused {
+            status: resp.status().as_u16(),
+            body: resp
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default(),
+        }),
+        Err(e) => panic!("unexpected handshake error: {e}"),
+    }
+}
+
+/// Connects with one subprotocol and no password.
+pub async fn charger(tg: &TestGateway, identity: &str, version: &str) -> Client {
+    connect(&tg.url(identity), &[version], None)
+        .await
+        .expect("charger connects")
+}
+
+impl Client {
+    pub async fn send(&mut self, text: &str) {
+        tokio::time::timeout(WAIT, self.ws.send(Message::text(text.to_owned())))
+            .await
+            .expect("send in time")
+            .expect("send");
+    }
+
+    /// The next text frame, parsed. Panics on timeout or close.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("socket open")
+                .expect("frame");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(t.as_str()).expect("JSON frame"),
+                Message::Close(c) => panic!("socket closed: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next message of any kind, or None when the stream ends.
+    pub async fn recv_message(&mut self) -> Option<Result<Message, WsError>> {
+        tokio::time::timeout(WAIT, self.ws.next())
+            .await
+            .expect("a message in time")
+    }
+
+    /// Sends a CALL and returns the whole answer frame.
+    pub async fn call_frame(&mut self, action: &str, payload: Value) -> Value {
+        self.next_id += 1;
+        let id = format!("c{}", self.next_id);
+        self.send(&json!([2, id, action, payload]).to_string()).await;
+        loop {
+            let frame = self.recv().await;
+            if frame[0] == 2 {
+                panic!("unexpected CALL from the gateway while waiting: {frame}");
+            }
+            assert_eq!(frame[1], json!(id), "answer to our CALL: {frame}");
+            return frame;
+        }
+    }
+
+    /// Sends a CALL and returns the CALLRESULT payload; panics on a CALLERROR.
+    pub async fn call(&mut self, action: &str, payload: Value) -> Value {
+        let frame = self.call_frame(action, payload).await;
+        assert_eq!(frame[0], 3, "CALLRESULT for {action}: {frame}");
+        frame[2].clone()
+    }
+
+    /// Answers a CALL from the gateway.
+    pub async fn answer(&mut self, id: &Value, payload: Value) {
+        self.send(&json!([3, id, payload]).to_string()).await;
+    }
+
+    /// Whether the socket is still open: a Heartbeat gets an answer.
+    pub async fn is_open_v16(&mut self) -> bool {
+        let frame = self.call_frame("Heartbeat", json!({})).await;
+        frame[0] == 3
+    }
+}
