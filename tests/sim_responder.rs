@@ -145,4 +145,9 @@ fn the_validator_rejects_what_the_schema_forbids() {
     );
     assert!(missing.is_err(), "chargingStation is required");
     assert!(schema::validate(v201, "NoSuchAction", true, &json!({})).is_err());
+    let not_a_time = json!({ "currentTime": "yesterday" });
+    assert!(
+        schema::validate(v201, "Heartbeat", true, &not_a_time).is_err(),
+        "formats are checked"
+    );
 }
