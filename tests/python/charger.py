@@ -18,6 +18,7 @@ import sys
 from datetime import datetime, timezone
 
 import websockets
+import websockets.exceptions
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -225,7 +226,10 @@ async def run(args):
             await charger.session(args.meter_values)
             if args.stay:
                 # Keep answering the CSMS until it closes the connection.
-                await listener
+                try:
+                    await listener
+                except websockets.exceptions.ConnectionClosedOK:
+                    pass
         finally:
             listener.cancel()
     print("ok", flush=True)
