@@ -146,10 +146,8 @@ impl Settings {
     }
 
     fn build(file: Option<&Path>, env: bool) -> Result<Settings, ConfigError> {
-        let mut b = config::Config::builder().add_source(config::File::from_str(
-            DEFAULTS,
-            config::FileFormat::Toml,
-        ));
+        let mut b = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
         if let Some(f) = file {
             b = b.add_source(config::File::from(f).required(true));
         }
@@ -186,7 +184,9 @@ impl Settings {
             ));
         }
         if self.ocpp.mailbox == 0 {
-            return Err(ConfigError::Invalid("ocpp.mailbox must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "ocpp.mailbox must be at least 1".into(),
+            ));
         }
         for c in &self.chargers {
             if !crate::charger::identity::is_valid(&c.identity) {

@@ -9,7 +9,11 @@ use ocpp_gateway::config::Settings;
 use ocpp_gateway::{telemetry, Gateway};
 
 #[derive(Parser)]
-#[command(name = "ocpp-gateway", version, about = "OCPP 1.6J / 2.0.1 central-system gateway")]
+#[command(
+    name = "ocpp-gateway",
+    version,
+    about = "OCPP 1.6J / 2.0.1 central-system gateway"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

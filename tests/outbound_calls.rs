@@ -34,8 +34,14 @@ async fn two_calls_at_once_reach_the_charger_one_at_a_time() {
     let second = c.recv().await;
     assert_eq!(second[0], 2);
     assert_ne!(first[1], second[1], "fresh message id");
-    let actions = [first[2].as_str().unwrap_or(""), second[2].as_str().unwrap_or("")];
-    assert!(actions.contains(&"Reset") && actions.contains(&"ClearCache"), "{actions:?}");
+    let actions = [
+        first[2].as_str().unwrap_or(""),
+        second[2].as_str().unwrap_or(""),
+    ];
+    assert!(
+        actions.contains(&"Reset") && actions.contains(&"ClearCache"),
+        "{actions:?}"
+    );
     c.answer(&second[1], json!({"status": "Accepted"})).await;
 
     let ra = a.await.expect("join").expect("answered");
@@ -67,7 +73,10 @@ async fn a_charger_that_never_answers_times_out_and_the_next_call_proceeds_late_
     c.answer(&f1[1], json!({"status": "Accepted"})).await;
     c.answer(&f2[1], json!({"status": "Rejected"})).await;
     let r2 = second.await.expect("join").expect("answered");
-    assert_eq!(r2["status"], "Rejected", "the second call got its own answer");
+    assert_eq!(
+        r2["status"], "Rejected",
+        "the second call got its own answer"
+    );
 }
 
 #[tokio::test]
@@ -84,14 +93,19 @@ async fn callerror_and_rejected_answers_are_told_apart() {
     c.answer(&f[1], json!({"status": "UnlockFailed"})).await;
     assert_eq!(
         t.await.expect("join"),
-        Err(CallError::Rejected { status: "UnlockFailed".into() })
+        Err(CallError::Rejected {
+            status: "UnlockFailed".into()
+        })
     );
     let h2 = h.clone();
     let t = tokio::spawn(async move { h2.call("ClearCache", json!({})).await });
     let f = c.recv().await;
-    c.send(&json!([4, f[1], "NotSupported", "no cache here", {}]).to_string()).await;
+    c.send(&json!([4, f[1], "NotSupported", "no cache here", {}]).to_string())
+        .await;
     match t.await.expect("join") {
-        Err(CallError::CallError { code, description, .. }) => {
+        Err(CallError::CallError {
+            code, description, ..
+        }) => {
             assert_eq!(code, "NotSupported");
             assert_eq!(description, "no cache here");
         }
@@ -112,13 +126,25 @@ async fn a_disconnect_fails_waiting_callers_at_once() {
     let _ = c.recv().await;
     drop(c);
     let started = std::time::Instant::now();
-    let ra = tokio::time::timeout(WAIT, a).await.expect("in time").expect("join");
-    let rb = tokio::time::timeout(WAIT, b).await.expect("in time").expect("join");
+    let ra = tokio::time::timeout(WAIT, a)
+        .await
+        .expect("in time")
+        .expect("join");
+    let rb = tokio::time::timeout(WAIT, b)
+        .await
+        .expect("in time")
+        .expect("join");
     assert_eq!(ra, Err(CallError::ChargerGone));
     assert_eq!(rb, Err(CallError::ChargerGone));
-    assert!(started.elapsed() < Duration::from_secs(30), "not by the 60 s timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "not by the 60 s timeout"
+    );
     eventually("unregistered", || async { tg.gw.charger("GONE").is_none() }).await;
-    let err = h.call("Reset", json!({"type": "Soft"})).await.expect_err("gone");
+    let err = h
+        .call("Reset", json!({"type": "Soft"}))
+        .await
+        .expect_err("gone");
     assert_eq!(err, CallError::NotConnected);
 }
 
@@ -131,18 +157,26 @@ async fn a_reconnect_replaces_the_half_open_socket_and_calls_go_to_the_new_one()
     // gateway's point of view: nothing tells it the old one is dead).
     let mut new = charger(&tg, "RE", "ocpp2.0.1").await;
     eventually("new generation registered", || async {
-        tg.gw.charger("RE").is_some_and(|h| h.generation() != old_gen)
+        tg.gw
+            .charger("RE")
+            .is_some_and(|h| h.generation() != old_gen)
     })
     .await;
     // The old socket is closed by the gateway.
     loop {
         match old.recv_message().await {
-            None | Some(Err(_)) | Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break,
+            None | Some(Err(_)) | Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => {
+                break
+            }
             Some(Ok(_)) => continue,
         }
     }
     let h = tg.gw.charger("RE").expect("handle");
-    assert_eq!(h.version(), ocpp_gateway::ocpp::OcppVersion::V201, "negotiated anew");
+    assert_eq!(
+        h.version(),
+        ocpp_gateway::ocpp::OcppVersion::V201,
+        "negotiated anew"
+    );
     let t = tokio::spawn(async move { h.call("ClearCache", json!({})).await });
     let f = new.recv().await;
     assert_eq!(f[2], "ClearCache");
@@ -150,7 +184,14 @@ async fn a_reconnect_replaces_the_half_open_socket_and_calls_go_to_the_new_one()
     assert!(t.await.expect("join").is_ok());
     // The old actor's cleanup did not unregister or mark the charger offline.
     assert!(tg.gw.charger("RE").is_some());
-    assert_eq!(tg.store.connected("RE"), Some(ocpp_gateway::ocpp::OcppVersion::V201));
+    let cp = tg
+        .store
+        .charge_point_by_identity("RE")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(cp.network_status, "available");
+    assert_eq!(cp.protocol.as_deref(), Some("ocpp 2.0.1"));
 }
 
 #[tokio::test]
@@ -162,12 +203,18 @@ async fn shutdown_closes_chargers_with_a_close_frame() {
     loop {
         match c.recv_message().await {
             Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(f)))) => {
-                assert_eq!(f.code, tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away);
+                assert_eq!(
+                    f.code,
+                    tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away
+                );
                 break;
             }
             Some(Ok(_)) => continue,
             other => panic!("expected a close frame, got {other:?}"),
         }
     }
-    tokio::time::timeout(WAIT, stopping).await.expect("stops in time").expect("join");
+    tokio::time::timeout(WAIT, stopping)
+        .await
+        .expect("stops in time")
+        .expect("join");
 }

@@ -106,8 +106,8 @@ pub async fn admit(
     settings: &OcppSettings,
     store: &dyn Store,
 ) -> Result<Admission, Refusal> {
-    let identity = identity::from_path(&head.path, &settings.path_prefix)
-        .map_err(|e| Refusal::new(400, e))?;
+    let identity =
+        identity::from_path(&head.path, &settings.path_prefix).map_err(|e| Refusal::new(400, e))?;
     let (version, echo_subprotocol) = match negotiate(head.subprotocols.iter().map(String::as_str))
     {
         Negotiated::Offered(v) => (v, true),

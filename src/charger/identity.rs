@@ -45,8 +45,14 @@ mod tests {
     fn identities_from_paths() {
         assert_eq!(from_path("/ocpp/CP-1", "/ocpp").as_deref(), Ok("CP-1"));
         assert_eq!(from_path("/CP-1", "/ocpp").as_deref(), Ok("CP-1"));
-        assert_eq!(from_path("/ocpp/RDAM%7C123", "/ocpp").as_deref(), Ok("RDAM|123"));
-        assert_eq!(from_path("/ocpp/a+b=c@d.e*f_g", "/ocpp").as_deref(), Ok("a+b=c@d.e*f_g"));
+        assert_eq!(
+            from_path("/ocpp/RDAM%7C123", "/ocpp").as_deref(),
+            Ok("RDAM|123")
+        );
+        assert_eq!(
+            from_path("/ocpp/a+b=c@d.e*f_g", "/ocpp").as_deref(),
+            Ok("a+b=c@d.e*f_g")
+        );
         assert_eq!(from_path("/ocpp/CP1?x=1", "/ocpp").as_deref(), Ok("CP1"));
         assert_eq!(from_path("/X", "").as_deref(), Ok("X"));
         for bad in [

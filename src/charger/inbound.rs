@@ -109,4 +109,3 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
         Err(_) => String::new(),
     }
 }
-

@@ -64,6 +64,8 @@ async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
         .await
 }
 
+// tungstenite fixes the callback's error type (an HTTP response), large as it is.
+#[allow(clippy::result_large_err)]
 async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracing::Span) {
     let settings = &shared.settings.ocpp;
     let decided = tokio::time::timeout(settings.handshake_timeout, async {
@@ -129,7 +131,10 @@ async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracin
         call_timeout: settings.call_timeout,
     };
     if let Some(old) = shared.registry.insert(handle) {
-        info!(old_generation = old.generation, "replacing the previous connection");
+        info!(
+            old_generation = old.generation,
+            "replacing the previous connection"
+        );
         replace(old);
     }
     if let Err(e) = shared
@@ -155,7 +160,11 @@ async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracin
     let exit = Actor::new(ws, ctx, rx).run().await;
 
     if shared.registry.remove_if_current(&identity, generation) {
-        if let Err(e) = shared.store.set_connected(&identity, None, generation).await {
+        if let Err(e) = shared
+            .store
+            .set_connected(&identity, None, generation)
+            .await
+        {
             warn!(error = %e, "could not record the disconnection");
         }
     }

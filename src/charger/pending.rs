@@ -54,7 +54,13 @@ impl<R> PendingCalls<R> {
     }
 
     /// Queues a call; gives the reply back when the queue is full.
-    pub fn enqueue(&mut self, action: String, payload: Value, deadline: Instant, reply: R) -> Result<(), R> {
+    pub fn enqueue(
+        &mut self,
+        action: String,
+        payload: Value,
+        deadline: Instant,
+        reply: R,
+    ) -> Result<(), R> {
         if self.queue.len() >= self.capacity {
             return Err(reply);
         }
@@ -168,15 +174,29 @@ mod tests {
         let now = Instant::now();
         let mut p = PendingCalls::new(8);
         let mut id = ids();
-        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(30), 1).expect("room");
-        p.enqueue("ClearCache".into(), json!({}), now + Duration::from_secs(30), 2).expect("room");
+        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(30), 1)
+            .expect("room");
+        p.enqueue(
+            "ClearCache".into(),
+            json!({}),
+            now + Duration::from_secs(30),
+            2,
+        )
+        .expect("room");
         let first = p.next_to_send(now, &mut id).expect("first");
         assert_eq!(first.action, "Reset");
         assert!(p.next_to_send(now, &mut id).is_none(), "one at a time");
         assert!(p.complete("m9").is_none(), "unknown answers match nothing");
         assert_eq!(p.complete("m1").map(|f| f.reply), Some(1));
-        assert_eq!(p.next_to_send(now, &mut id).map(|s| s.id), Some("m2".into()));
-        assert_eq!(p.complete("m1").map(|f| f.reply), None, "a repeat answer is late");
+        assert_eq!(
+            p.next_to_send(now, &mut id).map(|s| s.id),
+            Some("m2".into())
+        );
+        assert_eq!(
+            p.complete("m1").map(|f| f.reply),
+            None,
+            "a repeat answer is late"
+        );
     }
 
     #[test]
@@ -184,15 +204,22 @@ mod tests {
         let now = Instant::now();
         let mut p = PendingCalls::new(8);
         let mut id = ids();
-        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(1), "a").expect("room");
-        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(5), "b").expect("room");
+        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(1), "a")
+            .expect("room");
+        p.enqueue("Reset".into(), json!({}), now + Duration::from_secs(5), "b")
+            .expect("room");
         p.next_to_send(now, &mut id).expect("sent");
         assert_eq!(p.next_deadline(), Some(now + Duration::from_secs(1)));
         assert!(p.expire(now).is_empty());
         let gone = p.expire(now + Duration::from_secs(1));
         assert_eq!(gone.len(), 1);
-        assert!(p.complete("m1").is_none(), "late answer is not the next call's");
-        let next = p.next_to_send(now + Duration::from_secs(1), &mut id).expect("next");
+        assert!(
+            p.complete("m1").is_none(),
+            "late answer is not the next call's"
+        );
+        let next = p
+            .next_to_send(now + Duration::from_secs(1), &mut id)
+            .expect("next");
         assert_eq!(next.id, "m2");
         assert!(p.complete("m1").is_none());
         assert_eq!(p.complete("m2").map(|f| f.reply), Some("b"));
@@ -202,13 +229,20 @@ mod tests {
     fn queued_calls_expire_too_and_drain_fails_everyone() {
         let now = Instant::now();
         let mut p = PendingCalls::new(1);
-        p.enqueue("A".into(), json!({}), now + Duration::from_secs(1), 1).expect("room");
-        assert_eq!(p.enqueue("B".into(), json!({}), now, 2), Err(2), "queue full");
+        p.enqueue("A".into(), json!({}), now + Duration::from_secs(1), 1)
+            .expect("room");
+        assert_eq!(
+            p.enqueue("B".into(), json!({}), now, 2),
+            Err(2),
+            "queue full"
+        );
         assert_eq!(p.expire(now + Duration::from_secs(2)).len(), 1);
         assert!(p.is_empty());
-        p.enqueue("C".into(), json!({}), now + Duration::from_secs(1), 3).expect("room");
+        p.enqueue("C".into(), json!({}), now + Duration::from_secs(1), 3)
+            .expect("room");
         p.next_to_send(now, ids()).expect("sent");
-        p.enqueue("D".into(), json!({}), now + Duration::from_secs(1), 4).expect("room");
+        p.enqueue("D".into(), json!({}), now + Duration::from_secs(1), 4)
+            .expect("room");
         assert_eq!(p.drain(), vec![3, 4]);
         assert!(p.is_empty());
     }

@@ -49,7 +49,10 @@ impl Registry {
     /// Removes the entry of `identity` only if it is still `generation`; true if it was.
     pub fn remove_if_current(&self, identity: &str, generation: u64) -> bool {
         let mut map = self.lock();
-        if map.get(identity).is_some_and(|h| h.generation == generation) {
+        if map
+            .get(identity)
+            .is_some_and(|h| h.generation == generation)
+        {
             map.remove(identity);
             true
         } else {

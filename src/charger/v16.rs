@@ -55,7 +55,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             ctx.commit_report("StopTransaction", || async {
                 match store.stop_transaction(id, stop.clone()).await {
                     Ok(crate::store::StopOutcome::Unknown) => {
-                        tracing::warn!(transaction_id = stop.transaction_id, "StopTransaction for an unknown transaction; accepted and recorded");
+                        tracing::warn!(
+                            transaction_id = stop.transaction_id,
+                            "StopTransaction for an unknown transaction; accepted and recorded"
+                        );
                         Ok(())
                     }
                     Ok(_) => Ok(()),

@@ -120,10 +120,7 @@ fn samples(values: &[MeterValueType]) -> Vec<MeterSample> {
                         .map(wire_name)
                         .unwrap_or_else(|| "Energy.Active.Import.Register".into()),
                     value,
-                    unit: sv
-                        .unit_of_measure
-                        .as_ref()
-                        .and_then(|u| u.unit.clone()),
+                    unit: sv.unit_of_measure.as_ref().and_then(|u| u.unit.clone()),
                     phase: sv.phase.as_ref().map(wire_name),
                     context: sv.context.as_ref().map(wire_name),
                 })

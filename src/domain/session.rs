@@ -98,6 +98,9 @@ mod tests {
         assert_eq!(average_power(3000.0, 1800), Some(6000.0));
         assert_eq!(average_power(3000.0, 0), None);
         assert_eq!(stop_reason("EVDisconnected"), "evdisconnected");
-        assert_eq!(SessionStatus::parse("finished"), Some(SessionStatus::Finished));
+        assert_eq!(
+            SessionStatus::parse("finished"),
+            Some(SessionStatus::Finished)
+        );
     }
 }

@@ -91,6 +91,9 @@ mod tests {
 
     #[test]
     fn same_password_gets_different_salts() {
-        assert_ne!(PasswordHash::new("x").to_hex(), PasswordHash::new("x").to_hex());
+        assert_ne!(
+            PasswordHash::new("x").to_hex(),
+            PasswordHash::new("x").to_hex()
+        );
     }
 }

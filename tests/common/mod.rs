@@ -1,6 +1,8 @@
 //! Shared test harness: the real gateway on 127.0.0.1:0 and a raw OCPP-J client.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,21 +18,24 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use ocpp_gateway::config::{ChargerSeed, Settings};
-use ocpp_gateway::store::MemoryStore;
+use ocpp_gateway::store::SqliteStore;
 use ocpp_gateway::Gateway;
 
 /// Every await in a test is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A running gateway with its in-memory store.
+/// A running gateway with its store, a real SQLite file in a temporary folder.
 pub struct TestGateway {
     pub gw: Gateway,
-    pub store: Arc<MemoryStore>,
+    pub store: Arc<SqliteStore>,
+    pub dir: Arc<tempfile::TempDir>,
 }
 
-/// Settings for tests: loopback listeners on port 0, open registration.
+/// Settings for tests: loopback listeners on port 0, open registration, a store in a
+/// fresh temporary folder (kept alive by the returned gateway).
 pub fn settings() -> Settings {
     let mut s = Settings::embedded().expect("embedded settings");
+    s.store.path = std::path::PathBuf::new();
     s.ocpp.listen = "127.0.0.1:0".parse().expect("addr");
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
     s.ocpp.auto_register = true;
@@ -47,12 +52,16 @@ pub fn seed(identity: &str, password: Option<&str>) -> ChargerSeed {
     }
 }
 
-pub async fn start(s: Settings) -> TestGateway {
-    let store = Arc::new(MemoryStore::new());
+pub async fn start(mut s: Settings) -> TestGateway {
+    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+    if s.store.path.as_os_str().is_empty() {
+        s.store.path = dir.path().join("gateway.db");
+    }
+    let store = Arc::new(SqliteStore::open(&s.store.path, false).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");
-    TestGateway { gw, store }
+    TestGateway { gw, store, dir }
 }
 
 impl TestGateway {
@@ -91,7 +100,11 @@ pub struct Refused {
     pub body: String,
 }
 
-pub async fn connect(url: &str, subprotocols: &[&str], auth: Option<(&str, &str)>) -> Result<Client, Refused> {
+pub async fn connect(
+    url: &str,
+    subprotocols: &[&str],
+    auth: Option<(&str, &str)>,
+) -> Result<Client, Refused> {
     let mut req = url.into_client_request().expect("request");
     if !subprotocols.is_empty() {
         req.headers_mut().insert(
@@ -179,15 +192,15 @@ impl Client {
     pub async fn call_frame(&mut self, action: &str, payload: Value) -> Value {
         self.next_id += 1;
         let id = format!("c{}", self.next_id);
-        self.send(&json!([2, id, action, payload]).to_string()).await;
-        loop {
-            let frame = self.recv().await;
-            if frame[0] == 2 {
-                panic!("unexpected CALL from the gateway while waiting: {frame}");
-            }
-            assert_eq!(frame[1], json!(id), "answer to our CALL: {frame}");
-            return frame;
-        }
+        self.send(&json!([2, id, action, payload]).to_string())
+            .await;
+        let frame = self.recv().await;
+        assert_ne!(
+            frame[0], 2,
+            "unexpected CALL from the gateway while waiting: {frame}"
+        );
+        assert_eq!(frame[1], json!(id), "answer to our CALL: {frame}");
+        frame
     }
 
     /// Sends a CALL and returns the CALLRESULT payload; panics on a CALLERROR.

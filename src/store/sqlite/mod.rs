@@ -169,7 +169,13 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| {
-            ops::record_meter_values(tx, &identity, connector, transaction_id.as_deref(), &samples)
+            ops::record_meter_values(
+                tx,
+                &identity,
+                connector,
+                transaction_id.as_deref(),
+                &samples,
+            )
         })
         .await
     }

@@ -179,7 +179,11 @@ pub fn set_evse_status(
     Ok(())
 }
 
-pub fn record_status(tx: &Transaction<'_>, identity: &str, r: &StatusReport) -> rusqlite::Result<()> {
+pub fn record_status(
+    tx: &Transaction<'_>,
+    identity: &str,
+    r: &StatusReport,
+) -> rusqlite::Result<()> {
     let cp = cp_id(tx, identity)?;
     let mut status = r.status;
     // 2.0.1 reports "Occupied" (mapped to preparing) without the charging state: while a
@@ -192,12 +196,23 @@ pub fn record_status(tx: &Transaction<'_>, identity: &str, r: &StatusReport) -> 
             )?
             .query_row(params![cp, r.evse], |row| row.get(0))
             .optional()?;
-        if let Some(s) = state.as_deref().and_then(HardwareStatus::from_charging_state) {
+        if let Some(s) = state
+            .as_deref()
+            .and_then(HardwareStatus::from_charging_state)
+        {
             status = s;
         }
     }
     let at = ts(r.timestamp);
-    set_evse_status(tx, cp, r.evse, r.connector, status, r.error_code.as_deref(), &at)?;
+    set_evse_status(
+        tx,
+        cp,
+        r.evse,
+        r.connector,
+        status,
+        r.error_code.as_deref(),
+        &at,
+    )?;
     if r.evse == 0 {
         let own = match status {
             HardwareStatus::Faulted => "faulted",
@@ -334,8 +349,10 @@ pub fn start_transaction(
                     ],
                     |r| r.get(0),
                 )?;
-            tx.prepare_cached("UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1")?
-                .execute([id])?;
+            tx.prepare_cached(
+                "UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1",
+            )?
+            .execute([id])?;
             id
         }
     };
@@ -451,7 +468,9 @@ pub fn transaction_event(
         return Ok(());
     }
     let newest: bool = tx
-        .prepare_cached("SELECT COALESCE(MAX(seq_no), -1) = ?2 FROM transaction_events WHERE session_id = ?1")?
+        .prepare_cached(
+            "SELECT COALESCE(MAX(seq_no), -1) = ?2 FROM transaction_events WHERE session_id = ?1",
+        )?
         .query_row(params![session, u.seq_no], |r| r.get(0))?;
     // Facts that hold whatever the order: where, who, and the earliest start.
     tx.prepare_cached(
@@ -509,7 +528,9 @@ fn refine_evse_status(
         .query_row([session], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let Some(evse) = evse else { return Ok(()) };
     let current: Option<String> = tx
-        .prepare_cached("SELECT hardware_status FROM evses WHERE charge_point_id = ?1 AND network_id = ?2")?
+        .prepare_cached(
+            "SELECT hardware_status FROM evses WHERE charge_point_id = ?1 AND network_id = ?2",
+        )?
         .query_row(params![cp, evse], |r| r.get(0))
         .optional()?;
     let occupied = !matches!(
@@ -519,11 +540,21 @@ fn refine_evse_status(
     let new = if status == SessionStatus::Finished.as_str() {
         occupied.then_some(HardwareStatus::Finishing)
     } else {
-        state.as_deref().and_then(HardwareStatus::from_charging_state)
+        state
+            .as_deref()
+            .and_then(HardwareStatus::from_charging_state)
     };
     if let Some(new) = new {
         if current.as_deref() != Some(status_name(new).as_str()) {
-            set_evse_status(tx, cp, evse, connector.unwrap_or(1), new, None, &ts(u.timestamp))?;
+            set_evse_status(
+                tx,
+                cp,
+                evse,
+                connector.unwrap_or(1),
+                new,
+                None,
+                &ts(u.timestamp),
+            )?;
         }
     }
     Ok(())

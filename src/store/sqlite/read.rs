@@ -73,7 +73,8 @@ impl SessionRow {
     }
 }
 
-pub const CHARGE_POINT_COLUMNS: &str = "id, identity, name, protocol, network_status, hardware_status,
+pub const CHARGE_POINT_COLUMNS: &str =
+    "id, identity, name, protocol, network_status, hardware_status,
     last_boot, disconnected_at, created_at, updated_at";
 
 impl ChargePointRow {
@@ -94,7 +95,10 @@ impl ChargePointRow {
     }
 }
 
-fn charge_point_by_identity(c: &Connection, identity: &str) -> rusqlite::Result<Option<ChargePointRow>> {
+fn charge_point_by_identity(
+    c: &Connection,
+    identity: &str,
+) -> rusqlite::Result<Option<ChargePointRow>> {
     c.prepare_cached(&format!(
         "SELECT {CHARGE_POINT_COLUMNS} FROM charge_points WHERE identity = ?1"
     ))?
@@ -109,7 +113,8 @@ impl SqliteStore {
         identity: &str,
     ) -> Result<Option<ChargePointRow>, StoreError> {
         let identity = identity.to_owned();
-        self.read(move |c| charge_point_by_identity(c, &identity)).await
+        self.read(move |c| charge_point_by_identity(c, &identity))
+            .await
     }
 
     /// An EVSE's hardware status (the OCPP EVSE id, or the 1.6 connector id).
