@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod ocpp;
 pub mod security;
+pub mod sim;
 pub mod store;
 pub mod telemetry;
 
