@@ -86,6 +86,7 @@ async fn interop(version: &str, identity: &str) {
     settings.store.path = store.path().join("gateway.db");
     settings.ocpp.auto_register = true;
     settings.ocpp.allow_unauthenticated = true;
+    settings.auth.unknown = ocpp_gateway::config::Policy::Accept;
     let gw = tokio::time::timeout(Duration::from_secs(20), Gateway::start(settings))
         .await
         .expect("gateway starts in time")

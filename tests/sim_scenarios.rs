@@ -27,6 +27,7 @@ async fn gateway(store: &tempfile::TempDir) -> Gateway {
     settings.store.path = store.path().join("gateway.db");
     settings.ocpp.auto_register = true;
     settings.ocpp.allow_unauthenticated = true;
+    settings.auth.unknown = ocpp_gateway::config::Policy::Accept;
     tokio::time::timeout(WAIT, Gateway::start(settings))
         .await
         .expect("gateway starts in time")
