@@ -295,6 +295,8 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         ))
     })?;
     let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
+    // arrive (offline replays), so it is derived afresh each time.
     let start = start.or(first);
     let end = if status == SessionStatus::Finished.as_str() {
         stop.or(last)
@@ -303,11 +305,11 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
     };
     let energy = energy_between(start, end);
     tx.prepare_cached(
-        "UPDATE sessions SET meter_start_wh = COALESCE(meter_start_wh, ?2), meter_last_wh = ?3, energy_wh = ?4,
-           power_latest_w = ?5, power_peak_w = ?6, soc_percent = COALESCE(?7, soc_percent), updated_at = ?8
+        "UPDATE sessions SET meter_last_wh = ?2, energy_wh = ?3,
+           power_latest_w = ?4, power_peak_w = ?5, soc_percent = COALESCE(?6, soc_percent), updated_at = ?7
          WHERE id = ?1",
     )?
-    .execute(params![session, start, end, energy, p_latest, p_peak, soc, now()])?;
+    .execute(params![session, end, energy, p_latest, p_peak, soc, now()])?;
     Ok(())
 }
 
