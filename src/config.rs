@@ -77,6 +77,9 @@ pub struct StoreSettings {
     /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
     /// leave it to the OS (`false`, survives a process crash, not a power cut).
     pub fsync: bool,
+    /// How long a write waits for a lock held by another process before failing.
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use charger::authorize::Authorizer;
+use charger::journal::Journal;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
@@ -51,7 +52,7 @@ pub struct Gateway {
 impl Gateway {
     /// Starts the gateway on the embedded store at `store.path`.
     pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
-        let store = SqliteStore::open(&settings.store.path, settings.store.fsync)?;
+        let store = SqliteStore::open(&settings.store)?;
         tracing::info!(path = %settings.store.path.display(), "store opened");
         Self::start_with_store(settings, Arc::new(store)).await
     }
@@ -78,13 +79,16 @@ impl Gateway {
 
         let authorizer =
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
+        let journal = Journal::beside(&settings.store.path);
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
             registry: Registry::new(),
             authorizer,
+            journal,
             cancel: CancellationToken::new(),
         });
+        charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
         tracker.spawn(charger::listener::serve(
             ocpp,

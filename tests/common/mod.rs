@@ -58,7 +58,8 @@ pub async fn start(mut s: Settings) -> TestGateway {
     if s.store.path.as_os_str().is_empty() {
         s.store.path = dir.path().join("gateway.db");
     }
-    let store = Arc::new(SqliteStore::open(&s.store.path, false).expect("store opens"));
+    s.store.fsync = false;
+    let store = Arc::new(SqliteStore::open(&s.store).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use super::{ChargerRecord, StopOutcome, Store, StoreError};
+use crate::config::StoreSettings;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
@@ -40,12 +41,13 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 impl SqliteStore {
     /// Opens (creating, and migrating) the database at `path`. Chargers the file says
     /// were connected are marked temporarily unavailable: nothing is connected yet.
-    pub fn open(path: &Path, synchronous_full: bool) -> Result<SqliteStore, StoreError> {
+    pub fn open(settings: &StoreSettings) -> Result<SqliteStore, StoreError> {
+        let path = settings.path.as_path();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
         }
-        let mut conn = schema::open(path, synchronous_full)
+        let mut conn = schema::open(path, settings.fsync, settings.busy_timeout)
             .map_err(|e| unavailable(format!("opening {}: {e}", path.display())))?;
         schema::migrate(&mut conn).map_err(|e| unavailable(format!("migrating: {e}")))?;
         {
@@ -53,7 +55,8 @@ impl SqliteStore {
             ops::mark_all_disconnected(&tx).map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
         }
-        let reader = schema::open(path, synchronous_full).map_err(unavailable)?;
+        let reader =
+            schema::open(path, settings.fsync, settings.busy_timeout).map_err(unavailable)?;
         let writer = Writer::spawn(conn, WRITE_QUEUE).map_err(unavailable)?;
         Ok(SqliteStore {
             writer,
