@@ -56,6 +56,13 @@ pub struct OcppSettings {
     pub rate_burst: f64,
     /// What happens to a charger over the limit.
     pub rate_limit_action: RateLimitAction,
+    /// On shutdown, how long calls waiting on chargers may take to finish.
+    #[serde(with = "humantime_serde")]
+    pub drain_grace: Duration,
+    /// On shutdown, the time over which chargers are closed (so they do not all
+    /// reconnect elsewhere at once).
+    #[serde(with = "humantime_serde")]
+    pub drain_spread: Duration,
 }
 
 /// What happens to a charger sending faster than `ocpp.rate_limit`.

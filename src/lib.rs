@@ -12,6 +12,7 @@ pub mod store;
 pub mod telemetry;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -106,7 +107,10 @@ impl Gateway {
             ca,
             metrics: telemetry::Metrics::new(),
             frames: telemetry::frames::FrameLog::start(frame_file),
+            accepting: CancellationToken::new(),
             cancel: CancellationToken::new(),
+            draining: AtomicBool::new(false),
+            calls_pending: AtomicUsize::new(0),
         });
         shared
             .metrics
@@ -191,9 +195,41 @@ impl Gateway {
         self.shared.cancel.clone()
     }
 
-    /// Stops accepting, closes every charger with a close frame, and waits (bounded)
-    /// for the tasks to end.
+    /// Whether the gateway is ready for chargers (not draining).
+    pub fn is_ready(&self) -> bool {
+        !self.shared.draining.load(Ordering::Relaxed)
+    }
+
+    /// Drains and stops: not ready any more, stops accepting chargers, lets the calls
+    /// waiting on chargers finish (up to `ocpp.drain_grace`), closes the chargers with
+    /// 1001 spread over `ocpp.drain_spread` so they reconnect elsewhere without a
+    /// stampede, then waits (bounded) for every task to end. Commits the chargers were
+    /// answered for are already on disk; the API stops last.
     pub async fn shutdown(self) {
+        let shared = &self.shared;
+        let ocpp = &shared.settings.ocpp;
+        shared.draining.store(true, Ordering::Relaxed);
+        shared.accepting.cancel();
+        let grace_end = tokio::time::Instant::now() + ocpp.drain_grace;
+        while shared.calls_pending.load(Ordering::Relaxed) > 0
+            && tokio::time::Instant::now() < grace_end
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let handles = shared.registry.handles();
+        tracing::info!(chargers = handles.len(), "draining: closing chargers");
+        let gap = ocpp
+            .drain_spread
+            .checked_div(handles.len().max(1) as u32)
+            .unwrap_or_default();
+        for (i, h) in handles.iter().enumerate() {
+            if i > 0 && !gap.is_zero() {
+                tokio::time::sleep(gap).await;
+            }
+            let _ = h.tx.try_send(charger::handle::Command::Close {
+                reason: charger::CloseReason::Draining,
+            });
+        }
         self.shared.cancel.cancel();
         self.tracker.close();
         if tokio::time::timeout(Duration::from_secs(10), self.tracker.wait())

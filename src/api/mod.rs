@@ -2,22 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::charger::Shared;
 
+pub mod ops;
+
 /// The API's routes.
 pub fn app(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .with_state(shared)
-}
-
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+    Router::new().merge(ops::routes()).with_state(shared)
 }
 
 /// Serves the API until shutdown.

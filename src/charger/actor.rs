@@ -99,6 +99,7 @@ pub struct Actor<S> {
     last_seen: Instant,
     last_call: Option<LastCall>,
     rate: RateLimit,
+    published_pending: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
@@ -116,6 +117,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 tokens: burst,
                 last: Instant::now(),
             },
+            published_pending: 0,
         }
     }
 
@@ -156,13 +158,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                         let (code, text, exit) = match reason {
                             CloseReason::Replaced => (CloseCode::Policy, "replaced by a newer connection", Exit::Replaced),
                             CloseReason::Requested => (CloseCode::Normal, "closed by the operator", Exit::Requested),
+                            CloseReason::Draining => (CloseCode::Away, "gateway draining; reconnect", Exit::Shutdown),
                         };
                         self.close(code, text).await;
                         break exit;
                     }
                     None => mailbox_open = false,
                 },
-                _ = sleep_until_opt(deadline), if deadline.is_some() => self.expire_calls(),
+                _ = sleep_until_opt(deadline), if deadline.is_some() => {
+                    self.expire_calls();
+                    self.publish_pending();
+                }
                 _ = tick.tick() => {
                     if self.last_seen.elapsed() >= idle_timeout {
                         info!(idle_secs = idle_timeout.as_secs(), "charger silent too long; disconnecting");
@@ -178,6 +184,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         for reply in self.pending.drain() {
             let _ = reply.send(Err(CallError::ChargerGone));
         }
+        self.publish_pending();
         exit
     }
 
@@ -186,6 +193,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         if let Err(reply) = self.pending.enqueue(action, payload, deadline, reply) {
             let _ = reply.send(Err(CallError::Busy));
         }
+        self.publish_pending();
+    }
+
+    /// Keeps the gateway-wide count of calls waiting on chargers (what a drain waits
+    /// for) in step with this actor's.
+    fn publish_pending(&mut self) {
+        let now = self.pending.len();
+        let counter = &self.ctx.shared.calls_pending;
+        if now > self.published_pending {
+            counter.fetch_add(now - self.published_pending, Ordering::Relaxed);
+        } else {
+            counter.fetch_sub(self.published_pending - now, Ordering::Relaxed);
+        }
+        self.published_pending = now;
     }
 
     /// Writes the next queued CALL if none is in flight.
@@ -356,6 +377,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 let elapsed_ms = f.sent_at.elapsed().as_millis() as u64;
                 debug!(direction = "in", message_id = %id, action = %f.action, elapsed_ms, ok = result.is_ok(), "answer");
                 let _ = f.reply.send(result);
+                self.publish_pending();
             }
             None => warn!(message_id = %id, "late or unknown answer dropped"),
         }

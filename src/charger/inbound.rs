@@ -30,7 +30,14 @@ pub struct Shared {
     pub ca: Option<crate::security::certs::Ca>,
     pub metrics: crate::telemetry::Metrics,
     pub frames: crate::telemetry::frames::FrameLog,
+    /// Cancelled when the gateway stops accepting chargers (the start of a drain).
+    pub accepting: CancellationToken,
+    /// Cancelled when every charger must go (the end of a drain).
     pub cancel: CancellationToken,
+    /// Set while draining: the gateway is not ready.
+    pub draining: std::sync::atomic::AtomicBool,
+    /// Gateway calls waiting on chargers, queued or in flight.
+    pub calls_pending: std::sync::atomic::AtomicUsize,
 }
 
 /// One connection's context.

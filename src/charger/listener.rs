@@ -35,7 +35,7 @@ pub async fn serve(
 ) {
     loop {
         tokio::select! {
-            _ = shared.cancel.cancelled() => break,
+            _ = shared.accepting.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let Ok(permit) = slots.clone().try_acquire_owned() else {
