@@ -43,6 +43,10 @@ pub struct OcppSettings {
     pub allow_unauthenticated: bool,
     pub strict: bool,
     pub mailbox: usize,
+    /// How long a charger stays `temporarily_unavailable` before the API calls it
+    /// `long-term_unavailable`.
+    #[serde(with = "humantime_serde")]
+    pub long_term_after: Duration,
 }
 
 impl OcppSettings {

@@ -1,29 +1,125 @@
-//! The northbound HTTP API (axum). Health for now; resources and actions build on it.
+//! The northbound HTTP API (axum): `/health`, and under `/public-api/` (Bearer token)
+//! the resources the gateway owns, in the shapes of the AMPECO public API.
+
+pub mod activity;
+pub mod auth;
+pub mod charge_point;
+pub mod error;
+pub mod evse;
+pub mod extract;
+pub mod id_tag;
+pub mod list;
+pub mod session;
 
 use std::sync::Arc;
 
+use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use crate::charger::Shared;
+use crate::store::Resources;
+pub use auth::TokenSet;
+pub use error::ApiError;
 
-/// The API's routes.
-pub fn app(shared: Arc<Shared>) -> Router {
+/// What the API's handlers share.
+pub struct ApiState {
+    /// The gateway's settings, registry and shutdown token.
+    pub shared: Arc<Shared>,
+    /// What the API reads and writes.
+    pub resources: Arc<dyn Resources>,
+}
+
+/// The API's routes: `/health` open, `/public-api/` behind the tokens.
+pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
+    let public = Router::new()
+        .nest("/resources", resources())
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(tokens, auth::require_token));
     Router::new()
         .route("/health", get(health))
-        .with_state(shared)
+        .nest("/public-api", public)
+        .with_state(state)
+}
+
+fn resources() -> Router<Arc<ApiState>> {
+    use axum::routing::get as g;
+    const CP: &str = "/charge-points/v2.0/{chargePoint}";
+    Router::new()
+        .route(
+            "/charge-points/v2.0",
+            g(charge_point::list).post(charge_point::create),
+        )
+        .route(
+            CP,
+            g(charge_point::read)
+                .patch(charge_point::update)
+                .delete(charge_point::delete),
+        )
+        .route(
+            "/charge-points/v1.0/{chargePoint}/status",
+            g(charge_point::status),
+        )
+        .route(&format!("{CP}/evses"), g(evse::list_of))
+        .route(&format!("{CP}/evses/{{evse}}"), g(evse::read_of))
+        .route(
+            &format!("{CP}/hardware-status-logs"),
+            g(evse::hardware_logs),
+        )
+        .route(
+            &format!("{CP}/latest-hardware-status-log"),
+            g(evse::latest_hardware_log),
+        )
+        .route(&format!("{CP}/network-status-logs"), g(evse::network_logs))
+        .route(
+            &format!("{CP}/latest-network-status-log"),
+            g(evse::latest_network_log),
+        )
+        .route(&format!("{CP}/configurations"), g(evse::configurations))
+        .route(
+            &format!("{CP}/configurations/{{key}}"),
+            g(evse::configuration_key),
+        )
+        .route("/evses/v2.1", g(evse::list))
+        .route("/evses/v2.1/{evse}", g(evse::read))
+        .route("/sessions/v1.0", g(session::list))
+        .route("/sessions/v1.0/{session}", g(session::read))
+        .route("/id-tags/v2.0", g(id_tag::list).post(id_tag::create))
+        .route(
+            "/id-tags/v2.0/{idTag}",
+            g(id_tag::read).patch(id_tag::update).delete(id_tag::delete),
+        )
+        .route("/authorizations/v2.1", g(activity::authorizations))
+        .route(
+            "/authorizations/v2.1/{authorization}",
+            g(activity::read_authorization),
+        )
+        .route("/reservations/v1.0", g(activity::reservations))
+        .route(
+            "/reservations/v1.0/{reservation}",
+            g(activity::read_reservation),
+        )
+        .route("/security-events/v2.0", g(activity::security_events))
+        .route(
+            "/security-events/v2.0/{securityEvent}",
+            g(activity::read_security_event),
+        )
 }
 
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
+async fn not_found() -> ApiError {
+    ApiError::NotFound("Not found.".into())
+}
+
 /// Serves the API until shutdown.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let cancel = shared.cancel.clone();
-    let result = axum::serve(listener, app(shared))
+pub async fn serve(listener: TcpListener, state: Arc<ApiState>, tokens: Arc<TokenSet>) {
+    let cancel = state.shared.cancel.clone();
+    let result = axum::serve(listener, app(state, tokens))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await;
     if let Err(e) = result {
