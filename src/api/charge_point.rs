@@ -30,6 +30,8 @@ const TYPES: &[&str] = &["private", "public", "personal"];
 const STATUSES: &[&str] = &["enabled", "disabled", "out of order", "demo"];
 const MAX_NAME: usize = 255;
 const MAX_PASSWORD: usize = 255;
+/// How long a delete waits for a connected charger's disconnection to be recorded.
+const DISCONNECT_WAIT: Duration = Duration::from_secs(5);
 
 /// The link's status as the API shows it: a charger disconnected for longer than
 /// `long_term_after` is `long-term_unavailable`.
@@ -334,26 +336,45 @@ pub async fn update(
     Ok(data(render(&v, false, long_term_after(&state))))
 }
 
-/// `DELETE charge-points/v2.0/{chargePoint}`: the row goes with everything it reported; a
-/// connected charger is disconnected, and its next handshake is refused as unknown
-/// (unless auto-registration is on).
+/// `DELETE charge-points/v2.0/{chargePoint}`: the row goes with everything it reported. A
+/// connected charger is disconnected first, and the row deleted once its disconnection
+/// is recorded, so that nothing it still sends brings the row back; its next handshake
+/// is refused as unknown (unless auto-registration is on).
 pub async fn delete(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id(&cp, "Charge point")?;
+    let v = find(&state, &cp).await?;
+    if let Some(handle) = state.shared.registry.get(&v.identity) {
+        handle.close(CloseReason::Requested).await;
+        let deadline = tokio::time::Instant::now() + DISCONNECT_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            let gone = !handle.is_connected()
+                && !state
+                    .shared
+                    .registry
+                    .is_current(&v.identity, handle.generation());
+            let recorded = gone
+                && state
+                    .resources
+                    .charge_point(v.id)
+                    .await?
+                    .is_none_or(|now| now.network_status != "available");
+            if recorded {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
     let identity = state
         .resources
-        .delete_charge_point(id)
+        .delete_charge_point(v.id)
         .await
         .map_err(|e| match e {
             crate::store::ResourceError::NotFound => ApiError::not_found("Charge point"),
             e => e.into(),
         })?;
-    if let Some(handle) = state.shared.registry.get(&identity) {
-        handle.close(CloseReason::Requested).await;
-    }
-    tracing::info!(charge_point = id, %identity, "charge point deleted");
+    tracing::info!(charge_point = v.id, %identity, "charge point deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 

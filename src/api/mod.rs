@@ -32,78 +32,88 @@ pub struct ApiState {
     pub resources: Arc<dyn Resources>,
 }
 
-/// The API's routes: `/health` open, `/public-api/` behind the tokens.
+/// The API's routes: `/health` open, everything else behind the tokens.
 pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
-    let public = Router::new()
-        .nest("/resources", resources())
+    // Full paths rather than `nest`: handlers build `links` from the request's own URI.
+    let public = resources()
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));
     Router::new()
         .route("/health", get(health))
-        .nest("/public-api", public)
+        .merge(public)
         .with_state(state)
 }
+
+/// The prefix of every resource path.
+pub const RESOURCES: &str = "/public-api/resources";
 
 fn resources() -> Router<Arc<ApiState>> {
     use axum::routing::get as g;
     const CP: &str = "/charge-points/v2.0/{chargePoint}";
+    let at = |path: &str| format!("{RESOURCES}{path}");
     Router::new()
         .route(
-            "/charge-points/v2.0",
+            &at("/charge-points/v2.0"),
             g(charge_point::list).post(charge_point::create),
         )
         .route(
-            CP,
+            &at(CP),
             g(charge_point::read)
                 .patch(charge_point::update)
                 .delete(charge_point::delete),
         )
         .route(
-            "/charge-points/v1.0/{chargePoint}/status",
+            &at("/charge-points/v1.0/{chargePoint}/status"),
             g(charge_point::status),
         )
-        .route(&format!("{CP}/evses"), g(evse::list_of))
-        .route(&format!("{CP}/evses/{{evse}}"), g(evse::read_of))
+        .route(&at(&format!("{CP}/evses")), g(evse::list_of))
+        .route(&at(&format!("{CP}/evses/{{evse}}")), g(evse::read_of))
         .route(
-            &format!("{CP}/hardware-status-logs"),
+            &at(&format!("{CP}/hardware-status-logs")),
             g(evse::hardware_logs),
         )
         .route(
-            &format!("{CP}/latest-hardware-status-log"),
+            &at(&format!("{CP}/latest-hardware-status-log")),
             g(evse::latest_hardware_log),
         )
-        .route(&format!("{CP}/network-status-logs"), g(evse::network_logs))
         .route(
-            &format!("{CP}/latest-network-status-log"),
+            &at(&format!("{CP}/network-status-logs")),
+            g(evse::network_logs),
+        )
+        .route(
+            &at(&format!("{CP}/latest-network-status-log")),
             g(evse::latest_network_log),
         )
-        .route(&format!("{CP}/configurations"), g(evse::configurations))
         .route(
-            &format!("{CP}/configurations/{{key}}"),
+            &at(&format!("{CP}/configurations")),
+            g(evse::configurations),
+        )
+        .route(
+            &at(&format!("{CP}/configurations/{{key}}")),
             g(evse::configuration_key),
         )
-        .route("/evses/v2.1", g(evse::list))
-        .route("/evses/v2.1/{evse}", g(evse::read))
-        .route("/sessions/v1.0", g(session::list))
-        .route("/sessions/v1.0/{session}", g(session::read))
-        .route("/id-tags/v2.0", g(id_tag::list).post(id_tag::create))
+        .route(&at("/evses/v2.1"), g(evse::list))
+        .route(&at("/evses/v2.1/{evse}"), g(evse::read))
+        .route(&at("/sessions/v1.0"), g(session::list))
+        .route(&at("/sessions/v1.0/{session}"), g(session::read))
+        .route(&at("/id-tags/v2.0"), g(id_tag::list).post(id_tag::create))
         .route(
-            "/id-tags/v2.0/{idTag}",
+            &at("/id-tags/v2.0/{idTag}"),
             g(id_tag::read).patch(id_tag::update).delete(id_tag::delete),
         )
-        .route("/authorizations/v2.1", g(activity::authorizations))
+        .route(&at("/authorizations/v2.1"), g(activity::authorizations))
         .route(
-            "/authorizations/v2.1/{authorization}",
+            &at("/authorizations/v2.1/{authorization}"),
             g(activity::read_authorization),
         )
-        .route("/reservations/v1.0", g(activity::reservations))
+        .route(&at("/reservations/v1.0"), g(activity::reservations))
         .route(
-            "/reservations/v1.0/{reservation}",
+            &at("/reservations/v1.0/{reservation}"),
             g(activity::read_reservation),
         )
-        .route("/security-events/v2.0", g(activity::security_events))
+        .route(&at("/security-events/v2.0"), g(activity::security_events))
         .route(
-            "/security-events/v2.0/{securityEvent}",
+            &at("/security-events/v2.0/{securityEvent}"),
             g(activity::read_security_event),
         )
 }
