@@ -51,9 +51,16 @@ fn the_reference_check_catches_a_wrong_shape() {
     }
     let path = format!("{CPS}/1");
     assert!(check("GET", &path, 200, &json!({"data": {"id": "one"}})).is_err());
-    assert!(check("GET", &path, 404, &json!({"message": "Charge point not found."})).is_ok());
+    assert!(check(
+        "GET",
+        &path,
+        404,
+        &json!({"message": "Charge point not found."})
+    )
+    .is_ok());
     let status = format!("{R}/charge-points/v1.0/1/status");
-    let ok = json!({"data": {"networkStatus": "never connected", "hardwareStatus": null, "evses": []}});
+    let ok =
+        json!({"data": {"networkStatus": "never connected", "hardwareStatus": null, "evses": []}});
     assert!(check("GET", &status, 200, &ok).is_ok());
     let bad = json!({"data": {"networkStatus": "never_connected"}});
     assert!(check("GET", &status, 200, &bad).is_err());
