@@ -81,19 +81,33 @@ pub struct StoreSettings {
     /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
     /// leave it to the OS (`false`, survives a process crash, not a power cut).
     pub fsync: bool,
+    /// How long a write waits for a lock held by another process before failing.
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct AuthSettings {
-    pub default_status: DefaultAuthStatus,
+    /// The answer for tags that neither the id-tag list nor the upstream service knows.
+    pub unknown: Policy,
+    /// An HTTP service asked about tags the gateway does not hold ("" for none).
+    pub upstream_url: String,
+    #[serde(with = "humantime_serde")]
+    pub upstream_timeout: Duration,
+    /// How long an upstream answer is reused.
+    #[serde(with = "humantime_serde")]
+    pub cache_ttl: Duration,
+    /// The answer when the upstream service cannot be asked.
+    pub offline_policy: Policy,
 }
 
-/// The answer to an id tag while no id-tag list decides.
+/// A fixed answer to an id tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DefaultAuthStatus {
-    Accepted,
-    Invalid,
+pub enum Policy {
+    #[serde(rename = "accept", alias = "accepted")]
+    Accept,
+    #[serde(rename = "reject", alias = "invalid")]
+    Reject,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -186,6 +200,12 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "ocpp.call_timeout and ocpp.heartbeat_interval must be more than 0s".into(),
             ));
+        }
+        let url = self.auth.upstream_url.trim();
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ConfigError::Invalid(format!(
+                "auth.upstream_url {url:?} must be an http:// or https:// URL (or empty)"
+            )));
         }
         if self.ocpp.mailbox == 0 {
             return Err(ConfigError::Invalid(

@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod ocpp;
 pub mod security;
+pub mod sim;
 pub mod store;
 pub mod telemetry;
 
@@ -19,6 +20,8 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use charger::authorize::Authorizer;
+use charger::journal::Journal;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
@@ -40,6 +43,8 @@ pub enum StartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// A running gateway: its bound addresses and a way to stop it.
@@ -54,7 +59,7 @@ pub struct Gateway {
 impl Gateway {
     /// Starts the gateway on the embedded store at `store.path`.
     pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
-        let store = SqliteStore::open(&settings.store.path, settings.store.fsync)?;
+        let store = SqliteStore::open(&settings.store)?;
         tracing::info!(path = %settings.store.path.display(), "store opened");
         Self::start_with_store(settings, Arc::new(store)).await
     }
@@ -89,12 +94,18 @@ impl Gateway {
         let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
         let api_addr = local_addr("api.listen", &api, settings.api.listen)?;
 
+        let authorizer =
+            Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
+        let journal = Journal::beside(&settings.store.path);
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
             registry: Registry::new(),
+            authorizer,
+            journal,
             cancel: CancellationToken::new(),
         });
+        charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
         tracker.spawn(charger::listener::serve(
             ocpp,

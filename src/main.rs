@@ -1,4 +1,4 @@
-//! The `ocpp-gateway` command: serve, check-config.
+//! The `ocpp-gateway` command: serve, check-config, sim.
 
 use std::path::PathBuf;
 
@@ -32,6 +32,8 @@ enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Run a simulated charger (1.6 or 2.0.1) against any OCPP server.
+    Sim(ocpp_gateway::sim::SimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,18 +42,22 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { config } => {
             let settings = Settings::load(config.as_deref())?;
             telemetry::init(&settings.log).map_err(anyhow::Error::msg)?;
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("starting the runtime")?
-                .block_on(serve(settings))
+            runtime()?.block_on(serve(settings))
         }
         Command::CheckConfig { config } => {
             let settings = Settings::load(config.as_deref())?;
             print!("{}", settings.redacted_toml());
             Ok(())
         }
+        Command::Sim(args) => runtime()?.block_on(ocpp_gateway::sim::run(args)),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

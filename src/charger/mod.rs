@@ -2,13 +2,16 @@
 //! charger, its handle and the registry, and the per-version adapters.
 
 pub mod actor;
+pub mod authorize;
 pub mod handle;
 pub mod handshake;
 pub mod identity;
 pub mod inbound;
+pub mod journal;
 pub mod listener;
 pub mod pending;
 pub mod registry;
+pub mod replay;
 pub mod rewind;
 mod v16;
 mod v201;

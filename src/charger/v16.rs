@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
-use crate::domain::event::StatusReport;
+use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction};
 use crate::ocpp::v16::{decode_request, Request};
 use crate::ocpp::{Call, DecodeError};
@@ -28,10 +28,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
-            json!({"idTagInfo": {"status": ctx.authorize(&a.id_tag).as_v16()}})
+            json!({"idTagInfo": {"status": ctx.authorize(&a.id_tag).await.as_v16()}})
         }
         Request::StartTransaction(s) => {
-            let status = ctx.authorize(&s.id_tag);
+            let status = ctx.authorize(&s.id_tag).await;
             let start = StartTransaction {
                 connector: s.connector_id,
                 id_tag: s.id_tag,
@@ -43,7 +43,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             json!({"transactionId": tx_id, "idTagInfo": {"status": status.as_v16()}})
         }
         Request::StopTransaction(s) => {
-            let status = s.id_tag.as_deref().map(|t| ctx.authorize(t));
+            let status = match s.id_tag.as_deref() {
+                Some(t) => Some(ctx.authorize(t).await),
+                None => None,
+            };
             let stop = StopTransaction {
                 transaction_id: s.transaction_id,
                 id_tag: s.id_tag,
@@ -52,7 +55,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: s.reason.as_ref().map(wire_name),
                 samples: samples(s.transaction_data.as_deref().unwrap_or_default()),
             };
-            ctx.commit_report("StopTransaction", || async {
+            ctx.commit_report(call, || async {
                 match store.stop_transaction(id, stop.clone()).await {
                     Ok(crate::store::StopOutcome::Unknown) => {
                         tracing::warn!(
@@ -74,7 +77,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         Request::MeterValues(m) => {
             let tx = m.transaction_id.map(|t| t.to_string());
             let samples = samples(&m.meter_value);
-            ctx.commit_report("MeterValues", || {
+            ctx.commit_report(call, || {
                 store.record_meter_values(id, m.connector_id, tx.clone(), samples.clone())
             })
             .await;
@@ -90,21 +93,40 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: Some(wire_name(&s.error_code)).filter(|c| c != "NoError"),
                     timestamp: s.timestamp.unwrap_or_else(chrono::Utc::now),
                 };
-                ctx.commit_report("StatusNotification", || {
-                    store.record_status(id, report.clone())
-                })
-                .await;
+                ctx.commit_report(call, || store.record_status(id, report.clone()))
+                    .await;
             }
             json!({})
         }
-        _ => match call.action.as_str() {
-            "DataTransfer" => json!({"status": "Accepted"}),
-            // No charger CA is configured: signing requests are declined honestly.
-            "SignCertificate" => json!({"status": "Rejected"}),
-            // Notifications of firmware, diagnostics, logs and security events: their
-            // answers carry no fields.
-            _ => json!({}),
-        },
+        Request::SecurityEventNotification(e) => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Security {
+                    kind: e.kind.clone(),
+                    tech_info: e.tech_info.clone(),
+                    timestamp: e.timestamp,
+                },
+            )
+            .await;
+            json!({})
+        }
+        _ => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Other {
+                    action: call.action.clone(),
+                    payload: call.payload.clone(),
+                },
+            )
+            .await;
+            match call.action.as_str() {
+                "DataTransfer" => json!({"status": "Accepted"}),
+                // No charger CA is configured: signing requests are declined honestly.
+                "SignCertificate" => json!({"status": "Rejected"}),
+                // Firmware, diagnostics and log status: answers without fields.
+                _ => json!({}),
+            }
+        }
     })
 }
 

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
-use crate::domain::event::{StatusReport, TransactionPhase};
+use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, TransactionUpdate};
 use crate::ocpp::v201::{decode_request, Request};
 use crate::ocpp::{Call, DecodeError};
@@ -29,7 +29,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
-            json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).as_v201()}})
+            json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).await.as_v201()}})
         }
         Request::StatusNotification(s) => {
             let name = wire_name(&s.connector_status);
@@ -41,16 +41,14 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: None,
                     timestamp: s.timestamp,
                 };
-                ctx.commit_report("StatusNotification", || {
-                    store.record_status(id, report.clone())
-                })
-                .await;
+                ctx.commit_report(call, || store.record_status(id, report.clone()))
+                    .await;
             }
             json!({})
         }
         Request::MeterValues(m) => {
             let samples = samples(&m.meter_value);
-            ctx.commit_report("MeterValues", || {
+            ctx.commit_report(call, || {
                 store.record_meter_values(id, m.evse_id.max(0) as u32, None, samples.clone())
             })
             .await;
@@ -58,7 +56,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::TransactionEvent(t) => {
             let token = t.id_token.as_ref().map(|tok| tok.id_token.clone());
-            let status = token.as_deref().map(|tok| ctx.authorize(tok));
+            let status = match token.as_deref() {
+                Some(tok) => Some(ctx.authorize(tok).await),
+                None => None,
+            };
             let phase = match wire_name(&t.event_type).as_str() {
                 "Started" => TransactionPhase::Started,
                 "Ended" => TransactionPhase::Ended,
@@ -81,28 +82,64 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 timestamp: t.timestamp,
                 samples: samples(t.meter_value.as_deref().unwrap_or_default()),
             };
-            ctx.commit_report("TransactionEvent", || {
-                store.transaction_event(id, update.clone())
-            })
-            .await;
+            ctx.commit_report(call, || store.transaction_event(id, update.clone()))
+                .await;
             match status {
                 Some(st) => json!({"idTokenInfo": {"status": st.as_v201()}}),
                 None => json!({}),
             }
         }
-        _ => match call.action.as_str() {
-            "DataTransfer" => json!({"status": "Accepted"}),
-            "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
-            // The gateway computes no schedules of its own: it says so.
-            "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
-            // No charger CA or certificate provider is configured: declined honestly.
-            "SignCertificate" => json!({"status": "Rejected"}),
-            "Get15118EVCertificate" => json!({"status": "Failed", "exiResponse": ""}),
-            "GetCertificateStatus" => json!({"status": "Failed"}),
-            // Reports and notifications whose answers carry no fields.
-            _ => json!({}),
-        },
+        Request::SecurityEventNotification(e) => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Security {
+                    kind: e.kind.clone(),
+                    tech_info: e.tech_info.clone(),
+                    timestamp: e.timestamp,
+                },
+            )
+            .await;
+            json!({})
+        }
+        Request::ReservationStatusUpdate(r) => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Reservation {
+                    reservation_id: i64::from(r.reservation_id),
+                    status: wire_name(&r.reservation_update_status),
+                },
+            )
+            .await;
+            json!({})
+        }
+        _ => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Other {
+                    action: call.action.clone(),
+                    payload: call.payload.clone(),
+                },
+            )
+            .await;
+            other_answer(&call.action)
+        }
     })
+}
+
+/// Answers to the messages that only report.
+fn other_answer(action: &str) -> Value {
+    match action {
+        "DataTransfer" => json!({"status": "Accepted"}),
+        "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
+        // The gateway computes no schedules of its own: it says so.
+        "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
+        // No charger CA or certificate provider is configured: declined honestly.
+        "SignCertificate" => json!({"status": "Rejected"}),
+        "Get15118EVCertificate" => json!({"status": "Failed", "exiResponse": ""}),
+        "GetCertificateStatus" => json!({"status": "Failed"}),
+        // Reports and notifications whose answers carry no fields.
+        _ => json!({}),
+    }
 }
 
 /// 2.0.1 meter values reduced to numeric samples.

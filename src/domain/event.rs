@@ -79,3 +79,22 @@ pub enum TransactionPhase {
     Updated,
     Ended,
 }
+
+/// What else a charger reports, kept for operators and the platform.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChargerEvent {
+    /// A security event (1.6 security extension, 2.0.1 SecurityEventNotification).
+    Security {
+        kind: String,
+        tech_info: Option<String>,
+        timestamp: DateTime<Utc>,
+    },
+    /// A 2.0.1 ReservationStatusUpdate.
+    Reservation { reservation_id: i64, status: String },
+    /// Anything else, by its OCPP action, with the payload as received (firmware,
+    /// diagnostics and log status, data transfer, reports).
+    Other {
+        action: String,
+        payload: serde_json::Value,
+    },
+}

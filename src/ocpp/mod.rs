@@ -5,6 +5,7 @@
 
 pub mod decode;
 pub mod error;
+pub mod examples;
 pub mod frame;
 pub mod lenient;
 mod path;

@@ -6,7 +6,8 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 
-use crate::domain::event::StatusReport;
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
+use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
@@ -82,4 +83,14 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError>;
+    /// The id tag with this uid, if the gateway holds it.
+    async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError>;
+    async fn record_authorization(
+        &self,
+        identity: &str,
+        record: AuthorizationRecord,
+    ) -> Result<(), StoreError>;
+    /// Something else the charger reported (security events, firmware, diagnostics and
+    /// log status, data transfers, reservation updates).
+    async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
 }

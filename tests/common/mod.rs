@@ -41,6 +41,7 @@ pub fn settings() -> Settings {
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
     s.ocpp.auto_register = true;
     s.ocpp.allow_unauthenticated = true;
+    s.auth.unknown = ocpp_gateway::config::Policy::Accept;
     s
 }
 
@@ -58,7 +59,8 @@ pub async fn start(mut s: Settings) -> TestGateway {
     if s.store.path.as_os_str().is_empty() {
         s.store.path = dir.path().join("gateway.db");
     }
-    let store = Arc::new(SqliteStore::open(&s.store.path, false).expect("store opens"));
+    s.store.fsync = false;
+    let store = Arc::new(SqliteStore::open(&s.store).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");

@@ -4,80 +4,9 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::ocpp::examples::TS;
 use crate::ocpp::schema_check;
 use ErrorCode::*;
-
-const TS: &str = "2024-05-01T10:00:00Z";
-
-/// A valid, hand-built payload of every action a 1.6 charger sends, most fields present.
-fn samples() -> Vec<(&'static str, Value)> {
-    vec![
-        ("Authorize", json!({"idTag": "04A2B3C4D5E6F7"})),
-        (
-            "BootNotification",
-            json!({
-                "chargePointVendor": "ACME", "chargePointModel": "Wallbox 22",
-                "chargePointSerialNumber": "SN-1", "chargeBoxSerialNumber": "CB-1",
-                "firmwareVersion": "1.2.3", "iccid": "8931", "imsi": "2040",
-                "meterType": "EM340", "meterSerialNumber": "M-1"
-            }),
-        ),
-        (
-            "DataTransfer",
-            json!({"vendorId": "com.acme", "messageId": "hello", "data": "{\"a\":1}"}),
-        ),
-        (
-            "DiagnosticsStatusNotification",
-            json!({"status": "Uploaded"}),
-        ),
-        ("FirmwareStatusNotification", json!({"status": "Installed"})),
-        ("Heartbeat", json!({})),
-        (
-            "MeterValues",
-            json!({"connectorId": 1, "transactionId": 42, "meterValue": [{
-                "timestamp": TS,
-                "sampledValue": [
-                    {"value": "1234.5", "context": "Sample.Periodic", "format": "Raw",
-                     "measurand": "Energy.Active.Import.Register", "phase": "L1-N",
-                     "location": "Outlet", "unit": "Wh"},
-                    {"value": "21.5", "measurand": "Temperature", "unit": "Celcius"},
-                    {"value": "21.5", "measurand": "Temperature", "unit": "Celsius"}
-                ]
-            }]}),
-        ),
-        (
-            "StartTransaction",
-            json!({"connectorId": 1, "idTag": "TAG", "meterStart": 0, "reservationId": 7, "timestamp": TS}),
-        ),
-        (
-            "StatusNotification",
-            json!({"connectorId": 0, "errorCode": "NoError", "info": "ok", "status": "Available",
-                   "timestamp": TS, "vendorId": "acme", "vendorErrorCode": "E0"}),
-        ),
-        (
-            "StopTransaction",
-            json!({"idTag": "TAG", "meterStop": 1500, "timestamp": TS, "transactionId": 42,
-                   "reason": "Local", "transactionData": [{"timestamp": TS,
-                   "sampledValue": [{"value": "1500", "context": "Transaction.End"}]}]}),
-        ),
-        (
-            "LogStatusNotification",
-            json!({"status": "Uploaded", "requestId": 3}),
-        ),
-        (
-            "SecurityEventNotification",
-            json!({"type": "FirmwareUpdated", "timestamp": TS, "techInfo": "v2"}),
-        ),
-        (
-            "SignCertificate",
-            json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----"}),
-        ),
-        (
-            "SignedFirmwareStatusNotification",
-            json!({"status": "SignatureVerified", "requestId": 9}),
-        ),
-    ]
-}
 
 fn code(action: &str, payload: Value, leniency: Leniency) -> Option<ErrorCode> {
     decode_request(action, payload, leniency)
@@ -87,7 +16,7 @@ fn code(action: &str, payload: Value, leniency: Leniency) -> Option<ErrorCode> {
 
 #[test]
 fn every_charger_action_decodes_a_valid_sample_in_both_modes() {
-    let samples = samples();
+    let samples = crate::ocpp::examples::charger_requests_v16();
     let actions: Vec<&str> = samples.iter().map(|(a, _)| *a).collect();
     assert_eq!(actions, CHARGER_ACTIONS);
     for (action, payload) in samples {

@@ -4,154 +4,9 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::ocpp::examples::{schedule, TS};
 use crate::ocpp::schema_check;
 use ErrorCode::*;
-
-const TS: &str = "2024-05-01T10:00:00Z";
-
-fn schedule() -> Value {
-    json!({"id": 1, "chargingRateUnit": "W", "startSchedule": TS, "duration": 3600,
-    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0, "numberPhases": 3}],
-    "salesTariff": {"id": 1, "salesTariffEntry": [{
-        "relativeTimeInterval": {"start": 0, "duration": 600},
-        "consumptionCost": [{"startValue": 0, "cost": [{"costKind": "CarbonDioxideEmission", "amount": 5}]}]
-    }]}})
-}
-
-fn sampled_meter_value() -> Value {
-    json!([{"timestamp": TS, "sampledValue": [
-        {"value": 1234.5, "context": "Sample.Periodic", "measurand": "Energy.Active.Import.Register",
-         "phase": "L1", "location": "Outlet", "unitOfMeasure": {"unit": "Wh", "multiplier": 0}},
-        {"value": 32, "measurand": "Current.Import", "phase": "L2", "unitOfMeasure": {"unit": "A"}}
-    ]}])
-}
-
-/// A valid, hand-built payload of every action a 2.0.1 station sends.
-fn samples() -> Vec<(&'static str, Value)> {
-    let component = json!({"name": "EVSE", "instance": "1", "evse": {"id": 1, "connectorId": 1}});
-    vec![
-        (
-            "Authorize",
-            json!({"idToken": {"idToken": "04A2B3C4", "type": "ISO14443"}}),
-        ),
-        (
-            "BootNotification",
-            json!({"reason": "PowerUp", "chargingStation": {"model": "W22", "vendorName": "ACME",
-                   "serialNumber": "SN1", "firmwareVersion": "1.0", "modem": {"iccid": "8931", "imsi": "2040"}},
-                   "customData": {"vendorId": "com.acme", "extra": [1]}}),
-        ),
-        (
-            "ClearedChargingLimit",
-            json!({"chargingLimitSource": "EMS", "evseId": 1}),
-        ),
-        (
-            "DataTransfer",
-            json!({"vendorId": "com.acme", "messageId": "m", "data": {"any": ["json"]}}),
-        ),
-        (
-            "FirmwareStatusNotification",
-            json!({"status": "Installed", "requestId": 4}),
-        ),
-        (
-            "Get15118EVCertificate",
-            json!({"iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef", "action": "Install", "exiRequest": "AAEC"}),
-        ),
-        (
-            "GetCertificateStatus",
-            json!({"ocspRequestData": {"hashAlgorithm": "SHA256", "issuerNameHash": "aa",
-                   "issuerKeyHash": "bb", "serialNumber": "01", "responderURL": "http://ocsp"}}),
-        ),
-        ("Heartbeat", json!({})),
-        (
-            "LogStatusNotification",
-            json!({"status": "Uploaded", "requestId": 2}),
-        ),
-        (
-            "MeterValues",
-            json!({"evseId": 1, "meterValue": sampled_meter_value()}),
-        ),
-        (
-            "NotifyChargingLimit",
-            json!({"evseId": 1, "chargingLimit": {"chargingLimitSource": "SO", "isGridCritical": true},
-                   "chargingSchedule": [schedule()]}),
-        ),
-        (
-            "NotifyCustomerInformation",
-            json!({"data": "none", "tbc": false, "seqNo": 0, "generatedAt": TS, "requestId": 1}),
-        ),
-        (
-            "NotifyDisplayMessages",
-            json!({"requestId": 1, "messageInfo": [{"id": 1, "priority": "NormalCycle", "state": "Idle",
-                   "startDateTime": TS, "message": {"format": "UTF8", "language": "en", "content": "Hi"}}]}),
-        ),
-        (
-            "NotifyEVChargingNeeds",
-            json!({"evseId": 1, "maxScheduleTuples": 3, "chargingNeeds": {"requestedEnergyTransfer": "DC",
-                   "departureTime": TS, "dcChargingParameters": {"evMaxCurrent": 200, "evMaxVoltage": 500,
-                   "stateOfCharge": 40, "fullSoC": 100}}}),
-        ),
-        (
-            "NotifyEVChargingSchedule",
-            json!({"timeBase": TS, "evseId": 1, "chargingSchedule": schedule()}),
-        ),
-        (
-            "NotifyEvent",
-            json!({"generatedAt": TS, "seqNo": 0, "eventData": [{"eventId": 1, "timestamp": TS,
-                   "trigger": "Delta", "actualValue": "Faulted", "eventNotificationType": "HardWiredNotification",
-                   "component": component.clone(), "variable": {"name": "Problem"}}]}),
-        ),
-        (
-            "NotifyMonitoringReport",
-            json!({"requestId": 1, "seqNo": 0, "generatedAt": TS, "monitor": [{"component": component.clone(),
-                   "variable": {"name": "Power"}, "variableMonitoring": [{"id": 1, "transaction": false,
-                   "value": 100.0, "type": "UpperThreshold", "severity": 5}]}]}),
-        ),
-        (
-            "NotifyReport",
-            json!({"requestId": 1, "seqNo": 0, "generatedAt": TS, "tbc": false, "reportData": [{
-                   "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"},
-                   "variableAttribute": [{"type": "Actual", "value": "300", "mutability": "ReadWrite",
-                   "persistent": true, "constant": false}], "variableCharacteristics": {"unit": "s",
-                   "dataType": "integer", "minLimit": 1, "supportsMonitoring": false}}]}),
-        ),
-        (
-            "PublishFirmwareStatusNotification",
-            json!({"status": "Published", "location": ["http://local/fw.bin"], "requestId": 1}),
-        ),
-        (
-            "ReportChargingProfiles",
-            json!({"requestId": 1, "chargingLimitSource": "CSO", "evseId": 1, "tbc": false,
-                   "chargingProfile": [{"id": 1, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
-                   "chargingProfileKind": "Absolute", "validFrom": TS, "chargingSchedule": [schedule()]}]}),
-        ),
-        (
-            "ReservationStatusUpdate",
-            json!({"reservationId": 1, "reservationUpdateStatus": "Expired"}),
-        ),
-        (
-            "SecurityEventNotification",
-            json!({"type": "FirmwareUpdated", "timestamp": TS, "techInfo": "v2"}),
-        ),
-        (
-            "SignCertificate",
-            json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----", "certificateType": "V2GCertificate"}),
-        ),
-        (
-            "StatusNotification",
-            json!({"timestamp": TS, "connectorStatus": "Occupied", "evseId": 1, "connectorId": 1}),
-        ),
-        (
-            "TransactionEvent",
-            json!({"eventType": "Updated", "timestamp": TS, "triggerReason": "MeterValuePeriodic",
-                   "seqNo": 3, "offline": false, "numberOfPhasesUsed": 3, "cableMaxCurrent": 32,
-                   "reservationId": 1, "transactionInfo": {"transactionId": "tx-1", "chargingState": "Charging",
-                   "timeSpentCharging": 60, "remoteStartId": 7},
-                   "idToken": {"idToken": "04A2", "type": "ISO14443", "additionalInfo": [
-                       {"additionalIdToken": "x", "type": "y"}]},
-                   "evse": {"id": 1, "connectorId": 1}, "meterValue": sampled_meter_value()}),
-        ),
-    ]
-}
 
 fn code(action: &str, payload: Value, leniency: Leniency) -> Option<ErrorCode> {
     decode_request(action, payload, leniency)
@@ -161,7 +16,7 @@ fn code(action: &str, payload: Value, leniency: Leniency) -> Option<ErrorCode> {
 
 #[test]
 fn every_station_action_decodes_a_valid_sample_in_both_modes() {
-    let samples = samples();
+    let samples = crate::ocpp::examples::charger_requests_v201();
     let actions: Vec<&str> = samples.iter().map(|(a, _)| *a).collect();
     assert_eq!(actions, CHARGER_ACTIONS);
     for (action, payload) in samples {

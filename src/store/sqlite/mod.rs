@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use super::{ChargerRecord, StopOutcome, Store, StoreError};
-use crate::domain::event::StatusReport;
+use crate::config::StoreSettings;
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
+use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
@@ -40,12 +42,13 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 impl SqliteStore {
     /// Opens (creating, and migrating) the database at `path`. Chargers the file says
     /// were connected are marked temporarily unavailable: nothing is connected yet.
-    pub fn open(path: &Path, synchronous_full: bool) -> Result<SqliteStore, StoreError> {
+    pub fn open(settings: &StoreSettings) -> Result<SqliteStore, StoreError> {
+        let path = settings.path.as_path();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
         }
-        let mut conn = schema::open(path, synchronous_full)
+        let mut conn = schema::open(path, settings.fsync, settings.busy_timeout)
             .map_err(|e| unavailable(format!("opening {}: {e}", path.display())))?;
         schema::migrate(&mut conn).map_err(|e| unavailable(format!("migrating: {e}")))?;
         {
@@ -53,7 +56,8 @@ impl SqliteStore {
             ops::mark_all_disconnected(&tx).map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
         }
-        let reader = schema::open(path, synchronous_full).map_err(unavailable)?;
+        let reader =
+            schema::open(path, settings.fsync, settings.busy_timeout).map_err(unavailable)?;
         let writer = Writer::spawn(conn, WRITE_QUEUE).map_err(unavailable)?;
         Ok(SqliteStore {
             writer,
@@ -188,6 +192,47 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::transaction_event(tx, &identity, &update))
+            .await
+    }
+
+    async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
+        let uid = uid.to_owned();
+        self.read(move |c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached(
+                "SELECT id_tag_uid, status, expire_at FROM id_tags WHERE id_tag_uid = ?1",
+            )?
+            .query_row([&uid], |r| {
+                let status: String = r.get(1)?;
+                let expire: Option<String> = r.get(2)?;
+                Ok(IdTagRecord {
+                    uid: r.get(0)?,
+                    // An unreadable status blocks rather than admits.
+                    status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
+                    expire_at: expire
+                        .as_deref()
+                        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+                        .map(|e| e.with_timezone(&chrono::Utc)),
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn record_authorization(
+        &self,
+        identity: &str,
+        record: AuthorizationRecord,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_authorization(tx, &identity, &record))
+            .await
+    }
+
+    async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::record_event(tx, &identity, &event))
             .await
     }
 }

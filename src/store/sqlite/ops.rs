@@ -3,10 +3,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::domain::event::{StatusReport, TransactionPhase};
+use crate::domain::auth::{AuthSource, AuthorizationRecord};
+use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
 use crate::domain::session::{self, base_value, energy_between, SessionStatus};
 use crate::domain::{
-    BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
+    AuthStatus, BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction,
+    TransactionUpdate,
 };
 use crate::ocpp::OcppVersion;
 use crate::store::{ChargerRecord, StopOutcome};
@@ -293,6 +295,8 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         ))
     })?;
     let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
+    // arrive (offline replays), so it is derived afresh each time.
     let start = start.or(first);
     let end = if status == SessionStatus::Finished.as_str() {
         stop.or(last)
@@ -301,11 +305,11 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
     };
     let energy = energy_between(start, end);
     tx.prepare_cached(
-        "UPDATE sessions SET meter_start_wh = COALESCE(meter_start_wh, ?2), meter_last_wh = ?3, energy_wh = ?4,
-           power_latest_w = ?5, power_peak_w = ?6, soc_percent = COALESCE(?7, soc_percent), updated_at = ?8
+        "UPDATE sessions SET meter_last_wh = ?2, energy_wh = ?3,
+           power_latest_w = ?4, power_peak_w = ?5, soc_percent = COALESCE(?6, soc_percent), updated_at = ?7
          WHERE id = ?1",
     )?
-    .execute(params![session, start, end, energy, p_latest, p_peak, soc, now()])?;
+    .execute(params![session, end, energy, p_latest, p_peak, soc, now()])?;
     Ok(())
 }
 
@@ -555,6 +559,67 @@ fn refine_evse_status(
                 None,
                 &ts(u.timestamp),
             )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn record_authorization(
+    tx: &Transaction<'_>,
+    identity: &str,
+    a: &AuthorizationRecord,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let (status, rejection) = match a.status {
+        AuthStatus::Accepted => ("accepted", None),
+        other => ("rejected", Some(other.as_v16().to_ascii_lowercase())),
+    };
+    let source = match a.source {
+        AuthSource::Local => "local",
+        AuthSource::Upstream => "third_party",
+        AuthSource::Policy => "local",
+    };
+    let at = ts(a.at);
+    tx.prepare_cached(
+        "INSERT INTO authorizations (charge_point_id, id_tag, status, rejection_reason, method, source, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6)",
+    )?
+    .execute(params![cp, a.id_tag, status, rejection, source, at])?;
+    Ok(())
+}
+
+pub fn record_event(
+    tx: &Transaction<'_>,
+    identity: &str,
+    e: &ChargerEvent,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    let n = now();
+    match e {
+        ChargerEvent::Security {
+            kind,
+            tech_info,
+            timestamp,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![cp, kind, tech_info, ts(*timestamp), n])?;
+        }
+        ChargerEvent::Reservation {
+            reservation_id,
+            status,
+        } => {
+            tx.prepare_cached(
+                "UPDATE reservations SET status = ?3, updated_at = ?4 WHERE id = ?1 AND charge_point_id = ?2",
+            )?
+            .execute(params![reservation_id, cp, status.to_ascii_lowercase(), n])?;
+        }
+        ChargerEvent::Other { action, payload } => {
+            tx.prepare_cached(
+                "INSERT INTO charger_events (charge_point_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![cp, action, payload.to_string(), n])?;
         }
     }
     Ok(())

@@ -1,0 +1,203 @@
+//! The real binary, killed with SIGKILL in the middle of a stream of MeterValues from 20
+//! chargers, then started again on the same file: every value a charger was answered for
+//! is stored, connected chargers show as temporarily unavailable until they return, and
+//! new transaction ids never repeat old ones.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts `ocpp-gateway serve` on port 0 with its store in `dir`; returns the child and
+/// the OCPP address it printed.
+async fn spawn_gateway(dir: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
+        .arg("serve")
+        .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
+        .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
+        .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
+        .env("OCPP_GATEWAY__OCPP__ALLOW_UNAUTHENTICATED", "true")
+        .env("OCPP_GATEWAY__AUTH__UNKNOWN", "accept")
+        .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
+        .env("OCPP_GATEWAY__LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("gateway binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = tokio::time::timeout(WAIT, async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
+                return rest.trim().to_owned();
+            }
+        }
+        panic!("the gateway exited before printing its address");
+    })
+    .await
+    .expect("address printed in time");
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
+/// What one charger was answered for: (identity, transaction id, meter values).
+type Acked = Arc<Mutex<Vec<(String, Option<i64>, i64)>>>;
+
+async fn stream(
+    addr: String,
+    identity: String,
+    v201: bool,
+    acked: Acked,
+    total: Arc<AtomicUsize>,
+) -> Option<i64> {
+    let url = format!("ws://{addr}/ocpp/{identity}");
+    let proto = if v201 { "ocpp2.0.1" } else { "ocpp1.6" };
+    let mut c = connect(&url, &[proto], None).await.ok()?;
+    let tx = if v201 {
+        None
+    } else {
+        let start = c
+            .call("StartTransaction", json!({"connectorId": 1, "idTag": "T", "meterStart": 0, "timestamp": "2026-11-28T10:00:00Z"}))
+            .await;
+        start["transactionId"].as_i64()
+    };
+    for wh in 1.. {
+        let payload = if v201 {
+            json!({"evseId": 1, "meterValue": [{"timestamp": "2026-11-28T10:00:00Z", "sampledValue": [{"value": wh}]}]})
+        } else {
+            json!({"connectorId": 1, "transactionId": tx, "meterValue": [{"timestamp": "2026-11-28T10:00:00Z", "sampledValue": [{"value": wh.to_string()}]}]})
+        };
+        let sent = json!([2, format!("m{wh}"), "MeterValues", payload]).to_string();
+        use futures_util::{SinkExt, StreamExt};
+        if c.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(sent))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        let answered = loop {
+            match tokio::time::timeout(WAIT, c.ws.next()).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                    let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                    break v[0] == 3 && v[1] == json!(format!("m{wh}"));
+                }
+                Ok(Some(Ok(_))) => continue,
+                _ => break false,
+            }
+        };
+        if !answered {
+            break;
+        }
+        acked.lock().expect("lock").push((identity.clone(), tx, wh));
+        total.fetch_add(1, Ordering::SeqCst);
+    }
+    tx
+}
+
+#[tokio::test]
+async fn sigkill_mid_stream_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut gw, addr) = spawn_gateway(dir.path()).await;
+    let acked: Acked = Arc::default();
+    let total = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let identity = format!("KILL-{i:02}");
+        tasks.push(tokio::spawn(stream(
+            addr.clone(),
+            identity,
+            i % 4 == 3,
+            acked.clone(),
+            total.clone(),
+        )));
+    }
+    eventually("a stream of acknowledged MeterValues", || async {
+        total.load(Ordering::SeqCst) >= 1000
+    })
+    .await;
+    gw.start_kill().expect("SIGKILL");
+    let mut old_ids = BTreeSet::new();
+    for t in tasks {
+        let tx = tokio::time::timeout(WAIT, t)
+            .await
+            .expect("charger ends")
+            .expect("join");
+        old_ids.extend(tx);
+    }
+    let _ = gw.wait().await;
+    let acked = acked.lock().expect("lock").clone();
+    assert!(acked.len() >= 1000);
+    assert_eq!(
+        old_ids.len(),
+        15,
+        "15 chargers of 1.6 started a transaction"
+    );
+
+    // Restart on the same file.
+    let (_gw2, addr2) = spawn_gateway(dir.path()).await;
+    let db = rusqlite::Connection::open(dir.path().join("gateway.db")).expect("db");
+    let mut check = db
+        .prepare(
+            "SELECT COUNT(*) FROM meter_values mv JOIN charge_points cp ON cp.id = mv.charge_point_id
+             WHERE cp.identity = ?1 AND mv.value = ?2",
+        )
+        .expect("query");
+    for (identity, _, wh) in &acked {
+        let n: i64 = check
+            .query_row(rusqlite::params![identity, *wh as f64], |r| r.get(0))
+            .expect("row");
+        assert_eq!(
+            n, 1,
+            "{identity}: the acknowledged value {wh} Wh is stored exactly once"
+        );
+    }
+    let statuses: Vec<String> = db
+        .prepare("SELECT network_status FROM charge_points WHERE identity LIKE 'KILL-%'")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("statuses");
+    assert_eq!(statuses.len(), 20);
+    assert!(
+        statuses.iter().all(|s| s == "temporarily_unavailable"),
+        "{statuses:?}"
+    );
+
+    // New transactions get new ids.
+    let mut c = connect(&format!("ws://{addr2}/ocpp/KILL-00"), &["ocpp1.6"], None)
+        .await
+        .expect("reconnect");
+    for n in 0..5 {
+        let start = c
+            .call("StartTransaction", json!({"connectorId": 2, "idTag": "T", "meterStart": n, "timestamp": "2026-11-28T11:00:00Z"}))
+            .await;
+        let id = start["transactionId"].as_i64().expect("id");
+        assert!(
+            !old_ids.contains(&id) && id > *old_ids.iter().max().expect("ids"),
+            "{id} repeats or precedes {old_ids:?}"
+        );
+    }
+    let back: String = db
+        .query_row(
+            "SELECT network_status FROM charge_points WHERE identity = 'KILL-00'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("row");
+    assert_eq!(
+        back, "available",
+        "a charger that returned is available again"
+    );
+}
