@@ -217,6 +217,61 @@ async fn deleting_a_charge_point_removes_it_and_disconnects_it() {
 }
 
 #[tokio::test]
+async fn renaming_a_connected_charger_moves_it_to_the_new_identity() {
+    let (tg, api) = closed_gateway().await;
+    let pw = "rename-Secret-123";
+    let cp = create(
+        &api,
+        json!({"name": "Ren", "network": {"id": "REN-1", "password": pw}}),
+    )
+    .await;
+    create(
+        &api,
+        json!({"name": "Other", "network": {"id": "REN-OTHER"}}),
+    )
+    .await;
+    let id = cp["id"].as_i64().expect("id");
+    let mut c = connect(&tg.url("REN-1"), &["ocpp1.6"], Some(("REN-1", pw)))
+        .await
+        .expect("connects");
+    c.call(
+        "BootNotification",
+        json!({"chargePointVendor": "V", "chargePointModel": "M"}),
+    )
+    .await;
+    let taken = api
+        .patch(
+            &format!("{CPS}/{id}"),
+            json!({"network": {"id": "REN-OTHER"}}),
+        )
+        .await;
+    assert_eq!(taken.status, 422, "{}", taken.text);
+    assert!(
+        c.is_open_v16().await,
+        "a refused rename leaves the charger connected"
+    );
+    let r = api
+        .patch(&format!("{CPS}/{id}"), json!({"network": {"id": "REN-2"}}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["data"]["network"]["id"], "REN-2");
+    let old = api.get(&format!("{CPS}?filter[networkId]=REN-1")).await;
+    assert_eq!(
+        old.body["data"],
+        json!([]),
+        "no row comes back under the old identity"
+    );
+    let refused = connect(&tg.url("REN-1"), &["ocpp1.6"], Some(("REN-1", pw)))
+        .await
+        .err()
+        .expect("old identity refused");
+    assert_eq!(refused.status, 404);
+    connect(&tg.url("REN-2"), &["ocpp1.6"], Some(("REN-2", pw)))
+        .await
+        .expect("the password stays with the charge point");
+}
+
+#[tokio::test]
 async fn bad_requests_get_the_reference_error_shapes() {
     let (_tg, api) = closed_gateway().await;
     // No token, a wrong token, a wrong scheme.

@@ -105,8 +105,11 @@ fn minutes(from: &str, to: Option<&str>) -> i64 {
 }
 
 fn reservation(r: ReservationView) -> Value {
+    // The reference's four states from what chargers and actions record.
     let status = match r.status.as_str() {
-        "cancelled" => "canceled",
+        "expired" => "expired",
+        "removed" | "cancelled" | "canceled" | "rejected" => "canceled",
+        "used" | "done" => "done",
         s => known(s, RESERVATION_STATUSES, "active"),
     };
     let mut v = json!({

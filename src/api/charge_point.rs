@@ -307,14 +307,37 @@ pub async fn create(
 }
 
 /// `PATCH charge-points/v2.0/{chargePoint}`: a new password applies from the charger's
-/// next connection.
+/// next connection; a new identity disconnects the charger connected under the old one.
 pub async fn update(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
     ApiJson(body): ApiJson<ChargePointBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = id(&cp, "Charge point")?;
+    let current = find(&state, &cp).await?;
+    let id = current.id;
     check(&body, false)?;
+    if let Some(Some(new)) = &body.network.id {
+        if *new != current.identity {
+            // Refuse a taken identity before disconnecting anyone.
+            let filter = ChargePointFilter {
+                identity: Some(new.clone()),
+                ..ChargePointFilter::default()
+            };
+            let page = Page {
+                after: None,
+                limit: 1,
+            };
+            if !state
+                .resources
+                .charge_points(filter, page)
+                .await?
+                .is_empty()
+            {
+                return Err(crate::store::ResourceError::Duplicate("network.id").into());
+            }
+            disconnect(&state, &current).await?;
+        }
+    }
     let patch = ChargePointPatch {
         identity: body.network.id.flatten(),
         name: body.name,
@@ -336,6 +359,36 @@ pub async fn update(
     Ok(data(render(&v, false, long_term_after(&state))))
 }
 
+/// Closes the charger's socket, if it is connected, and waits (bounded) until its
+/// disconnection is recorded: the charger's last write then lands before the row
+/// changes identity or goes, and cannot bring back a row under the old identity.
+async fn disconnect(state: &ApiState, v: &ChargePointView) -> Result<(), ApiError> {
+    let Some(handle) = state.shared.registry.get(&v.identity) else {
+        return Ok(());
+    };
+    handle.close(CloseReason::Requested).await;
+    let deadline = tokio::time::Instant::now() + DISCONNECT_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        let gone = !handle.is_connected()
+            && !state
+                .shared
+                .registry
+                .is_current(&v.identity, handle.generation());
+        let recorded = gone
+            && state
+                .resources
+                .charge_point(v.id)
+                .await?
+                .is_none_or(|now| now.network_status != "available");
+        if recorded {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tracing::warn!(identity = %v.identity, "the charger's disconnection was not recorded in time");
+    Ok(())
+}
+
 /// `DELETE charge-points/v2.0/{chargePoint}`: the row goes with everything it reported. A
 /// connected charger is disconnected first, and the row deleted once its disconnection
 /// is recorded, so that nothing it still sends brings the row back; its next handshake
@@ -345,27 +398,7 @@ pub async fn delete(
     Path(cp): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let v = find(&state, &cp).await?;
-    if let Some(handle) = state.shared.registry.get(&v.identity) {
-        handle.close(CloseReason::Requested).await;
-        let deadline = tokio::time::Instant::now() + DISCONNECT_WAIT;
-        while tokio::time::Instant::now() < deadline {
-            let gone = !handle.is_connected()
-                && !state
-                    .shared
-                    .registry
-                    .is_current(&v.identity, handle.generation());
-            let recorded = gone
-                && state
-                    .resources
-                    .charge_point(v.id)
-                    .await?
-                    .is_none_or(|now| now.network_status != "available");
-            if recorded {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
+    disconnect(&state, &v).await?;
     let identity = state
         .resources
         .delete_charge_point(v.id)
