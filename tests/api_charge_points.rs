@@ -339,6 +339,9 @@ async fn bad_requests_get_the_reference_error_shapes() {
     assert_eq!(r.status, 404);
     let r = api.get("/public-api/resources/no-such-thing").await;
     assert_eq!(r.status, 404);
+    let r = api.send("PUT", CPS, Some("{}".into())).await;
+    assert_eq!(r.status, 405);
+    assert!(r.body["message"].is_string(), "{}", r.text);
 }
 
 async fn all_pages(api: &Api, first: &str) -> Vec<Reply> {

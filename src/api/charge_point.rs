@@ -9,19 +9,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::ListParams;
+use super::status::network_status;
 use super::ApiState;
 use crate::charger::identity;
 use crate::charger::CloseReason;
 use crate::security::PasswordHash;
 use crate::store::resources::{
-    ChargePointFilter, ChargePointPatch, ChargePointView, EvseFilter, NewChargePoint, Page,
+    ChargePointFilter, ChargePointPatch, ChargePointView, NewChargePoint, Page,
 };
 
 /// The protocols the gateway speaks, by the API's names.
@@ -32,28 +33,6 @@ const MAX_NAME: usize = 255;
 const MAX_PASSWORD: usize = 255;
 /// How long a delete waits for a connected charger's disconnection to be recorded.
 const DISCONNECT_WAIT: Duration = Duration::from_secs(5);
-
-/// The link's status as the API shows it: a charger disconnected for longer than
-/// `long_term_after` is `long-term_unavailable`.
-pub fn network_status(
-    stored: &str,
-    disconnected_at: Option<&str>,
-    now: DateTime<Utc>,
-    long_term_after: Duration,
-) -> &'static str {
-    match stored {
-        "available" => "available",
-        "never_connected" => "never_connected",
-        _ => {
-            let since = disconnected_at.and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-            let long = chrono::Duration::from_std(long_term_after).unwrap_or(chrono::Duration::MAX);
-            match since {
-                Some(t) if now.signed_duration_since(t) >= long => "long-term_unavailable",
-                _ => "temporarily_unavailable",
-            }
-        }
-    }
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -238,11 +217,11 @@ fn check(body: &ChargePointBody, creating: bool) -> Result<(), ApiError> {
     ApiError::fields(errors)
 }
 
-fn long_term_after(state: &ApiState) -> Duration {
+pub(super) fn long_term_after(state: &ApiState) -> Duration {
     state.shared.settings.ocpp.long_term_after
 }
 
-fn data(v: Value) -> Json<Value> {
+pub(super) fn data(v: Value) -> Json<Value> {
     Json(json!({ "data": v }))
 }
 
@@ -262,7 +241,7 @@ pub async fn list(
     Ok(params.respond(rows, |r| r.id, |r| render(&r, boot, long)))
 }
 
-async fn find(state: &ApiState, raw: &str) -> Result<ChargePointView, ApiError> {
+pub(super) async fn find(state: &ApiState, raw: &str) -> Result<ChargePointView, ApiError> {
     let id = id(raw, "Charge point")?;
     state
         .resources
@@ -409,64 +388,4 @@ pub async fn delete(
         })?;
     tracing::info!(charge_point = v.id, %identity, "charge point deleted");
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET charge-points/v1.0/{chargePoint}/status`: this older path spells the network
-/// statuses with spaces.
-pub async fn status(
-    State(state): State<Arc<ApiState>>,
-    Path(cp): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let v = find(&state, &cp).await?;
-    let evses = state
-        .resources
-        .evses(
-            EvseFilter {
-                charge_point_id: Some(v.id),
-                ..EvseFilter::default()
-            },
-            Page {
-                after: None,
-                limit: 10_000,
-            },
-        )
-        .await?;
-    let network = network_status(
-        &v.network_status,
-        v.disconnected_at.as_deref(),
-        Utc::now(),
-        long_term_after(&state),
-    )
-    .replace('_', " ");
-    let evses: Vec<Value> = evses
-        .iter()
-        .map(|e| json!({"id": e.id, "hardwareStatus": e.hardware_status}))
-        .collect();
-    Ok(data(json!({
-        "networkStatus": network,
-        "hardwareStatus": v.hardware_status,
-        "evses": evses,
-        "lastUpdatedAt": v.updated_at,
-    })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_disconnections_become_long_term() {
-        let now = DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z")
-            .expect("time")
-            .with_timezone(&Utc);
-        let hour = Duration::from_secs(3600);
-        let at = |t| network_status("temporarily_unavailable", Some(t), now, hour);
-        assert_eq!(at("2026-11-28T11:30:00.000Z"), "temporarily_unavailable");
-        assert_eq!(at("2026-11-28T11:00:00.000Z"), "long-term_unavailable");
-        assert_eq!(network_status("available", None, now, hour), "available");
-        assert_eq!(
-            network_status("never_connected", None, now, hour),
-            "never_connected"
-        );
-    }
 }

@@ -23,6 +23,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("{message}")]
     Invalid {
         message: String,
@@ -92,6 +94,10 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, json!({"message": m})),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({"message": m})),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, json!({"message": m})),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                json!({"message": "The method is not supported for this path."}),
+            ),
             ApiError::Invalid { message, errors } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"message": message, "errors": errors}),

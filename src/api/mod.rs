@@ -10,6 +10,7 @@ pub mod extract;
 pub mod id_tag;
 pub mod list;
 pub mod session;
+pub mod status;
 
 use std::sync::Arc;
 
@@ -37,6 +38,7 @@ pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
     // Full paths rather than `nest`: handlers build `links` from the request's own URI.
     let public = resources()
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));
     Router::new()
         .route("/health", get(health))
@@ -64,7 +66,7 @@ fn resources() -> Router<Arc<ApiState>> {
         )
         .route(
             &at("/charge-points/v1.0/{chargePoint}/status"),
-            g(charge_point::status),
+            g(status::status),
         )
         .route(&at(&format!("{CP}/evses")), g(evse::list_of))
         .route(&at(&format!("{CP}/evses/{{evse}}")), g(evse::read_of))
@@ -120,6 +122,10 @@ fn resources() -> Router<Arc<ApiState>> {
 
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 async fn not_found() -> ApiError {

@@ -285,16 +285,20 @@ pub struct SecurityEventFilter {
 /// `page.limit` rows in id order.
 #[async_trait]
 pub trait Resources: Send + Sync + 'static {
+    /// Charge points by id.
     async fn charge_points(
         &self,
         filter: ChargePointFilter,
         page: Page,
     ) -> Result<Vec<ChargePointView>, StoreError>;
+    /// One charge point.
     async fn charge_point(&self, id: i64) -> Result<Option<ChargePointView>, StoreError>;
+    /// Adds a charge point; a taken identity is `Duplicate("network.id")`.
     async fn create_charge_point(
         &self,
         new: NewChargePoint,
     ) -> Result<ChargePointView, ResourceError>;
+    /// Changes a charge point; a taken identity is `Duplicate("network.id")`.
     async fn update_charge_point(
         &self,
         id: i64,
@@ -303,53 +307,69 @@ pub trait Resources: Send + Sync + 'static {
     /// Deletes the charge point and everything it reported; returns its identity.
     async fn delete_charge_point(&self, id: i64) -> Result<String, ResourceError>;
 
+    /// EVSEs (never the 1.6 connector 0) with their connectors.
     async fn evses(&self, filter: EvseFilter, page: Page) -> Result<Vec<EvseView>, StoreError>;
+    /// One EVSE by its own id.
     async fn evse(&self, id: i64) -> Result<Option<EvseView>, StoreError>;
 
+    /// A charge point's hardware status reports, oldest first.
     async fn hardware_status_logs(
         &self,
         charge_point_id: i64,
         created: Window,
         page: Page,
     ) -> Result<Vec<HardwareStatusLogView>, StoreError>;
+    /// A charge point's last hardware status report.
     async fn latest_hardware_status_log(
         &self,
         charge_point_id: i64,
     ) -> Result<Option<HardwareStatusLogView>, StoreError>;
+    /// A charge point's link changes, oldest first.
     async fn network_status_logs(
         &self,
         charge_point_id: i64,
         created: Window,
         page: Page,
     ) -> Result<Vec<NetworkStatusLogView>, StoreError>;
+    /// A charge point's last link change.
     async fn latest_network_status_log(
         &self,
         charge_point_id: i64,
     ) -> Result<Option<NetworkStatusLogView>, StoreError>;
+    /// The configuration snapshot of a charge point (one key, or all by key).
     async fn configurations(
         &self,
         charge_point_id: i64,
         key: Option<String>,
     ) -> Result<Vec<ConfigurationView>, StoreError>;
 
+    /// Sessions by id.
     async fn sessions(
         &self,
         filter: SessionFilter,
         page: Page,
     ) -> Result<Vec<SessionView>, StoreError>;
+    /// One session.
     async fn session(&self, id: i64) -> Result<Option<SessionView>, StoreError>;
 
+    /// Id tags by id.
     async fn id_tags(&self, filter: IdTagFilter, page: Page) -> Result<Vec<IdTagView>, StoreError>;
+    /// One id tag.
     async fn id_tag(&self, id: i64) -> Result<Option<IdTagView>, StoreError>;
+    /// Adds an id tag; a taken uid is `Duplicate("idTagUid")`.
     async fn create_id_tag(&self, new: NewIdTag) -> Result<IdTagView, ResourceError>;
+    /// Changes an id tag; a taken uid is `Duplicate("idTagUid")`.
     async fn update_id_tag(&self, id: i64, patch: IdTagPatch) -> Result<IdTagView, ResourceError>;
+    /// Deletes an id tag.
     async fn delete_id_tag(&self, id: i64) -> Result<(), ResourceError>;
 
+    /// Authorizations by id.
     async fn authorizations(
         &self,
         filter: AuthorizationFilter,
         page: Page,
     ) -> Result<Vec<AuthorizationView>, StoreError>;
+    /// One authorization.
     async fn authorization(&self, id: i64) -> Result<Option<AuthorizationView>, StoreError>;
 
     /// One page by offset (the reference pages reservations by number) and the total.
@@ -359,12 +379,15 @@ pub trait Resources: Send + Sync + 'static {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<ReservationView>, u64), StoreError>;
+    /// One reservation.
     async fn reservation(&self, id: i64) -> Result<Option<ReservationView>, StoreError>;
 
+    /// Security events by id.
     async fn security_events(
         &self,
         filter: SecurityEventFilter,
         page: Page,
     ) -> Result<Vec<SecurityEventView>, StoreError>;
+    /// One security event.
     async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError>;
 }
