@@ -148,6 +148,20 @@ async fn a_provisioned_charger_connects_with_its_password_and_the_password_never
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["data"]["name"], "Depot 1b");
+    assert_eq!(r.body["data"]["type"], "public");
+    let r = api
+        .patch(
+            &format!("{CPS}/{id}"),
+            json!({"type": "private", "status": "out of order"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.body["data"]["type"].as_str(),
+            r.body["data"]["status"].as_str()
+        ),
+        (Some("private"), Some("out of order"))
+    );
     assert_eq!(
         connect(&url, &["ocpp1.6"], Some(("PROV-1", pw)))
             .await

@@ -57,8 +57,8 @@ struct Security {
 struct ChargePointJson<'a> {
     id: i64,
     name: &'a str,
-    r#type: &'static str,
-    status: &'static str,
+    r#type: &'a str,
+    status: &'a str,
     network: Network<'a>,
     security: Security,
     network_status: &'static str,
@@ -85,8 +85,8 @@ fn render(v: &ChargePointView, include_boot: bool, long_term_after: Duration) ->
     let json = ChargePointJson {
         id: v.id,
         name: v.name.as_deref().unwrap_or(&v.identity),
-        r#type: "public",
-        status: "enabled",
+        r#type: &v.access_type,
+        status: &v.system_status,
         network: Network {
             id: &v.identity,
             protocol: v.protocol.as_deref(),
@@ -278,6 +278,8 @@ pub async fn create(
             .flatten()
             .map(|p| PasswordHash::new(&p)),
         desired_profile: body.security.desired_profile,
+        access_type: body.r#type.unwrap_or_else(|| "public".into()),
+        system_status: body.status.unwrap_or_else(|| "enabled".into()),
     };
     let v = state.resources.create_charge_point(new).await?;
     tracing::info!(charge_point = v.id, identity = %v.identity, "charge point created");
@@ -326,6 +328,8 @@ pub async fn update(
             .password
             .map(|p| p.map(|p| PasswordHash::new(&p))),
         desired_profile: body.security.desired_profile,
+        access_type: body.r#type,
+        system_status: body.status,
     };
     let v = state
         .resources

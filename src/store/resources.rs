@@ -47,6 +47,10 @@ pub struct ChargePointView {
     pub network_status: String,
     pub hardware_status: Option<String>,
     pub last_boot: Option<serde_json::Value>,
+    /// `public`, `private` or `personal`, as the API set it.
+    pub access_type: String,
+    /// `enabled`, `disabled`, `out of order` or `demo`, as the API set it.
+    pub system_status: String,
     pub first_contact_at: Option<String>,
     pub disconnected_at: Option<String>,
     pub created_at: String,
@@ -69,6 +73,8 @@ pub struct NewChargePoint {
     pub protocol: Option<String>,
     pub password: Option<PasswordHash>,
     pub desired_profile: Option<i64>,
+    pub access_type: String,
+    pub system_status: String,
 }
 
 /// Changes to a charge point; `None` leaves a field alone.
@@ -80,6 +86,8 @@ pub struct ChargePointPatch {
     /// `Some(None)` removes the password.
     pub password: Option<Option<PasswordHash>>,
     pub desired_profile: Option<i64>,
+    pub access_type: Option<String>,
+    pub system_status: Option<String>,
 }
 
 /// A connector of an EVSE.

@@ -11,7 +11,7 @@ use crate::store::sqlite::ops::now;
 
 const COLUMNS: &str = "id, identity, name, protocol, password_hash IS NOT NULL, desired_profile,
     current_profile, network_status, hardware_status, last_boot, first_contact_at, disconnected_at,
-    created_at, updated_at";
+    created_at, updated_at, access_type, system_status";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
     let boot: Option<String> = r.get(9)?;
@@ -31,6 +31,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
         disconnected_at: r.get(11)?,
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
+        access_type: r.get(14)?,
+        system_status: r.get(15)?,
     })
 }
 
@@ -74,8 +76,9 @@ pub fn create(
     let at = now();
     let id: Option<i64> = tx
         .prepare_cached(
-            "INSERT INTO charge_points (identity, name, protocol, password_hash, desired_profile, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+            "INSERT INTO charge_points (identity, name, protocol, password_hash, desired_profile,
+               access_type, system_status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
              ON CONFLICT (identity) DO NOTHING RETURNING id",
         )?
         .query_row(
@@ -85,6 +88,8 @@ pub fn create(
                 n.protocol,
                 n.password.as_ref().map(|p| p.to_hex()),
                 n.desired_profile,
+                n.access_type,
+                n.system_status,
                 at
             ],
             |r| r.get(0),
@@ -132,6 +137,12 @@ pub fn update(
     }
     if let Some(v) = p.desired_profile {
         sets.push(format!("desired_profile = {}", w.param(v)));
+    }
+    if let Some(v) = &p.access_type {
+        sets.push(format!("access_type = {}", w.param(v.clone())));
+    }
+    if let Some(v) = &p.system_status {
+        sets.push(format!("system_status = {}", w.param(v.clone())));
     }
     sets.push(format!("updated_at = {}", w.param(now())));
     let idp = w.param(id);
