@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -50,6 +51,7 @@ pub enum StartError {
 /// A running gateway: its bound addresses and a way to stop it.
 pub struct Gateway {
     ocpp_addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     api_addr: SocketAddr,
     shared: Arc<Shared>,
     tracker: TaskTracker,
@@ -86,9 +88,22 @@ impl Gateway {
                     identity: seed.identity.clone(),
                     password: seed.password.as_deref().map(PasswordHash::new),
                     strict: seed.strict,
+                    security_profile: seed.security_profile,
                 })
                 .await?;
         }
+        let tls = match settings
+            .ocpp
+            .tls_listen_addr()
+            .map_err(|e| StartError::Setup(e.to_string()))?
+        {
+            Some(addr) => {
+                let config = security::tls::server_config(&settings.tls)
+                    .map_err(|e| StartError::Setup(e.to_string()))?;
+                Some((bind("ocpp.tls_listen", addr).await?, addr, config))
+            }
+            None => None,
+        };
         let ocpp = bind("ocpp.listen", settings.ocpp.listen).await?;
         let api = bind("api.listen", settings.api.listen).await?;
         let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
@@ -107,11 +122,27 @@ impl Gateway {
         });
         charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
+        let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
         tracker.spawn(charger::listener::serve(
             ocpp,
+            None,
             shared.clone(),
+            slots.clone(),
             tracker.clone(),
         ));
+        let mut tls_addr = None;
+        if let Some((listener, configured, config)) = tls {
+            let addr = local_addr("ocpp.tls_listen", &listener, configured)?;
+            tracing::info!(%addr, "OCPP TLS listener bound");
+            tls_addr = Some(addr);
+            tracker.spawn(charger::listener::serve(
+                listener,
+                Some(tokio_rustls::TlsAcceptor::from(config)),
+                shared.clone(),
+                slots,
+                tracker.clone(),
+            ));
+        }
         let api_state = Arc::new(api::ApiState {
             shared: shared.clone(),
             resources,
@@ -122,6 +153,7 @@ impl Gateway {
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
             ocpp_addr,
+            tls_addr,
             api_addr,
             shared,
             tracker,
@@ -132,6 +164,11 @@ impl Gateway {
     /// Where chargers connect.
     pub fn ocpp_addr(&self) -> SocketAddr {
         self.ocpp_addr
+    }
+
+    /// Where chargers connect over TLS, when a TLS listener is configured.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// Where the HTTP API listens.

@@ -103,7 +103,7 @@ impl Store for SqliteStore {
         self.read(move |c| {
             use rusqlite::OptionalExtension;
             c.prepare_cached(
-                "SELECT identity, password_hash, strict FROM charge_points WHERE identity = ?1",
+                "SELECT identity, password_hash, strict, current_profile FROM charge_points WHERE identity = ?1",
             )?
             .query_row([&identity], |r| {
                 let hash: Option<String> = r.get(1)?;
@@ -111,6 +111,7 @@ impl Store for SqliteStore {
                     identity: r.get(0)?,
                     password: hash.as_deref().and_then(PasswordHash::from_hex),
                     strict: r.get(2)?,
+                    security_profile: r.get::<_, Option<u8>>(3)?.unwrap_or(0),
                 })
             })
             .optional()
@@ -192,6 +193,12 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::transaction_event(tx, &identity, &update))
+            .await
+    }
+
+    async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::set_security_profile(tx, &identity, profile))
             .await
     }
 
