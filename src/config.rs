@@ -50,10 +50,26 @@ pub struct OcppSettings {
     pub allow_unauthenticated: bool,
     pub strict: bool,
     pub mailbox: usize,
+    /// CALLs per second a charger may send, sustained ("0" turns the limit off).
+    pub rate_limit: f64,
+    /// CALLs a charger may send in a burst above the sustained rate.
+    pub rate_burst: f64,
+    /// What happens to a charger over the limit.
+    pub rate_limit_action: RateLimitAction,
     /// How long a charger stays `temporarily_unavailable` before the API calls it
     /// `long-term_unavailable`.
     #[serde(with = "humantime_serde")]
     pub long_term_after: Duration,
+}
+
+/// What happens to a charger sending faster than `ocpp.rate_limit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitAction {
+    /// Answer the excess CALLs with a CALLERROR; the socket stays open.
+    Error,
+    /// Close the socket (1008, policy violation).
+    Close,
 }
 
 /// Files of the TLS listener and the charger CA.

@@ -112,12 +112,14 @@ impl Gateway {
         let authorizer =
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
         let journal = Journal::beside(&settings.store.path);
+        let ca = load_charger_ca(&settings.tls)?;
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
             registry: Registry::new(),
             authorizer,
             journal,
+            ca,
             cancel: CancellationToken::new(),
         });
         charger::replay::recovery_journal(&shared).await;
@@ -235,4 +237,20 @@ fn local_addr(
 ) -> Result<SocketAddr, StartError> {
     l.local_addr()
         .map_err(|source| StartError::Bind { what, addr, source })
+}
+
+/// The charger CA, when both its certificate and key are configured and present.
+fn load_charger_ca(tls: &config::TlsSettings) -> Result<Option<security::certs::Ca>, StartError> {
+    let (cert, key) = (&tls.client_ca, &tls.ca_key);
+    if cert.as_os_str().is_empty() || key.as_os_str().is_empty() || !key.exists() {
+        tracing::info!("no charger CA key: SignCertificate requests will be declined");
+        return Ok(None);
+    }
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map_err(|e| StartError::Setup(format!("charger CA {}: {e}", p.display())))
+    };
+    let ca = security::certs::Ca::load(&read(cert)?, &read(key)?)
+        .map_err(|e| StartError::Setup(format!("charger CA: {e}")))?;
+    Ok(Some(ca))
 }

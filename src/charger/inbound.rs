@@ -26,6 +26,8 @@ pub struct Shared {
     pub registry: Registry,
     pub authorizer: Authorizer,
     pub journal: Journal,
+    /// The charger CA that signs chargers' certificate requests, when configured.
+    pub ca: Option<crate::security::certs::Ca>,
     pub cancel: CancellationToken,
 }
 

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod authorize;
+pub mod certificates;
 pub mod handle;
 pub mod handshake;
 pub mod identity;

@@ -98,6 +98,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             }
             json!({})
         }
+        Request::SignCertificate(r) => super::certificates::sign(ctx, call, &r.csr, None).await,
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,
@@ -121,8 +122,6 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             .await;
             match call.action.as_str() {
                 "DataTransfer" => json!({"status": "Accepted"}),
-                // No charger CA is configured: signing requests are declined honestly.
-                "SignCertificate" => json!({"status": "Rejected"}),
                 // Firmware, diagnostics and log status: answers without fields.
                 _ => json!({}),
             }

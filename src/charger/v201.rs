@@ -89,6 +89,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 None => json!({}),
             }
         }
+        Request::SignCertificate(r) => {
+            let kind = r.certificate_type.as_ref().map(wire_name);
+            super::certificates::sign(ctx, call, &r.csr, kind).await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,

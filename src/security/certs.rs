@@ -13,6 +13,7 @@ use rcgen::{
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 use time::{Duration, OffsetDateTime};
+use x509_parser::prelude::FromDer;
 
 /// A certificate could not be made or written.
 #[derive(Debug, thiserror::Error)]
@@ -204,4 +205,60 @@ fn write(path: &Path, contents: &str, secret: bool) -> Result<(), CertError> {
     #[cfg(not(unix))]
     let _ = secret;
     Ok(())
+}
+
+/// A certificate signing request that passed the checks: signed by its key, for the
+/// expected identity, with a key the gateway accepts.
+pub struct CheckedCsr {
+    request: rcgen::CertificateSigningRequestParams,
+}
+
+/// Reads and checks a charger's CSR (PEM): its signature, CN = `identity`, and its key
+/// (EC of at least 256 bits, or RSA of at least 2048).
+pub fn check_csr(pem: &str, identity: &str) -> Result<CheckedCsr, String> {
+    let der = rustls_pki_types::pem::PemObject::from_pem_slice(pem.as_bytes())
+        .map(|d: rustls_pki_types::CertificateSigningRequestDer<'static>| d)
+        .map_err(|e| format!("not a PEM certificate request: {e}"))?;
+    let (_, csr) =
+        x509_parser::certification_request::X509CertificationRequest::from_der(der.as_ref())
+            .map_err(|e| format!("unreadable certificate request: {e}"))?;
+    let info = &csr.certification_request_info;
+    let cn = info
+        .subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .ok_or("the request has no subject CN")?;
+    if cn != identity {
+        return Err(format!(
+            "the request is for {cn:?}, not for this charger ({identity:?})"
+        ));
+    }
+    let key = info
+        .subject_pki
+        .parsed()
+        .map_err(|e| format!("unreadable public key: {e}"))?;
+    match key {
+        x509_parser::public_key::PublicKey::EC(ref ec) if ec.key_size() >= 256 => {}
+        x509_parser::public_key::PublicKey::RSA(ref rsa) if rsa.key_size() >= 2048 => {}
+        other => {
+            return Err(format!(
+                "key of {} bits refused: EC ≥ 256 or RSA ≥ 2048 bits only",
+                other.key_size()
+            ))
+        }
+    }
+    // rcgen verifies the request's signature while reading it.
+    let request = rcgen::CertificateSigningRequestParams::from_der(&der)
+        .map_err(|e| format!("the request's signature does not verify: {e}"))?;
+    Ok(CheckedCsr { request })
+}
+
+impl Ca {
+    /// Issues a charger certificate for a checked request, valid `days`; returns the
+    /// chain (certificate then CA) in PEM.
+    pub fn issue(&self, csr: &CheckedCsr, identity: &str, days: i64) -> Result<String, CertError> {
+        let cert = self.sign(&charger_params(identity, days), &csr.request.public_key)?;
+        Ok(format!("{}{}", cert.pem(), self.cert_pem))
+    }
 }
