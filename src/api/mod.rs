@@ -43,7 +43,28 @@ pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(public)
+        .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One debug line per request: method, path, status and time taken (never headers or
+/// bodies, which hold tokens and passwords).
+async fn log_request(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "API request"
+    );
+    response
 }
 
 /// The prefix of every resource path.
