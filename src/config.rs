@@ -161,6 +161,33 @@ pub enum Policy {
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
+    /// Log every OCPP-J frame to a rotating file.
+    pub frames: bool,
+    /// The frame log ("" puts `frames.log` beside the store file).
+    pub frames_path: PathBuf,
+    /// Rotate the frame log past this many bytes...
+    pub frames_max_bytes: u64,
+    /// ...keeping this many old files.
+    pub frames_keep: usize,
+}
+
+impl Settings {
+    /// Where the frame log goes, when it is on.
+    pub fn frame_file(&self) -> Option<crate::telemetry::frames::FrameFile> {
+        if !self.log.frames {
+            return None;
+        }
+        let path = if self.log.frames_path.as_os_str().is_empty() {
+            self.store.path.with_file_name("frames.log")
+        } else {
+            self.log.frames_path.clone()
+        };
+        Some(crate::telemetry::frames::FrameFile {
+            path,
+            max_bytes: self.log.frames_max_bytes.max(4096),
+            keep: self.log.frames_keep.max(1),
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

@@ -113,6 +113,7 @@ impl Gateway {
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
         let journal = Journal::beside(&settings.store.path);
         let ca = load_charger_ca(&settings.tls)?;
+        let frame_file = settings.frame_file();
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
@@ -120,8 +121,13 @@ impl Gateway {
             authorizer,
             journal,
             ca,
+            metrics: telemetry::Metrics::new(),
+            frames: telemetry::frames::FrameLog::start(frame_file),
             cancel: CancellationToken::new(),
         });
+        shared
+            .metrics
+            .add_gauges(Arc::new(ProcessGauges(Arc::downgrade(&shared))));
         charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
         let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
@@ -205,6 +211,16 @@ impl Gateway {
         &self.shared.store
     }
 
+    /// The Prometheus metrics.
+    pub fn metrics(&self) -> &telemetry::Metrics {
+        &self.shared.metrics
+    }
+
+    /// The raw frame log.
+    pub fn frames(&self) -> &telemetry::frames::FrameLog {
+        &self.shared.frames
+    }
+
     /// A token that is cancelled when the gateway begins to shut down.
     pub fn cancellation(&self) -> CancellationToken {
         self.shared.cancel.clone()
@@ -253,4 +269,37 @@ fn load_charger_ca(tls: &config::TlsSettings) -> Result<Option<security::certs::
     let ca = security::certs::Ca::load(&read(cert)?, &read(key)?)
         .map_err(|e| StartError::Setup(format!("charger CA: {e}")))?;
     Ok(Some(ca))
+}
+
+/// Figures read at scrape time: process memory, connected chargers, dropped frame-log
+/// records. Holds the shared state weakly so it never keeps a stopped gateway alive.
+struct ProcessGauges(std::sync::Weak<Shared>);
+
+impl telemetry::metrics::Gauges for ProcessGauges {
+    fn gauges(&self) -> Vec<(&'static str, &'static str, f64)> {
+        let mut g = vec![(
+            "process_resident_memory_bytes",
+            "Resident memory of the gateway process",
+            telemetry::metrics::process_rss_bytes() as f64,
+        )];
+        if let Some(shared) = self.0.upgrade() {
+            g.push((
+                "chargers_registered",
+                "Charger connections in the registry",
+                shared.registry.len() as f64,
+            ));
+        }
+        g
+    }
+
+    fn counters(&self) -> Vec<(&'static str, &'static str, u64)> {
+        match self.0.upgrade() {
+            Some(shared) => vec![(
+                "frame_log_dropped",
+                "Frame-log records dropped because the file writer fell behind",
+                shared.frames.dropped(),
+            )],
+            None => Vec::new(),
+        }
+    }
 }

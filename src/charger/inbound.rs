@@ -28,6 +28,8 @@ pub struct Shared {
     pub journal: Journal,
     /// The charger CA that signs chargers' certificate requests, when configured.
     pub ca: Option<crate::security::certs::Ca>,
+    pub metrics: crate::telemetry::Metrics,
+    pub frames: crate::telemetry::frames::FrameLog,
     pub cancel: CancellationToken,
 }
 
@@ -79,6 +81,7 @@ impl ChargerContext {
                     delay *= 2;
                 }
                 Err(e) => {
+                    self.shared.metrics.journalled.inc();
                     let journal = &self.shared.journal;
                     match journal.append(&self.identity, self.version, call) {
                         Ok(()) => tracing::error!(
