@@ -63,6 +63,10 @@ pub struct OcppSettings {
     /// reconnect elsewhere at once).
     #[serde(with = "humantime_serde")]
     pub drain_spread: Duration,
+    /// How long a charger stays `temporarily_unavailable` before the API calls it
+    /// `long-term_unavailable`.
+    #[serde(with = "humantime_serde")]
+    pub long_term_after: Duration,
 }
 
 /// What happens to a charger sending faster than `ocpp.rate_limit`.

@@ -12,6 +12,7 @@ pub mod store;
 pub mod telemetry;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,7 @@ use charger::journal::Journal;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
-use store::{ChargerRecord, SqliteStore, Store, StoreError};
+use store::{ChargerRecord, Resources, SqliteStore, Store, StoreError};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,11 @@ pub enum StartError {
     },
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    #[error("API token file {path}: {source}")]
+    ApiToken {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Setup(String),
 }
@@ -50,6 +56,7 @@ pub struct Gateway {
     api_addr: SocketAddr,
     shared: Arc<Shared>,
     tracker: TaskTracker,
+    api_tokens: api::auth::ApiTokens,
 }
 
 impl Gateway {
@@ -62,10 +69,20 @@ impl Gateway {
 
     /// Starts the gateway on the given store: binds the listeners, seeds the chargers
     /// from the settings, and serves until [`Gateway::shutdown`].
-    pub async fn start_with_store(
+    pub async fn start_with_store<S: Store + Resources>(
         settings: Settings,
-        store: Arc<dyn Store>,
+        store: Arc<S>,
     ) -> Result<Gateway, StartError> {
+        let resources: Arc<dyn Resources> = store.clone();
+        let store: Arc<dyn Store> = store;
+        let api_tokens =
+            api::auth::effective_tokens(&settings).map_err(|source| StartError::ApiToken {
+                path: api::auth::token_path(&settings),
+                source,
+            })?;
+        if let Some(path) = &api_tokens.created {
+            tracing::info!(path = %path.display(), "no API token configured: generated one");
+        }
         for seed in &settings.chargers {
             store
                 .upsert_charger(ChargerRecord {
@@ -138,7 +155,12 @@ impl Gateway {
                 tracker.clone(),
             ));
         }
-        tracker.spawn(api::serve(api, shared.clone()));
+        let api_state = Arc::new(api::ApiState {
+            shared: shared.clone(),
+            resources,
+        });
+        let tokens = Arc::new(api::TokenSet::new(&api_tokens.tokens));
+        tracker.spawn(api::serve(api, api_state, tokens));
         tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
@@ -147,6 +169,7 @@ impl Gateway {
             api_addr,
             shared,
             tracker,
+            api_tokens,
         })
     }
 
@@ -163,6 +186,18 @@ impl Gateway {
     /// Where the HTTP API listens.
     pub fn api_addr(&self) -> SocketAddr {
         self.api_addr
+    }
+
+    /// The Bearer tokens the HTTP API accepts.
+    pub fn api_tokens(&self) -> &[String] {
+        &self.api_tokens.tokens
+    }
+
+    /// The API token generated at this start, and the file it is kept in; `None` when
+    /// tokens are configured or the file already held one.
+    pub fn generated_api_token(&self) -> Option<(&str, &std::path::Path)> {
+        let path = self.api_tokens.created.as_deref()?;
+        Some((self.api_tokens.tokens.first()?.as_str(), path))
     }
 
     /// The connected chargers.

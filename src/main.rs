@@ -103,6 +103,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         println!("ocpp listening on wss://{addr}");
     }
     println!("api listening on http://{}", gateway.api_addr());
+    if let Some((token, path)) = gateway.generated_api_token() {
+        println!(
+            "api token (generated now, kept in {}): {token}",
+            path.display()
+        );
+    }
     shutdown_signal().await;
     tracing::info!("shutting down: closing chargers");
     gateway.shutdown().await;

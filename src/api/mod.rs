@@ -1,23 +1,158 @@
-//! The northbound HTTP API (axum). Health for now; resources and actions build on it.
+//! The northbound HTTP API (axum): `/health`, and under `/public-api/` (Bearer token)
+//! the resources the gateway owns, in the shapes of the AMPECO public API.
+
+pub mod activity;
+pub mod auth;
+pub mod charge_point;
+pub mod error;
+pub mod evse;
+pub mod extract;
+pub mod id_tag;
+pub mod list;
+pub mod ops;
+pub mod session;
+pub mod status;
 
 use std::sync::Arc;
 
+use axum::middleware;
 use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::charger::Shared;
+use crate::store::Resources;
+pub use auth::TokenSet;
+pub use error::ApiError;
 
-pub mod ops;
+/// What the API's handlers share.
+pub struct ApiState {
+    /// The gateway's settings, registry and shutdown token.
+    pub shared: Arc<Shared>,
+    /// What the API reads and writes.
+    pub resources: Arc<dyn Resources>,
+}
 
-/// The API's routes.
-pub fn app(shared: Arc<Shared>) -> Router {
-    Router::new().merge(ops::routes()).with_state(shared)
+/// The API's routes: `/health`, `/ready` and `/metrics` open, everything else behind
+/// the tokens.
+pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
+    // Full paths rather than `nest`: handlers build `links` from the request's own URI.
+    let public = resources()
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(tokens, auth::require_token));
+    Router::new()
+        .merge(ops::routes())
+        .merge(public)
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One debug line per request: method, path, status and time taken (never headers or
+/// bodies, which hold tokens and passwords).
+async fn log_request(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "API request"
+    );
+    response
+}
+
+/// The prefix of every resource path.
+pub const RESOURCES: &str = "/public-api/resources";
+
+fn resources() -> Router<Arc<ApiState>> {
+    use axum::routing::get as g;
+    const CP: &str = "/charge-points/v2.0/{chargePoint}";
+    let at = |path: &str| format!("{RESOURCES}{path}");
+    Router::new()
+        .route(
+            &at("/charge-points/v2.0"),
+            g(charge_point::list).post(charge_point::create),
+        )
+        .route(
+            &at(CP),
+            g(charge_point::read)
+                .patch(charge_point::update)
+                .delete(charge_point::delete),
+        )
+        .route(
+            &at("/charge-points/v1.0/{chargePoint}/status"),
+            g(status::status),
+        )
+        .route(&at(&format!("{CP}/evses")), g(evse::list_of))
+        .route(&at(&format!("{CP}/evses/{{evse}}")), g(evse::read_of))
+        .route(
+            &at(&format!("{CP}/hardware-status-logs")),
+            g(evse::hardware_logs),
+        )
+        .route(
+            &at(&format!("{CP}/latest-hardware-status-log")),
+            g(evse::latest_hardware_log),
+        )
+        .route(
+            &at(&format!("{CP}/network-status-logs")),
+            g(evse::network_logs),
+        )
+        .route(
+            &at(&format!("{CP}/latest-network-status-log")),
+            g(evse::latest_network_log),
+        )
+        .route(
+            &at(&format!("{CP}/configurations")),
+            g(evse::configurations),
+        )
+        .route(
+            &at(&format!("{CP}/configurations/{{key}}")),
+            g(evse::configuration_key),
+        )
+        .route(&at("/evses/v2.1"), g(evse::list))
+        .route(&at("/evses/v2.1/{evse}"), g(evse::read))
+        .route(&at("/sessions/v1.0"), g(session::list))
+        .route(&at("/sessions/v1.0/{session}"), g(session::read))
+        .route(&at("/id-tags/v2.0"), g(id_tag::list).post(id_tag::create))
+        .route(
+            &at("/id-tags/v2.0/{idTag}"),
+            g(id_tag::read).patch(id_tag::update).delete(id_tag::delete),
+        )
+        .route(&at("/authorizations/v2.1"), g(activity::authorizations))
+        .route(
+            &at("/authorizations/v2.1/{authorization}"),
+            g(activity::read_authorization),
+        )
+        .route(&at("/reservations/v1.0"), g(activity::reservations))
+        .route(
+            &at("/reservations/v1.0/{reservation}"),
+            g(activity::read_reservation),
+        )
+        .route(&at("/security-events/v2.0"), g(activity::security_events))
+        .route(
+            &at("/security-events/v2.0/{securityEvent}"),
+            g(activity::read_security_event),
+        )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("Not found.".into())
 }
 
 /// Serves the API until shutdown.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let cancel = shared.cancel.clone();
-    let result = axum::serve(listener, app(shared))
+pub async fn serve(listener: TcpListener, state: Arc<ApiState>, tokens: Arc<TokenSet>) {
+    let cancel = state.shared.cancel.clone();
+    let result = axum::serve(listener, app(state, tokens))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await;
     if let Err(e) = result {

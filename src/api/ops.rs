@@ -12,10 +12,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::charger::Shared;
+use super::ApiState;
 
 /// The operations routes.
-pub fn routes() -> Router<Arc<Shared>> {
+pub fn routes() -> Router<Arc<ApiState>> {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -26,7 +26,8 @@ async fn health() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-async fn ready(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+async fn ready(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
+    let shared = &state.shared;
     if shared.draining.load(Ordering::Relaxed) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -42,7 +43,8 @@ async fn ready(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+async fn metrics(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
+    let shared = &state.shared;
     (
         [(
             header::CONTENT_TYPE,

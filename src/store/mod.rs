@@ -1,6 +1,7 @@
 //! The `Store` seam: everything chargers report lands here before they get an answer.
 //! `sqlite` is the embedded engine; others implement the same trait.
 
+pub mod resources;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -11,6 +12,7 @@ use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, Tr
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
+pub use resources::{ResourceError, Resources};
 pub use sqlite::SqliteStore;
 
 /// A charger the gateway knows.

@@ -4,6 +4,7 @@
 
 mod ops;
 pub mod read;
+mod resources;
 mod schema;
 mod writer;
 

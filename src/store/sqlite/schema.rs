@@ -6,7 +6,8 @@ use rusqlite::Connection;
 
 /// Each step brings the schema from version `i` to `i + 1`. Never edit a released step:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE charge_points (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     identity TEXT NOT NULL UNIQUE,
@@ -179,7 +180,14 @@ CREATE TABLE charger_events (
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-"#];
+"#,
+    // The API's own charge-point fields: the access type and the system status an
+    // operator sets (the gateway keeps them; they do not change how it treats a charger).
+    r#"
+ALTER TABLE charge_points ADD COLUMN access_type TEXT NOT NULL DEFAULT 'public';
+ALTER TABLE charge_points ADD COLUMN system_status TEXT NOT NULL DEFAULT 'enabled';
+"#,
+];
 
 /// Applies every migration the database has not seen, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1,0 +1,244 @@
+//! EVSEs (`charge-points/v2.0/{chargePoint}/evses`, `evses/v2.1`), the hardware and
+//! network status logs, and the configuration snapshot of a charge point.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::extract::id;
+use super::list::ListParams;
+use super::ApiState;
+use crate::store::resources::{
+    ConfigurationView, EvseFilter, EvseView, HardwareStatusLogView, NetworkStatusLogView,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectorJson {
+    id: i64,
+    /// The gateway does not learn plug types; the commonest is shown until it does.
+    r#type: &'static str,
+    status: &'static str,
+}
+
+/// The reference's EVSE; fields the gateway does not manage carry constant defaults.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EvseJson<'a> {
+    id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charge_point_id: Option<i64>,
+    network_id: String,
+    physical_reference: String,
+    current_type: &'static str,
+    status: &'static str,
+    hardware_status: &'a str,
+    roaming_operator_id: i64,
+    connectors: Vec<ConnectorJson>,
+    created_at: &'a str,
+    last_updated_at: &'a str,
+}
+
+fn render(e: &EvseView, with_charge_point: bool) -> Value {
+    let json = EvseJson {
+        id: e.id,
+        charge_point_id: with_charge_point.then_some(e.charge_point_id),
+        network_id: e.network_id.to_string(),
+        physical_reference: e.network_id.to_string(),
+        current_type: "ac",
+        status: "enabled",
+        hardware_status: &e.hardware_status,
+        roaming_operator_id: 0,
+        connectors: e
+            .connectors
+            .iter()
+            .map(|c| ConnectorJson {
+                id: c.connector_id,
+                r#type: "type2",
+                status: "enabled",
+            })
+            .collect(),
+        created_at: &e.created_at,
+        last_updated_at: &e.updated_at,
+    };
+    serde_json::to_value(json).unwrap_or(Value::Null)
+}
+
+/// The charge point named in the path, which must exist.
+async fn charge_point(state: &ApiState, raw: &str) -> Result<i64, ApiError> {
+    let cp = id(raw, "Charge point")?;
+    match state.resources.charge_point(cp).await? {
+        Some(_) => Ok(cp),
+        None => Err(ApiError::not_found("Charge point")),
+    }
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/evses`
+pub async fn list_of(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    params: ListParams,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let filter = EvseFilter {
+        charge_point_id: Some(cp),
+        ..EvseFilter::default()
+    };
+    let rows = state.resources.evses(filter, params.page()).await?;
+    Ok(params.respond(rows, |e| e.id, |e| render(&e, false)))
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/evses/{evse}` (the EVSE's own id).
+pub async fn read_of(
+    State(state): State<Arc<ApiState>>,
+    Path((cp, evse)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let e = state
+        .resources
+        .evse(id(&evse, "EVSE")?)
+        .await?
+        .filter(|e| e.charge_point_id == cp)
+        .ok_or_else(|| ApiError::not_found("EVSE"))?;
+    Ok(Json(json!({ "data": render(&e, false) })))
+}
+
+/// `GET evses/v2.1`
+pub async fn list(
+    State(state): State<Arc<ApiState>>,
+    params: ListParams,
+) -> Result<Json<Value>, ApiError> {
+    let filter = EvseFilter {
+        charge_point_id: params.int("chargePointId")?,
+        updated: params.window("lastUpdatedAfter", "lastUpdatedBefore")?,
+    };
+    let rows = state.resources.evses(filter, params.page()).await?;
+    Ok(params.respond(rows, |e| e.id, |e| render(&e, true)))
+}
+
+/// `GET evses/v2.1/{evse}`
+pub async fn read(
+    State(state): State<Arc<ApiState>>,
+    Path(evse): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state
+        .resources
+        .evse(id(&evse, "EVSE")?)
+        .await?
+        .ok_or_else(|| ApiError::not_found("EVSE"))?;
+    Ok(Json(json!({ "data": render(&e, true) })))
+}
+
+fn hardware_log(l: HardwareStatusLogView) -> Value {
+    json!({
+        "status": l.hardware_status,
+        "timestamp": l.reported_at,
+        "errorCode": l.error_code.unwrap_or_else(|| "NoError".into()),
+    })
+}
+
+fn network_log(l: NetworkStatusLogView) -> Value {
+    json!({"status": l.network_status, "timestamp": l.created_at})
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/hardware-status-logs`
+pub async fn hardware_logs(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    params: ListParams,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let created = params.window("createdAfter", "createdBefore")?;
+    let rows = state
+        .resources
+        .hardware_status_logs(cp, created, params.page())
+        .await?;
+    Ok(params.respond(rows, |l| l.id, hardware_log))
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/latest-hardware-status-log`
+pub async fn latest_hardware_log(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let l = state
+        .resources
+        .latest_hardware_status_log(cp)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Hardware status log"))?;
+    Ok(Json(json!({ "data": hardware_log(l) })))
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/network-status-logs`
+pub async fn network_logs(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    params: ListParams,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let created = params.window("createdAfter", "createdBefore")?;
+    let rows = state
+        .resources
+        .network_status_logs(cp, created, params.page())
+        .await?;
+    Ok(params.respond(rows, |l| l.id, network_log))
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/latest-network-status-log`
+pub async fn latest_network_log(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let l = state
+        .resources
+        .latest_network_status_log(cp)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Network status log"))?;
+    Ok(Json(json!({ "data": network_log(l) })))
+}
+
+fn configuration(c: ConfigurationView) -> Value {
+    json!({
+        "key": {"name": c.key, "value": c.value.unwrap_or_default()},
+        "readonly": c.readonly,
+        "lastUpdatedAt": c.updated_at,
+    })
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/configurations`: the last snapshot the charger
+/// reported (`filter[name]` picks one key).
+pub async fn configurations(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    params: ListParams,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let rows = state
+        .resources
+        .configurations(cp, params.text("name"))
+        .await?;
+    let data: Vec<Value> = rows.into_iter().map(configuration).collect();
+    Ok(Json(json!({ "data": data })))
+}
+
+/// `GET charge-points/v2.0/{chargePoint}/configurations/{key}`
+pub async fn configuration_key(
+    State(state): State<Arc<ApiState>>,
+    Path((cp, key)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let cp = charge_point(&state, &cp).await?;
+    let c = state
+        .resources
+        .configurations(cp, Some(key))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("Configuration key"))?;
+    Ok(Json(json!({ "data": configuration(c) })))
+}

@@ -1,0 +1,401 @@
+//! The `Resources` seam: what the northbound API reads and writes, as version-neutral
+//! rows. The API turns them into its JSON shapes; engines implement the queries.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::security::PasswordHash;
+
+/// Why a resource write did not happen.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ResourceError {
+    /// No row with that id.
+    #[error("not found")]
+    NotFound,
+    /// Another row already holds this unique value; the field is named.
+    #[error("{0} is already taken")]
+    Duplicate(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Keyset pagination: rows with an id above `after`, at most `limit`, by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+/// A time window on one of a row's timestamps (ISO 8601 UTC text, both ends inclusive).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A charge point as the API sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargePointView {
+    pub id: i64,
+    pub identity: String,
+    pub name: Option<String>,
+    pub protocol: Option<String>,
+    pub has_password: bool,
+    pub desired_profile: Option<i64>,
+    pub current_profile: Option<i64>,
+    /// `never_connected`, `available` or `temporarily_unavailable`.
+    pub network_status: String,
+    pub hardware_status: Option<String>,
+    pub last_boot: Option<serde_json::Value>,
+    /// `public`, `private` or `personal`, as the API set it.
+    pub access_type: String,
+    /// `enabled`, `disabled`, `out of order` or `demo`, as the API set it.
+    pub system_status: String,
+    pub first_contact_at: Option<String>,
+    pub disconnected_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters of the charge-point list.
+#[derive(Clone, Debug, Default)]
+pub struct ChargePointFilter {
+    pub identity: Option<String>,
+    pub name: Option<String>,
+    pub updated: Window,
+}
+
+/// A charge point to add.
+#[derive(Clone, Debug)]
+pub struct NewChargePoint {
+    pub identity: String,
+    pub name: Option<String>,
+    pub protocol: Option<String>,
+    pub password: Option<PasswordHash>,
+    pub desired_profile: Option<i64>,
+    pub access_type: String,
+    pub system_status: String,
+}
+
+/// Changes to a charge point; `None` leaves a field alone.
+#[derive(Clone, Debug, Default)]
+pub struct ChargePointPatch {
+    pub identity: Option<String>,
+    pub name: Option<String>,
+    pub protocol: Option<String>,
+    /// `Some(None)` removes the password.
+    pub password: Option<Option<PasswordHash>>,
+    pub desired_profile: Option<i64>,
+    pub access_type: Option<String>,
+    pub system_status: Option<String>,
+}
+
+/// A connector of an EVSE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectorView {
+    pub connector_id: i64,
+    pub hardware_status: String,
+}
+
+/// An EVSE (a 1.6 connector) with its connectors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvseView {
+    pub id: i64,
+    pub charge_point_id: i64,
+    /// The OCPP EVSE id (2.0.1) or connector id (1.6); 0 is the charge point itself.
+    pub network_id: i64,
+    pub hardware_status: String,
+    pub error_code: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub connectors: Vec<ConnectorView>,
+}
+
+/// Filters of the EVSE lists.
+#[derive(Clone, Debug, Default)]
+pub struct EvseFilter {
+    pub charge_point_id: Option<i64>,
+    pub updated: Window,
+}
+
+/// One hardware status report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HardwareStatusLogView {
+    pub id: i64,
+    pub evse_network_id: i64,
+    pub connector_id: i64,
+    pub hardware_status: String,
+    pub error_code: Option<String>,
+    pub reported_at: String,
+}
+
+/// One change of a charge point's link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkStatusLogView {
+    pub id: i64,
+    pub network_status: String,
+    pub created_at: String,
+}
+
+/// A configuration key from the charger's last snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigurationView {
+    pub key: String,
+    pub value: Option<String>,
+    pub readonly: bool,
+    pub updated_at: String,
+}
+
+/// A charging session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionView {
+    pub id: i64,
+    pub charge_point_id: i64,
+    /// The EVSE's own id, when the EVSE is known.
+    pub evse_id: Option<i64>,
+    pub evse_network_id: Option<i64>,
+    pub connector_id: Option<i64>,
+    pub status: String,
+    pub id_tag: Option<String>,
+    pub started_at: Option<String>,
+    pub stopped_at: Option<String>,
+    pub energy_wh: f64,
+    pub power_latest_w: Option<f64>,
+    pub power_peak_w: Option<f64>,
+    pub soc_percent: Option<f64>,
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters of the session list.
+#[derive(Clone, Debug, Default)]
+pub struct SessionFilter {
+    pub charge_point_id: Option<i64>,
+    pub charge_point_identity: Option<String>,
+    pub evse_id: Option<i64>,
+    pub status: Option<String>,
+    pub id_tag: Option<String>,
+    pub updated: Window,
+    pub started: Window,
+    pub stopped: Window,
+}
+
+/// An id tag the gateway authorizes against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdTagView {
+    pub id: i64,
+    pub uid: String,
+    pub status: String,
+    pub kind: String,
+    pub expire_at: Option<String>,
+    pub external_id: Option<String>,
+    pub label: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters of the id-tag list.
+#[derive(Clone, Debug, Default)]
+pub struct IdTagFilter {
+    pub uid: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub label: Option<String>,
+    pub updated: Window,
+}
+
+/// An id tag to add.
+#[derive(Clone, Debug)]
+pub struct NewIdTag {
+    pub uid: String,
+    pub status: String,
+    pub kind: String,
+    pub expire_at: Option<String>,
+    pub external_id: Option<String>,
+    pub label: Option<String>,
+}
+
+/// Changes to an id tag; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct IdTagPatch {
+    pub uid: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub expire_at: Option<Option<String>>,
+    pub external_id: Option<Option<String>>,
+    pub label: Option<Option<String>>,
+}
+
+/// An authorization decision about an id tag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthorizationView {
+    pub id: i64,
+    pub charge_point_id: Option<i64>,
+    pub id_tag: String,
+    pub status: String,
+    pub rejection_reason: Option<String>,
+    pub method: String,
+    pub source: String,
+    pub session_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters of the authorization list.
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizationFilter {
+    pub status: Option<String>,
+    pub method: Option<String>,
+    pub created: Window,
+    pub updated: Window,
+}
+
+/// A reservation of an EVSE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReservationView {
+    pub id: i64,
+    pub charge_point_id: i64,
+    pub evse_id: Option<i64>,
+    pub status: String,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters of the reservation list.
+#[derive(Clone, Debug, Default)]
+pub struct ReservationFilter {
+    pub evse_id: Option<i64>,
+    pub status: Option<String>,
+    pub created: Window,
+}
+
+/// A security event a charger reported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityEventView {
+    pub id: i64,
+    pub charge_point_id: i64,
+    pub kind: String,
+    pub tech_info: Option<String>,
+    pub occurred_at: String,
+}
+
+/// Filters of the security-event list.
+#[derive(Clone, Debug, Default)]
+pub struct SecurityEventFilter {
+    pub charge_point_id: Option<i64>,
+    pub kind: Option<String>,
+    pub occurred: Window,
+}
+
+/// Everything the northbound resources API reads and writes. Lists return at most
+/// `page.limit` rows in id order.
+#[async_trait]
+pub trait Resources: Send + Sync + 'static {
+    /// Charge points by id.
+    async fn charge_points(
+        &self,
+        filter: ChargePointFilter,
+        page: Page,
+    ) -> Result<Vec<ChargePointView>, StoreError>;
+    /// One charge point.
+    async fn charge_point(&self, id: i64) -> Result<Option<ChargePointView>, StoreError>;
+    /// Adds a charge point; a taken identity is `Duplicate("network.id")`.
+    async fn create_charge_point(
+        &self,
+        new: NewChargePoint,
+    ) -> Result<ChargePointView, ResourceError>;
+    /// Changes a charge point; a taken identity is `Duplicate("network.id")`.
+    async fn update_charge_point(
+        &self,
+        id: i64,
+        patch: ChargePointPatch,
+    ) -> Result<ChargePointView, ResourceError>;
+    /// Deletes the charge point and everything it reported; returns its identity.
+    async fn delete_charge_point(&self, id: i64) -> Result<String, ResourceError>;
+
+    /// EVSEs (never the 1.6 connector 0) with their connectors.
+    async fn evses(&self, filter: EvseFilter, page: Page) -> Result<Vec<EvseView>, StoreError>;
+    /// One EVSE by its own id.
+    async fn evse(&self, id: i64) -> Result<Option<EvseView>, StoreError>;
+
+    /// A charge point's hardware status reports, oldest first.
+    async fn hardware_status_logs(
+        &self,
+        charge_point_id: i64,
+        created: Window,
+        page: Page,
+    ) -> Result<Vec<HardwareStatusLogView>, StoreError>;
+    /// A charge point's last hardware status report.
+    async fn latest_hardware_status_log(
+        &self,
+        charge_point_id: i64,
+    ) -> Result<Option<HardwareStatusLogView>, StoreError>;
+    /// A charge point's link changes, oldest first.
+    async fn network_status_logs(
+        &self,
+        charge_point_id: i64,
+        created: Window,
+        page: Page,
+    ) -> Result<Vec<NetworkStatusLogView>, StoreError>;
+    /// A charge point's last link change.
+    async fn latest_network_status_log(
+        &self,
+        charge_point_id: i64,
+    ) -> Result<Option<NetworkStatusLogView>, StoreError>;
+    /// The configuration snapshot of a charge point (one key, or all by key).
+    async fn configurations(
+        &self,
+        charge_point_id: i64,
+        key: Option<String>,
+    ) -> Result<Vec<ConfigurationView>, StoreError>;
+
+    /// Sessions by id.
+    async fn sessions(
+        &self,
+        filter: SessionFilter,
+        page: Page,
+    ) -> Result<Vec<SessionView>, StoreError>;
+    /// One session.
+    async fn session(&self, id: i64) -> Result<Option<SessionView>, StoreError>;
+
+    /// Id tags by id.
+    async fn id_tags(&self, filter: IdTagFilter, page: Page) -> Result<Vec<IdTagView>, StoreError>;
+    /// One id tag.
+    async fn id_tag(&self, id: i64) -> Result<Option<IdTagView>, StoreError>;
+    /// Adds an id tag; a taken uid is `Duplicate("idTagUid")`.
+    async fn create_id_tag(&self, new: NewIdTag) -> Result<IdTagView, ResourceError>;
+    /// Changes an id tag; a taken uid is `Duplicate("idTagUid")`.
+    async fn update_id_tag(&self, id: i64, patch: IdTagPatch) -> Result<IdTagView, ResourceError>;
+    /// Deletes an id tag.
+    async fn delete_id_tag(&self, id: i64) -> Result<(), ResourceError>;
+
+    /// Authorizations by id.
+    async fn authorizations(
+        &self,
+        filter: AuthorizationFilter,
+        page: Page,
+    ) -> Result<Vec<AuthorizationView>, StoreError>;
+    /// One authorization.
+    async fn authorization(&self, id: i64) -> Result<Option<AuthorizationView>, StoreError>;
+
+    /// One page by offset (the reference pages reservations by number) and the total.
+    async fn reservations(
+        &self,
+        filter: ReservationFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<ReservationView>, u64), StoreError>;
+    /// One reservation.
+    async fn reservation(&self, id: i64) -> Result<Option<ReservationView>, StoreError>;
+
+    /// Security events by id.
+    async fn security_events(
+        &self,
+        filter: SecurityEventFilter,
+        page: Page,
+    ) -> Result<Vec<SecurityEventView>, StoreError>;
+    /// One security event.
+    async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError>;
+}
