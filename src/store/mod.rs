@@ -1,7 +1,10 @@
 //! The `Store` seam: everything chargers report lands here before they get an answer.
 //! `sqlite` is the embedded engine; others implement the same trait.
 
+pub mod notify;
 pub mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -11,6 +14,7 @@ use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, Tr
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
+pub use notify::NotifyStore;
 pub use sqlite::SqliteStore;
 
 /// A charger the gateway knows.
@@ -91,4 +95,8 @@ pub trait Store: Send + Sync + 'static {
     /// Something else the charger reported (security events, firmware, diagnostics and
     /// log status, data transfers, reservation updates).
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
+    /// The subscriptions and outbox of this store, if it keeps them.
+    fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        None
+    }
 }
