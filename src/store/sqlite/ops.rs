@@ -198,17 +198,10 @@ pub fn set_evse_status(
     )?
     .execute(params![cp, evse, connector, name, error_code, at, n])?;
     let evse = (evse > 0).then_some(evse_id);
-    let (status, error_code) = (name.as_str(), error_code);
     emit(
         tx,
         cp,
-        Event::EvseStatus {
-            evse,
-            created,
-            status,
-            error_code,
-            at,
-        },
+        Event::evse_status(evse, created, &name, error_code, at),
     )?;
     Ok(())
 }
@@ -389,16 +382,7 @@ pub fn start_transaction(
                 "UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1",
             )?
             .execute([id])?;
-            emit(
-                tx,
-                cp,
-                Event::Session {
-                    id,
-                    started: true,
-                    stopped: false,
-                    samples: &[],
-                },
-            )?;
+            emit(tx, cp, Event::session(id, true, false, &[]))?;
             id
         }
     };
@@ -459,17 +443,7 @@ pub fn stop_transaction(
         now()
     ])?;
     recompute_session(tx, session)?;
-    let samples = &s.samples;
-    emit(
-        tx,
-        cp,
-        Event::Session {
-            id: session,
-            started: false,
-            stopped: true,
-            samples,
-        },
-    )?;
+    emit(tx, cp, Event::session(session, false, true, &s.samples))?;
     Ok(StopOutcome::Stopped)
 }
 
@@ -488,16 +462,7 @@ pub fn record_meter_values(
     insert_samples(tx, cp, session.as_ref().map(|s| s.0), Some(evse), samples)?;
     if let Some((id, _)) = session {
         recompute_session(tx, id)?;
-        emit(
-            tx,
-            cp,
-            Event::Session {
-                id,
-                started: false,
-                stopped: false,
-                samples,
-            },
-        )?;
+        emit(tx, cp, Event::session(id, false, false, samples))?;
     }
     Ok(())
 }
@@ -510,14 +475,19 @@ pub fn transaction_event(
     let cp = cp_id(tx, identity)?;
     let n = now();
     let at = ts(u.timestamp);
-    let (session, created, was_finished) = match session_by_transaction(tx, cp, &u.transaction_id)? {
+    let found = session_by_transaction(tx, cp, &u.transaction_id)?;
+    let (session, created, was_finished) = match found {
         Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
-        None => (tx
+        None => (
+            tx
             .prepare_cached(
                 "INSERT INTO sessions (charge_point_id, transaction_id, status, started_at, created_at, updated_at)
                  VALUES (?1, ?2, 'active', ?3, ?4, ?4) RETURNING id",
             )?
-            .query_row(params![cp, u.transaction_id, at, n], |r| r.get(0))?, true, false),
+            .query_row(params![cp, u.transaction_id, at, n], |r| r.get(0))?,
+            true,
+            false,
+        ),
     };
     let phase = match u.event {
         TransactionPhase::Started => "Started",
@@ -581,12 +551,7 @@ pub fn transaction_event(
     emit(
         tx,
         cp,
-        Event::Session {
-            id: session,
-            started: created,
-            stopped,
-            samples: &u.samples,
-        },
+        Event::session(session, created, stopped, &u.samples),
     )?;
     Ok(())
 }
@@ -659,16 +624,11 @@ pub fn record_authorization(
          VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6)",
     )?
     .execute(params![cp, a.id_tag, status, rejection, source, at])?;
-    let (id, id_tag, status) = (tx.last_insert_rowid(), a.id_tag.as_str(), a.status.as_v16());
+    let id = tx.last_insert_rowid();
     emit(
         tx,
         cp,
-        Event::Authorization {
-            id,
-            id_tag,
-            status,
-            at: &at,
-        },
+        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
     )?;
     Ok(())
 }
@@ -690,16 +650,8 @@ pub fn record_event(
                 "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![cp, kind, tech_info, ts(*timestamp), n])?;
-            let (kind, tech_info, at) = (kind.as_str(), tech_info.as_deref(), &ts(*timestamp));
-            emit(
-                tx,
-                cp,
-                Event::Security {
-                    kind,
-                    tech_info,
-                    at,
-                },
-            )?;
+            let at = ts(*timestamp);
+            emit(tx, cp, Event::security(kind, tech_info.as_deref(), &at))?;
         }
         ChargerEvent::Reservation {
             reservation_id,

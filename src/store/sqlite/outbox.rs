@@ -110,6 +110,57 @@ impl<'a> Event<'a> {
         })
     }
 
+    /// A link change (the stored network status).
+    pub fn connection(status: &'a str) -> Event<'a> {
+        Event::Connection { status }
+    }
+
+    /// A status report (see [`Event::EvseStatus`]).
+    pub fn evse_status(
+        evse: Option<i64>,
+        created: bool,
+        status: &'a str,
+        error_code: Option<&'a str>,
+        at: &'a str,
+    ) -> Event<'a> {
+        Event::EvseStatus {
+            evse,
+            created,
+            status,
+            error_code,
+            at,
+        }
+    }
+
+    /// A session change (see [`Event::Session`]).
+    pub fn session(id: i64, started: bool, stopped: bool, samples: &'a [MeterSample]) -> Event<'a> {
+        Event::Session {
+            id,
+            started,
+            stopped,
+            samples,
+        }
+    }
+
+    /// An authorization decision (see [`Event::Authorization`]).
+    pub fn authorization(id: i64, id_tag: &'a str, status: &'a str, at: &'a str) -> Event<'a> {
+        Event::Authorization {
+            id,
+            id_tag,
+            status,
+            at,
+        }
+    }
+
+    /// A security event.
+    pub fn security(kind: &'a str, tech_info: Option<&'a str>, at: &'a str) -> Event<'a> {
+        Event::Security {
+            kind,
+            tech_info,
+            at,
+        }
+    }
+
     /// The notifications this event causes, in the order they are delivered.
     pub fn notices(&self) -> Vec<Notice> {
         use Notice::{Plain, SessionEdge};
