@@ -5,6 +5,7 @@ pub mod api;
 pub mod charger;
 pub mod config;
 pub mod domain;
+pub mod notify;
 pub mod ocpp;
 pub mod security;
 pub mod sim;
@@ -46,6 +47,7 @@ pub struct Gateway {
     api_addr: SocketAddr,
     shared: Arc<Shared>,
     tracker: TaskTracker,
+    notifier: Option<notify::Notifier>,
 }
 
 impl Gateway {
@@ -92,6 +94,19 @@ impl Gateway {
             tracker.clone(),
         ));
         tracker.spawn(api::serve(api, shared.clone()));
+        let notifier = match shared.store.clone().notifications() {
+            Some(outbox) => Some(
+                notify::Notifier::spawn(
+                    outbox,
+                    shared.settings.notify.clone(),
+                    &shared.settings.api.tokens,
+                    shared.cancel.clone(),
+                    tracker.clone(),
+                )
+                .map_err(|e| StartError::Setup(e.to_string()))?,
+            ),
+            None => None,
+        };
         tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
@@ -99,6 +114,7 @@ impl Gateway {
             api_addr,
             shared,
             tracker,
+            notifier,
         })
     }
 
@@ -125,6 +141,15 @@ impl Gateway {
     /// The store the gateway writes to.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.shared.store
+    }
+
+    /// Webhook delivery counters and the outbox's backlog (None when the store keeps no
+    /// outbox).
+    pub async fn notify_stats(&self) -> Option<Result<notify::NotifyStats, notify::NotifyError>> {
+        match &self.notifier {
+            Some(n) => Some(n.stats().await),
+            None => None,
+        }
     }
 
     /// A token that is cancelled when the gateway begins to shut down.

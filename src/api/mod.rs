@@ -1,5 +1,7 @@
 //! The northbound HTTP API (axum). Health for now; resources and actions build on it.
 
+pub mod notifications;
+
 use std::sync::Arc;
 
 use axum::routing::get;
@@ -13,6 +15,7 @@ use crate::charger::Shared;
 pub fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/health", get(health))
+        .merge(notifications::router(&shared))
         .with_state(shared)
 }
 
