@@ -15,6 +15,7 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Settings {
     pub ocpp: OcppSettings,
+    pub tls: TlsSettings,
     pub api: ApiSettings,
     pub store: StoreSettings,
     pub auth: AuthSettings,
@@ -27,6 +28,12 @@ pub struct Settings {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct OcppSettings {
     pub listen: SocketAddr,
+    /// The TLS listener for security profiles 2 and 3 ("" for none).
+    pub tls_listen: String,
+    /// Peers (IP addresses or CIDR ranges) whose forwarded TLS headers are trusted.
+    pub trusted_proxies: Vec<String>,
+    /// Most chargers connected at once; more are refused at the TCP level.
+    pub max_connections: usize,
     pub path_prefix: String,
     pub missing_subprotocol: MissingSubprotocol,
     #[serde(with = "humantime_serde")]
@@ -44,9 +51,49 @@ pub struct OcppSettings {
     pub allow_unauthenticated: bool,
     pub strict: bool,
     pub mailbox: usize,
+    /// CALLs per second a charger may send, sustained ("0" turns the limit off).
+    pub rate_limit: f64,
+    /// CALLs a charger may send in a burst above the sustained rate.
+    pub rate_burst: f64,
+    /// What happens to a charger over the limit.
+    pub rate_limit_action: RateLimitAction,
+}
+
+/// What happens to a charger sending faster than `ocpp.rate_limit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitAction {
+    /// Answer the excess CALLs with a CALLERROR; the socket stays open.
+    Error,
+    /// Close the socket (1008, policy violation).
+    Close,
+}
+
+/// Files of the TLS listener and the charger CA.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct TlsSettings {
+    pub cert_chain: PathBuf,
+    pub private_key: PathBuf,
+    /// The charger CA: client certificates (profile 3) must chain to it ("" for none).
+    pub client_ca: PathBuf,
+    /// The charger CA's key, used to sign chargers' certificate requests ("" for none).
+    pub ca_key: PathBuf,
 }
 
 impl OcppSettings {
+    /// The TLS listener's address, if one is configured.
+    pub fn tls_listen_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let t = self.tls_listen.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse().map(Some).map_err(|_| {
+            ConfigError::Invalid(format!(
+                "ocpp.tls_listen {t:?} is not an address like 0.0.0.0:9443"
+            ))
+        })
+    }
+
     /// The idle timeout in force: the configured one, or 3 × the heartbeat interval.
     pub fn effective_idle_timeout(&self) -> Duration {
         if self.idle_timeout.is_zero() {
@@ -78,6 +125,9 @@ pub struct StoreSettings {
     /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
     /// leave it to the OS (`false`, survives a process crash, not a power cut).
     pub fsync: bool,
+    /// How long a write waits for a lock held by another process before failing.
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -144,6 +194,9 @@ pub struct ChargerSeed {
     pub password: Option<String>,
     #[serde(default)]
     pub strict: bool,
+    /// The security profile the charger must use at least (0–3).
+    #[serde(default)]
+    pub security_profile: u8,
 }
 
 impl ChargerSeed {
@@ -220,6 +273,14 @@ impl Settings {
                 "auth.upstream_url {url:?} must be an http:// or https:// URL (or empty)"
             )));
         }
+        self.ocpp.tls_listen_addr()?;
+        for p in &self.ocpp.trusted_proxies {
+            if crate::security::proxy::Cidr::parse(p).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "ocpp.trusted_proxies: {p:?} is not an IP address or CIDR range"
+                )));
+            }
+        }
         if self.ocpp.mailbox == 0 {
             return Err(ConfigError::Invalid(
                 "ocpp.mailbox must be at least 1".into(),
@@ -238,6 +299,12 @@ impl Settings {
             ));
         }
         for c in &self.chargers {
+            if c.security_profile > 3 {
+                return Err(ConfigError::Invalid(format!(
+                    "chargers: {} has security_profile {}; profiles are 0 to 3",
+                    c.identity, c.security_profile
+                )));
+            }
             if !crate::charger::identity::is_valid(&c.identity) {
                 return Err(ConfigError::Invalid(format!(
                     "chargers: identity {:?} is not a valid OCPP identity",
@@ -339,6 +406,7 @@ mod tests {
             identity: "CP1".into(),
             password: Some("pw-secret".into()),
             strict: false,
+            security_profile: 0,
         });
         let text = s.redacted_toml();
         assert!(!text.contains("secret"), "{text}");

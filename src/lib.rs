@@ -17,10 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use charger::authorize::Authorizer;
+use charger::journal::Journal;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
@@ -44,6 +46,7 @@ pub enum StartError {
 /// A running gateway: its bound addresses and a way to stop it.
 pub struct Gateway {
     ocpp_addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     api_addr: SocketAddr,
     shared: Arc<Shared>,
     tracker: TaskTracker,
@@ -53,7 +56,7 @@ pub struct Gateway {
 impl Gateway {
     /// Starts the gateway on the embedded store at `store.path`.
     pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
-        let store = SqliteStore::open(&settings.store.path, settings.store.fsync)?;
+        let store = SqliteStore::open(&settings.store)?;
         tracing::info!(path = %settings.store.path.display(), "store opened");
         Self::start_with_store(settings, Arc::new(store)).await
     }
@@ -70,9 +73,22 @@ impl Gateway {
                     identity: seed.identity.clone(),
                     password: seed.password.as_deref().map(PasswordHash::new),
                     strict: seed.strict,
+                    security_profile: seed.security_profile,
                 })
                 .await?;
         }
+        let tls = match settings
+            .ocpp
+            .tls_listen_addr()
+            .map_err(|e| StartError::Setup(e.to_string()))?
+        {
+            Some(addr) => {
+                let config = security::tls::server_config(&settings.tls)
+                    .map_err(|e| StartError::Setup(e.to_string()))?;
+                Some((bind("ocpp.tls_listen", addr).await?, addr, config))
+            }
+            None => None,
+        };
         let ocpp = bind("ocpp.listen", settings.ocpp.listen).await?;
         let api = bind("api.listen", settings.api.listen).await?;
         let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
@@ -80,19 +96,40 @@ impl Gateway {
 
         let authorizer =
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
+        let journal = Journal::beside(&settings.store.path);
+        let ca = load_charger_ca(&settings.tls)?;
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
             registry: Registry::new(),
             authorizer,
+            journal,
+            ca,
             cancel: CancellationToken::new(),
         });
+        charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
+        let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
         tracker.spawn(charger::listener::serve(
             ocpp,
+            None,
             shared.clone(),
+            slots.clone(),
             tracker.clone(),
         ));
+        let mut tls_addr = None;
+        if let Some((listener, configured, config)) = tls {
+            let addr = local_addr("ocpp.tls_listen", &listener, configured)?;
+            tracing::info!(%addr, "OCPP TLS listener bound");
+            tls_addr = Some(addr);
+            tracker.spawn(charger::listener::serve(
+                listener,
+                Some(tokio_rustls::TlsAcceptor::from(config)),
+                shared.clone(),
+                slots,
+                tracker.clone(),
+            ));
+        }
         tracker.spawn(api::serve(api, shared.clone()));
         let notifier = match shared.store.clone().notifications() {
             Some(outbox) => Some(
@@ -111,6 +148,7 @@ impl Gateway {
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
             ocpp_addr,
+            tls_addr,
             api_addr,
             shared,
             tracker,
@@ -121,6 +159,11 @@ impl Gateway {
     /// Where chargers connect.
     pub fn ocpp_addr(&self) -> SocketAddr {
         self.ocpp_addr
+    }
+
+    /// Where chargers connect over TLS, when a TLS listener is configured.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// Where the HTTP API listens.
@@ -184,4 +227,20 @@ fn local_addr(
 ) -> Result<SocketAddr, StartError> {
     l.local_addr()
         .map_err(|source| StartError::Bind { what, addr, source })
+}
+
+/// The charger CA, when both its certificate and key are configured and present.
+fn load_charger_ca(tls: &config::TlsSettings) -> Result<Option<security::certs::Ca>, StartError> {
+    let (cert, key) = (&tls.client_ca, &tls.ca_key);
+    if cert.as_os_str().is_empty() || key.as_os_str().is_empty() || !key.exists() {
+        tracing::info!("no charger CA key: SignCertificate requests will be declined");
+        return Ok(None);
+    }
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map_err(|e| StartError::Setup(format!("charger CA {}: {e}", p.display())))
+    };
+    let ca = security::certs::Ca::load(&read(cert)?, &read(key)?)
+        .map_err(|e| StartError::Setup(format!("charger CA: {e}")))?;
+    Ok(Some(ca))
 }

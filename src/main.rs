@@ -1,4 +1,4 @@
-//! The `ocpp-gateway` command: serve, check-config, sim.
+//! The `ocpp-gateway` command: serve, check-config, sim, certs.
 
 use std::path::PathBuf;
 
@@ -34,6 +34,28 @@ enum Command {
     },
     /// Run a simulated charger (1.6 or 2.0.1) against any OCPP server.
     Sim(ocpp_gateway::sim::SimArgs),
+    /// Make development certificates.
+    Certs {
+        #[command(subcommand)]
+        command: CertsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CertsCommand {
+    /// Write a development CA (also the charger CA), a server certificate and charger
+    /// client certificates. An existing CA in the folder is reused.
+    Init {
+        /// Where to write them.
+        #[arg(long, default_value = "certs")]
+        dir: PathBuf,
+        /// Host names or IP addresses the server certificate is for.
+        #[arg(long = "host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
+        hosts: Vec<String>,
+        /// Charger identities to issue client certificates for (security profile 3).
+        #[arg(long = "charger")]
+        chargers: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +72,20 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sim(args) => runtime()?.block_on(ocpp_gateway::sim::run(args)),
+        Command::Certs {
+            command:
+                CertsCommand::Init {
+                    dir,
+                    hosts,
+                    chargers,
+                },
+        } => {
+            let written = ocpp_gateway::security::certs::init(&dir, &hosts, &chargers)?;
+            for f in written.files {
+                println!("wrote {}", f.display());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -63,6 +99,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let gateway = Gateway::start(settings).await?;
     println!("ocpp listening on ws://{}", gateway.ocpp_addr());
+    if let Some(addr) = gateway.tls_addr() {
+        println!("ocpp listening on wss://{addr}");
+    }
     println!("api listening on http://{}", gateway.api_addr());
     shutdown_signal().await;
     tracing::info!("shutting down: closing chargers");

@@ -133,3 +133,42 @@ async fn binary_frames_are_ignored_not_fatal() {
     assert!(c.is_open_v16().await);
     let _: Value = json!(null);
 }
+
+#[tokio::test]
+async fn a_flood_over_the_rate_limit_gets_errors_or_a_close_per_setting() {
+    use ocpp_gateway::config::RateLimitAction;
+    for action in [RateLimitAction::Error, RateLimitAction::Close] {
+        let mut s = settings();
+        s.ocpp.rate_limit = 1.0;
+        s.ocpp.rate_burst = 5.0;
+        s.ocpp.rate_limit_action = action;
+        let tg = start(s).await;
+        let mut c = charger(&tg, "FLOOD", "ocpp1.6").await;
+        for _ in 0..5 {
+            assert_eq!(
+                c.call_frame("Heartbeat", json!({})).await[0],
+                3,
+                "within the burst"
+            );
+        }
+        c.send(&json!([2, "over", "Heartbeat", {}]).to_string())
+            .await;
+        match action {
+            RateLimitAction::Error => {
+                let a = c.recv().await;
+                assert_eq!(a[0], 4, "{a}");
+                assert_eq!(a[2], "GenericError", "{a}");
+            }
+            RateLimitAction::Close => loop {
+                match c.recv_message().await {
+                    Some(Ok(Message::Close(Some(f)))) => {
+                        assert_eq!(f.code, CloseCode::Policy);
+                        break;
+                    }
+                    Some(Ok(_)) => continue,
+                    other => panic!("expected a policy close, got {other:?}"),
+                }
+            },
+        }
+    }
+}

@@ -24,6 +24,7 @@ use tracing::{debug, info, trace, warn};
 use super::handle::{CallError, CloseReason, Command};
 use super::inbound::{self, ChargerContext};
 use super::pending::PendingCalls;
+use crate::config::RateLimitAction;
 use crate::ocpp::{Call, CallErrorFrame, CallResult, ErrorCode, Frame};
 
 type Reply = oneshot::Sender<Result<Value, CallError>>;
@@ -43,6 +44,31 @@ fn next_message_id() -> String {
     format!("{:x}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
 
+/// A token bucket over the charger's CALLs.
+struct RateLimit {
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    /// Takes a token if there is one; `rate` per second refill, up to `burst`.
+    fn allow(&mut self, rate: f64, burst: f64) -> bool {
+        if rate <= 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * rate;
+        self.tokens = (self.tokens + refill).min(burst.max(1.0));
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// The charger's previous CALL, to spot a retransmission or a reused message id.
 struct LastCall {
     id: String,
@@ -60,6 +86,7 @@ pub enum Exit {
     Shutdown,
     SocketError,
     FrameTooLarge,
+    RateLimited,
 }
 
 /// See the module documentation.
@@ -70,11 +97,13 @@ pub struct Actor<S> {
     pending: PendingCalls<Reply>,
     last_seen: Instant,
     last_call: Option<LastCall>,
+    rate: RateLimit,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     pub fn new(ws: WebSocketStream<S>, ctx: ChargerContext, rx: mpsc::Receiver<Command>) -> Self {
         let capacity = ctx.shared.settings.ocpp.mailbox;
+        let burst = ctx.shared.settings.ocpp.rate_burst;
         Actor {
             ws,
             ctx,
@@ -82,6 +111,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             pending: PendingCalls::new(capacity),
             last_seen: Instant::now(),
             last_call: None,
+            rate: RateLimit {
+                tokens: burst,
+                last: Instant::now(),
+            },
         }
     }
 
@@ -227,7 +260,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             }
         };
         match frame {
-            Frame::Call(call) => self.on_call(call, text).await,
+            Frame::Call(call) => {
+                let o = &self.ctx.shared.settings.ocpp;
+                if !self.rate.allow(o.rate_limit, o.rate_burst) {
+                    return self.over_rate(call).await;
+                }
+                self.on_call(call, text).await
+            }
             Frame::CallResult(r) => {
                 self.on_answer(&r.id, Ok(r.payload));
                 None
@@ -240,6 +279,30 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 };
                 self.on_answer(&e.id, Err(err));
                 None
+            }
+        }
+    }
+
+    async fn over_rate(&mut self, call: Call) -> Option<Exit> {
+        let o = &self.ctx.shared.settings.ocpp;
+        warn!(message_id = %call.id, action = %call.action, limit = o.rate_limit, "charger over its message rate");
+        match o.rate_limit_action {
+            RateLimitAction::Error => {
+                let e = CallErrorFrame::new(
+                    call.id,
+                    ErrorCode::GenericError,
+                    self.ctx.version,
+                    format!(
+                        "rate limit exceeded ({} messages/s); retry later",
+                        o.rate_limit
+                    ),
+                );
+                self.send_text(Frame::CallError(e).to_text()).await
+            }
+            RateLimitAction::Close => {
+                self.close(CloseCode::Policy, "message rate limit exceeded")
+                    .await;
+                Some(Exit::RateLimited)
             }
         }
     }

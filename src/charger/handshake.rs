@@ -1,6 +1,12 @@
 //! The charger's HTTP upgrade request, checked before the WebSocket handshake: identity
-//! from the path, subprotocol, the charger known (or auto-registered), Basic auth.
-//! Refusals are plain HTTP answers: 400 bad request, 401 bad credentials, 404 unknown.
+//! from the path, subprotocol, the charger known (or auto-registered), its credentials
+//! and security profile. Refusals are plain HTTP answers: 400 bad request, 401 bad
+//! credentials or too weak a profile, 404 unknown.
+//!
+//! Security profiles: the connection's profile is 3 with TLS and a client certificate
+//! (whose CN must be the identity), 2 with TLS and a password, 1 with a password over
+//! plain WebSocket, 0 with neither (only when allowed). A charger is never accepted below
+//! the profile it has reached (`current_profile`), and reaching a higher one records it.
 
 use base64::Engine;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -20,6 +26,10 @@ pub struct RequestHead {
     pub path: String,
     pub subprotocols: Vec<String>,
     pub authorization: Option<String>,
+    /// `X-Forwarded-Proto`, believed only from trusted proxies.
+    pub forwarded_proto: Option<String>,
+    /// `X-Forwarded-Client-Cert` / `X-SSL-Client-Cert` (PEM), believed only from trusted proxies.
+    pub forwarded_cert: Option<String>,
     /// Every byte read so far, to replay into the WebSocket handshake.
     pub raw: Vec<u8>,
 }
@@ -48,6 +58,34 @@ pub struct Admission {
     /// Whether to echo `Sec-WebSocket-Protocol` (not when the charger offered none).
     pub echo_subprotocol: bool,
     pub record: ChargerRecord,
+    /// The security profile of this connection.
+    pub profile: u8,
+}
+
+/// TLS and client certificate as the charger has them: from the socket, or from a
+/// trusted proxy's headers.
+fn effective_transport(
+    head: &RequestHead,
+    transport: &Transport,
+    settings: &OcppSettings,
+) -> (bool, Option<String>) {
+    let trusted = transport
+        .peer
+        .is_some_and(|ip| crate::security::proxy::is_trusted(&settings.trusted_proxies, ip));
+    if !trusted {
+        return (transport.tls, transport.client_cert_cn.clone());
+    }
+    let tls = transport.tls
+        || head.forwarded_proto.as_deref().is_some_and(|p| {
+            p.trim().eq_ignore_ascii_case("https") || p.trim().eq_ignore_ascii_case("wss")
+        });
+    let forwarded_cn = head
+        .forwarded_cert
+        .as_deref()
+        .and_then(crate::security::tls::common_name_from_pem);
+    // A proxy that verified a client certificate terminated TLS.
+    let tls = tls || forwarded_cn.is_some();
+    (tls, transport.client_cert_cn.clone().or(forwarded_cn))
 }
 
 /// Reads the request head (up to the blank line), bounded in size.
@@ -84,25 +122,44 @@ pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<RequestHe
     let path = req.path.unwrap_or_default().to_owned();
     let mut subprotocols = Vec::new();
     let mut authorization = None;
+    let mut forwarded_proto = None;
+    let mut forwarded_cert = None;
     for h in req.headers.iter() {
         let value = String::from_utf8_lossy(h.value).into_owned();
-        if h.name.eq_ignore_ascii_case("sec-websocket-protocol") {
-            subprotocols.push(value);
-        } else if h.name.eq_ignore_ascii_case("authorization") {
-            authorization = Some(value);
+        let name = h.name.to_ascii_lowercase();
+        match name.as_str() {
+            "sec-websocket-protocol" => subprotocols.push(value),
+            "authorization" => authorization = Some(value),
+            "x-forwarded-proto" => forwarded_proto = Some(value),
+            "x-forwarded-client-cert" | "x-ssl-client-cert" | "ssl-client-cert" => {
+                forwarded_cert = Some(value)
+            }
+            _ => {}
         }
     }
     Ok(RequestHead {
         path,
         subprotocols,
         authorization,
+        forwarded_proto,
+        forwarded_cert,
         raw,
     })
 }
 
 /// Decides whether to accept the charger.
+/// What the transport below the HTTP request tells.
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    pub peer: Option<std::net::IpAddr>,
+    pub tls: bool,
+    /// The subject CN of a verified client certificate.
+    pub client_cert_cn: Option<String>,
+}
+
 pub async fn admit(
     head: &RequestHead,
+    transport: &Transport,
     settings: &OcppSettings,
     store: &dyn Store,
 ) -> Result<Admission, Refusal> {
@@ -137,6 +194,7 @@ pub async fn admit(
                 identity: identity.clone(),
                 password: None,
                 strict: false,
+                security_profile: 0,
             };
             store
                 .upsert_charger(r.clone())
@@ -148,12 +206,41 @@ pub async fn admit(
         Ok(None) => return Err(Refusal::new(404, format!("unknown charger {identity:?}"))),
         Err(e) => return Err(Refusal::new(503, format!("store: {e}"))),
     };
-    check_credentials(&identity, head.authorization.as_deref(), &record, settings)?;
+    let (tls, cert_cn) = effective_transport(head, transport, settings);
+    if let Some(cn) = &cert_cn {
+        if cn != &identity {
+            return Err(Refusal::new(
+                401,
+                format!("the client certificate was issued to {cn:?}, not to this charger"),
+            ));
+        }
+    }
+    let profile = if tls && cert_cn.is_some() {
+        3
+    } else {
+        check_credentials(&identity, head.authorization.as_deref(), &record, settings)?;
+        match (tls, record.password.is_some()) {
+            (true, true) => 2,
+            (false, true) => 1,
+            // TLS without a password or certificate is no profile above 0.
+            (_, false) => 0,
+        }
+    };
+    if profile < record.security_profile {
+        return Err(Refusal::new(
+            401,
+            format!(
+                "this charger uses security profile {}; the connection offers only {profile}",
+                record.security_profile
+            ),
+        ));
+    }
     Ok(Admission {
         identity,
         version,
         echo_subprotocol,
         record,
+        profile,
     })
 }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::authorize::Authorizer;
+use super::journal::Journal;
 use super::registry::Registry;
 use crate::config::Settings;
 use crate::domain::event::ChargerEvent;
@@ -24,6 +25,9 @@ pub struct Shared {
     pub store: Arc<dyn Store>,
     pub registry: Registry,
     pub authorizer: Authorizer,
+    pub journal: Journal,
+    /// The charger CA that signs chargers' certificate requests, when configured.
+    pub ca: Option<crate::security::certs::Ca>,
     pub cancel: CancellationToken,
 }
 
@@ -45,12 +49,10 @@ impl ChargerContext {
     }
 
     /// Records a report that has no state of its own beyond the record.
-    pub async fn record_event(&self, event: ChargerEvent) {
+    pub async fn record_event(&self, call: &Call, event: ChargerEvent) {
         let store = &self.shared.store;
-        self.commit_report("event", || {
-            store.record_event(&self.identity, event.clone())
-        })
-        .await;
+        self.commit_report(call, || store.record_event(&self.identity, event.clone()))
+            .await;
     }
 
     /// The heartbeat interval handed out in BootNotification answers, in seconds.
@@ -59,10 +61,10 @@ impl ChargerContext {
     }
 
     /// Commits a report the charger must never see fail (status, meter values, stops,
-    /// transaction events): retried a few times; if the store still fails, the answer is
-    /// sent anyway and the loss is logged loudly, since a CALLERROR would only make the
-    /// charger repeat the message forever.
-    pub async fn commit_report<F, Fut>(&self, what: &str, mut op: F)
+    /// transaction events): retried a few times; if the store still fails, the report is
+    /// written to the recovery journal (replayed at the next start) and the charger is
+    /// answered anyway, since a CALLERROR would only make it repeat the message forever.
+    pub async fn commit_report<F, Fut>(&self, call: &Call, mut op: F)
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<(), StoreError>>,
@@ -72,12 +74,22 @@ impl ChargerContext {
             match op().await {
                 Ok(()) => return,
                 Err(e) if attempt < 4 => {
-                    tracing::warn!(what, attempt, error = %e, "store write failed; retrying");
+                    tracing::warn!(action = %call.action, attempt, error = %e, "store write failed; retrying");
                     tokio::time::sleep(delay).await;
                     delay *= 2;
                 }
                 Err(e) => {
-                    tracing::error!(what, error = %e, "store write failed for good; the charger was answered anyway");
+                    let journal = &self.shared.journal;
+                    match journal.append(&self.identity, self.version, call) {
+                        Ok(()) => tracing::error!(
+                            action = %call.action, error = %e, journal = %journal.path().display(),
+                            "store write failed; kept in the recovery journal for the next start"
+                        ),
+                        Err(j) => tracing::error!(
+                            action = %call.action, error = %e, journal_error = %j,
+                            "store write failed and the recovery journal too: this report is lost"
+                        ),
+                    }
                 }
             }
         }

@@ -1,12 +1,15 @@
-//! The OCPP listener: accepts TCP connections, runs the handshake under a deadline, then
-//! runs the charger's actor in the same task. Newest connection wins.
+//! The OCPP listeners, plain and TLS: accept connections (at most `max_connections`),
+//! run the handshake under a deadline, then run the charger's actor in the same task.
+//! Newest connection wins.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -15,20 +18,31 @@ use tracing::{field, info, warn, Instrument};
 
 use super::actor::Actor;
 use super::handle::{ChargerHandle, CloseReason, Command};
-use super::handshake::{admit, read_head, refuse, Refusal};
+use super::handshake::{admit, read_head, refuse, Refusal, Transport};
 use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
 use crate::ocpp::Leniency;
 
-/// Accepts chargers until shutdown; each connection runs on `tracker`.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, tracker: TaskTracker) {
+/// Accepts chargers until shutdown; `tls` wraps each connection in TLS first. Each
+/// connection runs on `tracker`, holding one of the `slots`.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    slots: Arc<Semaphore>,
+    tracker: TaskTracker,
+) {
     loop {
         tokio::select! {
             _ = shared.cancel.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    let Ok(permit) = slots.clone().try_acquire_owned() else {
+                        warn!(%peer, "connection refused: max_connections reached");
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
-                    tracker.spawn(connection(stream, peer, shared.clone()));
+                    tracker.spawn(connection(stream, peer, tls.clone(), shared.clone(), permit));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -52,25 +66,65 @@ fn ws_config(max_frame_bytes: usize) -> WebSocketConfig {
     c
 }
 
-async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    _permit: OwnedSemaphorePermit,
+) {
     let span = tracing::info_span!(
         "charger",
         identity = field::Empty,
         protocol = field::Empty,
         %peer
     );
-    run_connection(stream, shared, span.clone())
-        .instrument(span)
-        .await
+    let mut transport = Transport {
+        peer: Some(peer.ip()),
+        ..Transport::default()
+    };
+    async {
+        match tls {
+            None => run_connection(stream, transport, shared).await,
+            Some(acceptor) => {
+                let timeout = shared.settings.ocpp.handshake_timeout;
+                let stream = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
+                        info!(error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        info!("TLS handshake timed out");
+                        return;
+                    }
+                };
+                transport.tls = true;
+                transport.client_cert_cn = stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .and_then(|c| crate::security::tls::common_name(c));
+                run_connection(stream, transport, shared).await
+            }
+        }
+    }
+    .instrument(span)
+    .await
 }
 
 // tungstenite fixes the callback's error type (an HTTP response), large as it is.
 #[allow(clippy::result_large_err)]
-async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracing::Span) {
+async fn run_connection<S>(mut stream: S, transport: Transport, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let span = tracing::Span::current();
     let settings = &shared.settings.ocpp;
     let decided = tokio::time::timeout(settings.handshake_timeout, async {
         let head = read_head(&mut stream).await?;
-        let admission = admit(&head, settings, shared.store.as_ref()).await?;
+        let admission = admit(&head, &transport, settings, shared.store.as_ref()).await?;
         Ok::<_, Refusal>((head, admission))
     })
     .await;
@@ -120,6 +174,20 @@ async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracin
         }
     };
 
+    if adm.profile > adm.record.security_profile {
+        if let Err(e) = shared
+            .store
+            .set_security_profile(&adm.identity, adm.profile)
+            .await
+        {
+            warn!(error = %e, "could not record the security profile");
+        }
+        info!(
+            profile = adm.profile,
+            "charger reached a higher security profile"
+        );
+    }
+
     let identity: Arc<str> = Arc::from(adm.identity.as_str());
     let (tx, rx) = mpsc::channel(settings.mailbox);
     let generation = shared.registry.next_generation();
@@ -144,7 +212,7 @@ async fn run_connection(mut stream: TcpStream, shared: Arc<Shared>, span: tracin
     {
         warn!(error = %e, "could not record the connection");
     }
-    info!("charger connected");
+    info!(profile = adm.profile, "charger connected");
 
     let leniency = if adm.record.strict || settings.strict {
         Leniency::Strict

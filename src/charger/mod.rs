@@ -3,13 +3,16 @@
 
 pub mod actor;
 pub mod authorize;
+pub mod certificates;
 pub mod handle;
 pub mod handshake;
 pub mod identity;
 pub mod inbound;
+pub mod journal;
 pub mod listener;
 pub mod pending;
 pub mod registry;
+pub mod replay;
 pub mod rewind;
 mod v16;
 mod v201;

@@ -55,7 +55,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: s.reason.as_ref().map(wire_name),
                 samples: samples(s.transaction_data.as_deref().unwrap_or_default()),
             };
-            ctx.commit_report("StopTransaction", || async {
+            ctx.commit_report(call, || async {
                 match store.stop_transaction(id, stop.clone()).await {
                     Ok(crate::store::StopOutcome::Unknown) => {
                         tracing::warn!(
@@ -77,7 +77,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         Request::MeterValues(m) => {
             let tx = m.transaction_id.map(|t| t.to_string());
             let samples = samples(&m.meter_value);
-            ctx.commit_report("MeterValues", || {
+            ctx.commit_report(call, || {
                 store.record_meter_values(id, m.connector_id, tx.clone(), samples.clone())
             })
             .await;
@@ -93,32 +93,35 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: Some(wire_name(&s.error_code)).filter(|c| c != "NoError"),
                     timestamp: s.timestamp.unwrap_or_else(chrono::Utc::now),
                 };
-                ctx.commit_report("StatusNotification", || {
-                    store.record_status(id, report.clone())
-                })
-                .await;
+                ctx.commit_report(call, || store.record_status(id, report.clone()))
+                    .await;
             }
             json!({})
         }
+        Request::SignCertificate(r) => super::certificates::sign(ctx, call, &r.csr, None).await,
         Request::SecurityEventNotification(e) => {
-            ctx.record_event(ChargerEvent::Security {
-                kind: e.kind.clone(),
-                tech_info: e.tech_info.clone(),
-                timestamp: e.timestamp,
-            })
+            ctx.record_event(
+                call,
+                ChargerEvent::Security {
+                    kind: e.kind.clone(),
+                    tech_info: e.tech_info.clone(),
+                    timestamp: e.timestamp,
+                },
+            )
             .await;
             json!({})
         }
         _ => {
-            ctx.record_event(ChargerEvent::Other {
-                action: call.action.clone(),
-                payload: call.payload.clone(),
-            })
+            ctx.record_event(
+                call,
+                ChargerEvent::Other {
+                    action: call.action.clone(),
+                    payload: call.payload.clone(),
+                },
+            )
             .await;
             match call.action.as_str() {
                 "DataTransfer" => json!({"status": "Accepted"}),
-                // No charger CA is configured: signing requests are declined honestly.
-                "SignCertificate" => json!({"status": "Rejected"}),
                 // Firmware, diagnostics and log status: answers without fields.
                 _ => json!({}),
             }

@@ -41,16 +41,14 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: None,
                     timestamp: s.timestamp,
                 };
-                ctx.commit_report("StatusNotification", || {
-                    store.record_status(id, report.clone())
-                })
-                .await;
+                ctx.commit_report(call, || store.record_status(id, report.clone()))
+                    .await;
             }
             json!({})
         }
         Request::MeterValues(m) => {
             let samples = samples(&m.meter_value);
-            ctx.commit_report("MeterValues", || {
+            ctx.commit_report(call, || {
                 store.record_meter_values(id, m.evse_id.max(0) as u32, None, samples.clone())
             })
             .await;
@@ -84,37 +82,48 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 timestamp: t.timestamp,
                 samples: samples(t.meter_value.as_deref().unwrap_or_default()),
             };
-            ctx.commit_report("TransactionEvent", || {
-                store.transaction_event(id, update.clone())
-            })
-            .await;
+            ctx.commit_report(call, || store.transaction_event(id, update.clone()))
+                .await;
             match status {
                 Some(st) => json!({"idTokenInfo": {"status": st.as_v201()}}),
                 None => json!({}),
             }
         }
+        Request::SignCertificate(r) => {
+            let kind = r.certificate_type.as_ref().map(wire_name);
+            super::certificates::sign(ctx, call, &r.csr, kind).await
+        }
         Request::SecurityEventNotification(e) => {
-            ctx.record_event(ChargerEvent::Security {
-                kind: e.kind.clone(),
-                tech_info: e.tech_info.clone(),
-                timestamp: e.timestamp,
-            })
+            ctx.record_event(
+                call,
+                ChargerEvent::Security {
+                    kind: e.kind.clone(),
+                    tech_info: e.tech_info.clone(),
+                    timestamp: e.timestamp,
+                },
+            )
             .await;
             json!({})
         }
         Request::ReservationStatusUpdate(r) => {
-            ctx.record_event(ChargerEvent::Reservation {
-                reservation_id: i64::from(r.reservation_id),
-                status: wire_name(&r.reservation_update_status),
-            })
+            ctx.record_event(
+                call,
+                ChargerEvent::Reservation {
+                    reservation_id: i64::from(r.reservation_id),
+                    status: wire_name(&r.reservation_update_status),
+                },
+            )
             .await;
             json!({})
         }
         _ => {
-            ctx.record_event(ChargerEvent::Other {
-                action: call.action.clone(),
-                payload: call.payload.clone(),
-            })
+            ctx.record_event(
+                call,
+                ChargerEvent::Other {
+                    action: call.action.clone(),
+                    payload: call.payload.clone(),
+                },
+            )
             .await;
             other_answer(&call.action)
         }

@@ -23,6 +23,8 @@ pub struct ChargerRecord {
     pub identity: String,
     pub password: Option<PasswordHash>,
     pub strict: bool,
+    /// The security profile the charger has reached; it is never accepted below it.
+    pub security_profile: u8,
 }
 
 /// What a StopTransaction found.
@@ -85,6 +87,8 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError>;
+    /// The charger reached security `profile` (a higher one than before).
+    async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
     /// The id tag with this uid, if the gateway holds it.
     async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError>;
     async fn record_authorization(

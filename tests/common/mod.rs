@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::WebSocketStream;
 
 use ocpp_gateway::config::{ChargerSeed, Settings};
 use ocpp_gateway::store::SqliteStore;
@@ -41,6 +41,9 @@ pub fn settings() -> Settings {
     s.ocpp.auto_register = true;
     s.ocpp.allow_unauthenticated = true;
     s.auth.unknown = ocpp_gateway::config::Policy::Accept;
+    // Hermetic: no charger CA from a certs/ folder a developer may have made.
+    s.tls.client_ca = Default::default();
+    s.tls.ca_key = Default::default();
     s
 }
 
@@ -50,6 +53,7 @@ pub fn seed(identity: &str, password: Option<&str>) -> ChargerSeed {
         identity: identity.into(),
         password: password.map(Into::into),
         strict: false,
+        security_profile: 0,
     }
 }
 
@@ -58,7 +62,8 @@ pub async fn start(mut s: Settings) -> TestGateway {
     if s.store.path.as_os_str().is_empty() {
         s.store.path = dir.path().join("gateway.db");
     }
-    let store = Arc::new(SqliteStore::open(&s.store.path, false).expect("store opens"));
+    s.store.fsync = false;
+    let store = Arc::new(SqliteStore::open(&s.store).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");
@@ -89,9 +94,19 @@ where
 
 /// A raw OCPP-J client over a real WebSocket.
 pub struct Client {
-    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub ws: WebSocketStream<Box<dyn Io>>,
     pub protocol: Option<String>,
     next_id: u64,
+}
+
+/// A byte stream a client runs over: TCP, or TLS over TCP.
+pub trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
+
+/// TLS for a test client: the CA to trust and, for profile 3, a client certificate.
+pub struct ClientTls {
+    pub ca: std::path::PathBuf,
+    pub cert: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 /// How a handshake ended when it did not upgrade.
@@ -106,7 +121,32 @@ pub async fn connect(
     subprotocols: &[&str],
     auth: Option<(&str, &str)>,
 ) -> Result<Client, Refused> {
+    connect_with(url, subprotocols, auth, None).await
+}
+
+/// Connects over TLS when `tls` is given (the URL's scheme is ignored then).
+pub async fn connect_with(
+    url: &str,
+    subprotocols: &[&str],
+    auth: Option<(&str, &str)>,
+    tls: Option<&ClientTls>,
+) -> Result<Client, Refused> {
+    connect_full(url, subprotocols, auth, tls, &[]).await
+}
+
+/// Like [`connect_with`], with extra request headers.
+pub async fn connect_full(
+    url: &str,
+    subprotocols: &[&str],
+    auth: Option<(&str, &str)>,
+    tls: Option<&ClientTls>,
+    headers: &[(&'static str, String)],
+) -> Result<Client, Refused> {
     let mut req = url.into_client_request().expect("request");
+    for (name, value) in headers {
+        req.headers_mut()
+            .insert(*name, HeaderValue::from_str(value).expect("header"));
+    }
     if !subprotocols.is_empty() {
         req.headers_mut().insert(
             "Sec-WebSocket-Protocol",
@@ -123,9 +163,21 @@ pub async fn connect(
     let mut config = WebSocketConfig::default();
     config.max_message_size = None;
     config.max_frame_size = None;
+    let authority = req.uri().authority().expect("authority").to_string();
+    let tcp = TcpStream::connect(&authority).await.map_err(|e| Refused {
+        status: 0,
+        body: format!("tcp: {e}"),
+    })?;
+    let io: Box<dyn Io> = match tls {
+        None => Box::new(tcp),
+        Some(t) => Box::new(tls_connect(tcp, t).await.map_err(|e| Refused {
+            status: 0,
+            body: format!("tls: {e}"),
+        })?),
+    };
     let r = tokio::time::timeout(
         WAIT,
-        tokio_tungstenite::connect_async_with_config(req, Some(config), false),
+        tokio_tungstenite::client_async_with_config(req, io, Some(config)),
     )
     .await
     .expect("handshake in time");
@@ -147,8 +199,49 @@ pub async fn connect(
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default(),
         }),
-        Err(e) => panic!("unexpected handshake error: {e}"),
+        Err(e) => Err(Refused {
+            status: 0,
+            body: format!("handshake: {e}"),
+        }),
     }
+}
+
+async fn tls_connect(
+    tcp: TcpStream,
+    t: &ClientTls,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&t.ca).expect("ca file") {
+        roots.add(c.expect("ca cert")).expect("root");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots);
+    let config = match &t.cert {
+        Some((cert, key)) => {
+            let chain = CertificateDer::pem_file_iter(cert)
+                .expect("cert file")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("certs");
+            let key = PrivateKeyDer::from_pem_file(key).expect("key");
+            builder
+                .with_client_auth_cert(chain, key)
+                .expect("client cert")
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut stream = connector.connect(name, tcp).await?;
+    // TLS 1.3 reports a refused client certificate only after the handshake: a read
+    // that fails now surfaces it as the connection's error.
+    use tokio::io::AsyncWriteExt;
+    stream.flush().await?;
+    Ok(stream)
 }
 
 /// Connects with one subprotocol and no password.

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use super::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
+use crate::config::StoreSettings;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
@@ -45,12 +46,13 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 impl SqliteStore {
     /// Opens (creating, and migrating) the database at `path`. Chargers the file says
     /// were connected are marked temporarily unavailable: nothing is connected yet.
-    pub fn open(path: &Path, synchronous_full: bool) -> Result<SqliteStore, StoreError> {
+    pub fn open(settings: &StoreSettings) -> Result<SqliteStore, StoreError> {
+        let path = settings.path.as_path();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
         }
-        let mut conn = schema::open(path, synchronous_full)
+        let mut conn = schema::open(path, settings.fsync, settings.busy_timeout)
             .map_err(|e| unavailable(format!("opening {}: {e}", path.display())))?;
         schema::migrate(&mut conn).map_err(|e| unavailable(format!("migrating: {e}")))?;
         {
@@ -58,7 +60,8 @@ impl SqliteStore {
             ops::mark_all_disconnected(&tx).map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
         }
-        let reader = schema::open(path, synchronous_full).map_err(unavailable)?;
+        let reader =
+            schema::open(path, settings.fsync, settings.busy_timeout).map_err(unavailable)?;
         let writer = Writer::spawn(conn, WRITE_QUEUE).map_err(unavailable)?;
         Ok(SqliteStore {
             writer,
@@ -117,7 +120,7 @@ impl Store for SqliteStore {
         self.read(move |c| {
             use rusqlite::OptionalExtension;
             c.prepare_cached(
-                "SELECT identity, password_hash, strict FROM charge_points WHERE identity = ?1",
+                "SELECT identity, password_hash, strict, current_profile FROM charge_points WHERE identity = ?1",
             )?
             .query_row([&identity], |r| {
                 let hash: Option<String> = r.get(1)?;
@@ -125,6 +128,7 @@ impl Store for SqliteStore {
                     identity: r.get(0)?,
                     password: hash.as_deref().and_then(PasswordHash::from_hex),
                     strict: r.get(2)?,
+                    security_profile: r.get::<_, Option<u8>>(3)?.unwrap_or(0),
                 })
             })
             .optional()
@@ -206,6 +210,12 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::transaction_event(tx, &identity, &update))
+            .await
+    }
+
+    async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::set_security_profile(tx, &identity, profile))
             .await
     }
 

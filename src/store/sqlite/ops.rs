@@ -60,16 +60,32 @@ pub fn cp_id(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<i64> {
 pub fn upsert_charger(tx: &Transaction<'_>, r: &ChargerRecord) -> rusqlite::Result<()> {
     let n = now();
     tx.prepare_cached(
-        "INSERT INTO charge_points (identity, password_hash, strict, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)
+        "INSERT INTO charge_points (identity, password_hash, strict, current_profile, desired_profile, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5)
          ON CONFLICT (identity) DO NOTHING",
     )?
     .execute(params![
         r.identity,
         r.password.as_ref().map(|p| p.to_hex()),
         r.strict,
+        r.security_profile,
         n
     ])?;
+    Ok(())
+}
+
+/// Records a higher security profile reached by the charger (never lowers it).
+pub fn set_security_profile(
+    tx: &Transaction<'_>,
+    identity: &str,
+    profile: u8,
+) -> rusqlite::Result<()> {
+    let cp = cp_id(tx, identity)?;
+    tx.prepare_cached(
+        "UPDATE charge_points SET current_profile = ?2, updated_at = ?3
+         WHERE id = ?1 AND COALESCE(current_profile, 0) < ?2",
+    )?
+    .execute(params![cp, profile, now()])?;
     Ok(())
 }
 

@@ -232,9 +232,13 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 }
 
 /// Opens (creating if needed) a connection with the gateway's pragmas.
-pub fn open(path: &std::path::Path, synchronous_full: bool) -> rusqlite::Result<Connection> {
+pub fn open(
+    path: &std::path::Path,
+    synchronous_full: bool,
+    busy_timeout: std::time::Duration,
+) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(
         None,

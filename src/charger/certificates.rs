@@ -1,0 +1,86 @@
+//! The charger CA at work: a SignCertificate request is checked (signature, CN = the
+//! charger's identity, key strength) and, when it passes, answered Accepted and followed
+//! by a CertificateSigned call carrying the new chain. Every refusal and every failure
+//! is recorded as a security event.
+
+use serde_json::{json, Value};
+
+use super::inbound::ChargerContext;
+use crate::domain::event::ChargerEvent;
+use crate::ocpp::{Call, OcppVersion};
+use crate::security::certs::check_csr;
+
+/// How long issued charger certificates are valid.
+const VALID_DAYS: i64 = 365;
+
+/// Answers a SignCertificate request; `kind` is the 2.0.1 `certificateType`, if any.
+pub async fn sign(ctx: &ChargerContext, call: &Call, csr: &str, kind: Option<String>) -> Value {
+    let Some(ca) = ctx.shared.ca.as_ref() else {
+        record(
+            ctx,
+            call,
+            "SignCertificateRejected",
+            "no charger CA is configured",
+        )
+        .await;
+        return json!({"status": "Rejected"});
+    };
+    // 15118 (V2G) certificates come from the Plug & Charge provider, not this CA.
+    if kind.as_deref() == Some("V2GCertificate") {
+        record(
+            ctx,
+            call,
+            "SignCertificateRejected",
+            "V2G certificates are not issued by the charger CA",
+        )
+        .await;
+        return json!({"status": "Rejected"});
+    }
+    let checked = match check_csr(csr, &ctx.identity) {
+        Ok(c) => c,
+        Err(why) => {
+            tracing::warn!(reason = %why, "certificate request refused");
+            record(ctx, call, "InvalidCsr", &why).await;
+            return json!({"status": "Rejected"});
+        }
+    };
+    let chain = match ca.issue(&checked, &ctx.identity, VALID_DAYS) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "signing a charger certificate failed");
+            record(ctx, call, "SignCertificateFailed", &e.to_string()).await;
+            return json!({"status": "Rejected"});
+        }
+    };
+    // The CALL goes through this charger's own mailbox: the actor sends it after this
+    // answer, one outstanding call at a time like any other.
+    if let Some(handle) = ctx.shared.registry.get(&ctx.identity) {
+        let mut payload = json!({"certificateChain": chain});
+        if let (OcppVersion::V201, Some(k)) = (ctx.version, kind) {
+            payload["certificateType"] = json!(k);
+        }
+        let identity = ctx.identity.clone();
+        tokio::spawn(async move {
+            match handle
+                .call_expecting("CertificateSigned", payload, &["Accepted"])
+                .await
+            {
+                Ok(_) => tracing::info!(%identity, "charger installed its new certificate"),
+                Err(e) => tracing::warn!(%identity, error = %e, "CertificateSigned not accepted"),
+            }
+        });
+    }
+    json!({"status": "Accepted"})
+}
+
+async fn record(ctx: &ChargerContext, call: &Call, kind: &str, why: &str) {
+    ctx.record_event(
+        call,
+        ChargerEvent::Security {
+            kind: kind.to_owned(),
+            tech_info: Some(why.chars().take(255).collect()),
+            timestamp: chrono::Utc::now(),
+        },
+    )
+    .await;
+}
