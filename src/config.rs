@@ -171,6 +171,8 @@ pub struct NotifySettings {
     pub poll_interval: Duration,
     #[serde(with = "humantime_serde")]
     pub resend_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub retention: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

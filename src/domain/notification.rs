@@ -3,21 +3,37 @@
 
 use serde_json::{json, Map, Value};
 
+/// An EVSE's (or the charge point's) hardware status changed.
 pub const HARDWARE_STATUS: &str = "HardwareStatusNotification";
+/// The charger's link came up or went down.
 pub const NETWORK_STATUS: &str = "NetworkStatusNotification";
+/// The charger booted.
 pub const BOOT: &str = "BootNotification";
+/// A session started or stopped.
 pub const SESSION_START_STOP: &str = "SessionStartStopNotification";
+/// A session started or stopped (the newer name).
 pub const SESSION_START_STOP_V2: &str = "session.start.stop.notification";
+/// A session's figures changed.
 pub const SESSION_UPDATE: &str = "SessionUpdateNotification";
+/// A session's meter samples.
 pub const SESSION_METER_VALUES: &str = "SessionMeterValuesNotification";
+/// An id tag was authorized or refused.
 pub const AUTHORIZATION: &str = "AuthorizationNotification";
+/// A configuration sync finished.
 pub const SYNC_CONFIGURATION: &str = "ChargePointSyncConfigurationNotification";
+/// A diagnostics or log upload's status.
 pub const DIAGNOSTICS_STATUS: &str = "DiagnosticsStatusNotification";
+/// The charger reported a security event.
 pub const SECURITY_EVENT: &str = "SecurityEventNotification";
+/// The charger sent a DataTransfer.
 pub const DATA_TRANSFER: &str = "chargePoint.dataTransferReceived";
+/// The charger accepted a charging profile.
 pub const CHARGING_PROFILE_APPLIED: &str = "chargingProfile.applied";
+/// A reservation's status changed.
 pub const RESERVATION_CHANGED: &str = "reservation.changed";
+/// The charge point changed.
 pub const CHARGE_POINT_CHANGED: &str = "chargePoint.changed";
+/// An EVSE was added or changed.
 pub const EVSE_CHANGED: &str = "evse.changed";
 
 /// Every notification the gateway emits; a subscription may ask for these only.
@@ -54,6 +70,7 @@ pub enum Change {
 }
 
 impl Change {
+    /// The reference's `action`.
     pub fn as_str(self) -> &'static str {
         match self {
             Change::Created => "created",

@@ -1,12 +1,13 @@
-//! One delivery attempt: POST the stored body to the subscription's callback URL,
-//! signed, and decide what happens to the event next.
+//! One delivery attempt: the stored body POSTed to the subscription's callback URL,
+//! signed, and what happens to the event next. A subscription stores only the SHA-256
+//! of the API token that created it; deliveries are signed with that token while it is
+//! still configured.
 
-use std::time::Duration;
-
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
+use ring::digest::{digest, SHA256};
+use ring::hmac;
 
 use super::backoff;
-use super::sign::{self, Keys};
 use crate::config::NotifySettings;
 use crate::store::notify::{OutboxEvent, Settlement};
 
@@ -31,7 +32,7 @@ pub async fn attempt(
         };
     };
     let body = event.body.as_bytes().to_vec();
-    let signature = sign::signature(token, &body);
+    let signature = signature(token, &body);
     let sent = client
         .post(&event.callback_url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -49,40 +50,7 @@ pub async fn attempt(
         Err(e) if e.is_connect() => format!("cannot connect: {}", root_cause(&e)),
         Err(e) => format!("request failed: {}", root_cause(&e)),
     };
-    after_failure(settings, event, error, Utc::now(), backoff::jitter())
-}
-
-/// Retry later, or give up: a resent event gets one attempt; others retry until
-/// `max_attempts` or `max_age`.
-pub fn after_failure(
-    settings: &NotifySettings,
-    event: &OutboxEvent,
-    error: String,
-    now: DateTime<Utc>,
-    jitter: f64,
-) -> Settlement {
-    let attempts = event.attempts.saturating_add(1);
-    let age = DateTime::parse_from_rfc3339(&event.created_at)
-        .map(|c| {
-            (now - c.with_timezone(&Utc))
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-        })
-        .unwrap_or(Duration::ZERO);
-    if event.resent || backoff::exhausted(attempts, settings.max_attempts, age, settings.max_age) {
-        return Settlement::Failed { error };
-    }
-    let wait = backoff::delay(
-        attempts,
-        settings.backoff_base,
-        settings.backoff_max,
-        jitter,
-    );
-    let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
-    Settlement::Retry {
-        at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        error,
-    }
+    backoff::after_failure(settings, event, error, Utc::now(), backoff::jitter())
 }
 
 fn now_text() -> String {
@@ -98,50 +66,89 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::notify::EventStatus;
+/// The SHA-256 of a token.
+pub fn sha256(token: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, token.as_bytes()).as_ref());
+    out
+}
 
-    fn event(attempts: u32, resent: bool) -> OutboxEvent {
-        OutboxEvent {
-            id: 1,
-            subscription_id: 1,
-            charge_point_id: 1,
-            notification: "evse.changed".into(),
-            body: "{}".into(),
-            status: EventStatus::Pending,
-            attempts,
-            next_attempt_at: "2024-01-01T00:00:00.000Z".into(),
-            last_error: None,
-            created_at: "2024-01-01T00:00:00.000Z".into(),
-            delivered_at: None,
-            resent,
-            callback_url: "http://127.0.0.1:1/".into(),
-            token_sha256: String::new(),
+/// The SHA-256 of a token, in hex (as stored with a subscription).
+pub fn token_sha256(token: &str) -> String {
+    hex::encode(sha256(token))
+}
+
+/// Equal without an early exit, so the time taken says nothing about where they differ.
+pub fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+/// `X-Signature`: hex HMAC-SHA256 of the raw body, keyed with the token.
+pub fn signature(token: &str, body: &[u8]) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, token.as_bytes());
+    hex::encode(hmac::sign(&key, body).as_ref())
+}
+
+/// The configured API tokens, found by their hash.
+#[derive(Clone, Default)]
+pub struct Keys {
+    tokens: Vec<(String, String)>,
+}
+
+impl Keys {
+    /// The tokens deliveries may be signed with (empty ones are ignored).
+    pub fn new<S: AsRef<str>>(tokens: &[S]) -> Keys {
+        Keys {
+            tokens: tokens
+                .iter()
+                .map(AsRef::as_ref)
+                .filter(|t| !t.is_empty())
+                .map(|t| (token_sha256(t), t.to_owned()))
+                .collect(),
         }
     }
 
+    /// The token whose SHA-256 (hex) is `hash`, if it is still configured.
+    pub fn token(&self, hash: &str) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|(h, _)| h == hash)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// The hash of `presented` if it is one of the tokens; every token is compared.
+    pub fn accept(&self, presented: &str) -> Option<String> {
+        let d = sha256(presented);
+        let found = self.tokens.iter().fold(false, |found, (h, _)| {
+            let mut known = [0u8; 32];
+            let ok = hex::decode_to_slice(h, &mut known).is_ok();
+            found | (ok & same(&known, &d))
+        });
+        found.then(|| hex::encode(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
     #[test]
-    fn retries_then_gives_up() {
-        let mut s = crate::config::Settings::embedded()
-            .expect("defaults")
-            .notify;
-        s.max_attempts = 3;
-        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:10Z")
-            .expect("time")
-            .with_timezone(&Utc);
-        match after_failure(&s, &event(0, false), "x".into(), now, 1.0) {
-            Settlement::Retry { at, .. } => assert_eq!(at, "2024-01-01T00:00:11.000Z"),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            after_failure(&s, &event(2, false), "x".into(), now, 1.0),
-            Settlement::Failed { .. }
-        ));
-        assert!(matches!(
-            after_failure(&s, &event(0, true), "x".into(), now, 1.0),
-            Settlement::Failed { .. }
-        ));
+    fn signature_is_the_rfc_4231_hmac() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature("Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn tokens_are_found_by_hash_and_accepted_exactly() {
+        let keys = Keys::new(&["alpha", "", "beta"]);
+        assert_eq!(keys.token(&token_sha256("beta")), Some("beta"));
+        assert_eq!(keys.token(&token_sha256("gamma")), None);
+        assert_eq!(keys.accept("alpha"), Some(token_sha256("alpha")));
+        assert_eq!(keys.accept("alph"), None);
+        assert_eq!(keys.accept(""), None);
     }
 }

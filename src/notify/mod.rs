@@ -5,7 +5,6 @@
 
 pub mod backoff;
 pub mod deliver;
-pub mod sign;
 pub mod subscription;
 mod worker;
 
@@ -18,7 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::NotifySettings;
 use crate::store::{NotifyStore, StoreError};
-pub use sign::Keys;
+pub use deliver::Keys;
 
 /// Why delivery could not start or report.
 #[derive(Debug, thiserror::Error)]

@@ -22,6 +22,10 @@ use crate::store::{NotifyStore, StoreError};
 const HEADS_PER_ROUND: u32 = 512;
 /// A queue task that hit a store error waits this long before handing back.
 const STORE_ERROR_PAUSE: Duration = Duration::from_secs(1);
+/// How often delivered events past their retention are deleted, and how many at a time
+/// (small batches keep the writer's commits short).
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const PRUNE_BATCH: u32 = 5000;
 
 type QueueKey = (i64, i64);
 
@@ -79,7 +83,12 @@ impl Inner {
 /// The dispatcher: starts a task for every queue whose head is due, then sleeps until
 /// new events commit, a queue hands back, the next retry is due, or the poll interval.
 pub(crate) async fn run(inner: Arc<Inner>) {
+    let mut pruned_at: Option<tokio::time::Instant> = None;
     loop {
+        if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+            prune(&inner).await;
+            pruned_at = Some(tokio::time::Instant::now());
+        }
         let next = match dispatch(&inner).await {
             Ok(next) => next,
             Err(e) => {
@@ -93,6 +102,28 @@ pub(crate) async fn run(inner: Arc<Inner>) {
             _ = inner.cancel.cancelled() => return,
             _ = inner.wake.notified() => {}
             _ = tokio::time::sleep(sleep) => {}
+        }
+    }
+}
+
+/// Deletes delivered events older than the retention, a batch at a time.
+async fn prune(inner: &Inner) {
+    let Ok(keep) = chrono::Duration::from_std(inner.settings.retention) else {
+        return;
+    };
+    let before = (Utc::now() - keep).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    loop {
+        match inner
+            .store
+            .prune_delivered(before.clone(), PRUNE_BATCH)
+            .await
+        {
+            Ok(n) if n == u64::from(PRUNE_BATCH) && !inner.cancel.is_cancelled() => continue,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "notify: cannot prune delivered events");
+                return;
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ pub enum EventStatus {
 }
 
 impl EventStatus {
+    /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             EventStatus::Pending => "pending",
@@ -52,6 +53,7 @@ impl EventStatus {
         }
     }
 
+    /// The status of a stored name.
     pub fn parse(s: &str) -> Option<EventStatus> {
         Some(match s {
             "pending" => EventStatus::Pending,
@@ -103,6 +105,7 @@ pub struct ResendFilter {
 /// What a resend did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResendOutcome {
+    /// No such subscription.
     UnknownSubscription,
     /// The previous resend of this subscription was too recent.
     TooSoon,
@@ -120,6 +123,7 @@ pub struct OutboxDepth {
 /// Subscriptions and the outbox. Every method commits before it returns.
 #[async_trait]
 pub trait NotifyStore: Send + Sync + 'static {
+    /// Stores a subscription made with the token whose SHA-256 (hex) is `token_sha256`.
     async fn create_subscription(
         &self,
         spec: SubscriptionSpec,
@@ -131,6 +135,7 @@ pub trait NotifyStore: Send + Sync + 'static {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Subscription>, StoreError>;
+    /// One subscription.
     async fn subscription(&self, id: i64) -> Result<Option<Subscription>, StoreError>;
     /// Replaces what a subscription asks for; None if there is no such subscription.
     async fn update_subscription(
@@ -166,7 +171,10 @@ pub trait NotifyStore: Send + Sync + 'static {
         status: EventStatus,
         limit: u32,
     ) -> Result<Vec<OutboxEvent>, StoreError>;
+    /// How many events wait, and since when.
     async fn outbox_depth(&self) -> Result<OutboxDepth, StoreError>;
+    /// Deletes up to `limit` events delivered before `before`; returns how many.
+    async fn prune_delivered(&self, before: String, limit: u32) -> Result<u64, StoreError>;
     /// Notified after every commit that wrote outbox events.
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify>;
 }

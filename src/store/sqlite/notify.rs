@@ -299,6 +299,19 @@ impl NotifyStore for SqliteStore {
         .await
     }
 
+    async fn prune_delivered(&self, before: String, limit: u32) -> Result<u64, StoreError> {
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+                       WHERE status = 'delivered' AND delivered_at < ?1 LIMIT ?2)",
+                )?
+                .execute(params![before, limit])?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.outbox_signal.clone()
     }

@@ -216,6 +216,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox (subscription_id, charge_point_id, id) WHERE status = 'pending';
 CREATE INDEX outbox_subscription ON outbox (subscription_id, status, id);
+CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE status = 'delivered';
 "#,
 ];
 
