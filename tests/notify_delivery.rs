@@ -94,7 +94,7 @@ async fn a_receiver_failing_for_a_while_gets_everything_in_order() {
 #[tokio::test]
 async fn a_hanging_receiver_delays_no_one_else() {
     let mut s = gateway_settings();
-    s.notify.timeout = Duration::from_secs(4);
+    s.notify.timeout = Duration::from_secs(6);
     s.notify.concurrency = 2;
     let tg = start(s).await;
     let dead = Receiver::start(Mode::Hang).await;
@@ -116,23 +116,26 @@ async fn a_hanging_receiver_delays_no_one_else() {
         }
     }
     assert!(
-        slowest < Duration::from_secs(1),
+        slowest < Duration::from_secs(2),
         "a charger waited {slowest:?} for its answer"
     );
-    // The live subscription gets all 20 well within one request timeout, while the dead
+    // The live subscription gets all 20 within one request timeout, while the dead
     // one holds requests open.
     within(
-        Duration::from_secs(4),
+        Duration::from_secs(6),
         "the live receiver gets every event",
         || async { first_arrivals(&live.accepted()).len() >= 20 },
     )
     .await;
     assert!(
-        began.elapsed() < Duration::from_secs(4),
+        began.elapsed() < Duration::from_secs(6),
         "took {:?}",
         began.elapsed()
     );
-    assert!(!dead.all().is_empty(), "the dead receiver was tried");
+    within(WAIT, "the dead receiver is tried", || async {
+        !dead.all().is_empty()
+    })
+    .await;
     assert!(
         dead.all().len() <= 2,
         "at most `concurrency` requests held by the dead receiver"

@@ -195,3 +195,38 @@ async fn exhausted_events_are_kept_as_failed_and_resent() {
     .await;
     assert_eq!(st, 429, "a second resend within the interval: {body}");
 }
+
+#[tokio::test]
+async fn events_of_a_token_no_longer_configured_fail_with_a_reason() {
+    let tg = start(gateway_settings()).await;
+    let rx = Receiver::start(Mode::Ok).await;
+    let spec = ocpp_gateway::store::notify::SubscriptionSpec {
+        via: "webhook".into(),
+        callback_url: rx.url.clone(),
+        notifications: vec!["HardwareStatusNotification".into()],
+    };
+    // Made with a token that has since been removed from the settings.
+    let sub = tg
+        .store
+        .create_subscription(spec, "00".repeat(32))
+        .await
+        .expect("stored");
+    let mut c = charger(&tg, "GONE", "ocpp1.6").await;
+    c.call("StatusNotification", json!({"connectorId": 1, "errorCode": "NoError", "status": "Available", "timestamp": "2026-11-28T10:00:00Z"})).await;
+    within(WAIT, "the event failed", || async {
+        !tg.store
+            .outbox_events(sub.id, EventStatus::Failed, 10)
+            .await
+            .expect("read")
+            .is_empty()
+    })
+    .await;
+    let failed = tg
+        .store
+        .outbox_events(sub.id, EventStatus::Failed, 10)
+        .await
+        .expect("read");
+    let reason = failed[0].last_error.clone().unwrap_or_default();
+    assert!(reason.contains("no longer configured"), "{reason}");
+    assert!(rx.all().is_empty(), "nothing unsigned was sent");
+}
