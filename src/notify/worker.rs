@@ -26,6 +26,9 @@ const STORE_ERROR_PAUSE: Duration = Duration::from_secs(1);
 /// (small batches keep the writer's commits short).
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const PRUNE_BATCH: u32 = 5000;
+/// The shortest time between two rounds: under a stream of new events the dispatcher
+/// looks at the queues at most this often instead of once per commit.
+const ROUND_GAP: Duration = Duration::from_millis(20);
 
 type QueueKey = (i64, i64);
 
@@ -89,6 +92,7 @@ pub(crate) async fn run(inner: Arc<Inner>) {
             prune(&inner).await;
             pruned_at = Some(tokio::time::Instant::now());
         }
+        let round = tokio::time::Instant::now();
         let next = match dispatch(&inner).await {
             Ok(next) => next,
             Err(e) => {
@@ -102,6 +106,10 @@ pub(crate) async fn run(inner: Arc<Inner>) {
             _ = inner.cancel.cancelled() => return,
             _ = inner.wake.notified() => {}
             _ = tokio::time::sleep(sleep) => {}
+        }
+        tokio::select! {
+            _ = inner.cancel.cancelled() => return,
+            _ = tokio::time::sleep_until(round + ROUND_GAP) => {}
         }
     }
 }
