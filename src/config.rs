@@ -57,6 +57,13 @@ pub struct OcppSettings {
     pub rate_burst: f64,
     /// What happens to a charger over the limit.
     pub rate_limit_action: RateLimitAction,
+    /// On shutdown, how long calls waiting on chargers may take to finish.
+    #[serde(with = "humantime_serde")]
+    pub drain_grace: Duration,
+    /// On shutdown, the time over which chargers are closed (so they do not all
+    /// reconnect elsewhere at once).
+    #[serde(with = "humantime_serde")]
+    pub drain_spread: Duration,
 }
 
 /// What happens to a charger sending faster than `ocpp.rate_limit`.
@@ -179,6 +186,33 @@ pub struct NotifySettings {
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
+    /// Log every OCPP-J frame to a rotating file.
+    pub frames: bool,
+    /// The frame log ("" puts `frames.log` beside the store file).
+    pub frames_path: PathBuf,
+    /// Rotate the frame log past this many bytes...
+    pub frames_max_bytes: u64,
+    /// ...keeping this many old files.
+    pub frames_keep: usize,
+}
+
+impl Settings {
+    /// Where the frame log goes, when it is on.
+    pub fn frame_file(&self) -> Option<crate::telemetry::frames::FrameFile> {
+        if !self.log.frames {
+            return None;
+        }
+        let path = if self.log.frames_path.as_os_str().is_empty() {
+            self.store.path.with_file_name("frames.log")
+        } else {
+            self.log.frames_path.clone()
+        };
+        Some(crate::telemetry::frames::FrameFile {
+            path,
+            max_bytes: self.log.frames_max_bytes.max(4096),
+            keep: self.log.frames_keep.max(1),
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

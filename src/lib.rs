@@ -13,6 +13,7 @@ pub mod store;
 pub mod telemetry;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,6 +99,7 @@ impl Gateway {
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
         let journal = Journal::beside(&settings.store.path);
         let ca = load_charger_ca(&settings.tls)?;
+        let frame_file = settings.frame_file();
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
@@ -105,8 +107,16 @@ impl Gateway {
             authorizer,
             journal,
             ca,
+            metrics: telemetry::Metrics::new(),
+            frames: telemetry::frames::FrameLog::start(frame_file),
+            accepting: CancellationToken::new(),
             cancel: CancellationToken::new(),
+            draining: AtomicBool::new(false),
+            calls_pending: AtomicUsize::new(0),
         });
+        shared
+            .metrics
+            .add_gauges(Arc::new(ProcessGauges(Arc::downgrade(&shared))));
         charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
         let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
@@ -144,6 +154,9 @@ impl Gateway {
             ),
             None => None,
         };
+        if let Some(n) = &notifier {
+            shared.metrics.add_gauges(n.gauges());
+        }
         tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
@@ -195,14 +208,56 @@ impl Gateway {
         }
     }
 
+    /// The Prometheus metrics.
+    pub fn metrics(&self) -> &telemetry::Metrics {
+        &self.shared.metrics
+    }
+
+    /// The raw frame log.
+    pub fn frames(&self) -> &telemetry::frames::FrameLog {
+        &self.shared.frames
+    }
+
     /// A token that is cancelled when the gateway begins to shut down.
     pub fn cancellation(&self) -> CancellationToken {
         self.shared.cancel.clone()
     }
 
-    /// Stops accepting, closes every charger with a close frame, and waits (bounded)
-    /// for the tasks to end.
+    /// Whether the gateway is ready for chargers (not draining).
+    pub fn is_ready(&self) -> bool {
+        !self.shared.draining.load(Ordering::Relaxed)
+    }
+
+    /// Drains and stops: not ready any more, stops accepting chargers, lets the calls
+    /// waiting on chargers finish (up to `ocpp.drain_grace`), closes the chargers with
+    /// 1001 spread over `ocpp.drain_spread` so they reconnect elsewhere without a
+    /// stampede, then waits (bounded) for every task to end. Commits the chargers were
+    /// answered for are already on disk; the API stops last.
     pub async fn shutdown(self) {
+        let shared = &self.shared;
+        let ocpp = &shared.settings.ocpp;
+        shared.draining.store(true, Ordering::Relaxed);
+        shared.accepting.cancel();
+        let grace_end = tokio::time::Instant::now() + ocpp.drain_grace;
+        while shared.calls_pending.load(Ordering::Relaxed) > 0
+            && tokio::time::Instant::now() < grace_end
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let handles = shared.registry.handles();
+        tracing::info!(chargers = handles.len(), "draining: closing chargers");
+        let gap = ocpp
+            .drain_spread
+            .checked_div(handles.len().max(1) as u32)
+            .unwrap_or_default();
+        for (i, h) in handles.iter().enumerate() {
+            if i > 0 && !gap.is_zero() {
+                tokio::time::sleep(gap).await;
+            }
+            let _ = h.tx.try_send(charger::handle::Command::Close {
+                reason: charger::CloseReason::Draining,
+            });
+        }
         self.shared.cancel.cancel();
         self.tracker.close();
         if tokio::time::timeout(Duration::from_secs(10), self.tracker.wait())
@@ -243,4 +298,37 @@ fn load_charger_ca(tls: &config::TlsSettings) -> Result<Option<security::certs::
     let ca = security::certs::Ca::load(&read(cert)?, &read(key)?)
         .map_err(|e| StartError::Setup(format!("charger CA: {e}")))?;
     Ok(Some(ca))
+}
+
+/// Figures read at scrape time: process memory, connected chargers, dropped frame-log
+/// records. Holds the shared state weakly so it never keeps a stopped gateway alive.
+struct ProcessGauges(std::sync::Weak<Shared>);
+
+impl telemetry::metrics::Gauges for ProcessGauges {
+    fn gauges(&self) -> Vec<(&'static str, &'static str, f64)> {
+        let mut g = vec![(
+            "process_resident_memory_bytes",
+            "Resident memory of the gateway process",
+            telemetry::metrics::process_rss_bytes() as f64,
+        )];
+        if let Some(shared) = self.0.upgrade() {
+            g.push((
+                "chargers_registered",
+                "Charger connections in the registry",
+                shared.registry.len() as f64,
+            ));
+        }
+        g
+    }
+
+    fn counters(&self) -> Vec<(&'static str, &'static str, u64)> {
+        match self.0.upgrade() {
+            Some(shared) => vec![(
+                "frame_log_dropped",
+                "Frame-log records dropped because the file writer fell behind",
+                shared.frames.dropped(),
+            )],
+            None => Vec::new(),
+        }
+    }
 }

@@ -89,6 +89,22 @@ async fn a_receiver_failing_for_a_while_gets_everything_in_order() {
     let stats = tg.gw.notify_stats().await.expect("outbox").expect("stats");
     assert!(stats.retried >= 15 && stats.delivered >= 30, "{stats:?}");
     assert_eq!(stats.outbox_depth, 0);
+    let text = http()
+        .get(format!("http://{}/metrics", tg.gw.api_addr()))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for name in [
+        "webhook_delivered",
+        "webhook_retried",
+        "webhook_failed",
+        "outbox_depth",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
 }
 
 #[tokio::test]

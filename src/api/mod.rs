@@ -1,26 +1,21 @@
 //! The northbound HTTP API (axum). Health for now; resources and actions build on it.
 
-pub mod notifications;
-
 use std::sync::Arc;
 
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::charger::Shared;
 
+pub mod notifications;
+pub mod ops;
+
 /// The API's routes.
 pub fn app(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/health", get(health))
+        .merge(ops::routes())
         .merge(notifications::router(&shared))
         .with_state(shared)
-}
-
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
 }
 
 /// Serves the API until shutdown.

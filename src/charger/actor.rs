@@ -26,6 +26,7 @@ use super::inbound::{self, ChargerContext};
 use super::pending::PendingCalls;
 use crate::config::RateLimitAction;
 use crate::ocpp::{Call, CallErrorFrame, CallResult, ErrorCode, Frame};
+use crate::telemetry::metrics::{action_label, code_label, CallLabels, ErrorLabels, FrameLabels};
 
 type Reply = oneshot::Sender<Result<Value, CallError>>;
 
@@ -98,6 +99,7 @@ pub struct Actor<S> {
     last_seen: Instant,
     last_call: Option<LastCall>,
     rate: RateLimit,
+    published_pending: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
@@ -115,6 +117,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 tokens: burst,
                 last: Instant::now(),
             },
+            published_pending: 0,
         }
     }
 
@@ -155,13 +158,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                         let (code, text, exit) = match reason {
                             CloseReason::Replaced => (CloseCode::Policy, "replaced by a newer connection", Exit::Replaced),
                             CloseReason::Requested => (CloseCode::Normal, "closed by the operator", Exit::Requested),
+                            CloseReason::Draining => (CloseCode::Away, "gateway draining; reconnect", Exit::Shutdown),
                         };
                         self.close(code, text).await;
                         break exit;
                     }
                     None => mailbox_open = false,
                 },
-                _ = sleep_until_opt(deadline), if deadline.is_some() => self.expire_calls(),
+                _ = sleep_until_opt(deadline), if deadline.is_some() => {
+                    self.expire_calls();
+                    self.publish_pending();
+                }
                 _ = tick.tick() => {
                     if self.last_seen.elapsed() >= idle_timeout {
                         info!(idle_secs = idle_timeout.as_secs(), "charger silent too long; disconnecting");
@@ -177,6 +184,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         for reply in self.pending.drain() {
             let _ = reply.send(Err(CallError::ChargerGone));
         }
+        self.publish_pending();
         exit
     }
 
@@ -185,6 +193,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         if let Err(reply) = self.pending.enqueue(action, payload, deadline, reply) {
             let _ = reply.send(Err(CallError::Busy));
         }
+        self.publish_pending();
+    }
+
+    /// Keeps the gateway-wide count of calls waiting on chargers (what a drain waits
+    /// for) in step with this actor's.
+    fn publish_pending(&mut self) {
+        let now = self.pending.len();
+        let counter = &self.ctx.shared.calls_pending;
+        if now > self.published_pending {
+            counter.fetch_add(now - self.published_pending, Ordering::Relaxed);
+        } else {
+            counter.fetch_sub(self.published_pending - now, Ordering::Relaxed);
+        }
+        self.published_pending = now;
     }
 
     /// Writes the next queued CALL if none is in flight.
@@ -195,11 +217,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         debug!(direction = "out", message_id = %call.id, action = %call.action, "CALL");
         trace!(payload = %call.payload, "CALL payload");
         let text = Frame::Call(Call {
-            id: call.id,
-            action: call.action,
+            id: call.id.clone(),
+            action: call.action.clone(),
             payload: call.payload,
         })
         .to_text();
+        self.observe("out", "call", Some(&call.action), Some(&call.id), &text);
         if self.ws.send(Message::text(text)).await.is_err() {
             if let Some(f) = self.pending.abandon_in_flight() {
                 let _ = f.reply.send(Err(CallError::ChargerGone));
@@ -213,6 +236,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         let timeout = self.ctx.shared.settings.ocpp.call_timeout;
         for (action, reply) in self.pending.expire(Instant::now()) {
             warn!(%action, timeout_secs = timeout.as_secs(), "no answer from the charger in time");
+            self.ctx
+                .shared
+                .metrics
+                .call_timeouts
+                .get_or_create(&CallLabels {
+                    direction: "out",
+                    action: action_label(&action),
+                })
+                .inc();
             let _ = reply.send(Err(CallError::Timeout(timeout)));
         }
     }
@@ -253,16 +285,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         let frame = match Frame::parse(text) {
             Ok(f) => f,
             Err(e) => {
+                self.observe("in", "malformed", None, e.id.as_deref(), text);
                 let id = e.id.clone().unwrap_or_else(|| "-1".into());
                 warn!(message_id = %id, code = ?e.code, error = %e.description, "malformed frame");
                 let answer = CallErrorFrame::new(id, e.code, version, e.description);
-                return self.send_text(Frame::CallError(answer).to_text()).await;
+                return self.send_error(answer, None).await;
             }
         };
+        match &frame {
+            Frame::Call(c) => self.observe("in", "call", Some(&c.action), Some(&c.id), text),
+            Frame::CallResult(r) => {
+                let action = self.pending.action_of(&r.id).map(str::to_owned);
+                self.observe("in", "result", action.as_deref(), Some(&r.id), text)
+            }
+            Frame::CallError(e) => {
+                let action = self.pending.action_of(&e.id).map(str::to_owned);
+                self.observe("in", "error", action.as_deref(), Some(&e.id), text);
+                self.ctx
+                    .shared
+                    .metrics
+                    .call_errors
+                    .get_or_create(&ErrorLabels {
+                        direction: "in",
+                        code: code_label(&e.code),
+                    })
+                    .inc();
+            }
+        }
         match frame {
             Frame::Call(call) => {
                 let o = &self.ctx.shared.settings.ocpp;
                 if !self.rate.allow(o.rate_limit, o.rate_burst) {
+                    self.ctx.shared.metrics.rate_limited.inc();
                     return self.over_rate(call).await;
                 }
                 self.on_call(call, text).await
@@ -297,7 +351,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                         o.rate_limit
                     ),
                 );
-                self.send_text(Frame::CallError(e).to_text()).await
+                let action = call.action;
+                self.send_error(e, Some(&action)).await
             }
             RateLimitAction::Close => {
                 self.close(CloseCode::Policy, "message rate limit exceeded")
@@ -310,9 +365,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     fn on_answer(&mut self, id: &str, result: Result<Value, CallError>) {
         match self.pending.complete(id) {
             Some(f) => {
+                self.ctx
+                    .shared
+                    .metrics
+                    .call_seconds
+                    .get_or_create(&CallLabels {
+                        direction: "out",
+                        action: action_label(&f.action),
+                    })
+                    .observe(f.sent_at.elapsed().as_secs_f64());
                 let elapsed_ms = f.sent_at.elapsed().as_millis() as u64;
                 debug!(direction = "in", message_id = %id, action = %f.action, elapsed_ms, ok = result.is_ok(), "answer");
                 let _ = f.reply.send(result);
+                self.publish_pending();
             }
             None => warn!(message_id = %id, "late or unknown answer dropped"),
         }
@@ -331,7 +396,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     // A retransmission (our answer was lost): answer the same again.
                     debug!(message_id = %call.id, action = %call.action, "repeated CALL; answering again");
                     let answer = last.answer.clone();
-                    return self.send_text(answer).await;
+                    return self
+                        .send_answer(answer, &call.action, &call.id, "result")
+                        .await;
                 }
                 warn!(message_id = %call.id, action = %call.action, "message id reused for a different CALL");
                 let e = CallErrorFrame::new(
@@ -340,7 +407,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     self.ctx.version,
                     "message id already used by the previous CALL",
                 );
-                return self.send_text(Frame::CallError(e).to_text()).await;
+                return self.send_error(e, Some(&call.action)).await;
             }
         }
         debug!(direction = "in", message_id = %call.id, action = %call.action, "CALL");
@@ -356,22 +423,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     description: "internal error while handling this message".into(),
                 })
             });
-        let answer = match handled {
-            Ok(payload) => Frame::CallResult(CallResult {
-                id: call.id.clone(),
-                payload,
-            }),
+        let (answer, kind) = match handled {
+            Ok(payload) => (
+                Frame::CallResult(CallResult {
+                    id: call.id.clone(),
+                    payload,
+                }),
+                "result",
+            ),
             Err(e) => {
                 info!(message_id = %call.id, action = %call.action, code = ?e.code, error = %e.description, "CALL refused");
-                Frame::CallError(CallErrorFrame::new(
-                    call.id.clone(),
-                    e.code,
-                    self.ctx.version,
-                    e.description,
-                ))
+                self.count_error_out(e.code);
+                (
+                    Frame::CallError(CallErrorFrame::new(
+                        call.id.clone(),
+                        e.code,
+                        self.ctx.version,
+                        e.description,
+                    )),
+                    "error",
+                )
             }
-        }
-        .to_text();
+        };
+        let answer = answer.to_text();
+        self.ctx
+            .shared
+            .metrics
+            .call_seconds
+            .get_or_create(&CallLabels {
+                direction: "in",
+                action: action_label(&call.action),
+            })
+            .observe(started.elapsed().as_secs_f64());
         debug!(
             direction = "out",
             message_id = %call.id,
@@ -380,11 +463,70 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             "answer"
         );
         self.last_call = Some(LastCall {
-            id: call.id,
+            id: call.id.clone(),
             fingerprint,
             answer: answer.clone(),
         });
-        self.send_text(answer).await
+        self.send_answer(answer, &call.action, &call.id, kind).await
+    }
+
+    /// Counts a frame and writes it to the frame log.
+    fn observe(
+        &self,
+        direction: &'static str,
+        kind: &'static str,
+        action: Option<&str>,
+        id: Option<&str>,
+        text: &str,
+    ) {
+        let shared = &self.ctx.shared;
+        shared
+            .metrics
+            .frames
+            .get_or_create(&FrameLabels {
+                direction,
+                kind,
+                action: action.map(action_label).unwrap_or("none"),
+            })
+            .inc();
+        shared
+            .frames
+            .record(&self.ctx.identity, direction, action, id, text);
+    }
+
+    fn count_error_out(&self, code: ErrorCode) {
+        self.ctx
+            .shared
+            .metrics
+            .call_errors
+            .get_or_create(&ErrorLabels {
+                direction: "out",
+                code: code.as_str(crate::ocpp::OcppVersion::V201),
+            })
+            .inc();
+    }
+
+    /// Sends an answer to the charger's CALL `id` of `action`.
+    async fn send_answer(
+        &mut self,
+        text: String,
+        action: &str,
+        id: &str,
+        kind: &'static str,
+    ) -> Option<Exit> {
+        self.observe("out", kind, Some(action), Some(id), &text);
+        self.send_text(text).await
+    }
+
+    /// Sends a CALLERROR (to a CALL of `action`, when known).
+    async fn send_error(&mut self, e: CallErrorFrame, action: Option<&str>) -> Option<Exit> {
+        if let Some(code) = e.error_code() {
+            self.count_error_out(code);
+        }
+        let id = e.id.clone();
+        let text = Frame::CallError(e).to_text();
+        self.observe("out", "error", action, Some(&id), &text);
+        self.send_text(text).await
     }
 
     async fn send_text(&mut self, text: String) -> Option<Exit> {

@@ -28,6 +28,8 @@ pub enum CloseReason {
     Replaced,
     /// Asked through the API.
     Requested,
+    /// The gateway is draining: the charger should reconnect (to another node).
+    Draining,
 }
 
 /// Why a call to a charger has no CALLRESULT. "The charger said no" (`Rejected`,

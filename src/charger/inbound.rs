@@ -28,7 +28,16 @@ pub struct Shared {
     pub journal: Journal,
     /// The charger CA that signs chargers' certificate requests, when configured.
     pub ca: Option<crate::security::certs::Ca>,
+    pub metrics: crate::telemetry::Metrics,
+    pub frames: crate::telemetry::frames::FrameLog,
+    /// Cancelled when the gateway stops accepting chargers (the start of a drain).
+    pub accepting: CancellationToken,
+    /// Cancelled when every charger must go (the end of a drain).
     pub cancel: CancellationToken,
+    /// Set while draining: the gateway is not ready.
+    pub draining: std::sync::atomic::AtomicBool,
+    /// Gateway calls waiting on chargers, queued or in flight.
+    pub calls_pending: std::sync::atomic::AtomicUsize,
 }
 
 /// One connection's context.
@@ -79,6 +88,7 @@ impl ChargerContext {
                     delay *= 2;
                 }
                 Err(e) => {
+                    self.shared.metrics.journalled.inc();
                     let journal = &self.shared.journal;
                     match journal.append(&self.identity, self.version, call) {
                         Ok(()) => tracing::error!(

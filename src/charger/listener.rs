@@ -22,6 +22,7 @@ use super::handshake::{admit, read_head, refuse, Refusal, Transport};
 use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
 use crate::ocpp::Leniency;
+use crate::telemetry::metrics::{protocol_label, ResultLabel};
 
 /// Accepts chargers until shutdown; `tls` wraps each connection in TLS first. Each
 /// connection runs on `tracker`, holding one of the `slots`.
@@ -34,7 +35,7 @@ pub async fn serve(
 ) {
     loop {
         tokio::select! {
-            _ = shared.cancel.cancelled() => break,
+            _ = shared.accepting.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let Ok(permit) = slots.clone().try_acquire_owned() else {
@@ -92,10 +93,12 @@ async fn connection(
                     Ok(Ok(s)) => s,
                     Ok(Err(e)) => {
                         info!(error = %e, "TLS handshake failed");
+                        handshake_result(&shared, "tls_failed");
                         return;
                     }
                     Err(_) => {
                         info!("TLS handshake timed out");
+                        handshake_result(&shared, "timeout");
                         return;
                     }
                 };
@@ -132,11 +135,13 @@ where
         Ok(Ok(ok)) => ok,
         Ok(Err(refusal)) => {
             info!(status = refusal.status, reason = %refusal.reason, "handshake refused");
+            handshake_result(&shared, refusal_label(refusal.status));
             refuse(&mut stream, &refusal).await;
             return;
         }
         Err(_) => {
             info!("handshake timed out");
+            handshake_result(&shared, "timeout");
             return;
         }
     };
@@ -225,7 +230,15 @@ where
         leniency,
         shared: shared.clone(),
     };
+    handshake_result(&shared, "accepted");
+    let gauge = shared
+        .metrics
+        .connected
+        .get_or_create(&protocol_label(version))
+        .clone();
+    gauge.inc();
     let exit = Actor::new(ws, ctx, rx).run().await;
+    gauge.dec();
 
     if shared.registry.remove_if_current(&identity, generation) {
         if let Err(e) = shared
@@ -237,6 +250,23 @@ where
         }
     }
     info!(?exit, "charger disconnected");
+}
+
+fn handshake_result(shared: &Shared, result: &'static str) {
+    shared
+        .metrics
+        .handshakes
+        .get_or_create(&ResultLabel { result })
+        .inc();
+}
+
+fn refusal_label(status: u16) -> &'static str {
+    match status {
+        400 => "bad_request",
+        401 => "unauthorized",
+        404 => "unknown_charger",
+        _ => "refused",
+    }
 }
 
 /// Tells a replaced connection's actor to close, without waiting on its mailbox.

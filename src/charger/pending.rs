@@ -102,6 +102,14 @@ impl<R> PendingCalls<R> {
         }
     }
 
+    /// The action of the in-flight call if `id` is its id.
+    pub fn action_of(&self, id: &str) -> Option<&str> {
+        self.in_flight
+            .as_ref()
+            .filter(|f| f.id == id)
+            .map(|f| f.action.as_str())
+    }
+
     /// The in-flight call was never written (the socket failed): take it back.
     pub fn abandon_in_flight(&mut self) -> Option<InFlight<R>> {
         self.in_flight.take()

@@ -8,7 +8,7 @@ pub mod deliver;
 pub mod subscription;
 mod worker;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,12 +28,16 @@ pub enum NotifyError {
     Store(#[from] StoreError),
 }
 
-/// Counters since start, for metrics.
+/// Counters since start, and the backlog as last seen, for metrics.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     delivered: AtomicU64,
     retried: AtomicU64,
     failed: AtomicU64,
+    /// Pending events when the dispatcher last looked.
+    depth: AtomicU64,
+    /// When the oldest pending event was created (Unix ms; 0 for none), as last seen.
+    oldest_ms: AtomicI64,
 }
 
 /// What delivery has done and what waits.
@@ -107,8 +111,61 @@ impl Notifier {
         })
     }
 
+    /// The delivery figures for the metrics endpoint (the backlog as the dispatcher last
+    /// saw it, at most a few seconds old).
+    pub fn gauges(&self) -> Arc<dyn crate::telemetry::metrics::Gauges> {
+        Arc::new(DeliveryGauges(self.inner.clone()))
+    }
+
     /// Looks for due events now (new events wake delivery by themselves).
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+}
+
+struct DeliveryGauges(Arc<worker::Inner>);
+
+impl crate::telemetry::metrics::Gauges for DeliveryGauges {
+    fn gauges(&self) -> Vec<(&'static str, &'static str, f64)> {
+        let c = &self.0.counters;
+        let oldest = c.oldest_ms.load(Ordering::Relaxed);
+        let age = if oldest > 0 {
+            (chrono::Utc::now().timestamp_millis() - oldest).max(0) as f64 / 1000.0
+        } else {
+            0.0
+        };
+        vec![
+            (
+                "outbox_depth",
+                "Notification events waiting for delivery",
+                c.depth.load(Ordering::Relaxed) as f64,
+            ),
+            (
+                "outbox_oldest_pending_seconds",
+                "Age of the oldest notification event waiting for delivery",
+                age,
+            ),
+        ]
+    }
+
+    fn counters(&self) -> Vec<(&'static str, &'static str, u64)> {
+        let c = &self.0.counters;
+        vec![
+            (
+                "webhook_delivered",
+                "Notification events delivered",
+                c.delivered.load(Ordering::Relaxed),
+            ),
+            (
+                "webhook_retried",
+                "Webhook attempts that failed and will be retried",
+                c.retried.load(Ordering::Relaxed),
+            ),
+            (
+                "webhook_failed",
+                "Notification events given up on (kept as failed, resendable)",
+                c.failed.load(Ordering::Relaxed),
+            ),
+        ]
     }
 }

@@ -29,6 +29,8 @@ const PRUNE_BATCH: u32 = 5000;
 /// The shortest time between two rounds: under a stream of new events the dispatcher
 /// looks at the queues at most this often instead of once per commit.
 const ROUND_GAP: Duration = Duration::from_millis(20);
+/// How often the backlog figures for the metrics are refreshed.
+const DEPTH_EVERY: Duration = Duration::from_secs(5);
 
 type QueueKey = (i64, i64);
 
@@ -87,7 +89,12 @@ impl Inner {
 /// new events commit, a queue hands back, the next retry is due, or the poll interval.
 pub(crate) async fn run(inner: Arc<Inner>) {
     let mut pruned_at: Option<tokio::time::Instant> = None;
+    let mut measured_at: Option<tokio::time::Instant> = None;
     loop {
+        if measured_at.is_none_or(|t| t.elapsed() >= DEPTH_EVERY) {
+            measure(&inner).await;
+            measured_at = Some(tokio::time::Instant::now());
+        }
         if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
             prune(&inner).await;
             pruned_at = Some(tokio::time::Instant::now());
@@ -111,6 +118,22 @@ pub(crate) async fn run(inner: Arc<Inner>) {
             _ = inner.cancel.cancelled() => return,
             _ = tokio::time::sleep_until(round + ROUND_GAP) => {}
         }
+    }
+}
+
+/// Refreshes the backlog figures the metrics show.
+async fn measure(inner: &Inner) {
+    match inner.store.outbox_depth().await {
+        Ok(d) => {
+            let oldest = d
+                .oldest_pending_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map_or(0, |t| t.timestamp_millis());
+            inner.counters.depth.store(d.pending, Ordering::Relaxed);
+            inner.counters.oldest_ms.store(oldest, Ordering::Relaxed);
+        }
+        Err(e) => tracing::warn!(error = %e, "notify: cannot measure the outbox"),
     }
 }
 

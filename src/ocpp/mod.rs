@@ -9,6 +9,7 @@ pub mod examples;
 pub mod frame;
 pub mod lenient;
 mod path;
+pub mod redact;
 #[cfg(test)]
 mod schema_check;
 mod timestamp;

@@ -41,6 +41,7 @@ pub fn settings() -> Settings {
     s.ocpp.auto_register = true;
     s.ocpp.allow_unauthenticated = true;
     s.auth.unknown = ocpp_gateway::config::Policy::Accept;
+    s.ocpp.drain_spread = Duration::ZERO;
     // Hermetic: no charger CA from a certs/ folder a developer may have made.
     s.tls.client_ca = Default::default();
     s.tls.ca_key = Default::default();

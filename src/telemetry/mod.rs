@@ -1,5 +1,10 @@
-//! Logging: a `tracing` subscriber, human-readable or JSON, filtered by `log.level`
+//! Logs and metrics. Logging: a `tracing` subscriber, human-readable or JSON, filtered by `log.level`
 //! (or `RUST_LOG` when set).
+
+pub mod frames;
+pub mod metrics;
+
+pub use metrics::Metrics;
 
 use tracing_subscriber::EnvFilter;
 

@@ -1,0 +1,82 @@
+//! Secrets in OCPP payloads, replaced before a frame is logged: the 1.6
+//! AuthorizationKey set through ChangeConfiguration, 2.0.1 basic-auth passwords set
+//! through SetVariables or SetNetworkProfile, and any private key.
+
+use serde_json::Value;
+
+/// What secrets are shown as.
+pub const REDACTED: &str = "<redacted>";
+
+/// Whether a frame of `action` can carry a secret (only those are parsed to redact).
+pub fn may_carry_secret(action: &str) -> bool {
+    matches!(
+        action,
+        "ChangeConfiguration"
+            | "SetVariables"
+            | "SetNetworkProfile"
+            | "GetConfiguration"
+            | "GetVariables"
+    )
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorizationkey" || n.contains("password") || n.contains("privatekey")
+}
+
+/// Replaces secrets in `payload` in place.
+pub fn redact(payload: &mut Value) {
+    match payload {
+        Value::Object(map) => {
+            // {"key": "AuthorizationKey", "value": "..."} (ChangeConfiguration, GetConfiguration)
+            let keyed_secret = map
+                .get("key")
+                .and_then(Value::as_str)
+                .is_some_and(is_secret_name);
+            // {"variable": {"name": "BasicAuthPassword"}, "attributeValue": "..."}
+            let variable_secret = map
+                .get("variable")
+                .and_then(|v| v.get("name"))
+                .and_then(Value::as_str)
+                .is_some_and(is_secret_name);
+            for (k, v) in map.iter_mut() {
+                if is_secret_name(k)
+                    || (keyed_secret && k == "value")
+                    || (variable_secret && (k == "attributeValue" || k == "value"))
+                {
+                    *v = Value::String(REDACTED.into());
+                } else {
+                    redact(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_replaced_and_nothing_else() {
+        let mut p = json!({"key": "AuthorizationKey", "value": "0011223344"});
+        redact(&mut p);
+        assert_eq!(p, json!({"key": "AuthorizationKey", "value": REDACTED}));
+        let mut p = json!({"key": "HeartbeatInterval", "value": "60"});
+        redact(&mut p);
+        assert_eq!(p["value"], "60");
+        let mut p = json!({"setVariableData": [{"attributeValue": "s3cret", "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}]});
+        redact(&mut p);
+        assert_eq!(p["setVariableData"][0]["attributeValue"], REDACTED);
+        let mut p = json!({"configurationSlot": 1, "connectionData": {"ocppCsmsUrl": "wss://x", "basicAuthPassword": "pw"}});
+        redact(&mut p);
+        assert_eq!(p["connectionData"]["basicAuthPassword"], REDACTED);
+        assert_eq!(p["connectionData"]["ocppCsmsUrl"], "wss://x");
+        let mut p = json!({"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "k"}]});
+        redact(&mut p);
+        assert_eq!(p["configurationKey"][0]["value"], REDACTED);
+    }
+}
