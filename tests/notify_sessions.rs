@@ -246,3 +246,26 @@ async fn a_2_0_1_session_reaches_the_subscriber_in_order() {
     assert_eq!(got[22].body["data"], "{\"k\":[1,2]}");
     assert_eq!(got[24].body["requestId"], 7);
 }
+
+#[tokio::test]
+async fn without_a_subscriber_nothing_is_written() {
+    let tg = start(gateway_settings()).await;
+    let rx = Receiver::start(Mode::Ok).await;
+    let mut c = charger(&tg, "QUIET", "ocpp1.6").await;
+    let start = c
+        .call(
+            "StartTransaction",
+            json!({"connectorId": 1, "idTag": "T", "meterStart": 0, "timestamp": T}),
+        )
+        .await;
+    let tx = start["transactionId"].as_i64().expect("transaction id");
+    let meter = json!({"connectorId": 1, "transactionId": tx, "meterValue": [{"timestamp": T, "sampledValue": [{"value": "10"}]}]});
+    c.call("MeterValues", meter.clone()).await;
+    assert_eq!(tg.store.count("outbox").await.expect("count"), 0);
+    // A subscriber of statuses only: meter values still cost no row.
+    subscribe(tg.gw.api_addr(), &rx.url, &["HardwareStatusNotification"]).await;
+    c.call("MeterValues", meter).await;
+    assert_eq!(tg.store.count("outbox").await.expect("count"), 0);
+    c.call("StatusNotification", status16(1, "Charging")).await;
+    assert_eq!(tg.store.count("outbox").await.expect("count"), 1);
+}

@@ -1,6 +1,21 @@
 //! The transactional outbox: [`emit`] writes an event's notifications, one row per
 //! subscription that wants them, inside the transaction of the state change that causes
 //! them. Either both commit or neither does.
+//!
+//! Code that changes state outside the charger write path (actions' results) emits the
+//! same way, inside its own [`super::SqliteStore::write`] closure, with a body from the
+//! builders of [`crate::domain::notification`]:
+//!
+//! ```text
+//! store.write(move |tx| {
+//!     // ... record the configuration snapshot ...
+//!     let body = notification::sync_configuration(cp, Some(request_id), &entries, None, &at);
+//!     emit(tx, cp, Event::Prepared { name: notification::SYNC_CONFIGURATION, body })?;
+//!     // charging profile:  notification::charging_profile_applied(cp, evse, session, profile, &at)
+//!     // reservation:       Event::Reservation { id, status: notification::reservation_status(s)? }
+//!     Ok(())
+//! })
+//! ```
 
 use std::cell::Cell;
 
