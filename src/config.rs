@@ -20,6 +20,7 @@ pub struct Settings {
     pub store: StoreSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    pub notify: NotifySettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
 }
@@ -164,6 +165,27 @@ pub enum Policy {
     Reject,
 }
 
+/// Webhook delivery (see `[notify]` in `config/default.toml`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct NotifySettings {
+    pub max_attempts: u32,
+    #[serde(with = "humantime_serde")]
+    pub max_age: Duration,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    pub concurrency: usize,
+    #[serde(with = "humantime_serde")]
+    pub backoff_base: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub resend_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub retention: Duration,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct LogSettings {
     pub format: LogFormat,
@@ -302,6 +324,18 @@ impl Settings {
         if self.ocpp.mailbox == 0 {
             return Err(ConfigError::Invalid(
                 "ocpp.mailbox must be at least 1".into(),
+            ));
+        }
+        let n = &self.notify;
+        if n.max_attempts == 0 || n.concurrency == 0 || n.timeout.is_zero() {
+            return Err(ConfigError::Invalid(
+                "notify.max_attempts, notify.concurrency and notify.timeout must be more than 0"
+                    .into(),
+            ));
+        }
+        if n.backoff_base.is_zero() || n.backoff_max < n.backoff_base || n.poll_interval.is_zero() {
+            return Err(ConfigError::Invalid(
+                "notify.backoff_base and notify.poll_interval must be more than 0s, and notify.backoff_max at least backoff_base".into(),
             ));
         }
         for c in &self.chargers {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod charger;
 pub mod config;
 pub mod domain;
+pub mod notify;
 pub mod ocpp;
 pub mod security;
 pub mod sim;
@@ -57,6 +58,7 @@ pub struct Gateway {
     shared: Arc<Shared>,
     tracker: TaskTracker,
     api_tokens: api::auth::ApiTokens,
+    notifier: Option<notify::Notifier>,
 }
 
 impl Gateway {
@@ -160,7 +162,28 @@ impl Gateway {
             resources,
         });
         let tokens = Arc::new(api::TokenSet::new(&api_tokens.tokens));
-        tracker.spawn(api::serve(api, api_state, tokens));
+        tracker.spawn(api::serve(
+            api,
+            api_state,
+            tokens,
+            api_tokens.tokens.clone(),
+        ));
+        let notifier = match shared.store.clone().notifications() {
+            Some(outbox) => Some(
+                notify::Notifier::spawn(
+                    outbox,
+                    shared.settings.notify.clone(),
+                    &api_tokens.tokens,
+                    shared.cancel.clone(),
+                    tracker.clone(),
+                )
+                .map_err(|e| StartError::Setup(e.to_string()))?,
+            ),
+            None => None,
+        };
+        if let Some(n) = &notifier {
+            shared.metrics.add_gauges(n.gauges());
+        }
         tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
@@ -170,6 +193,7 @@ impl Gateway {
             shared,
             tracker,
             api_tokens,
+            notifier,
         })
     }
 
@@ -213,6 +237,15 @@ impl Gateway {
     /// The store the gateway writes to.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.shared.store
+    }
+
+    /// Webhook delivery counters and the outbox's backlog (None when the store keeps no
+    /// outbox).
+    pub async fn notify_stats(&self) -> Option<Result<notify::NotifyStats, notify::NotifyError>> {
+        match &self.notifier {
+            Some(n) => Some(n.stats().await),
+            None => None,
+        }
     }
 
     /// The Prometheus metrics.

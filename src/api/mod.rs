@@ -9,6 +9,7 @@ pub mod evse;
 pub mod extract;
 pub mod id_tag;
 pub mod list;
+pub mod notifications;
 pub mod ops;
 pub mod session;
 pub mod status;
@@ -34,14 +35,16 @@ pub struct ApiState {
 
 /// The API's routes: `/health`, `/ready` and `/metrics` open, everything else behind
 /// the tokens.
-pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>) -> Router {
+pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>, token_list: &[String]) -> Router {
     // Full paths rather than `nest`: handlers build `links` from the request's own URI.
     let public = resources()
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));
+    let notifications = notifications::router(&state.shared, token_list);
     Router::new()
         .merge(ops::routes())
+        .merge(notifications)
         .merge(public)
         .layer(middleware::from_fn(log_request))
         .with_state(state)
@@ -150,9 +153,14 @@ async fn not_found() -> ApiError {
 }
 
 /// Serves the API until shutdown.
-pub async fn serve(listener: TcpListener, state: Arc<ApiState>, tokens: Arc<TokenSet>) {
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<ApiState>,
+    tokens: Arc<TokenSet>,
+    token_list: Vec<String>,
+) {
     let cancel = state.shared.cancel.clone();
-    let result = axum::serve(listener, app(state, tokens))
+    let result = axum::serve(listener, app(state, tokens, &token_list))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await;
     if let Err(e) = result {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod event;
+pub mod notification;
 pub mod session;
 pub mod status;
 

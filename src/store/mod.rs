@@ -1,8 +1,11 @@
 //! The `Store` seam: everything chargers report lands here before they get an answer.
 //! `sqlite` is the embedded engine; others implement the same trait.
 
+pub mod notify;
 pub mod resources;
 pub mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -12,6 +15,7 @@ use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, Tr
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
+pub use notify::NotifyStore;
 pub use resources::{ResourceError, Resources};
 pub use sqlite::SqliteStore;
 
@@ -97,4 +101,8 @@ pub trait Store: Send + Sync + 'static {
     /// Something else the charger reported (security events, firmware, diagnostics and
     /// log status, data transfers, reservation updates).
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
+    /// The subscriptions and outbox of this store, if it keeps them.
+    fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        None
+    }
 }

@@ -2,7 +2,10 @@
 //! group-committing writer; reads use their own connections, which WAL lets run beside
 //! the writer.
 
+mod notify;
 mod ops;
+pub mod outbox;
+pub mod payload;
 pub mod read;
 mod resources;
 mod schema;
@@ -14,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::Connection;
 
-use super::{ChargerRecord, StopOutcome, Store, StoreError};
+use super::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
 use crate::config::StoreSettings;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
@@ -33,6 +36,8 @@ pub struct SqliteStore {
     writer: Writer,
     reader: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Poked after every commit that wrote outbox events.
+    outbox_signal: Arc<tokio::sync::Notify>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -63,6 +68,7 @@ impl SqliteStore {
             writer,
             reader: Arc::new(Mutex::new(reader)),
             path: path.to_owned(),
+            outbox_signal: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -86,13 +92,25 @@ impl SqliteStore {
         .map_err(|e| unavailable(format!("read task: {e}")))?
     }
 
-    /// Runs a write in the next group commit.
+    /// Runs a write in the next group commit. When it emitted notification events
+    /// ([`outbox::emit`]), delivery is woken once the commit is done.
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
     {
-        self.writer.write(f).await
+        let (value, emitted) = self
+            .writer
+            .write(move |tx| {
+                outbox::take_emitted();
+                let value = f(tx)?;
+                Ok((value, outbox::take_emitted()))
+            })
+            .await?;
+        if emitted {
+            self.outbox_signal.notify_one();
+        }
+        Ok(value)
     }
 }
 
@@ -241,5 +259,9 @@ impl Store for SqliteStore {
         let identity = identity.to_owned();
         self.write(move |tx| ops::record_event(tx, &identity, &event))
             .await
+    }
+
+    fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        Some(self)
     }
 }

@@ -3,8 +3,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::outbox::{emit, Event};
 use crate::domain::auth::{AuthSource, AuthorizationRecord};
 use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
+use crate::domain::notification::reservation_status;
 use crate::domain::session::{self, base_value, energy_between, SessionStatus};
 use crate::domain::{
     AuthStatus, BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction,
@@ -124,6 +126,7 @@ pub fn set_connected(
              VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![cp, status, version.map(protocol_name), n])?;
+        emit(tx, cp, Event::Connection { status })?;
     }
     Ok(())
 }
@@ -132,6 +135,19 @@ pub fn set_connected(
 /// temporarily unavailable until they come back.
 pub fn mark_all_disconnected(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     let n = now();
+    let dropped: Vec<i64> = tx
+        .prepare("SELECT id FROM charge_points WHERE network_status = 'available'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for cp in dropped {
+        emit(
+            tx,
+            cp,
+            Event::Connection {
+                status: "temporarily_unavailable",
+            },
+        )?;
+    }
     tx.execute(
         "INSERT INTO network_status_logs (charge_point_id, network_status, protocol, created_at)
          SELECT id, 'temporarily_unavailable', protocol, ?1 FROM charge_points WHERE network_status = 'available'",
@@ -159,6 +175,7 @@ pub fn record_boot(tx: &Transaction<'_>, identity: &str, b: &BootInfo) -> rusqli
         "UPDATE charge_points SET last_boot = ?2, last_boot_at = ?3, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![cp, boot.to_string(), n])?;
+    emit(tx, cp, Event::Boot)?;
     Ok(())
 }
 
@@ -174,16 +191,18 @@ pub fn set_evse_status(
 ) -> rusqlite::Result<()> {
     let n = now();
     let name = status_name(status);
-    let evse_id: i64 = tx
+    let (evse_id, created): (i64, bool) = tx
         .prepare_cached(
             "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
              ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
                hardware_status = excluded.hardware_status, error_code = excluded.error_code,
                status_at = excluded.status_at, updated_at = excluded.updated_at
-             RETURNING id",
+             RETURNING id, created_at = ?6",
         )?
-        .query_row(params![cp, evse, name, error_code, at, n], |r| r.get(0))?;
+        .query_row(params![cp, evse, name, error_code, at, n], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     tx.prepare_cached(
         "INSERT INTO connectors (evse_id, connector_id, hardware_status, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (evse_id, connector_id) DO UPDATE SET hardware_status = excluded.hardware_status, updated_at = excluded.updated_at",
@@ -194,6 +213,12 @@ pub fn set_evse_status(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![cp, evse, connector, name, error_code, at, n])?;
+    let evse = (evse > 0).then_some(evse_id);
+    emit(
+        tx,
+        cp,
+        Event::evse_status(evse, created, &name, error_code, at),
+    )?;
     Ok(())
 }
 
@@ -373,6 +398,7 @@ pub fn start_transaction(
                 "UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1",
             )?
             .execute([id])?;
+            emit(tx, cp, Event::session(id, true, false, &[]))?;
             id
         }
     };
@@ -433,6 +459,7 @@ pub fn stop_transaction(
         now()
     ])?;
     recompute_session(tx, session)?;
+    emit(tx, cp, Event::session(session, false, true, &s.samples))?;
     Ok(StopOutcome::Stopped)
 }
 
@@ -451,6 +478,7 @@ pub fn record_meter_values(
     insert_samples(tx, cp, session.as_ref().map(|s| s.0), Some(evse), samples)?;
     if let Some((id, _)) = session {
         recompute_session(tx, id)?;
+        emit(tx, cp, Event::session(id, false, false, samples))?;
     }
     Ok(())
 }
@@ -463,14 +491,19 @@ pub fn transaction_event(
     let cp = cp_id(tx, identity)?;
     let n = now();
     let at = ts(u.timestamp);
-    let session = match session_by_transaction(tx, cp, &u.transaction_id)? {
-        Some((id, _)) => id,
-        None => tx
+    let found = session_by_transaction(tx, cp, &u.transaction_id)?;
+    let (session, created, was_finished) = match found {
+        Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
+        None => (
+            tx
             .prepare_cached(
                 "INSERT INTO sessions (charge_point_id, transaction_id, status, started_at, created_at, updated_at)
                  VALUES (?1, ?2, 'active', ?3, ?4, ?4) RETURNING id",
             )?
             .query_row(params![cp, u.transaction_id, at, n], |r| r.get(0))?,
+            true,
+            false,
+        ),
     };
     let phase = match u.event {
         TransactionPhase::Started => "Started",
@@ -530,6 +563,12 @@ pub fn transaction_event(
     insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
     recompute_session(tx, session)?;
     refine_evse_status(tx, cp, session, u)?;
+    let stopped = u.event == TransactionPhase::Ended && !was_finished;
+    emit(
+        tx,
+        cp,
+        Event::session(session, created, stopped, &u.samples),
+    )?;
     Ok(())
 }
 
@@ -601,6 +640,12 @@ pub fn record_authorization(
          VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6)",
     )?
     .execute(params![cp, a.id_tag, status, rejection, source, at])?;
+    let id = tx.last_insert_rowid();
+    emit(
+        tx,
+        cp,
+        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
+    )?;
     Ok(())
 }
 
@@ -621,21 +666,36 @@ pub fn record_event(
                 "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![cp, kind, tech_info, ts(*timestamp), n])?;
+            let at = ts(*timestamp);
+            emit(tx, cp, Event::security(kind, tech_info.as_deref(), &at))?;
         }
         ChargerEvent::Reservation {
             reservation_id,
             status,
         } => {
-            tx.prepare_cached(
+            let changed = tx.prepare_cached(
                 "UPDATE reservations SET status = ?3, updated_at = ?4 WHERE id = ?1 AND charge_point_id = ?2",
             )?
             .execute(params![reservation_id, cp, status.to_ascii_lowercase(), n])?;
+            if let Some(status) = reservation_status(status).filter(|_| changed > 0) {
+                emit(
+                    tx,
+                    cp,
+                    Event::Reservation {
+                        id: *reservation_id,
+                        status,
+                    },
+                )?;
+            }
         }
         ChargerEvent::Other { action, payload } => {
             tx.prepare_cached(
                 "INSERT INTO charger_events (charge_point_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![cp, action, payload.to_string(), n])?;
+            if let Some(event) = Event::from_report(action, payload) {
+                emit(tx, cp, event)?;
+            }
         }
     }
     Ok(())

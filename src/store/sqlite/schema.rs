@@ -187,6 +187,43 @@ CREATE TABLE charger_events (
 ALTER TABLE charge_points ADD COLUMN access_type TEXT NOT NULL DEFAULT 'public';
 ALTER TABLE charge_points ADD COLUMN system_status TEXT NOT NULL DEFAULT 'enabled';
 "#,
+    // Webhook subscriptions and the outbox of their events. An event row is written in
+    // the transaction of the change it reports; `id` is its stable notification id.
+    r#"
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    via TEXT NOT NULL,
+    callback_url TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    last_resend_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE subscription_topics (
+    name TEXT NOT NULL,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (name, subscription_id)
+) WITHOUT ROWID;
+CREATE INDEX subscription_topics_subscription ON subscription_topics (subscription_id);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    charge_point_id INTEGER NOT NULL,
+    notification TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    resent INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+);
+CREATE INDEX outbox_pending ON outbox (subscription_id, charge_point_id, id) WHERE status = 'pending';
+CREATE INDEX outbox_subscription ON outbox (subscription_id, status, id);
+CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE status = 'delivered';
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

@@ -1,0 +1,338 @@
+//! Notification bodies built from the rows of the transaction that emits them, in the
+//! reference's shapes: `chargePointId` is the charge point's id, `evseId` the EVSE's id.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{json, Value};
+
+use super::outbox::{Event, Notice};
+use super::read::{SessionRow, SESSION_COLUMNS};
+use crate::domain::notification::{self as names, Change};
+use crate::domain::session::{average_power, base_value};
+use crate::domain::MeterSample;
+
+/// The body of `notice` for `event` on charge point `cp`; None when there is nothing
+/// to say (a session that is gone).
+pub fn build(
+    tx: &Transaction<'_>,
+    cp: i64,
+    event: &Event<'_>,
+    notice: Notice,
+    now: &str,
+) -> rusqlite::Result<Option<Value>> {
+    let body = match (event, notice) {
+        (Event::Connection { status }, Notice::Plain(names::NETWORK_STATUS)) => json!({
+            "notification": names::NETWORK_STATUS,
+            "chargePointId": cp,
+            "networkStatus": network_status(status),
+            "timestamp": now,
+        }),
+        (Event::Boot, Notice::Plain(names::BOOT)) => boot(tx, cp, now)?,
+        (
+            Event::EvseStatus {
+                evse,
+                status,
+                error_code,
+                at,
+                ..
+            },
+            Notice::Plain(names::HARDWARE_STATUS),
+        ) => {
+            let mut b = json!({
+                "notification": names::HARDWARE_STATUS,
+                "chargePointId": cp,
+                "hardwareStatus": status,
+                "errorCode": error_code,
+                "timestamp": at,
+            });
+            if let Some(e) = evse {
+                b["evseId"] = json!(e);
+            }
+            b
+        }
+        (
+            Event::EvseStatus {
+                evse: Some(e),
+                created,
+                ..
+            },
+            Notice::Plain(names::EVSE_CHANGED),
+        ) => json!({
+            "notification": names::EVSE_CHANGED,
+            "evseId": e,
+            "action": if *created { Change::Created } else { Change::Updated }.as_str(),
+            "lastUpdatedAt": now,
+        }),
+        (Event::ChargePointChanged(change), _) => charge_point_changed(cp, *change, now),
+        (_, Notice::Plain(names::CHARGE_POINT_CHANGED)) => {
+            charge_point_changed(cp, Change::Updated, now)
+        }
+        (Event::Session { id, samples, .. }, notice) => {
+            return session(tx, cp, *id, notice, samples, now)
+        }
+        (
+            Event::Authorization {
+                id,
+                id_tag,
+                status,
+                at,
+            },
+            _,
+        ) => json!({
+            "notification": names::AUTHORIZATION,
+            "authorizationId": id,
+            "chargePointId": cp,
+            "idTag": id_tag,
+            "status": status,
+            "lastUpdatedAt": at,
+        }),
+        (
+            Event::Security {
+                kind,
+                tech_info,
+                at,
+            },
+            _,
+        ) => {
+            let mut b = json!({
+                "notification": names::SECURITY_EVENT,
+                "chargePointId": cp,
+                "type": kind,
+                "critical": names::security_event_is_critical(kind),
+                "timestamp": at,
+            });
+            if let Some(t) = tech_info {
+                b["techInfo"] = json!(t);
+            }
+            b
+        }
+        (Event::DataTransfer(p), _) => data_transfer(cp, p),
+        (Event::DiagnosticsStatus(p), _) => diagnostics_status(cp, p, now),
+        (Event::Reservation { id, status }, _) => names::reservation_changed(*id, status, now),
+        (Event::Prepared { body, .. }, _) => body.clone(),
+        _ => return Ok(None),
+    };
+    Ok(Some(body))
+}
+
+fn charge_point_changed(cp: i64, change: Change, now: &str) -> Value {
+    json!({
+        "notification": names::CHARGE_POINT_CHANGED,
+        "chargePointId": cp,
+        "action": change.as_str(),
+        "lastUpdatedAt": now,
+    })
+}
+
+/// The reference's network status for a stored one.
+pub fn network_status(stored: &str) -> &'static str {
+    match stored {
+        "available" => "available",
+        "never_connected" => "never connected",
+        "long_term_unavailable" => "long-term unavailable",
+        _ => "temporarily unavailable",
+    }
+}
+
+fn boot(tx: &Transaction<'_>, cp: i64, now: &str) -> rusqlite::Result<Value> {
+    let stored: Option<String> = tx
+        .prepare_cached("SELECT last_boot FROM charge_points WHERE id = ?1")?
+        .query_row([cp], |r| r.get(0))?;
+    let b: Value = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null);
+    let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
+    Ok(json!({
+        "notification": names::BOOT,
+        "chargePointId": cp,
+        "timestamp": now,
+        "bootNotification": {
+            "vendor": text("vendor").unwrap_or_default(),
+            "model": text("model").unwrap_or_default(),
+            "charge_point_serial_number": text("chargePointSerialNumber"),
+            "firmware_version": text("firmwareVersion"),
+            "reason": text("reason"),
+        },
+    }))
+}
+
+fn data_transfer(cp: i64, p: &Value) -> Value {
+    let mut b = json!({
+        "notification": names::DATA_TRANSFER,
+        "chargePointId": cp,
+        "vendorId": p.get("vendorId").and_then(Value::as_str).unwrap_or_default(),
+    });
+    if let Some(m) = p.get("messageId").and_then(Value::as_str) {
+        b["messageId"] = json!(m);
+    }
+    match p.get("data") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => b["data"] = json!(s),
+        // 2.0.1 data may be any JSON: passed on as its text.
+        Some(other) => b["data"] = json!(other.to_string()),
+    }
+    b
+}
+
+fn diagnostics_status(cp: i64, p: &Value, now: &str) -> Value {
+    let status = match p.get("status").and_then(Value::as_str).unwrap_or_default() {
+        "Uploaded" => "uploaded",
+        "Uploading" => "uploading",
+        "Idle" | "AcceptedCanceled" => "idle",
+        _ => "uploadfailed",
+    };
+    json!({
+        "notification": names::DIAGNOSTICS_STATUS,
+        "chargePointId": cp,
+        // 1.6 DiagnosticsStatusNotification carries no request id: 0 stands for "unknown".
+        "requestId": p.get("requestId").and_then(Value::as_i64).unwrap_or(0),
+        "status": status,
+        "lastUpdatedAt": now,
+    })
+}
+
+/// The EVSE's id for a session's EVSE number; an EVSE a session runs on but that never
+/// reported a status is added (with the default status) so the id exists.
+fn evse_id(tx: &Transaction<'_>, cp: i64, network_id: i64, now: &str) -> rusqlite::Result<i64> {
+    let found = tx
+        .prepare_cached("SELECT id FROM evses WHERE charge_point_id = ?1 AND network_id = ?2")?
+        .query_row(params![cp, network_id], |r| r.get(0))
+        .optional()?;
+    match found {
+        Some(id) => Ok(id),
+        None => tx
+            .prepare_cached(
+                "INSERT INTO evses (charge_point_id, network_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) RETURNING id",
+            )?
+            .query_row(params![cp, network_id, now], |r| r.get(0)),
+    }
+}
+
+fn session(
+    tx: &Transaction<'_>,
+    cp: i64,
+    id: i64,
+    notice: Notice,
+    samples: &[MeterSample],
+    now: &str,
+) -> rusqlite::Result<Option<Value>> {
+    let Some((s, last)) = tx
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS}, meter_last_wh FROM sessions WHERE id = ?1"
+        ))?
+        .query_row([id], |r| {
+            Ok((SessionRow::from_row(r)?, r.get::<_, Option<f64>>(19)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let evse = evse_id(tx, cp, s.evse_network_id.unwrap_or(0), now)?;
+    let started = s.started_at.clone().unwrap_or_else(|| s.updated_at.clone());
+    let body = match notice {
+        Notice::SessionEdge(name, action) => {
+            let meter_start = s
+                .meter_start_wh
+                .or(last.map(|l| l - s.energy_wh))
+                .unwrap_or(0.0);
+            let meter_stop = s.meter_stop_wh.or(last).unwrap_or(meter_start);
+            let mut b = json!({
+                "notification": name,
+                "action": action,
+                "chargePointId": cp,
+                "evseId": evse,
+                "sessionId": s.id,
+                "startedAtTimestamp": started,
+                "lastUpdatedAt": s.updated_at,
+                "meterStart": meter_start.round() as i64,
+                "meterStop": meter_stop.round() as i64,
+                "energyConsumed": s.energy_wh,
+            });
+            if let Some(t) = &s.id_tag {
+                b["idTag"] = json!(t);
+            }
+            if action == "stop" {
+                if let Some(at) = &s.stopped_at {
+                    b["stoppedAtTimestamp"] = json!(at);
+                }
+                if let Some(r) = &s.reason {
+                    b["reason"] = json!(names::stop_reason(r));
+                }
+            }
+            b
+        }
+        Notice::Plain(names::SESSION_METER_VALUES) => json!({
+            "notification": names::SESSION_METER_VALUES,
+            "chargePointId": cp,
+            "evseId": evse,
+            "sessionId": s.id,
+            "meterValues": meter_values(samples),
+        }),
+        Notice::Plain(names::SESSION_UPDATE) => session_update(&s, evse, &started, now),
+        Notice::Plain(_) => return Ok(None),
+    };
+    Ok(Some(body))
+}
+
+fn meter_values(samples: &[MeterSample]) -> Vec<Value> {
+    samples
+        .iter()
+        .filter(|s| s.phase.is_none())
+        .filter_map(|s| {
+            let (measurand, unit) = names::meter_measurand(&s.measurand)?;
+            let mut v = json!({
+                "measurand": measurand,
+                "timestamp": super::ops::ts(s.timestamp),
+                "value": base_value(s),
+            });
+            // Temperatures in other units than Celsius go without a unit rather than a wrong one.
+            let unit = unit.filter(|_| {
+                s.measurand != "Temperature" || s.unit.as_deref().is_none_or(|u| u == "Celsius")
+            });
+            if let Some(u) = unit {
+                v["unit"] = json!(u);
+            }
+            Some(v)
+        })
+        .collect()
+}
+
+fn session_update(s: &SessionRow, evse: i64, started: &str, now: &str) -> Value {
+    let end = s.stopped_at.as_deref().unwrap_or(now);
+    let seconds = match (
+        chrono::DateTime::parse_from_rfc3339(started),
+        chrono::DateTime::parse_from_rfc3339(end),
+    ) {
+        (Ok(a), Ok(b)) => (b - a).num_seconds(),
+        _ => 0,
+    };
+    let mut session = json!({
+        "id": s.id.to_string(),
+        "status": s.status,
+        "userId": null,
+        "authorizationId": null,
+        "billingStatus": null,
+        "energy": s.energy_wh,
+        "energyConsumption": {"total": s.energy_wh, "grid": s.energy_wh},
+        "chargePointId": s.charge_point_id,
+        "evseId": evse,
+        "connectorId": s.connector_id,
+        "startedAt": started,
+        "stoppedAt": s.stopped_at,
+        "power": {
+            "latest": s.power_latest_w,
+            "peak": s.power_peak_w,
+            "average": average_power(s.energy_wh, seconds),
+        },
+        "lastUpdatedAt": s.updated_at,
+    });
+    if let Some(t) = &s.id_tag {
+        session["idTag"] = json!(t);
+    }
+    if let Some(soc) = s.soc_percent {
+        session["socPercent"] = json!(soc);
+    }
+    if let Some(r) = &s.reason {
+        session["reason"] = json!(names::stop_reason(r));
+    }
+    json!({"notification": names::SESSION_UPDATE, "session": session})
+}

@@ -1,0 +1,149 @@
+//! The real binary killed with SIGKILL while 500 events wait for a refusing receiver:
+//! started again on the same file, it delivers all 500, in order per charge point.
+
+mod common;
+mod notify_common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use notify_common::*;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts `ocpp-gateway serve` on port 0 with its store in `dir`; returns the child and
+/// the OCPP and API addresses it printed.
+async fn spawn_gateway(dir: &Path) -> (Child, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
+        .arg("serve")
+        .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
+        .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
+        .env("OCPP_GATEWAY__API__TOKENS", TOKEN)
+        .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
+        .env("OCPP_GATEWAY__OCPP__ALLOW_UNAUTHENTICATED", "true")
+        .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
+        .env("OCPP_GATEWAY__STORE__FSYNC", "false")
+        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_BASE", "20ms")
+        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_MAX", "200ms")
+        .env("OCPP_GATEWAY__NOTIFY__MAX_ATTEMPTS", "100000")
+        .env("OCPP_GATEWAY__LOG__LEVEL", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("gateway binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let (ocpp, api) = tokio::time::timeout(WAIT, async {
+        let mut ocpp = None;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
+                ocpp = Some(rest.trim().to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("api listening on http://") {
+                return (ocpp.expect("ocpp address first"), rest.trim().to_owned());
+            }
+        }
+        panic!("the gateway exited before printing its addresses");
+    })
+    .await
+    .expect("addresses printed in time");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, ocpp, api)
+}
+
+#[tokio::test]
+async fn sigkill_with_500_undelivered_events_loses_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rx = Receiver::start(Mode::Fail).await;
+    let (mut gw, ocpp, api_addr) = spawn_gateway(dir.path()).await;
+    subscribe(
+        api_addr.parse().expect("addr"),
+        &rx.url,
+        &["HardwareStatusNotification"],
+    )
+    .await;
+
+    let statuses = ["Available", "Preparing", "Charging", "Finishing"];
+    let mut tasks = Vec::new();
+    for i in 0..5 {
+        let url = format!("ws://{ocpp}/ocpp/K{i}");
+        tasks.push(tokio::spawn(async move {
+            let mut c = connect(&url, &["ocpp1.6"], None)
+                .await
+                .expect("charger connects");
+            for n in 0..100 {
+                c.call(
+                    "StatusNotification",
+                    json!({"connectorId": 1, "errorCode": "NoError",
+                    "status": statuses[n % 4], "timestamp": "2026-11-28T10:00:00Z"}),
+                )
+                .await;
+            }
+            c
+        }));
+    }
+    let mut chargers = Vec::new();
+    for t in tasks {
+        chargers.push(
+            tokio::time::timeout(WAIT, t)
+                .await
+                .expect("chargers done")
+                .expect("join"),
+        );
+    }
+    assert!(!rx.all().is_empty(), "the receiver refused attempts");
+    assert!(rx.accepted().is_empty());
+    gw.start_kill().expect("SIGKILL");
+    let _ = tokio::time::timeout(WAIT, gw.wait())
+        .await
+        .expect("the gateway dies");
+    drop(chargers);
+
+    let db = rusqlite::Connection::open(dir.path().join("gateway.db")).expect("db");
+    let pending: Vec<(i64, i64)> = db
+        .prepare("SELECT id, charge_point_id FROM outbox WHERE status = 'pending' ORDER BY id")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    assert_eq!(
+        pending.len(),
+        500,
+        "every acknowledged status has its event"
+    );
+
+    rx.set_mode(Mode::Ok);
+    let (_gw2, _, _) = spawn_gateway(dir.path()).await;
+    let wanted: HashSet<String> = pending.iter().map(|(id, _)| id.to_string()).collect();
+    within(
+        Duration::from_secs(30),
+        "all 500 events delivered after the restart",
+        || async {
+            let got: HashSet<String> = rx.accepted().into_iter().map(|r| r.id).collect();
+            wanted.is_subset(&got)
+        },
+    )
+    .await;
+    let mut by_cp: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, cp) in &pending {
+        by_cp.entry(*cp).or_default().push(*id);
+    }
+    let accepted = first_arrivals(&rx.accepted());
+    for (cp, ids) in by_cp {
+        let got: Vec<i64> = of_cp(&accepted, cp)
+            .iter()
+            .filter_map(|r| r.id.parse().ok())
+            .filter(|id| ids.contains(id))
+            .collect();
+        assert_eq!(got, ids, "charge point {cp}: in order");
+    }
+    for r in rx.accepted() {
+        assert!(signed_by(TOKEN, &r.raw, &r.signature));
+    }
+}
