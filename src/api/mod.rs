@@ -7,6 +7,7 @@ pub mod charge_point;
 pub mod error;
 pub mod evse;
 pub mod extract;
+pub mod frames;
 pub mod id_tag;
 pub mod list;
 pub mod notifications;
@@ -110,6 +111,8 @@ fn resources() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/latest-network-status-log")),
             g(evse::latest_network_log),
         )
+        .route(&at(&format!("{CP}/frames")), g(frames::history))
+        .route(&at(&format!("{CP}/frames/stream")), g(frames::stream))
         .route(
             &at(&format!("{CP}/configurations")),
             g(evse::configurations),
