@@ -8,15 +8,20 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::ocpp::OcppVersion;
 
-/// What a caller asks of the actor.
+/// A CALL to send, and where its outcome goes.
+#[derive(Debug)]
+pub struct CallRequest {
+    pub action: String,
+    pub payload: Value,
+    pub reply: oneshot::Sender<Result<Value, CallError>>,
+}
+
+/// What a caller asks of the actor. Kept two words wide (the request is boxed): the
+/// mailbox allocates its slots up front, once per connected charger.
 #[derive(Debug)]
 pub enum Command {
     /// Send a CALL and answer `reply` with the CALLRESULT payload or why there is none.
-    Call {
-        action: String,
-        payload: Value,
-        reply: oneshot::Sender<Result<Value, CallError>>,
-    },
+    Call(Box<CallRequest>),
     /// Close the socket (a newer connection replaced it, or an operator asked).
     Close { reason: CloseReason },
 }
@@ -93,11 +98,11 @@ impl ChargerHandle {
     /// call timeout (plus a small margin for the actor's own bookkeeping).
     pub async fn call(&self, action: &str, payload: Value) -> Result<Value, CallError> {
         let (reply, rx) = oneshot::channel();
-        let cmd = Command::Call {
+        let cmd = Command::Call(Box::new(CallRequest {
             action: action.to_owned(),
             payload,
             reply,
-        };
+        }));
         self.tx.try_send(cmd).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => CallError::Busy,
             mpsc::error::TrySendError::Closed(_) => CallError::NotConnected,

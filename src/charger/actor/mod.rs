@@ -113,7 +113,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     }
                 }
                 cmd = self.rx.recv(), if mailbox_open => match cmd {
-                    Some(Command::Call { action, payload, reply }) => self.enqueue(action, payload, reply),
+                    Some(Command::Call(c)) => {
+                        let c = *c;
+                        self.enqueue(c.action, c.payload, c.reply)
+                    }
                     Some(Command::Close { reason }) => {
                         let (code, text, exit) = match reason {
                             CloseReason::Replaced => (CloseCode::Policy, "replaced by a newer connection", Exit::Replaced),
