@@ -7,6 +7,7 @@ pub mod decode;
 pub mod error;
 pub mod examples;
 pub mod frame;
+pub mod fuzz;
 pub mod lenient;
 mod path;
 pub mod redact;
