@@ -14,6 +14,7 @@ pub mod pending;
 pub mod registry;
 pub mod replay;
 pub mod rewind;
+pub mod security_profile;
 mod v16;
 mod v201;
 

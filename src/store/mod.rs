@@ -89,6 +89,16 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError>;
+    /// Replaces the charger's password (`None`: no password).
+    async fn set_password(
+        &self,
+        identity: &str,
+        password: Option<PasswordHash>,
+    ) -> Result<(), StoreError>;
+    /// The profile the operator wants the charger on.
+    async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
+    /// Forgets the profile the charger reached: its next connection sets it anew.
+    async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError>;
     /// The charger reached security `profile` (a higher one than before).
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
     /// The id tag with this uid, if the gateway holds it.

@@ -214,6 +214,28 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_password(
+        &self,
+        identity: &str,
+        password: Option<PasswordHash>,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::set_password(tx, &identity, password.as_ref()))
+            .await
+    }
+
+    async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::set_desired_profile(tx, &identity, Some(profile)))
+            .await
+    }
+
+    async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::reset_security_profile(tx, &identity))
+            .await
+    }
+
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::set_security_profile(tx, &identity, profile))

@@ -700,3 +700,36 @@ pub fn record_event(
     }
     Ok(())
 }
+
+pub fn set_password(
+    tx: &Transaction<'_>,
+    identity: &str,
+    password: Option<&crate::security::PasswordHash>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE charge_points SET password_hash = ?2, updated_at = ?3 WHERE identity = ?1",
+    )?
+    .execute(params![identity, password.map(|p| p.to_hex()), now()])?;
+    Ok(())
+}
+
+pub fn set_desired_profile(
+    tx: &Transaction<'_>,
+    identity: &str,
+    profile: Option<u8>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE charge_points SET desired_profile = ?2, updated_at = ?3 WHERE identity = ?1",
+    )?
+    .execute(params![identity, profile, now()])?;
+    Ok(())
+}
+
+/// The next connection decides the current profile again.
+pub fn reset_security_profile(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE charge_points SET current_profile = NULL, updated_at = ?2 WHERE identity = ?1",
+    )?
+    .execute(params![identity, now()])?;
+    Ok(())
+}
