@@ -250,13 +250,7 @@ impl Action {
     }
 }
 
-/// A configuration key as a charger reported it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationEntry {
-    pub key: String,
-    pub value: Option<String>,
-    pub readonly: bool,
-}
+pub use super::notification::ConfigurationEntry;
 
 /// What the charger's answer meant, when it did not refuse.
 #[derive(Clone, Debug, PartialEq)]
