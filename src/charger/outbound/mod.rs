@@ -146,6 +146,13 @@ async fn run(handle: &ChargerHandle, action: &Action) -> Result<Outcome, ActionE
                 other => other,
             }
         }
+        Action::GetLocalListVersion => {
+            let request = encode(version, action)?;
+            let answer = send(handle, &request).await?;
+            let v = answer.answer();
+            let list = v.get("listVersion").or_else(|| v.get("versionNumber"));
+            Ok(Outcome::Accepted(json!({"listVersion": list})))
+        }
         _ => {
             let request = encode(version, action)?;
             send(handle, &request).await
