@@ -229,7 +229,6 @@ CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE status = 'delivered
     // gateway-allocated ids (2.0.1 needs profile and schedule ids); request ids of
     // actions whose results arrive later (logs, firmware, reports).
     r#"
-ALTER TABLE sessions ADD COLUMN remote_start_id INTEGER;
 CREATE INDEX sessions_pending ON sessions (charge_point_id, status) WHERE status = 'pending';
 CREATE TABLE charging_profiles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
