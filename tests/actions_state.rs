@@ -70,7 +70,10 @@ async fn a_1_6_remote_start_becomes_the_session_and_stops_by_its_id() {
     let (_, reply) = r
         .exchange(
             &r.path("v1.0", "start"),
-            json!({"idTag": "TAG16", "connectorId": 2}),
+            json!({"idTag": "TAG16", "connectorId": 2, "chargingProfile": {
+                "stackLevel": 0, "chargingProfilePurpose": "TxProfile", "chargingProfileKind": "Relative",
+                "chargingSchedule": {"chargingRateUnit": "W",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7400}]}}}),
             "RemoteStartTransaction",
             Answer::Result(json!({"status": "Rejected"})),
         )
@@ -92,7 +95,10 @@ async fn a_2_0_1_remote_start_becomes_the_session_and_stops_by_its_id() {
     let (sent, reply) = r
         .exchange(
             &r.path("v1.0", "start/1"),
-            json!({"idTag": "TAG201"}),
+            json!({"idTag": "TAG201", "chargingProfile": {
+                "stackLevel": 0, "chargingProfilePurpose": "TxProfile", "chargingProfileKind": "Relative",
+                "chargingSchedule": {"chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 20}]}}}),
             "RequestStartTransaction",
             Answer::Result(json!({"status": "Accepted"})),
         )
@@ -102,6 +108,12 @@ async fn a_2_0_1_remote_start_becomes_the_session_and_stops_by_its_id() {
     assert_eq!(sent["remoteStartId"], id);
     assert_eq!(sent["evseId"], 1);
     assert_eq!(sent["idToken"]["idToken"], "TAG201");
+    let profile = &sent["chargingProfile"];
+    assert_eq!(profile["chargingProfilePurpose"], "TxProfile");
+    assert_eq!(
+        profile["chargingSchedule"][0]["chargingSchedulePeriod"][0]["limit"].as_f64(),
+        Some(20.0)
+    );
 
     r.c.call(
         "TransactionEvent",

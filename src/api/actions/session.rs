@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::smart_charging::ProfileBody;
 use super::{body, empty, evse_number, evse_target, int32, perform, target, Target};
 use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson};
@@ -26,6 +27,8 @@ pub struct StartBody {
     external_session_id: Option<String>,
     user_id: Option<i64>,
     connector_id: Option<u32>,
+    /// A profile for the transaction (sent with the start, ids allocated here).
+    charging_profile: Option<ProfileBody>,
 }
 
 impl StartBody {
@@ -89,13 +92,38 @@ async fn run_start(
         .resources
         .create_pending_session(t.cp.id, evse.map(i64::from), id_tag.clone())
         .await?;
+    let profile = match &b.charging_profile {
+        None => None,
+        Some(p) => {
+            p.to_profile(0, None)?;
+            let body_json = serde_json::to_value(p).unwrap_or_default();
+            let id = state
+                .resources
+                .new_charging_profile(
+                    t.cp.id,
+                    evse.map_or(0, i64::from),
+                    p.purpose(),
+                    p.stack_level(),
+                    body_json,
+                )
+                .await?;
+            Some((id, p.to_profile(id, None)?))
+        }
+    };
     let action = Action::StartSession {
         evse,
         id_tag,
         remote_start_id: int32(session)?,
-        profile: None,
+        profile: profile.as_ref().map(|(_, p)| p.clone()),
     };
-    if let Err(e) = perform(t, &action).await {
+    let result = perform(t, &action).await;
+    if let (Some((id, _)), Some(p)) = (&profile, &b.charging_profile) {
+        state
+            .resources
+            .charging_profile_outcome(*id, result.is_ok(), Some(session), p.notification(*id))
+            .await?;
+    }
+    if let Err(e) = result {
         state
             .resources
             .fail_pending_session(session, "remote start not accepted".into())

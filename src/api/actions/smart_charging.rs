@@ -103,26 +103,56 @@ impl ProfileBody {
         })
     }
 
-    /// The `chargingProfile` of the `chargingProfile.applied` notification.
-    fn notification(&self, id: i64) -> Map<String, Value> {
+    /// The `chargingProfile` of the `chargingProfile.applied` notification (the
+    /// reference's callback names; absent values left out).
+    pub(crate) fn notification(&self, id: i64) -> Map<String, Value> {
         let s = &self.charging_schedule;
-        let mut m = Map::new();
-        m.insert("id".into(), json!(id));
-        m.insert("stackLevel".into(), json!(self.stack_level));
-        m.insert("purpose".into(), json!(self.charging_profile_purpose));
-        m.insert(
-            "chargingProfileKind".into(),
-            json!(self.charging_profile_kind),
-        );
-        m.insert("recurrencyKind".into(), json!(self.recurrency_kind));
-        m.insert("validFrom".into(), json!(self.valid_from));
-        m.insert("validTo".into(), json!(self.valid_to));
-        m.insert("chargingRateUnit".into(), json!(s.charging_rate_unit));
-        m.insert("duration".into(), json!(s.duration));
-        m.insert("startSchedule".into(), json!(s.start_schedule));
-        m.insert("minChargingRate".into(), json!(s.min_charging_rate));
-        m.insert("schedulePeriods".into(), json!(s.charging_schedule_period));
-        m
+        let recurrency = self.recurrency_kind.map(|r| match r {
+            Recurrency::Daily => "daily",
+            Recurrency::Weekly => "weekly",
+        });
+        let periods: Vec<Value> = s
+            .charging_schedule_period
+            .iter()
+            .map(|p| {
+                let mut v = json!({"startPeriod": p.start_period, "limit": p.limit});
+                if let Some(n) = p.number_phases {
+                    v["numberPhases"] = json!(n);
+                }
+                v
+            })
+            .collect();
+        let fields = [
+            ("id", json!(id)),
+            ("stackLevel", json!(self.stack_level)),
+            ("purpose", json!(self.charging_profile_purpose)),
+            ("chargingProfileKind", json!(self.charging_profile_kind)),
+            ("recurrencyKind", json!(recurrency)),
+            ("validFrom", json!(self.valid_from)),
+            ("validTo", json!(self.valid_to)),
+            ("chargingRateUnit", json!(s.charging_rate_unit)),
+            ("duration", json!(s.duration)),
+            ("scheduleStart", json!(s.start_schedule)),
+            ("minChargingRate", json!(s.min_charging_rate)),
+            ("schedulePeriods", json!(periods)),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    }
+
+    /// The stored purpose name.
+    pub(crate) fn purpose(&self) -> String {
+        serde_json::to_value(self.charging_profile_purpose)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn stack_level(&self) -> i64 {
+        i64::from(self.stack_level)
     }
 }
 
@@ -146,10 +176,7 @@ pub async fn set_profile(
             (Some(session), Some(tx))
         }
     };
-    let purpose = serde_json::to_value(b.charging_profile_purpose)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let purpose = b.purpose();
     b.to_profile(0, transaction.clone())?;
     let body_json = serde_json::to_value(&b).unwrap_or(Value::Null);
     let id = state
