@@ -28,7 +28,19 @@ use crate::config::RateLimitAction;
 use crate::ocpp::{Call, CallErrorFrame, CallResult, ErrorCode, Frame};
 use crate::telemetry::metrics::{action_label, code_label, CallLabels, ErrorLabels, FrameLabels};
 
-type Reply = oneshot::Sender<Result<Value, CallError>>;
+/// Who waits for a call: the answer's channel, and optionally one told the message id
+/// once the CALL is written (for the caller's logs).
+#[derive(Debug)]
+struct Reply {
+    answer: oneshot::Sender<Result<Value, CallError>>,
+    sent: Option<oneshot::Sender<String>>,
+}
+
+impl Reply {
+    fn send(self, result: Result<Value, CallError>) -> Result<(), Result<Value, CallError>> {
+        self.answer.send(result)
+    }
+}
 
 /// Message ids of our CALLs: unique in the process and, thanks to the time-based seed,
 /// unlikely to repeat across restarts, so a late answer never matches a newer call.
@@ -153,7 +165,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     }
                 }
                 cmd = self.rx.recv(), if mailbox_open => match cmd {
-                    Some(Command::Call { action, payload, reply }) => self.enqueue(action, payload, reply),
+                    Some(Command::Call { action, payload, reply, sent }) => {
+                        self.enqueue(action, payload, Reply { answer: reply, sent })
+                    }
                     Some(Command::Close { reason }) => {
                         let (code, text, exit) = match reason {
                             CloseReason::Replaced => (CloseCode::Policy, "replaced by a newer connection", Exit::Replaced),
@@ -215,6 +229,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             return Ok(());
         };
         debug!(direction = "out", message_id = %call.id, action = %call.action, "CALL");
+        if let Some(tell) = self.pending.in_flight_reply().and_then(|r| r.sent.take()) {
+            let _ = tell.send(call.id.clone());
+        }
         trace!(payload = %call.payload, "CALL payload");
         let text = Frame::Call(Call {
             id: call.id.clone(),

@@ -161,10 +161,24 @@ async fn run(handle: &ChargerHandle, action: &Action) -> Result<Outcome, ActionE
 }
 
 async fn send(handle: &ChargerHandle, request: &Request) -> Result<Outcome, ActionError> {
-    let answer = handle
-        .call(&request.action, request.payload.clone())
-        .await?;
-    Ok(interpret(request, answer)?)
+    let started = Instant::now();
+    let (message_id, answer) = handle
+        .call_traced(&request.action, request.payload.clone())
+        .await;
+    let outcome = answer.and_then(|a| interpret(request, a));
+    tracing::info!(
+        identity = handle.identity(),
+        action = %request.action,
+        message_id = message_id.as_deref().unwrap_or("-"),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        outcome = %match &outcome {
+            Ok(Outcome::Accepted(_)) => "accepted".to_owned(),
+            Ok(Outcome::Scheduled(_)) => "scheduled".to_owned(),
+            Err(e) => e.to_string(),
+        },
+        "OCPP call of an action"
+    );
+    Ok(outcome?)
 }
 
 fn certificate_hashes(answer: &Value) -> Vec<Value> {
