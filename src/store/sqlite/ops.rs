@@ -433,7 +433,7 @@ pub fn start_transaction(
 }
 
 /// How long a remote start's pending session waits for the 1.6 StartTransaction.
-const REMOTE_START_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+pub(crate) const REMOTE_START_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The oldest pending remote-start session of this charge point for the same id tag on
 /// the same connector (or on any, when the start named none), younger than the window.

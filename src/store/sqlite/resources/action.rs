@@ -24,6 +24,13 @@ pub fn create_pending_session(
     id_tag: &str,
 ) -> rusqlite::Result<i64> {
     let n = now();
+    // Remote starts no transaction took up within the window have expired.
+    let since = super::super::ops::ts(chrono::Utc::now() - super::super::ops::REMOTE_START_WINDOW);
+    tx.prepare_cached(
+        "UPDATE sessions SET status = 'expired', updated_at = ?3
+         WHERE charge_point_id = ?1 AND status = 'pending' AND created_at < ?2",
+    )?
+    .execute(params![cp, since, n])?;
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, created_at, updated_at)
