@@ -30,6 +30,21 @@ pub enum ApiError {
         message: String,
         errors: FieldErrors,
     },
+    /// The charger refused (406); the message names its status.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// Too many calls are already waiting for the charger (429).
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The charger's version or the gateway has no such operation (501).
+    #[error("{0}")]
+    NotImplemented(String),
+    /// The charger answered with a CALLERROR or went away mid-call (502).
+    #[error("{0}")]
+    BadGateway(String),
+    /// The charger did not answer in time (504).
+    #[error("{0}")]
+    GatewayTimeout(String),
     /// Something broke on our side; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -102,6 +117,11 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"message": message, "errors": errors}),
             ),
+            ApiError::NotAcceptable(m) => (StatusCode::NOT_ACCEPTABLE, json!({"message": m})),
+            ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({"message": m})),
+            ApiError::NotImplemented(m) => (StatusCode::NOT_IMPLEMENTED, json!({"message": m})),
+            ApiError::BadGateway(m) => (StatusCode::BAD_GATEWAY, json!({"message": m})),
+            ApiError::GatewayTimeout(m) => (StatusCode::GATEWAY_TIMEOUT, json!({"message": m})),
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "API request failed");
                 (

@@ -203,7 +203,7 @@ pub async fn latest_network_log(
     Ok(Json(json!({ "data": network_log(l) })))
 }
 
-fn configuration(c: ConfigurationView) -> Value {
+pub(crate) fn configuration(c: ConfigurationView) -> Value {
     json!({
         "key": {"name": c.key, "value": c.value.unwrap_or_default()},
         "readonly": c.readonly,

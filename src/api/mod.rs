@@ -1,6 +1,7 @@
 //! The northbound HTTP API (axum): `/health`, and under `/public-api/` (Bearer token)
 //! the resources the gateway owns, in the shapes of the AMPECO public API.
 
+pub mod actions;
 pub mod activity;
 pub mod auth;
 pub mod charge_point;
@@ -39,6 +40,7 @@ pub struct ApiState {
 pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>, token_list: &[String]) -> Router {
     // Full paths rather than `nest`: handlers build `links` from the request's own URI.
     let public = resources()
+        .merge(actions::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));
@@ -116,10 +118,6 @@ fn resources() -> Router<Arc<ApiState>> {
         .route(
             &at(&format!("{CP}/configurations")),
             g(evse::configurations),
-        )
-        .route(
-            &at(&format!("{CP}/configurations/{{key}}")),
-            g(evse::configuration_key),
         )
         .route(&at("/evses/v2.1"), g(evse::list))
         .route(&at("/evses/v2.1/{evse}"), g(evse::read))

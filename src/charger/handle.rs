@@ -14,6 +14,8 @@ pub struct CallRequest {
     pub action: String,
     pub payload: Value,
     pub reply: oneshot::Sender<Result<Value, CallError>>,
+    /// Told the message id once the CALL is written, when the caller wants it.
+    pub sent: Option<oneshot::Sender<String>>,
 }
 
 /// What a caller asks of the actor. Kept two words wide (the request is boxed): the
@@ -97,11 +99,33 @@ impl ChargerHandle {
     /// Calls are queued in the actor and sent one at a time; the wait never exceeds the
     /// call timeout (plus a small margin for the actor's own bookkeeping).
     pub async fn call(&self, action: &str, payload: Value) -> Result<Value, CallError> {
+        self.send_call(action, payload, None).await
+    }
+
+    /// Like [`ChargerHandle::call`], also giving the CALL's message id (None when it was
+    /// never written), for the caller's logs.
+    pub async fn call_traced(
+        &self,
+        action: &str,
+        payload: Value,
+    ) -> (Option<String>, Result<Value, CallError>) {
+        let (sent, mut sent_rx) = oneshot::channel();
+        let result = self.send_call(action, payload, Some(sent)).await;
+        (sent_rx.try_recv().ok(), result)
+    }
+
+    async fn send_call(
+        &self,
+        action: &str,
+        payload: Value,
+        sent: Option<oneshot::Sender<String>>,
+    ) -> Result<Value, CallError> {
         let (reply, rx) = oneshot::channel();
         let cmd = Command::Call(Box::new(CallRequest {
             action: action.to_owned(),
             payload,
             reply,
+            sent,
         }));
         self.tx.try_send(cmd).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => CallError::Busy,

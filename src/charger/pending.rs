@@ -94,6 +94,11 @@ impl<R> PendingCalls<R> {
         })
     }
 
+    /// The reply of the call in flight, if any.
+    pub fn in_flight_reply(&mut self) -> Option<&mut R> {
+        self.in_flight.as_mut().map(|f| &mut f.reply)
+    }
+
     /// Takes the in-flight call if `id` is its id; `None` for a late or unknown answer.
     pub fn complete(&mut self, id: &str) -> Option<InFlight<R>> {
         match &self.in_flight {

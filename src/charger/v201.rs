@@ -79,6 +79,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 id_token: token,
                 charging_state: t.transaction_info.charging_state.as_ref().map(wire_name),
                 stopped_reason: t.transaction_info.stopped_reason.as_ref().map(wire_name),
+                remote_start_id: t.transaction_info.remote_start_id.map(i64::from),
                 timestamp: t.timestamp,
                 samples: samples(t.meter_value.as_deref().unwrap_or_default()),
             };

@@ -68,6 +68,8 @@ pub struct TransactionUpdate {
     pub id_token: Option<String>,
     pub charging_state: Option<String>,
     pub stopped_reason: Option<String>,
+    /// The id of the remote start that caused the transaction, when one did.
+    pub remote_start_id: Option<i64>,
     pub timestamp: DateTime<Utc>,
     pub samples: Vec<MeterSample>,
 }

@@ -1,6 +1,7 @@
 //! The version-neutral model: what chargers report and what the gateway decides,
 //! with no protocol version and no storage in sight.
 
+pub mod action;
 pub mod auth;
 pub mod event;
 pub mod notification;

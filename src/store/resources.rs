@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
+pub use crate::domain::notification::ConfigurationEntry;
 use crate::security::PasswordHash;
 
 /// Why a resource write did not happen.
@@ -251,6 +252,15 @@ pub struct AuthorizationFilter {
     pub updated: Window,
 }
 
+/// Which stored charging profiles a clear applies to (all given must match).
+#[derive(Clone, Debug, Default)]
+pub struct ProfileCriteria {
+    pub id: Option<i64>,
+    pub evse_network_id: Option<i64>,
+    pub purpose: Option<String>,
+    pub stack_level: Option<i64>,
+}
+
 /// A reservation of an EVSE.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReservationView {
@@ -398,4 +408,73 @@ pub trait Resources: Send + Sync + 'static {
     ) -> Result<Vec<SecurityEventView>, StoreError>;
     /// One security event.
     async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError>;
+
+    // Actions: what the northbound actions record around their calls.
+
+    /// Allocates an id for an action whose results arrive later (`kind`: `log`,
+    /// `firmware`, `configuration`, ...).
+    async fn new_request_id(&self, charge_point_id: i64, kind: &str) -> Result<i64, StoreError>;
+    /// A `pending` session for a remote start; its id is also the remote start id.
+    async fn create_pending_session(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: Option<i64>,
+        id_tag: String,
+    ) -> Result<i64, StoreError>;
+    /// Marks a pending session `failed` (the charger refused to start it).
+    async fn fail_pending_session(&self, id: i64, reason: String) -> Result<(), StoreError>;
+    /// The charger's transaction id of a session, when it has one.
+    async fn session_transaction_id(&self, id: i64) -> Result<Option<String>, StoreError>;
+    /// Stores configuration entries a charger reported (`replace`: the snapshot is
+    /// complete, keys not in it are dropped) and emits the sync notification.
+    async fn store_configuration(
+        &self,
+        charge_point_id: i64,
+        request_id: Option<i64>,
+        entries: Vec<ConfigurationEntry>,
+        replace: bool,
+    ) -> Result<(), StoreError>;
+    /// Records a configuration value the charger accepted.
+    async fn set_configuration_value(
+        &self,
+        charge_point_id: i64,
+        key: String,
+        value: String,
+    ) -> Result<(), StoreError>;
+    /// Allocates a charging profile id (and schedule id, the same number) for a profile
+    /// about to be sent; `body` is the profile as the platform gave it.
+    async fn new_charging_profile(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: i64,
+        purpose: String,
+        stack_level: i64,
+        body: serde_json::Value,
+    ) -> Result<i64, StoreError>;
+    /// Marks a profile applied (or refused) and, when applied, emits
+    /// `chargingProfile.applied` with `profile` as its `chargingProfile`.
+    async fn charging_profile_outcome(
+        &self,
+        id: i64,
+        applied: bool,
+        session_id: Option<i64>,
+        profile: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), StoreError>;
+    /// Marks the applied profiles matching every given criterion cleared; returns how many.
+    async fn clear_charging_profiles(
+        &self,
+        charge_point_id: i64,
+        criteria: ProfileCriteria,
+    ) -> Result<u64, StoreError>;
+    /// A reservation about to be sent (status `pending`).
+    async fn create_reservation(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: i64,
+        id_tag: String,
+        expires_at: String,
+    ) -> Result<i64, StoreError>;
+    /// A reservation's new status (`active`, `canceled`, `rejected`), with
+    /// `reservation.changed` when the platform has a name for it.
+    async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError>;
 }

@@ -28,7 +28,19 @@ mod send;
 
 use limits::{next_message_id, RateLimit};
 
-type Reply = oneshot::Sender<Result<Value, CallError>>;
+/// Who waits for a call: the answer's channel, and optionally one told the message id
+/// once the CALL is written (for the caller's logs).
+#[derive(Debug)]
+struct Reply {
+    answer: oneshot::Sender<Result<Value, CallError>>,
+    sent: Option<oneshot::Sender<String>>,
+}
+
+impl Reply {
+    fn send(self, result: Result<Value, CallError>) -> Result<(), Result<Value, CallError>> {
+        self.answer.send(result)
+    }
+}
 
 /// The charger's previous CALL, to spot a retransmission or a reused message id.
 struct LastCall {
@@ -115,7 +127,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 cmd = self.rx.recv(), if mailbox_open => match cmd {
                     Some(Command::Call(c)) => {
                         let c = *c;
-                        self.enqueue(c.action, c.payload, c.reply)
+                        self.enqueue(c.action, c.payload, Reply { answer: c.reply, sent: c.sent })
                     }
                     Some(Command::Close { reason }) => {
                         let (code, text, exit) = match reason {
@@ -151,7 +163,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         exit
     }
 
-    pub(super) fn enqueue(&mut self, action: String, payload: Value, reply: Reply) {
+    fn enqueue(&mut self, action: String, payload: Value, reply: Reply) {
         let deadline = Instant::now() + self.ctx.shared.settings.ocpp.call_timeout;
         if let Err(reply) = self.pending.enqueue(action, payload, deadline, reply) {
             let _ = reply.send(Err(CallError::Busy));
@@ -161,7 +173,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
 
     /// Keeps the gateway-wide count of calls waiting on chargers (what a drain waits
     /// for) in step with this actor's.
-    pub(super) fn publish_pending(&mut self) {
+    fn publish_pending(&mut self) {
         let now = self.pending.len();
         let counter = &self.ctx.shared.calls_pending;
         if now > self.published_pending {
@@ -173,11 +185,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     }
 
     /// Writes the next queued CALL if none is in flight.
-    pub(super) async fn send_next_call(&mut self) -> Result<(), Exit> {
+    async fn send_next_call(&mut self) -> Result<(), Exit> {
         let Some(call) = self.pending.next_to_send(Instant::now(), next_message_id) else {
             return Ok(());
         };
         debug!(direction = "out", message_id = %call.id, action = %call.action, "CALL");
+        if let Some(tell) = self.pending.in_flight_reply().and_then(|r| r.sent.take()) {
+            let _ = tell.send(call.id.clone());
+        }
         trace!(payload = %call.payload, "CALL payload");
         let text = Frame::Call(Call {
             id: call.id.clone(),
@@ -195,7 +210,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         Ok(())
     }
 
-    pub(super) fn expire_calls(&mut self) {
+    fn expire_calls(&mut self) {
         let timeout = self.ctx.shared.settings.ocpp.call_timeout;
         for (action, reply) in self.pending.expire(Instant::now()) {
             warn!(%action, timeout_secs = timeout.as_secs(), "no answer from the charger in time");

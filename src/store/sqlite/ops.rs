@@ -371,9 +371,34 @@ pub fn start_transaction(
         .prepare_cached("SELECT id FROM sessions WHERE charge_point_id = ?1 AND start_key = ?2")?
         .query_row(params![cp, key], |r| r.get(0))
         .optional()?;
-    let id = match existing {
-        Some(id) => id,
-        None => {
+    // A remote start's pending session becomes this transaction; its id was the
+    // session id from the start, so the platform's `sessionId` stays valid.
+    let pending = match existing {
+        Some(_) => None,
+        None => pending_remote_start(tx, cp, s)?,
+    };
+    let id = match (existing, pending) {
+        (Some(id), _) => id,
+        (None, Some(id)) => {
+            tx.prepare_cached(
+                "UPDATE sessions SET status = 'active', evse_network_id = ?2, connector_id = ?2, started_at = ?3,
+                   meter_start_wh = ?4, meter_last_wh = ?4, reservation_id = ?5, start_key = ?6,
+                   transaction_id = CAST(id AS TEXT), updated_at = ?7
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                s.connector,
+                ts(s.timestamp),
+                s.meter_start_wh as f64,
+                s.reservation_id,
+                key,
+                now()
+            ])?;
+            emit(tx, cp, Event::session(id, true, false, &[]))?;
+            id
+        }
+        (None, None) => {
             let n = now();
             let id: i64 = tx
                 .prepare_cached(
@@ -405,6 +430,26 @@ pub fn start_transaction(
     i32::try_from(id).map_err(|_| {
         rusqlite::Error::ToSqlConversionFailure("transaction ids exhausted the int32 range".into())
     })
+}
+
+/// How long a remote start's pending session waits for the 1.6 StartTransaction.
+pub(crate) const REMOTE_START_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The oldest pending remote-start session of this charge point for the same id tag on
+/// the same connector (or on any, when the start named none), younger than the window.
+fn pending_remote_start(
+    tx: &Transaction<'_>,
+    cp: i64,
+    s: &StartTransaction,
+) -> rusqlite::Result<Option<i64>> {
+    let since = ts(Utc::now() - REMOTE_START_WINDOW);
+    tx.prepare_cached(
+        "SELECT id FROM sessions WHERE charge_point_id = ?1 AND status = 'pending' AND id_tag = ?2
+           AND (connector_id IS NULL OR connector_id = ?3) AND created_at >= ?4
+         ORDER BY id LIMIT 1",
+    )?
+    .query_row(params![cp, s.id_tag, s.connector, since], |r| r.get(0))
+    .optional()
 }
 
 fn session_by_transaction(
@@ -491,8 +536,23 @@ pub fn transaction_event(
     let cp = cp_id(tx, identity)?;
     let n = now();
     let at = ts(u.timestamp);
-    let found = session_by_transaction(tx, cp, &u.transaction_id)?;
+    let mut found = session_by_transaction(tx, cp, &u.transaction_id)?;
+    if found.is_none() {
+        if let Some(remote) = u.remote_start_id {
+            // A remote start's pending session becomes this transaction.
+            let claimed: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE sessions SET transaction_id = ?3, status = 'active', updated_at = ?4
+                     WHERE charge_point_id = ?1 AND remote_start_id = ?2 AND status = 'pending'
+                     RETURNING id",
+                )?
+                .query_row(params![cp, remote, u.transaction_id, n], |r| r.get(0))
+                .optional()?;
+            found = claimed.map(|id| (id, "pending".to_owned()));
+        }
+    }
     let (session, created, was_finished) = match found {
+        Some((id, status)) if status == "pending" => (id, true, false),
         Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
         None => (
             tx
@@ -696,6 +756,13 @@ pub fn record_event(
             if let Some(event) = Event::from_report(action, payload) {
                 emit(tx, cp, event)?;
             }
+            if action == "NotifyReport" {
+                // The answer to a configuration sync (GetBaseReport): the snapshot.
+                let entries = report_entries(payload);
+                let request_id = payload.get("requestId").and_then(serde_json::Value::as_i64);
+                let first = payload.get("seqNo").and_then(serde_json::Value::as_i64) == Some(0);
+                super::resources::store_configuration(tx, cp, request_id, &entries, first)?;
+            }
         }
     }
     Ok(())
@@ -732,4 +799,42 @@ pub fn reset_security_profile(tx: &Transaction<'_>, identity: &str) -> rusqlite:
     )?
     .execute(params![identity, now()])?;
     Ok(())
+}
+
+/// Configuration entries of a 2.0.1 NotifyReport, keyed `Component.Variable[.Instance]`
+/// (the key form the actions use), from each variable's Actual attribute.
+fn report_entries(
+    payload: &serde_json::Value,
+) -> Vec<crate::domain::notification::ConfigurationEntry> {
+    use serde_json::Value;
+    let name = |v: &Value, f: &str| {
+        v.get(f)
+            .and_then(|x| x.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let data = payload.get("reportData").and_then(Value::as_array);
+    data.into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let attributes = d.get("variableAttribute").and_then(Value::as_array)?;
+            let actual = attributes
+                .iter()
+                .find(|a| a.get("type").and_then(Value::as_str).unwrap_or("Actual") == "Actual")?;
+            let mut key = format!("{}.{}", name(d, "component"), name(d, "variable"));
+            if let Some(i) = d.pointer("/variable/instance").and_then(Value::as_str) {
+                key.push('.');
+                key.push_str(i);
+            }
+            Some(crate::domain::notification::ConfigurationEntry {
+                key,
+                value: actual
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                readonly: actual.get("mutability").and_then(Value::as_str) == Some("ReadOnly"),
+            })
+        })
+        .collect()
 }

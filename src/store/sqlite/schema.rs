@@ -224,6 +224,30 @@ CREATE INDEX outbox_pending ON outbox (subscription_id, charge_point_id, id) WHE
 CREATE INDEX outbox_subscription ON outbox (subscription_id, status, id);
 CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE status = 'delivered';
 "#,
+    // Actions: sessions started remotely wait as `pending` for the charger's transaction
+    // (1.6 by connector and id tag, 2.0.1 by remoteStartId); charging profiles get
+    // gateway-allocated ids (2.0.1 needs profile and schedule ids); request ids of
+    // actions whose results arrive later (logs, firmware, reports).
+    r#"
+CREATE INDEX sessions_pending ON sessions (charge_point_id, status) WHERE status = 'pending';
+CREATE TABLE charging_profiles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    evse_network_id INTEGER,
+    purpose TEXT NOT NULL,
+    stack_level INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE action_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    charge_point_id INTEGER NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

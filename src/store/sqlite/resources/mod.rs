@@ -1,6 +1,9 @@
 //! [`Resources`] on the embedded store: reads on the read connection, the API's few
 //! writes through the group-committing writer. One file per resource family.
 
+mod action;
+
+pub(super) use action::store_configuration;
 mod activity;
 mod charge_point;
 mod evse;
@@ -193,5 +196,115 @@ impl Resources for SqliteStore {
 
     async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError> {
         self.read(move |c| activity::security_event(c, id)).await
+    }
+
+    async fn new_request_id(&self, charge_point_id: i64, kind: &str) -> Result<i64, StoreError> {
+        let kind = kind.to_owned();
+        self.write(move |tx| action::new_request_id(tx, charge_point_id, &kind))
+            .await
+    }
+
+    async fn create_pending_session(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: Option<i64>,
+        id_tag: String,
+    ) -> Result<i64, StoreError> {
+        self.write(move |tx| {
+            action::create_pending_session(tx, charge_point_id, evse_network_id, &id_tag)
+        })
+        .await
+    }
+
+    async fn fail_pending_session(&self, id: i64, reason: String) -> Result<(), StoreError> {
+        self.write(move |tx| action::fail_pending_session(tx, id, &reason))
+            .await
+    }
+
+    async fn session_transaction_id(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.read(move |c| action::session_transaction_id(c, id))
+            .await
+    }
+
+    async fn store_configuration(
+        &self,
+        charge_point_id: i64,
+        request_id: Option<i64>,
+        entries: Vec<ConfigurationEntry>,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            action::store_configuration(tx, charge_point_id, request_id, &entries, replace)
+        })
+        .await
+    }
+
+    async fn set_configuration_value(
+        &self,
+        charge_point_id: i64,
+        key: String,
+        value: String,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| action::set_configuration_value(tx, charge_point_id, &key, &value))
+            .await
+    }
+
+    async fn new_charging_profile(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: i64,
+        purpose: String,
+        stack_level: i64,
+        body: serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        self.write(move |tx| {
+            action::new_charging_profile(
+                tx,
+                charge_point_id,
+                evse_network_id,
+                &purpose,
+                stack_level,
+                &body,
+            )
+        })
+        .await
+    }
+
+    async fn charging_profile_outcome(
+        &self,
+        id: i64,
+        applied: bool,
+        session_id: Option<i64>,
+        profile: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| action::charging_profile_outcome(tx, id, applied, session_id, profile))
+            .await
+    }
+
+    async fn clear_charging_profiles(
+        &self,
+        charge_point_id: i64,
+        criteria: ProfileCriteria,
+    ) -> Result<u64, StoreError> {
+        self.write(move |tx| action::clear_charging_profiles(tx, charge_point_id, &criteria))
+            .await
+    }
+
+    async fn create_reservation(
+        &self,
+        charge_point_id: i64,
+        evse_network_id: i64,
+        id_tag: String,
+        expires_at: String,
+    ) -> Result<i64, StoreError> {
+        self.write(move |tx| {
+            action::create_reservation(tx, charge_point_id, evse_network_id, &id_tag, &expires_at)
+        })
+        .await
+    }
+
+    async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {
+        self.write(move |tx| action::set_reservation_status(tx, id, &status))
+            .await
     }
 }

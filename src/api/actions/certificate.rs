@@ -1,0 +1,96 @@
+//! Certificates on the charger: install a root the gateway holds, delete every
+//! certificate of a kind, list what is installed. The PEM to install comes from the
+//! gateway's own configuration: a `CSMSRootCertificate` is the root of the server's
+//! TLS chain (`tls.cert_chain`); other kinds have no configured source (501).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{empty, perform, target, MaybeJson};
+use crate::api::error::ApiError;
+use crate::api::extract::ApiJson;
+use crate::api::ApiState;
+use crate::domain::action::{Action, CertificateKind};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KindBody {
+    certificate_type: CertificateKind,
+}
+
+/// `POST charge-point/v2.0/{cp}/install-certificate`
+pub async fn install(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<KindBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let certificate = match b.certificate_type {
+        CertificateKind::CSMSRootCertificate => root_of_chain(&state),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        ApiError::NotImplemented(format!(
+            "No {:?} is configured on the gateway.",
+            b.certificate_type
+        ))
+    })?;
+    let action = Action::InstallCertificate {
+        kind: b.certificate_type,
+        certificate,
+    };
+    perform(&t, &action).await?;
+    Ok(empty(StatusCode::ACCEPTED))
+}
+
+/// The last PEM block of the server's certificate chain, if the file is readable.
+fn root_of_chain(state: &ApiState) -> Option<String> {
+    let path = &state.shared.settings.tls.cert_chain;
+    let text = std::fs::read_to_string(path).ok()?;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let start = text.rfind(BEGIN)?;
+    let end = text[start..].find(END)? + start + END.len();
+    Some(format!("{}\n", &text[start..end]))
+}
+
+/// `POST charge-point/v2.0/{cp}/delete-certificate`: deletes every installed
+/// certificate of the kind.
+pub async fn delete(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<KindBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let action = Action::DeleteCertificate {
+        kind: b.certificate_type,
+    };
+    perform(&t, &action).await?;
+    Ok(empty(StatusCode::ACCEPTED))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncBody {
+    certificate_type: Option<CertificateKind>,
+}
+
+/// `POST charge-point/v2.0/{cp}/sync-certificates`
+pub async fn sync(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    MaybeJson(b): MaybeJson<SyncBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let action = Action::ListCertificates {
+        kind: b.certificate_type,
+    };
+    // The reference answers without a body; what is installed is logged.
+    let outcome = perform(&t, &action).await?;
+    tracing::info!(identity = %t.cp.identity, installed = %outcome.answer(), "certificates on the charger");
+    Ok(empty(StatusCode::ACCEPTED))
+}

@@ -1,0 +1,111 @@
+//! Reservations: reserve an EVSE, cancel a reservation. The reservation is recorded
+//! before it is sent (its id is the OCPP reservation id) and its status follows the
+//! charger's answer, announced as `reservation.changed`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{body, connection, empty, evse_number, int32, perform, target, MaybeJson};
+use crate::api::error::ApiError;
+use crate::api::extract::{id, ApiJson};
+use crate::api::ApiState;
+use crate::charger::outbound::ts;
+use crate::domain::action::Action;
+
+/// How long a reservation made through the API holds (the reference's body has no
+/// expiry).
+const RESERVATION_LENGTH: chrono::Duration = chrono::Duration::minutes(30);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReserveBody {
+    /// The platform's user; the gateway holds no users, so it is the id tag sent.
+    user_id: i64,
+    #[allow(dead_code)]
+    reason: Option<String>,
+}
+
+/// `POST charge-point/v1.0/{cp}/reserve/{evse}` → 202 `{success, reservationId}`
+pub async fn reserve(
+    State(state): State<Arc<ApiState>>,
+    Path((cp, evse)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ReserveBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let evse = evse_number(&evse)?;
+    let id_tag = b.user_id.to_string();
+    let expires_at = Utc::now() + RESERVATION_LENGTH;
+    let reservation = state
+        .resources
+        .create_reservation(t.cp.id, i64::from(evse), id_tag.clone(), ts(&expires_at))
+        .await?;
+    let action = Action::Reserve {
+        reservation_id: int32(reservation)?,
+        evse,
+        id_tag,
+        expires_at,
+    };
+    let result = perform(&t, &action).await;
+    let status = if result.is_ok() { "active" } else { "rejected" };
+    state
+        .resources
+        .set_reservation_status(reservation, status.into())
+        .await?;
+    result?;
+    Ok(body(
+        StatusCode::ACCEPTED,
+        json!({"success": true, "reservationId": reservation}),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CancelBody {
+    #[serde(default)]
+    force: bool,
+}
+
+/// `POST reservation/v1.0/{reservation}/cancel`; `force` ends it whatever the charger
+/// says.
+pub async fn cancel(
+    State(state): State<Arc<ApiState>>,
+    Path(reservation): Path<String>,
+    MaybeJson(b): MaybeJson<CancelBody>,
+) -> Result<Response, ApiError> {
+    let force = b.force;
+    let reservation = id(&reservation, "Reservation")?;
+    let view = state
+        .resources
+        .reservation(reservation)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Reservation"))?;
+    let cp = state
+        .resources
+        .charge_point(view.charge_point_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Charge point"))?;
+    let result = match connection(&state, cp) {
+        Ok(t) => {
+            let action = Action::CancelReservation {
+                reservation_id: int32(reservation)?,
+            };
+            perform(&t, &action).await.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    if result.is_ok() || force {
+        state
+            .resources
+            .set_reservation_status(reservation, "canceled".into())
+            .await?;
+    }
+    match result {
+        Err(e) if !force => Err(e),
+        _ => Ok(empty(StatusCode::ACCEPTED)),
+    }
+}

@@ -1,0 +1,163 @@
+//! Remote start and stop. A start creates a `pending` session whose id is also the
+//! remote start id; the transaction the charger then starts becomes that session (see
+//! the store's transaction writes), so the `sessionId` answered here is the session's
+//! id from the first moment. Stop takes that id.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::smart_charging::ProfileBody;
+use super::{body, empty, evse_number, evse_target, int32, perform, target, Target};
+use crate::api::error::ApiError;
+use crate::api::extract::{id, ApiJson};
+use crate::api::ApiState;
+use crate::domain::action::Action;
+
+/// The reference's start body. Who starts: `idTag`, else the deprecated
+/// `externalSessionId`, else the `userId` as the id tag.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct StartBody {
+    id_tag: Option<String>,
+    external_session_id: Option<String>,
+    user_id: Option<i64>,
+    connector_id: Option<u32>,
+    /// A profile for the transaction (sent with the start, ids allocated here).
+    charging_profile: Option<ProfileBody>,
+}
+
+impl StartBody {
+    fn id_tag(&self) -> Result<String, ApiError> {
+        let tag = self
+            .id_tag
+            .clone()
+            .or_else(|| self.external_session_id.clone())
+            .or_else(|| self.user_id.map(|u| u.to_string()))
+            .ok_or_else(|| ApiError::field("idTag", "The idTag field is required."))?;
+        if tag.is_empty() || tag.chars().count() > 20 {
+            return Err(ApiError::field(
+                "idTag",
+                "The idTag must be 1 to 20 characters long.",
+            ));
+        }
+        Ok(tag)
+    }
+}
+
+/// `POST charge-point/v1.0/{cp}/start`
+pub async fn start(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<StartBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let evse = b.connector_id;
+    run_start(&state, &t, evse, &b).await
+}
+
+/// `POST charge-point/v1.0/{cp}/start/{evse}` (the OCPP EVSE / connector number)
+pub async fn start_on(
+    State(state): State<Arc<ApiState>>,
+    Path((cp, evse)): Path<(String, String)>,
+    ApiJson(b): ApiJson<StartBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let evse = evse_number(&evse)?;
+    run_start(&state, &t, Some(evse), &b).await
+}
+
+/// `POST evse/v1.0/{evse}/start` (the EVSE's id)
+pub async fn start_evse(
+    State(state): State<Arc<ApiState>>,
+    Path(evse): Path<String>,
+    ApiJson(b): ApiJson<StartBody>,
+) -> Result<Response, ApiError> {
+    let (t, number) = evse_target(&state, &evse).await?;
+    run_start(&state, &t, Some(number), &b).await
+}
+
+async fn run_start(
+    state: &ApiState,
+    t: &Target,
+    evse: Option<u32>,
+    b: &StartBody,
+) -> Result<Response, ApiError> {
+    let id_tag = b.id_tag()?;
+    let session = state
+        .resources
+        .create_pending_session(t.cp.id, evse.map(i64::from), id_tag.clone())
+        .await?;
+    let profile = match &b.charging_profile {
+        None => None,
+        Some(p) => {
+            p.to_profile(0, None)?;
+            let body_json = serde_json::to_value(p).unwrap_or_default();
+            let id = state
+                .resources
+                .new_charging_profile(
+                    t.cp.id,
+                    evse.map_or(0, i64::from),
+                    p.purpose(),
+                    p.stack_level(),
+                    body_json,
+                )
+                .await?;
+            Some((id, p.to_profile(id, None)?))
+        }
+    };
+    let action = Action::StartSession {
+        evse,
+        id_tag,
+        remote_start_id: int32(session)?,
+        profile: profile.as_ref().map(|(_, p)| p.clone()),
+    };
+    let result = perform(t, &action).await;
+    if let (Some((id, _)), Some(p)) = (&profile, &b.charging_profile) {
+        state
+            .resources
+            .charging_profile_outcome(*id, result.is_ok(), Some(session), p.notification(*id))
+            .await?;
+    }
+    if let Err(e) = result {
+        state
+            .resources
+            .fail_pending_session(session, "remote start not accepted".into())
+            .await?;
+        return Err(e);
+    }
+    Ok(body(
+        StatusCode::ACCEPTED,
+        json!({"success": true, "authorizationId": null, "sessionId": session}),
+    ))
+}
+
+/// `POST charge-point/v1.0/{cp}/stop/{session}` (the session's id)
+pub async fn stop(
+    State(state): State<Arc<ApiState>>,
+    Path((cp, session)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let session = id(&session, "Session")?;
+    let view = state
+        .resources
+        .session(session)
+        .await?
+        .filter(|s| s.charge_point_id == t.cp.id)
+        .ok_or_else(|| ApiError::not_found("Session"))?;
+    let transaction_id = state
+        .resources
+        .session_transaction_id(view.id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotAcceptable(
+                "The session has no transaction on the charge point yet.".into(),
+            )
+        })?;
+    perform(&t, &Action::StopSession { transaction_id }).await?;
+    Ok(empty(StatusCode::ACCEPTED))
+}

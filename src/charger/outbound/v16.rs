@@ -1,0 +1,306 @@
+//! Actions as OCPP 1.6J calls, with the security extension where the core profiles
+//! have no such message (certificates, security log, signed firmware, triggers of the
+//! security messages).
+
+use serde_json::{json, Value};
+
+use super::{certificate_name, put, ts, ActionError, Request};
+use crate::domain::action::{Action, ChargingProfile, LogKind, TriggeredMessage};
+use crate::ocpp::OcppVersion;
+
+const ACCEPTED: &[&str] = &["Accepted"];
+
+/// The 1.6 call for `action`.
+pub fn encode(action: &Action) -> Result<Request, ActionError> {
+    Ok(match action {
+        Action::Reset { hard } => Request::new(
+            "Reset",
+            json!({"type": if *hard { "Hard" } else { "Soft" }}),
+            ACCEPTED,
+        ),
+        Action::Unlock { evse, .. } => Request::new(
+            "UnlockConnector",
+            json!({"connectorId": evse}),
+            &["Unlocked"],
+        ),
+        Action::ChangeAvailability { evse, operative } => Request {
+            scheduled: &["Scheduled"],
+            ..Request::new(
+                "ChangeAvailability",
+                json!({
+                    "connectorId": evse.unwrap_or(0),
+                    "type": if *operative { "Operative" } else { "Inoperative" },
+                }),
+                ACCEPTED,
+            )
+        },
+        Action::SetChargingProfile { evse, profile } => Request::new(
+            "SetChargingProfile",
+            json!({"connectorId": evse, "csChargingProfiles": profile_json(profile)?}),
+            ACCEPTED,
+        ),
+        Action::ClearChargingProfile {
+            id,
+            evse,
+            purpose,
+            stack_level,
+        } => {
+            let mut p = json!({});
+            put(&mut p, "id", *id);
+            put(&mut p, "connectorId", *evse);
+            put(&mut p, "chargingProfilePurpose", *purpose);
+            put(&mut p, "stackLevel", *stack_level);
+            Request::new("ClearChargingProfile", p, ACCEPTED)
+        }
+        Action::StartSession {
+            evse,
+            id_tag,
+            profile,
+            ..
+        } => {
+            let mut p = json!({"idTag": id_tag});
+            put(&mut p, "connectorId", *evse);
+            if let Some(profile) = profile {
+                put(&mut p, "chargingProfile", Some(profile_json(profile)?));
+            }
+            Request::new("RemoteStartTransaction", p, ACCEPTED)
+        }
+        Action::StopSession { transaction_id } => {
+            let id: i64 = transaction_id.parse().map_err(|_| {
+                ActionError::invalid("session", "The session has no 1.6 transaction id.")
+            })?;
+            Request::new(
+                "RemoteStopTransaction",
+                json!({"transactionId": id}),
+                ACCEPTED,
+            )
+        }
+        Action::Reserve {
+            reservation_id,
+            evse,
+            id_tag,
+            expires_at,
+        } => Request::new(
+            "ReserveNow",
+            json!({
+                "connectorId": evse,
+                "expiryDate": ts(expires_at),
+                "idTag": id_tag,
+                "reservationId": reservation_id,
+            }),
+            ACCEPTED,
+        ),
+        Action::CancelReservation { reservation_id } => Request::new(
+            "CancelReservation",
+            json!({"reservationId": reservation_id}),
+            ACCEPTED,
+        ),
+        Action::TriggerMessage { message, evse } => trigger(*message, *evse)?,
+        Action::DataTransfer {
+            vendor_id,
+            message_id,
+            data,
+        } => {
+            let mut p = json!({"vendorId": vendor_id});
+            put(&mut p, "messageId", message_id.as_deref());
+            put(&mut p, "data", data.as_deref());
+            // Whatever the charger says is the answer the platform asked for.
+            Request::new("DataTransfer", p, &[])
+        }
+        Action::GetConfiguration { keys, .. } => {
+            let mut p = json!({});
+            if !keys.is_empty() {
+                put(&mut p, "key", Some(keys));
+            }
+            Request::new("GetConfiguration", p, ACCEPTED)
+        }
+        Action::SetConfiguration { key, value, .. } => Request {
+            scheduled: &["RebootRequired"],
+            ..Request::new(
+                "ChangeConfiguration",
+                json!({"key": key, "value": value}),
+                ACCEPTED,
+            )
+        },
+        Action::GetLog {
+            kind: LogKind::Diagnostics,
+            location,
+            from,
+            to,
+            retries,
+            interval,
+            ..
+        } => {
+            let mut p = json!({"location": location});
+            put(&mut p, "retries", *retries);
+            put(&mut p, "retryInterval", *interval);
+            put(&mut p, "startTime", from.as_ref().map(ts));
+            put(&mut p, "stopTime", to.as_ref().map(ts));
+            Request::new("GetDiagnostics", p, &[])
+        }
+        Action::GetLog {
+            kind: LogKind::Security,
+            request_id,
+            location,
+            from,
+            to,
+            retries,
+            interval,
+        } => {
+            let mut log = json!({"remoteLocation": location});
+            put(&mut log, "oldestTimestamp", from.as_ref().map(ts));
+            put(&mut log, "latestTimestamp", to.as_ref().map(ts));
+            let mut p = json!({"logType": "SecurityLog", "requestId": request_id, "log": log});
+            put(&mut p, "retries", *retries);
+            put(&mut p, "retryInterval", *interval);
+            Request::new("GetLog", p, &["Accepted", "AcceptedCanceled"])
+        }
+        Action::UpdateFirmware {
+            request_id,
+            location,
+            retrieve_at,
+            retries,
+            interval,
+            signature,
+        } => match signature {
+            None => {
+                let mut p = json!({"location": location, "retrieveDate": ts(retrieve_at)});
+                put(&mut p, "retries", *retries);
+                put(&mut p, "retryInterval", *interval);
+                Request::new("UpdateFirmware", p, &[])
+            }
+            Some(s) => {
+                let firmware = json!({
+                    "location": location,
+                    "retrieveDateTime": ts(retrieve_at),
+                    "signingCertificate": s.signing_certificate,
+                    "signature": s.signature,
+                });
+                let mut p = json!({"requestId": request_id, "firmware": firmware});
+                put(&mut p, "retries", *retries);
+                put(&mut p, "retryInterval", *interval);
+                Request::new("SignedUpdateFirmware", p, &["Accepted", "AcceptedCanceled"])
+            }
+        },
+        Action::InstallCertificate { kind, certificate } => {
+            let name = certificate_name(OcppVersion::V16, *kind)
+                .ok_or_else(|| unsupported(&format!("installing a {kind:?}")))?;
+            Request::new(
+                "InstallCertificate",
+                json!({"certificateType": name, "certificate": certificate}),
+                ACCEPTED,
+            )
+        }
+        Action::ListCertificates { kind } => {
+            // 1.6 asks for one type at a time; the charge point's own trust anchor
+            // is the one the gateway manages.
+            let kind = kind.unwrap_or(crate::domain::action::CertificateKind::CSMSRootCertificate);
+            let name = certificate_name(OcppVersion::V16, kind)
+                .ok_or_else(|| unsupported(&format!("listing {kind:?}s")))?;
+            Request::new(
+                "GetInstalledCertificateIds",
+                json!({"certificateType": name}),
+                ACCEPTED,
+            )
+        }
+        Action::DeleteCertificate { kind } => {
+            return Err(unsupported(&format!(
+                "deleting a {kind:?} without its hash"
+            )))
+        }
+        Action::ClearCache => Request::new("ClearCache", json!({}), ACCEPTED),
+        Action::GetCompositeSchedule {
+            evse,
+            duration,
+            rate_unit,
+        } => {
+            let mut p = json!({"connectorId": evse, "duration": duration});
+            put(&mut p, "chargingRateUnit", *rate_unit);
+            Request::new("GetCompositeSchedule", p, ACCEPTED)
+        }
+        Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
+        Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+    })
+}
+
+/// The DeleteCertificate call for one hash from GetInstalledCertificateIds.
+pub fn delete_certificate(hash: Value) -> Request {
+    Request::new(
+        "DeleteCertificate",
+        json!({"certificateHashData": hash}),
+        ACCEPTED,
+    )
+}
+
+fn unsupported(what: &str) -> ActionError {
+    ActionError::Unsupported(format!("OCPP 1.6 has no operation for {what}."))
+}
+
+/// TriggerMessage for the core messages, ExtendedTriggerMessage for the security ones.
+fn trigger(message: TriggeredMessage, evse: Option<u32>) -> Result<Request, ActionError> {
+    use TriggeredMessage as T;
+    let (action, name) = match message {
+        T::BootNotification => ("TriggerMessage", "BootNotification"),
+        T::DiagnosticsStatusNotification => ("TriggerMessage", "DiagnosticsStatusNotification"),
+        T::FirmwareStatusNotification => ("TriggerMessage", "FirmwareStatusNotification"),
+        T::Heartbeat => ("TriggerMessage", "Heartbeat"),
+        T::MeterValues => ("TriggerMessage", "MeterValues"),
+        T::StatusNotification => ("TriggerMessage", "StatusNotification"),
+        T::LogStatusNotification => ("ExtendedTriggerMessage", "LogStatusNotification"),
+        T::SignChargingStationCertificate => {
+            ("ExtendedTriggerMessage", "SignChargePointCertificate")
+        }
+        other => return Err(unsupported(&format!("triggering {other:?}"))),
+    };
+    let mut p = json!({"requestedMessage": name});
+    put(&mut p, "connectorId", evse);
+    Ok(Request::new(action, p, ACCEPTED))
+}
+
+/// A 1.6 `ChargingProfile`.
+pub fn profile_json(p: &ChargingProfile) -> Result<Value, ActionError> {
+    let s = &p.schedule;
+    let periods: Vec<Value> = s
+        .periods
+        .iter()
+        .map(|period| {
+            let mut v = json!({"startPeriod": period.start_period, "limit": tenth(period.limit)});
+            put(&mut v, "numberPhases", period.number_phases);
+            v
+        })
+        .collect();
+    let mut schedule = json!({"chargingRateUnit": s.rate_unit, "chargingSchedulePeriod": periods});
+    put(&mut schedule, "duration", s.duration);
+    put(
+        &mut schedule,
+        "startSchedule",
+        s.start_schedule.as_ref().map(ts),
+    );
+    put(
+        &mut schedule,
+        "minChargingRate",
+        s.min_charging_rate.map(tenth),
+    );
+    let mut v = json!({
+        "chargingProfileId": p.id,
+        "stackLevel": p.stack_level,
+        "chargingProfilePurpose": p.purpose,
+        "chargingProfileKind": p.kind,
+        "chargingSchedule": schedule,
+    });
+    if let Some(t) = &p.transaction_id {
+        let id: i64 = t.parse().map_err(|_| {
+            ActionError::invalid("transactionId", "The transaction id is not a 1.6 one.")
+        })?;
+        put(&mut v, "transactionId", Some(id));
+    }
+    put(&mut v, "recurrencyKind", p.recurrency);
+    put(&mut v, "validFrom", p.valid_from.as_ref().map(ts));
+    put(&mut v, "validTo", p.valid_to.as_ref().map(ts));
+    Ok(v)
+}
+
+/// 1.6 limits are multiples of 0.1.
+pub(crate) fn tenth(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}

@@ -1,0 +1,349 @@
+//! Actions as OCPP 2.0.1 calls. Configuration keys are `Component.Variable` (and
+//! `Component.Variable.Instance` for a variable instance), the form the gateway stores.
+
+use serde_json::{json, Value};
+
+use super::v16::tenth;
+use super::{certificate_name, put, ts, ActionError, Request};
+use crate::domain::action::{Action, ChargingProfile, LogKind, ProfilePurpose, TriggeredMessage};
+use crate::ocpp::OcppVersion;
+
+const ACCEPTED: &[&str] = &["Accepted"];
+
+/// The 2.0.1 call for `action`.
+pub fn encode(action: &Action) -> Result<Request, ActionError> {
+    Ok(match action {
+        Action::Reset { hard } => Request {
+            scheduled: &["Scheduled"],
+            ..Request::new(
+                "Reset",
+                json!({"type": if *hard { "Immediate" } else { "OnIdle" }}),
+                ACCEPTED,
+            )
+        },
+        Action::Unlock { evse, connector } => Request::new(
+            "UnlockConnector",
+            json!({"evseId": evse, "connectorId": connector.unwrap_or(1)}),
+            &["Unlocked"],
+        ),
+        Action::ChangeAvailability { evse, operative } => {
+            let mut p =
+                json!({"operationalStatus": if *operative { "Operative" } else { "Inoperative" }});
+            put(&mut p, "evse", evse.map(|id| json!({"id": id})));
+            Request {
+                scheduled: &["Scheduled"],
+                ..Request::new("ChangeAvailability", p, ACCEPTED)
+            }
+        }
+        Action::SetChargingProfile { evse, profile } => Request::new(
+            "SetChargingProfile",
+            json!({"evseId": evse, "chargingProfile": profile_json(profile)}),
+            ACCEPTED,
+        ),
+        Action::ClearChargingProfile {
+            id,
+            evse,
+            purpose,
+            stack_level,
+        } => {
+            let mut criteria = json!({});
+            put(&mut criteria, "evseId", *evse);
+            put(
+                &mut criteria,
+                "chargingProfilePurpose",
+                purpose.map(purpose_name),
+            );
+            put(&mut criteria, "stackLevel", *stack_level);
+            let mut p = json!({});
+            put(&mut p, "chargingProfileId", *id);
+            if criteria.as_object().is_some_and(|c| !c.is_empty()) {
+                put(&mut p, "chargingProfileCriteria", Some(criteria));
+            }
+            Request::new("ClearChargingProfile", p, ACCEPTED)
+        }
+        Action::StartSession {
+            evse,
+            id_tag,
+            remote_start_id,
+            profile,
+        } => {
+            let mut p = json!({
+                "remoteStartId": remote_start_id,
+                "idToken": {"idToken": id_tag, "type": "Central"},
+            });
+            put(&mut p, "evseId", *evse);
+            put(
+                &mut p,
+                "chargingProfile",
+                profile.as_ref().map(profile_json),
+            );
+            Request::new("RequestStartTransaction", p, ACCEPTED)
+        }
+        Action::StopSession { transaction_id } => Request::new(
+            "RequestStopTransaction",
+            json!({"transactionId": transaction_id}),
+            ACCEPTED,
+        ),
+        Action::Reserve {
+            reservation_id,
+            evse,
+            id_tag,
+            expires_at,
+        } => Request::new(
+            "ReserveNow",
+            json!({
+                "id": reservation_id,
+                "expiryDateTime": ts(expires_at),
+                "idToken": {"idToken": id_tag, "type": "Central"},
+                "evseId": evse,
+            }),
+            ACCEPTED,
+        ),
+        Action::CancelReservation { reservation_id } => Request::new(
+            "CancelReservation",
+            json!({"reservationId": reservation_id}),
+            ACCEPTED,
+        ),
+        Action::TriggerMessage { message, evse } => {
+            if *message == TriggeredMessage::DiagnosticsStatusNotification {
+                return Err(unsupported("triggering DiagnosticsStatusNotification"));
+            }
+            let mut p = json!({"requestedMessage": message});
+            put(&mut p, "evse", evse.map(|id| json!({"id": id})));
+            Request::new("TriggerMessage", p, ACCEPTED)
+        }
+        Action::DataTransfer {
+            vendor_id,
+            message_id,
+            data,
+        } => {
+            let mut p = json!({"vendorId": vendor_id});
+            put(&mut p, "messageId", message_id.as_deref());
+            put(&mut p, "data", data.as_deref());
+            Request::new("DataTransfer", p, &[])
+        }
+        Action::GetConfiguration { keys, request_id } if keys.is_empty() => Request::new(
+            "GetBaseReport",
+            json!({"requestId": request_id, "reportBase": "FullInventory"}),
+            ACCEPTED,
+        ),
+        Action::GetConfiguration { keys, .. } => {
+            let data = keys
+                .iter()
+                .map(|k| {
+                    let (component, variable) =
+                        split_key(k, None).ok_or_else(|| ActionError::invalid("keys", KEY_FORM))?;
+                    Ok(json!({"component": component, "variable": variable}))
+                })
+                .collect::<Result<Vec<_>, ActionError>>()?;
+            Request::new("GetVariables", json!({"getVariableData": data}), &[])
+        }
+        Action::SetConfiguration {
+            key,
+            value,
+            component,
+            evse,
+            instance,
+        } => {
+            let (mut component, variable) = match component {
+                Some(name) => {
+                    let mut c = json!({"name": name});
+                    put(&mut c, "instance", instance.as_deref());
+                    (c, json!({"name": key}))
+                }
+                None => split_key(key, instance.as_deref())
+                    .ok_or_else(|| ActionError::invalid("componentName", KEY_FORM))?,
+            };
+            put(&mut component, "evse", evse.map(|id| json!({"id": id})));
+            Request {
+                scheduled: &["RebootRequired"],
+                ..Request::new(
+                    "SetVariables",
+                    json!({"setVariableData": [{
+                        "attributeValue": value,
+                        "component": component,
+                        "variable": variable,
+                    }]}),
+                    ACCEPTED,
+                )
+            }
+        }
+        Action::GetLog {
+            kind,
+            request_id,
+            location,
+            from,
+            to,
+            retries,
+            interval,
+        } => {
+            let mut log = json!({"remoteLocation": location});
+            put(&mut log, "oldestTimestamp", from.as_ref().map(ts));
+            put(&mut log, "latestTimestamp", to.as_ref().map(ts));
+            let log_type = match kind {
+                LogKind::Diagnostics => "DiagnosticsLog",
+                LogKind::Security => "SecurityLog",
+            };
+            let mut p = json!({"logType": log_type, "requestId": request_id, "log": log});
+            put(&mut p, "retries", *retries);
+            put(&mut p, "retryInterval", *interval);
+            Request::new("GetLog", p, &["Accepted", "AcceptedCanceled"])
+        }
+        Action::UpdateFirmware {
+            request_id,
+            location,
+            retrieve_at,
+            retries,
+            interval,
+            signature,
+        } => {
+            let mut firmware = json!({"location": location, "retrieveDateTime": ts(retrieve_at)});
+            if let Some(s) = signature {
+                put(
+                    &mut firmware,
+                    "signingCertificate",
+                    Some(&s.signing_certificate),
+                );
+                put(&mut firmware, "signature", Some(&s.signature));
+            }
+            let mut p = json!({"requestId": request_id, "firmware": firmware});
+            put(&mut p, "retries", *retries);
+            put(&mut p, "retryInterval", *interval);
+            Request::new("UpdateFirmware", p, &["Accepted", "AcceptedCanceled"])
+        }
+        Action::InstallCertificate { kind, certificate } => {
+            let name = certificate_name(OcppVersion::V201, *kind)
+                .filter(|n| *n != "V2GCertificateChain")
+                .ok_or_else(|| unsupported(&format!("installing a {kind:?}")))?;
+            Request::new(
+                "InstallCertificate",
+                json!({"certificateType": name, "certificate": certificate}),
+                ACCEPTED,
+            )
+        }
+        Action::ListCertificates { kind } => {
+            let mut p = json!({});
+            if let Some(kind) = kind {
+                let name = certificate_name(OcppVersion::V201, *kind)
+                    .ok_or_else(|| unsupported(&format!("listing {kind:?}s")))?;
+                put(&mut p, "certificateType", Some([name]));
+            }
+            Request::new("GetInstalledCertificateIds", p, ACCEPTED)
+        }
+        Action::DeleteCertificate { kind } => {
+            return Err(unsupported(&format!(
+                "deleting a {kind:?} without its hash"
+            )))
+        }
+        Action::ClearCache => Request::new("ClearCache", json!({}), ACCEPTED),
+        Action::GetCompositeSchedule {
+            evse,
+            duration,
+            rate_unit,
+        } => {
+            let mut p = json!({"evseId": evse, "duration": duration});
+            put(&mut p, "chargingRateUnit", *rate_unit);
+            Request::new("GetCompositeSchedule", p, ACCEPTED)
+        }
+        Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
+        Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+    })
+}
+
+const KEY_FORM: &str = "OCPP 2.0.1 configuration keys are Component.Variable.";
+
+/// The DeleteCertificate call for one hash from GetInstalledCertificateIds.
+pub fn delete_certificate(hash: Value) -> Request {
+    Request::new(
+        "DeleteCertificate",
+        json!({"certificateHashData": hash}),
+        ACCEPTED,
+    )
+}
+
+fn unsupported(what: &str) -> ActionError {
+    ActionError::Unsupported(format!("OCPP 2.0.1 has no operation for {what}."))
+}
+
+/// `Component.Variable[.Instance]` → the component and variable objects.
+fn split_key(key: &str, instance: Option<&str>) -> Option<(Value, Value)> {
+    let mut parts = key.splitn(3, '.');
+    let component = parts.next().filter(|s| !s.is_empty())?;
+    let variable = parts.next().filter(|s| !s.is_empty())?;
+    let mut c = json!({"name": component});
+    put(&mut c, "instance", instance);
+    let mut v = json!({"name": variable});
+    put(&mut v, "instance", parts.next());
+    Some((c, v))
+}
+
+/// The stored key of a `getVariableResult` / `reportData` entry.
+pub fn variable_key(entry: &Value) -> String {
+    let name = |v: &Value, f: &str| {
+        v.get(f)
+            .and_then(|x| x.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut key = format!("{}.{}", name(entry, "component"), name(entry, "variable"));
+    if let Some(i) = entry
+        .get("variable")
+        .and_then(|v| v.get("instance"))
+        .and_then(Value::as_str)
+    {
+        key.push('.');
+        key.push_str(i);
+    }
+    key
+}
+
+fn purpose_name(p: ProfilePurpose) -> &'static str {
+    match p {
+        ProfilePurpose::ChargePointMaxProfile => "ChargingStationMaxProfile",
+        ProfilePurpose::TxDefaultProfile => "TxDefaultProfile",
+        ProfilePurpose::TxProfile => "TxProfile",
+    }
+}
+
+/// A 2.0.1 `ChargingProfileType` with one schedule.
+pub fn profile_json(p: &ChargingProfile) -> Value {
+    let s = &p.schedule;
+    let periods: Vec<Value> = s
+        .periods
+        .iter()
+        .map(|period| {
+            let mut v = json!({"startPeriod": period.start_period, "limit": tenth(period.limit)});
+            put(&mut v, "numberPhases", period.number_phases);
+            v
+        })
+        .collect();
+    let mut schedule = json!({
+        "id": s.id,
+        "chargingRateUnit": s.rate_unit,
+        "chargingSchedulePeriod": periods,
+    });
+    put(&mut schedule, "duration", s.duration);
+    put(
+        &mut schedule,
+        "startSchedule",
+        s.start_schedule.as_ref().map(ts),
+    );
+    put(
+        &mut schedule,
+        "minChargingRate",
+        s.min_charging_rate.map(tenth),
+    );
+    let mut v = json!({
+        "id": p.id,
+        "stackLevel": p.stack_level,
+        "chargingProfilePurpose": purpose_name(p.purpose),
+        "chargingProfileKind": p.kind,
+        "chargingSchedule": [schedule],
+    });
+    put(&mut v, "transactionId", p.transaction_id.as_deref());
+    put(&mut v, "recurrencyKind", p.recurrency);
+    put(&mut v, "validFrom", p.valid_from.as_ref().map(ts));
+    put(&mut v, "validTo", p.valid_to.as_ref().map(ts));
+    v
+}

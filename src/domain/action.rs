@@ -1,0 +1,272 @@
+//! Version-neutral actions: what the platform asks a charger to do, in domain terms.
+//! `charger::outbound` turns each into the right OCPP call for the charger's version and
+//! its answer into an [`Outcome`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Why a charging profile exists (the names both versions share, in 1.6 spelling).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProfilePurpose {
+    /// A limit on the whole charge point (2.0.1 `ChargingStationMaxProfile`).
+    ChargePointMaxProfile,
+    /// The default for new transactions.
+    TxDefaultProfile,
+    /// A limit on one transaction.
+    TxProfile,
+}
+
+/// How a profile's schedule is anchored in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProfileKind {
+    Absolute,
+    Recurring,
+    Relative,
+}
+
+/// How often a recurring profile repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recurrency {
+    Daily,
+    Weekly,
+}
+
+/// The unit of a schedule's limits: amperes or watts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RateUnit {
+    A,
+    W,
+}
+
+/// One period of a charging schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchedulePeriod {
+    /// Seconds from the start of the schedule.
+    pub start_period: i32,
+    /// The limit, in the schedule's unit.
+    pub limit: f64,
+    pub number_phases: Option<i32>,
+}
+
+/// A charging schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargingSchedule {
+    /// The gateway-allocated schedule id (2.0.1 needs one; 1.6 has none).
+    pub id: i64,
+    pub duration: Option<i32>,
+    pub start_schedule: Option<DateTime<Utc>>,
+    pub rate_unit: RateUnit,
+    pub periods: Vec<SchedulePeriod>,
+    pub min_charging_rate: Option<f64>,
+}
+
+/// A charging profile, as both versions understand it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargingProfile {
+    /// The gateway-allocated profile id.
+    pub id: i64,
+    pub stack_level: i32,
+    pub purpose: ProfilePurpose,
+    pub kind: ProfileKind,
+    pub recurrency: Option<Recurrency>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_to: Option<DateTime<Utc>>,
+    /// The charger's transaction id, for a `TxProfile`.
+    pub transaction_id: Option<String>,
+    pub schedule: ChargingSchedule,
+}
+
+/// Which message a charger is asked to send again (the platform's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggeredMessage {
+    BootNotification,
+    DiagnosticsStatusNotification,
+    LogStatusNotification,
+    FirmwareStatusNotification,
+    PublishFirmwareStatusNotification,
+    Heartbeat,
+    MeterValues,
+    StatusNotification,
+    SignV2GCertificate,
+    SignChargingStationCertificate,
+    SignCombinedCertificate,
+    TransactionEvent,
+}
+
+/// Which log a charger uploads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    Diagnostics,
+    Security,
+}
+
+/// The kinds of certificates installed on a charger (the platform's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateKind {
+    ChargingStationCertificate,
+    V2GCertificate,
+    V2GRootCertificate,
+    MORootCertificate,
+    CSMSRootCertificate,
+    ManufacturerRootCertificate,
+    V2GCertificateChain,
+}
+
+/// A firmware's signature, for a signed update.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirmwareSignature {
+    pub signing_certificate: String,
+    pub signature: String,
+}
+
+/// Something the platform asks of a charger. EVSE numbers are OCPP numbers (the 2.0.1
+/// EVSE id, the 1.6 connector id).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Restart now (`hard`) or once idle.
+    Reset { hard: bool },
+    /// Unlock the cable of an EVSE's connector.
+    Unlock { evse: u32, connector: Option<u32> },
+    /// Make the charge point (no EVSE) or one EVSE operative or inoperative.
+    ChangeAvailability { evse: Option<u32>, operative: bool },
+    /// Install a profile on an EVSE (0: the charge point).
+    SetChargingProfile { evse: u32, profile: ChargingProfile },
+    /// Remove the profiles matching every given criterion.
+    ClearChargingProfile {
+        id: Option<i64>,
+        evse: Option<u32>,
+        purpose: Option<ProfilePurpose>,
+        stack_level: Option<i32>,
+    },
+    /// Start a session remotely.
+    StartSession {
+        evse: Option<u32>,
+        id_tag: String,
+        remote_start_id: i32,
+        profile: Option<ChargingProfile>,
+    },
+    /// Stop the transaction with this charger-side id.
+    StopSession { transaction_id: String },
+    /// Reserve an EVSE for an id tag until `expires_at`.
+    Reserve {
+        reservation_id: i32,
+        evse: u32,
+        id_tag: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Cancel a reservation.
+    CancelReservation { reservation_id: i32 },
+    /// Ask the charger to send a message now.
+    TriggerMessage {
+        message: TriggeredMessage,
+        evse: Option<u32>,
+    },
+    /// A vendor-specific exchange.
+    DataTransfer {
+        vendor_id: String,
+        message_id: Option<String>,
+        data: Option<String>,
+    },
+    /// Read configuration keys (none: all). 2.0.1 keys are `Component.Variable`.
+    GetConfiguration { keys: Vec<String>, request_id: i32 },
+    /// Change one configuration key (2.0.1: a variable of a component).
+    SetConfiguration {
+        key: String,
+        value: String,
+        component: Option<String>,
+        evse: Option<u32>,
+        instance: Option<String>,
+    },
+    /// Upload a log to `location`.
+    GetLog {
+        kind: LogKind,
+        request_id: i32,
+        location: String,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        retries: Option<i32>,
+        interval: Option<i32>,
+    },
+    /// Download and install firmware.
+    UpdateFirmware {
+        request_id: i32,
+        location: String,
+        retrieve_at: DateTime<Utc>,
+        retries: Option<i32>,
+        interval: Option<i32>,
+        signature: Option<FirmwareSignature>,
+    },
+    /// Install a root certificate (PEM).
+    InstallCertificate {
+        kind: CertificateKind,
+        certificate: String,
+    },
+    /// Delete every installed certificate of a kind.
+    DeleteCertificate { kind: CertificateKind },
+    /// List the installed certificates (of one kind, or all).
+    ListCertificates { kind: Option<CertificateKind> },
+    /// Clear the authorization cache.
+    ClearCache,
+    /// The schedule the charger will follow on an EVSE for `duration` seconds.
+    GetCompositeSchedule {
+        evse: u32,
+        duration: i32,
+        rate_unit: Option<RateUnit>,
+    },
+    /// The version of the charger's local authorization list.
+    GetLocalListVersion,
+    /// Any action of the charger's version, with its payload as given.
+    Custom { action: String, payload: Value },
+}
+
+impl Action {
+    /// A short name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Reset { .. } => "reset",
+            Action::Unlock { .. } => "unlock",
+            Action::ChangeAvailability { .. } => "change-availability",
+            Action::SetChargingProfile { .. } => "set-charging-profile",
+            Action::ClearChargingProfile { .. } => "clear-charging-profile",
+            Action::StartSession { .. } => "start",
+            Action::StopSession { .. } => "stop",
+            Action::Reserve { .. } => "reserve",
+            Action::CancelReservation { .. } => "cancel-reservation",
+            Action::TriggerMessage { .. } => "trigger-message",
+            Action::DataTransfer { .. } => "data-transfer",
+            Action::GetConfiguration { .. } => "sync-configuration",
+            Action::SetConfiguration { .. } => "set-configuration",
+            Action::GetLog { .. } => "get-log",
+            Action::UpdateFirmware { .. } => "update-firmware",
+            Action::InstallCertificate { .. } => "install-certificate",
+            Action::DeleteCertificate { .. } => "delete-certificate",
+            Action::ListCertificates { .. } => "sync-certificates",
+            Action::ClearCache => "clear-cache",
+            Action::GetCompositeSchedule { .. } => "get-composite-schedule",
+            Action::GetLocalListVersion => "get-local-list-version",
+            Action::Custom { .. } => "send-custom-ocpp",
+        }
+    }
+}
+
+pub use super::notification::ConfigurationEntry;
+
+/// What the charger's answer meant, when it did not refuse.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Done, or accepted to be done now.
+    Accepted(Value),
+    /// Accepted, to be done later (e.g. availability once a transaction ends).
+    Scheduled(Value),
+}
+
+impl Outcome {
+    /// The charger's answer, normalised to domain terms where the action has some
+    /// (configuration entries, certificate lists); otherwise the CALLRESULT payload.
+    pub fn answer(&self) -> &Value {
+        match self {
+            Outcome::Accepted(v) | Outcome::Scheduled(v) => v,
+        }
+    }
+}
