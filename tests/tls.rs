@@ -303,3 +303,165 @@ async fn forwarded_tls_headers_count_only_from_trusted_proxies() {
         }
     }
 }
+
+/// The gateway's id of a charge point, by identity.
+async fn cp_id(api: &reference::Api, identity: &str) -> i64 {
+    let r = api
+        .get(&format!(
+            "/public-api/resources/charge-points/v2.0?filter[networkId]={identity}"
+        ))
+        .await;
+    r.body["data"][0]["id"].as_i64().expect("charge point id")
+}
+
+#[tokio::test]
+async fn raising_a_charger_from_profile_1_to_2_through_the_api() {
+    let pki = Pki::new(&[]);
+    let mut s = settings();
+    s.ocpp.auto_register = false;
+    s.ocpp.allow_unauthenticated = false;
+    pki.settings(&mut s);
+    s.chargers
+        .push(seed_profile("RAISE-1", Some("raise-secret"), 1));
+    let tg = start(s).await;
+    let api = reference::Api::new(tg.gw.api_addr(), Some(&tg.gw.api_tokens()[0]));
+    let id = cp_id(&api, "RAISE-1").await;
+    let tls_addr = tg.gw.tls_addr().expect("tls");
+    let mut plain = connect(
+        &tg.url("RAISE-1"),
+        &["ocpp1.6"],
+        Some(("RAISE-1", "raise-secret")),
+    )
+    .await
+    .expect("profile 1");
+    eventually("connected", || async { tg.gw.charger("RAISE-1").is_some() }).await;
+
+    let path = format!("/public-api/actions/charge-point/v2.0/{id}/set-security-profile");
+    let lower = api
+        .post(&path, json!({"setSecurityProfile": 1, "reason": "audit"}))
+        .await;
+    assert_eq!(lower.status, 422, "not a raise: {}", lower.body);
+    let call = {
+        let api = api.clone();
+        let path = path.clone();
+        tokio::spawn(async move {
+            api.post(
+                &path,
+                json!({"setSecurityProfile": 2, "reason": "move to TLS"}),
+            )
+            .await
+        })
+    };
+    let change = plain.recv().await;
+    assert_eq!(change[2], "ChangeConfiguration");
+    assert_eq!(change[3], json!({"key": "SecurityProfile", "value": "2"}));
+    plain
+        .answer(&change[1], json!({"status": "Accepted"}))
+        .await;
+    let reply = call.await.expect("join");
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    drop(plain);
+
+    // The charger comes back over TLS with its password: now on profile 2 for good.
+    let mut secure = connect_with(
+        &format!("wss://{tls_addr}/ocpp/RAISE-1"),
+        &["ocpp1.6"],
+        Some(("RAISE-1", "raise-secret")),
+        Some(&pki.client(None)),
+    )
+    .await
+    .expect("profile 2");
+    boots(&mut secure).await;
+    let view = api
+        .get(&format!("/public-api/resources/charge-points/v2.0/{id}"))
+        .await;
+    assert_eq!(
+        view.body["data"]["security"]["currentProfile"], 2,
+        "{}",
+        view.body
+    );
+    assert_eq!(
+        view.body["data"]["security"]["desiredProfile"], 2,
+        "{}",
+        view.body
+    );
+    let r = connect(
+        &tg.url("RAISE-1"),
+        &["ocpp1.6"],
+        Some(("RAISE-1", "raise-secret")),
+    )
+    .await;
+    assert_eq!(
+        r.err().map(|r| r.status),
+        Some(401),
+        "plain ws is refused from now on"
+    );
+
+    // Resetting lets the next connection decide again.
+    let reset = api
+        .post(
+            &format!("/public-api/actions/charge-point/v1.0/{id}/reset-security-profile"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reset.status, 202, "{}", reset.body);
+    connect(
+        &tg.url("RAISE-1"),
+        &["ocpp1.6"],
+        Some(("RAISE-1", "raise-secret")),
+    )
+    .await
+    .expect("accepted again after the reset");
+}
+
+#[tokio::test]
+async fn a_charger_without_a_password_gets_one_before_profile_2() {
+    let pki = Pki::new(&[]);
+    let mut s = settings();
+    pki.settings(&mut s);
+    s.chargers.push(seed_profile("RAISE-0", None, 0));
+    let tg = start(s).await;
+    let api = reference::Api::new(tg.gw.api_addr(), Some(&tg.gw.api_tokens()[0]));
+    let id = cp_id(&api, "RAISE-0").await;
+    let mut plain = charger(&tg, "RAISE-0", "ocpp1.6").await;
+    eventually("connected", || async { tg.gw.charger("RAISE-0").is_some() }).await;
+    let call = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.post(
+                &format!("/public-api/actions/charge-point/v2.0/{id}/set-security-profile"),
+                json!({"setSecurityProfile": 2, "reason": "secure it"}),
+            )
+            .await
+        })
+    };
+    let key = plain.recv().await;
+    assert_eq!(key[3]["key"], "AuthorizationKey");
+    let password = key[3]["value"].as_str().expect("a password").to_owned();
+    assert!(password.len() >= 16);
+    plain.answer(&key[1], json!({"status": "Accepted"})).await;
+    let profile = plain.recv().await;
+    assert_eq!(profile[3], json!({"key": "SecurityProfile", "value": "2"}));
+    plain
+        .answer(&profile[1], json!({"status": "Accepted"}))
+        .await;
+    assert_eq!(call.await.expect("join").status, 202);
+    drop(plain);
+    let tls_addr = tg.gw.tls_addr().expect("tls");
+    connect_with(
+        &format!("wss://{tls_addr}/ocpp/RAISE-0"),
+        &["ocpp1.6"],
+        Some(("RAISE-0", &password)),
+        Some(&pki.client(None)),
+    )
+    .await
+    .expect("profile 2 with the new key");
+    let r = connect_with(
+        &format!("wss://{tls_addr}/ocpp/RAISE-0"),
+        &["ocpp1.6"],
+        None,
+        Some(&pki.client(None)),
+    )
+    .await;
+    assert_eq!(r.err().map(|r| r.status), Some(401), "no password any more");
+}

@@ -6,14 +6,14 @@
 //! no (its status in the message); 404 for an unknown charge point, EVSE, session or
 //! reservation; 409 when the charge point is not connected (nothing is queued); 501
 //! when its version has no such operation; 502 for a CALLERROR; 504 for no answer in
-//! time; 422 for an invalid body. Not here: `set-security-profile`,
-//! `reset-security-profile` and the ISO 15118 EMAID actions.
+//! time; 422 for an invalid body. Not here: the ISO 15118 EMAID actions.
 
 mod certificate;
 mod charge_point;
 mod configuration;
 mod maintenance;
 mod reservation;
+mod security;
 mod session;
 mod smart_charging;
 
@@ -149,6 +149,14 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route(
             &at(&format!("{CP2}/sync-certificates")),
             post(certificate::sync),
+        )
+        .route(
+            &at(&format!("{CP2}/set-security-profile")),
+            post(security::set),
+        )
+        .route(
+            &at(&format!("{CP}/reset-security-profile")),
+            post(security::reset),
         )
 }
 
