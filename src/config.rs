@@ -23,6 +23,11 @@ pub struct Settings {
     pub notify: NotifySettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
+    /// PEM files the install-certificate action sends, by certificate type
+    /// (`CSMSRootCertificate`, `ManufacturerRootCertificate`, `V2GRootCertificate`,
+    /// `MORootCertificate`).
+    #[serde(default)]
+    pub certificates: std::collections::BTreeMap<String, PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

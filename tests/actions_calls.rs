@@ -459,3 +459,41 @@ async fn disconnect_closes_the_socket() {
         }
     }
 }
+
+#[tokio::test]
+async fn installed_certificates_come_from_the_configured_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIBmanufacturer\n-----END CERTIFICATE-----\n";
+    let file = dir.path().join("manufacturer.pem");
+    std::fs::write(&file, pem).expect("write");
+    let mut s = settings();
+    s.certificates
+        .insert("ManufacturerRootCertificate".into(), file);
+    let tg = actions_common::start_with(s).await;
+    let mut c = charger(&tg, "CERTS", "ocpp2.0.1").await;
+    eventually("registered", || async { tg.gw.charger("CERTS").is_some() }).await;
+    let api = Api::new(tg.gw.api_addr(), Some(&tg.gw.api_tokens()[0]));
+    let cp = actions_common::charge_point_id(&api, "CERTS").await;
+    let path = format!("{A}/v2.0/{cp}/install-certificate");
+    let http = {
+        let (api, path) = (api.clone(), path.clone());
+        tokio::spawn(async move {
+            api.post(
+                &path,
+                json!({"certificateType": "ManufacturerRootCertificate"}),
+            )
+            .await
+        })
+    };
+    let call = c.recv().await;
+    assert_eq!(call[2], "InstallCertificate");
+    assert_eq!(call[3]["certificateType"], "ManufacturerRootCertificate");
+    assert_eq!(call[3]["certificate"], pem);
+    c.answer(&call[1], json!({"status": "Accepted"})).await;
+    assert_eq!(http.await.expect("join").status, 202);
+    // A type with no file configured cannot be installed.
+    let r = api
+        .post(&path, json!({"certificateType": "MORootCertificate"}))
+        .await;
+    assert_eq!(r.status, 501, "{}", r.text);
+}

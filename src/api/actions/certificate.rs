@@ -1,7 +1,8 @@
 //! Certificates on the charger: install a root the gateway holds, delete every
 //! certificate of a kind, list what is installed. The PEM to install comes from the
-//! gateway's own configuration: a `CSMSRootCertificate` is the root of the server's
-//! TLS chain (`tls.cert_chain`); other kinds have no configured source (501).
+//! gateway's own configuration: the file `certificates.<type>` names, or for a
+//! `CSMSRootCertificate` without one, the root of the server's TLS chain
+//! (`tls.cert_chain`); a kind with neither answers 501.
 
 use std::sync::Arc;
 
@@ -29,9 +30,16 @@ pub async fn install(
     ApiJson(b): ApiJson<KindBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
-    let certificate = match b.certificate_type {
-        CertificateKind::CSMSRootCertificate => root_of_chain(&state),
-        _ => None,
+    let configured = state
+        .shared
+        .settings
+        .certificates
+        .get(&format!("{:?}", b.certificate_type))
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let certificate = match (configured, b.certificate_type) {
+        (Some(pem), _) => Some(pem),
+        (None, CertificateKind::CSMSRootCertificate) => root_of_chain(&state),
+        (None, _) => None,
     }
     .ok_or_else(|| {
         ApiError::NotImplemented(format!(
