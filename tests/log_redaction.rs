@@ -21,9 +21,10 @@ async fn a_traced_session_logs_no_password_or_token() {
     std::fs::write(
         &config,
         format!(
-            "[ocpp]\nlisten = \"127.0.0.1:0\"\n[api]\nlisten = \"127.0.0.1:0\"\ntokens = [\"{TOKEN}\"]\n\
+            "[ocpp]\nlisten = \"127.0.0.1:0\"\nallow_unauthenticated = true\n[api]\nlisten = \"127.0.0.1:0\"\ntokens = [\"{TOKEN}\"]\n\
              [store]\npath = \"{}\"\n[auth]\nunknown = \"accept\"\n\
-             [[chargers]]\nidentity = \"SECRET-1\"\npassword = \"{PASSWORD}\"\n",
+             [[chargers]]\nidentity = \"SECRET-1\"\npassword = \"{PASSWORD}\"\n\
+             [[chargers]]\nidentity = \"OPEN-1\"\n",
             dir.path().join("gateway.db").display()
         ),
     )
@@ -47,8 +48,12 @@ async fn a_traced_session_logs_no_password_or_token() {
                 panic!("exited early: {printed}");
             }
             printed.push_str(&line);
-            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
-                return rest.trim().to_owned();
+            if line.starts_with("api listening on http://") {
+                let ocpp = printed
+                    .lines()
+                    .find_map(|l| l.strip_prefix("ocpp listening on ws://"))
+                    .expect("the OCPP address is printed first");
+                return ocpp.trim().to_owned();
             }
         }
     })
@@ -89,6 +94,58 @@ async fn a_traced_session_logs_no_password_or_token() {
         )
         .await;
     }
+    // A charger without a password is raised to profile 1: the gateway sends it a fresh
+    // AuthorizationKey, which must show on the wire and nowhere in the logs.
+    let api_addr = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("api listening on http://"))
+        .expect("the API address is printed")
+        .trim()
+        .to_owned();
+    let mut open = connect(&format!("ws://{addr}/ocpp/OPEN-1"), &["ocpp1.6"], None)
+        .await
+        .expect("profile 0");
+    open.call("Heartbeat", json!({})).await;
+    let client = reqwest::Client::new();
+    let list: serde_json::Value = client
+        .get(format!(
+            "http://{api_addr}/public-api/resources/charge-points/v2.0?filter[networkId]=OPEN-1"
+        ))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let id = list["data"][0]["id"].as_i64().expect("id");
+    let raise = tokio::spawn(
+        client
+            .post(format!(
+                "http://{api_addr}/public-api/actions/charge-point/v2.0/{id}/set-security-profile"
+            ))
+            .bearer_auth(TOKEN)
+            .json(&json!({"setSecurityProfile": 1, "reason": "give it a key"}))
+            .send(),
+    );
+    let key_call = open.recv().await;
+    assert_eq!(key_call[3]["key"], "AuthorizationKey");
+    let new_key = key_call[3]["value"].as_str().expect("key").to_owned();
+    open.answer(&key_call[1], json!({"status": "Accepted"}))
+        .await;
+    let profile_call = open.recv().await;
+    open.answer(&profile_call[1], json!({"status": "Accepted"}))
+        .await;
+    assert_eq!(
+        raise
+            .await
+            .expect("join")
+            .expect("answer")
+            .status()
+            .as_u16(),
+        202
+    );
+
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().expect("pid").to_string()])
         .status()
@@ -106,7 +163,19 @@ async fn a_traced_session_logs_no_password_or_token() {
         &logs[..logs.len().min(500)]
     );
     assert!(logs.contains("StartTransaction"), "traced frames are there");
-    for secret in [PASSWORD, hex.as_str(), TOKEN, "wrong-guess"] {
-        assert!(!logs.contains(secret), "{secret:?} leaked into the logs");
+    assert!(
+        logs.contains("AuthorizationKey"),
+        "the key change is logged, redacted"
+    );
+    for secret in [
+        PASSWORD,
+        hex.as_str(),
+        TOKEN,
+        "wrong-guess",
+        new_key.as_str(),
+    ] {
+        if let Some(line) = logs.lines().find(|l| l.contains(secret)) {
+            panic!("{secret:?} leaked into the logs: {line}");
+        }
     }
 }

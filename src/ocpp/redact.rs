@@ -24,6 +24,17 @@ fn is_secret_name(name: &str) -> bool {
     n == "authorizationkey" || n.contains("password") || n.contains("privatekey")
 }
 
+/// A frame's text with its secrets replaced (unparseable text is returned as it is).
+pub fn redacted_text(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) => {
+            redact(&mut v);
+            v.to_string()
+        }
+        Err(_) => text.to_owned(),
+    }
+}
+
 /// Replaces secrets in `payload` in place.
 pub fn redact(payload: &mut Value) {
     match payload {

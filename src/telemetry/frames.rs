@@ -103,7 +103,7 @@ impl FrameLog {
             return;
         }
         let frame = match action {
-            Some(a) if redact::may_carry_secret(a) => redacted(text),
+            Some(a) if redact::may_carry_secret(a) => redact::redacted_text(text),
             _ => text.to_owned(),
         };
         let rec = FrameRecord {
@@ -164,16 +164,6 @@ impl FrameLog {
         }
         let skip = found.len().saturating_sub(limit);
         found.split_off(skip)
-    }
-}
-
-fn redacted(text: &str) -> String {
-    match serde_json::from_str::<Value>(text) {
-        Ok(mut v) => {
-            redact::redact(&mut v);
-            v.to_string()
-        }
-        Err(_) => text.to_owned(),
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
-use tracing::{debug, info, trace, warn};
+use tracing::{debug, info, warn};
 
 use super::handle::{CallError, CloseReason, Command};
 use super::inbound::ChargerContext;
@@ -193,7 +193,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         if let Some(tell) = self.pending.in_flight_reply().and_then(|r| r.sent.take()) {
             let _ = tell.send(call.id.clone());
         }
-        trace!(payload = %call.payload, "CALL payload");
         let text = Frame::Call(Call {
             id: call.id.clone(),
             action: call.action.clone(),

@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tracing::{debug, info, trace, warn};
+use tracing::{debug, info, warn};
 
 use super::super::handle::CallError;
 use super::super::inbound::{self};
@@ -188,7 +188,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             }
         }
         debug!(direction = "in", message_id = %call.id, action = %call.action, "CALL");
-        trace!(payload = %call.payload, "CALL payload");
         // A bug in a handler must cost one CALLERROR, not the charger's connection.
         let handled = AssertUnwindSafe(inbound::handle(&self.ctx, &call))
             .catch_unwind()

@@ -8,7 +8,6 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
-use tracing::trace;
 
 use super::{Actor, Exit};
 use crate::ocpp::{CallErrorFrame, ErrorCode, Frame};
@@ -37,6 +36,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
         shared
             .frames
             .record(&self.ctx.identity, direction, action, id, text);
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let shown = match action {
+                Some(a) if crate::ocpp::redact::may_carry_secret(a) => {
+                    crate::ocpp::redact::redacted_text(text)
+                }
+                _ => text.to_owned(),
+            };
+            tracing::trace!(direction, kind, frame = %shown, "frame");
+        }
     }
 
     pub(super) fn count_error_out(&self, code: ErrorCode) {
@@ -79,7 +87,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     }
 
     pub(super) async fn send_text(&mut self, text: String) -> Option<Exit> {
-        trace!(frame = %text, "send");
         match self.ws.send(Message::text(text)).await {
             Ok(()) => None,
             Err(_) => Some(Exit::SocketError),
