@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::ocpp::OcppVersion;
 
+use super::load::{self, LoadArgs};
 use super::{
     run_scenario, ConnectOptions, Outcome, Responder, Scenario, ScenarioOptions, SimCharger, Step,
 };
@@ -40,6 +41,9 @@ pub struct SimArgs {
     /// How the charger answers the gateway's calls.
     #[arg(long, value_enum, default_value_t = Outcome::Accepted)]
     pub respond: Outcome,
+    /// Many chargers at once: the load generator.
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 fn parse_protocol(text: &str) -> Result<OcppVersion, String> {
@@ -53,7 +57,11 @@ fn parse_protocol(text: &str) -> Result<OcppVersion, String> {
 
 /// Connects one simulated charger, runs the chosen scenario and prints what happens.
 /// Ctrl-C ends an `idle` charger (or the pauses of a session) and closes the link.
+/// With `--chargers` above 1 (or `--scenario meter|storm`) it runs the load generator.
 pub async fn run(args: SimArgs) -> anyhow::Result<()> {
+    if args.load.wanted(args.scenario) {
+        return load::run_cli(&args.url, args.protocol, args.scenario, args.load).await;
+    }
     let meter_interval = Duration::try_from_secs_f64(args.meter_interval)
         .context("--meter-interval must be a non-negative number of seconds")?;
     let mut options = ConnectOptions::new(&args.url, &args.identity, args.protocol);

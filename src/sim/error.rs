@@ -8,6 +8,9 @@ use std::time::Duration;
 /// An error of the charger simulator.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    /// The load generator could not be set up (bad options, no local resources).
+    #[error("load generator: {0}")]
+    Setup(String),
     /// The options could not be turned into a WebSocket request (bad URL or header).
     #[error("invalid request to {url:?}: {reason}")]
     Request {

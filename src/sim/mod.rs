@@ -10,6 +10,7 @@ mod cli;
 mod connection;
 mod device;
 mod error;
+pub mod load;
 mod responder;
 mod scenario;
 

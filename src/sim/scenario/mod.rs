@@ -25,6 +25,11 @@ pub enum Scenario {
     Idle,
     /// Boot, authorize, a transaction with meter values, stop, and back to `Available`.
     Session,
+    /// Load: each charger in a transaction sending meter values, `--rate` in all (one
+    /// charger alone plays `session`).
+    Meter,
+    /// Load: every charger connects and boots at once (one charger alone plays `boot`).
+    Storm,
 }
 
 /// Called after each exchange, e.g. to print progress.

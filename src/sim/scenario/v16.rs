@@ -10,12 +10,12 @@ pub(super) async fn run(run: &mut Run<'_>, scenario: Scenario) -> Result<(), Sim
     boot(run).await?;
     status(run, "Available").await?;
     match scenario {
-        Scenario::Boot => Ok(()),
+        Scenario::Boot | Scenario::Storm => Ok(()),
         Scenario::Idle => {
             let interval = run.heartbeat_interval();
             run.heartbeats(interval).await
         }
-        Scenario::Session => session(run).await,
+        Scenario::Session | Scenario::Meter => session(run).await,
     }
 }
 
