@@ -17,32 +17,6 @@ const STATUSES: &[&str] = &[
     "unknown", "pending", "active", "finished", "expired", "failed",
 ];
 
-/// The stop reasons the reference names; any other is shown as `other`.
-const REASONS: &[&str] = &[
-    "deauthorized",
-    "emergencystop",
-    "energylimitreached",
-    "evdisconnected",
-    "groundfault",
-    "immediatereset",
-    "hardreset",
-    "local",
-    "localoutofcredit",
-    "masterpass",
-    "other",
-    "overcurrentfault",
-    "powerloss",
-    "powerquality",
-    "reboot",
-    "remote",
-    "soclimitreached",
-    "stoppedbyev",
-    "timeoutlimitreached",
-    "softreset",
-    "unlockcommand",
-    "timeout",
-];
-
 fn parse(t: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(t)
         .ok()
@@ -97,13 +71,8 @@ fn render(s: SessionView) -> Value {
         ("socPercent", s.soc_percent.map(Value::from)),
         (
             "reason",
-            s.reason.map(|r| {
-                Value::from(if REASONS.contains(&r.as_str()) {
-                    r
-                } else {
-                    "other".into()
-                })
-            }),
+            s.reason
+                .map(|r| Value::from(crate::domain::notification::stop_reason(&r))),
         ),
     ];
     if let Some(obj) = v.as_object_mut() {

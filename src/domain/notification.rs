@@ -204,6 +204,7 @@ pub fn stop_reason(stored: &str) -> &'static str {
         "timeoutlimitreached",
         "softreset",
         "unlockcommand",
+        "timeout",
     ];
     match stored {
         "timelimitreached" => "time_limit",
