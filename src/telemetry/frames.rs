@@ -29,6 +29,35 @@ pub struct FrameRecord {
 }
 
 impl FrameRecord {
+    /// The record as one line of JSON (with its newline). A frame that is JSON on one
+    /// line is embedded as it is — no parse and re-encode on the way to the file —;
+    /// anything else goes through `to_json`.
+    pub fn to_line(&self) -> String {
+        let one_line = !self.frame.contains(['\n', '\r']);
+        let starts_like_json = self.frame.trim_start().starts_with('[');
+        if !(one_line
+            && starts_like_json
+            && serde_json::from_str::<serde::de::IgnoredAny>(&self.frame).is_ok())
+        {
+            let mut line = self.to_json().to_string();
+            line.push('\n');
+            return line;
+        }
+        let text = |v: Option<&str>| match v {
+            Some(s) => Value::String(s.to_owned()).to_string(),
+            None => "null".to_owned(),
+        };
+        format!(
+            "{{\"timestamp\":{},\"identity\":{},\"direction\":{},\"messageId\":{},\"action\":{},\"frame\":{}}}\n",
+            text(Some(&self.at)),
+            text(Some(&self.identity)),
+            text(Some(self.direction)),
+            text(self.message_id.as_deref()),
+            text(self.action.as_deref()),
+            self.frame
+        )
+    }
+
     /// The record as one JSON object.
     pub fn to_json(&self) -> Value {
         let frame = serde_json::from_str::<Value>(&self.frame)
@@ -201,8 +230,7 @@ fn write_loop(cfg: FrameFile, mut rx: mpsc::Receiver<FrameRecord>) {
             }
         }
         for rec in batch {
-            let mut line = rec.to_json().to_string();
-            line.push('\n');
+            let line = rec.to_line();
             if buf.write_all(line.as_bytes()).is_err() {
                 continue;
             }
@@ -224,6 +252,41 @@ fn write_loop(cfg: FrameFile, mut rx: mpsc::Receiver<FrameRecord>) {
                     return;
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(frame: &str) -> FrameRecord {
+        FrameRecord {
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            identity: Arc::from("CP-\"1"),
+            direction: "in",
+            action: Some("Heartbeat".into()),
+            message_id: None,
+            frame: frame.into(),
+        }
+    }
+
+    #[test]
+    fn lines_are_one_json_object_whatever_the_frame() {
+        for frame in [
+            r#"[2,"a","Heartbeat",{}]"#,
+            "[2,\n\"a\",\"Heartbeat\",{}]",
+            "not json at all",
+            "[2, \"unterminated",
+        ] {
+            let r = rec(frame);
+            let line = r.to_line();
+            assert!(
+                line.ends_with('\n') && line.matches('\n').count() == 1,
+                "{line:?}"
+            );
+            let v: Value = serde_json::from_str(&line).expect("one JSON object");
+            assert_eq!(v, r.to_json(), "{frame:?}");
         }
     }
 }
