@@ -122,9 +122,22 @@ async fn sigkill_mid_stream_loses_nothing_acknowledged() {
             total.clone(),
         )));
     }
-    eventually("a stream of acknowledged MeterValues", || async {
-        total.load(Ordering::SeqCst) >= 1000
-    })
+    // Mid-stream: every charger has started (and been answered for some values), and
+    // the stream is still going when the kill comes.
+    eventually(
+        "a stream of acknowledged MeterValues from every charger",
+        || async {
+            let streaming = {
+                let acked = acked.lock().expect("lock");
+                acked
+                    .iter()
+                    .map(|(id, _, _)| id.clone())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+            };
+            total.load(Ordering::SeqCst) >= 1000 && streaming == 20
+        },
+    )
     .await;
     gw.start_kill().expect("SIGKILL");
     let mut old_ids = BTreeSet::new();
