@@ -21,6 +21,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     pub notify: NotifySettings,
+    pub cluster: ClusterSettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
     /// PEM files the install-certificate action sends, by certificate type
@@ -140,6 +141,11 @@ pub struct ApiSettings {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct StoreSettings {
+    /// A `postgres://` URL selects the shared PostgreSQL store (cluster mode); empty
+    /// keeps the embedded SQLite file at `path`.
+    pub url: String,
+    /// Connections in the PostgreSQL pool.
+    pub pool_size: usize,
     pub path: PathBuf,
     /// fsync every commit (`true`, nothing acknowledged is lost even on power loss) or
     /// leave it to the OS (`false`, survives a process crash, not a power cut).
@@ -147,6 +153,23 @@ pub struct StoreSettings {
     /// How long a write waits for a lock held by another process before failing.
     #[serde(with = "humantime_serde")]
     pub busy_timeout: Duration,
+}
+
+/// Several nodes over one PostgreSQL store, with NATS carrying actions to the node that
+/// holds a charger's socket.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ClusterSettings {
+    /// `nats://host:port`; empty: a single node, no routing.
+    pub nats_url: String,
+    /// This node's name, unique in the cluster; empty: the host name.
+    pub node_id: String,
+    /// How often a node records that it is alive.
+    #[serde(with = "humantime_serde")]
+    pub heartbeat: Duration,
+    /// A node silent this long is taken for dead: its chargers show as temporarily
+    /// unavailable until they reconnect elsewhere.
+    #[serde(with = "humantime_serde")]
+    pub dead_after: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

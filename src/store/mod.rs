@@ -2,6 +2,7 @@
 //! `sqlite` is the embedded engine; others implement the same trait.
 
 pub mod notify;
+pub mod postgres;
 pub mod resources;
 pub mod sqlite;
 
@@ -16,6 +17,7 @@ use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
 pub use notify::NotifyStore;
+pub use postgres::PostgresStore;
 pub use resources::{ResourceError, Resources};
 pub use sqlite::SqliteStore;
 
