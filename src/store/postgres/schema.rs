@@ -275,10 +275,11 @@ CREATE TABLE outbox_leases (
 ];
 
 /// How many steps there are.
+#[cfg(test)]
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
 /// An arbitrary key for `pg_advisory_lock`: "ocpp-gw" in ASCII.
-const MIGRATION_LOCK: i64 = 0x6f63_7070_2d67_77;
+const MIGRATION_LOCK: i64 = 0x006f_6370_702d_6777;
 
 /// Applies every migration the database has not seen, each in its own transaction,
 /// holding the advisory lock so that concurrent starts do not race.
