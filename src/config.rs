@@ -161,6 +161,9 @@ pub struct StoreSettings {
 pub struct ClusterSettings {
     /// `nats://host:port`; empty: a single node, no routing.
     pub nats_url: String,
+    /// The cluster's name, the first token of its NATS subjects: clusters sharing a
+    /// broker keep apart by name.
+    pub name: String,
     /// This node's name, unique in the cluster; empty: the host name.
     pub node_id: String,
     /// How often a node records that it is alive.
@@ -332,6 +335,19 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "ocpp.max_frame_bytes must be at least 1024".into(),
             ));
+        }
+        if !self.cluster.nats_url.is_empty() && self.store.url.is_empty() {
+            return Err(ConfigError::Invalid(
+                "cluster.nats_url needs store.url: the nodes of a cluster share a PostgreSQL store"
+                    .into(),
+            ));
+        }
+        let url = &self.store.url;
+        if !(url.is_empty() || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid(format!(
+                "store.url must be a postgres:// URL (or empty for the embedded SQLite file), not {:?}",
+                self.store.url
+            )));
         }
         if self.ocpp.call_timeout.is_zero() || self.ocpp.heartbeat_interval.is_zero() {
             return Err(ConfigError::Invalid(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod charger;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod notify;
@@ -75,6 +76,15 @@ impl Gateway {
         settings: Settings,
         store: Arc<S>,
     ) -> Result<Gateway, StartError> {
+        Self::start_node(settings, store, None).await
+    }
+
+    /// Starts the gateway on the given store, as a member of `cluster` when given.
+    async fn start_node<S: Store + Resources>(
+        settings: Settings,
+        store: Arc<S>,
+        cluster: Option<Arc<cluster::Cluster>>,
+    ) -> Result<Gateway, StartError> {
         let resources: Arc<dyn Resources> = store.clone();
         let store: Arc<dyn Store> = store;
         let api_tokens =
@@ -130,12 +140,19 @@ impl Gateway {
             cancel: CancellationToken::new(),
             draining: AtomicBool::new(false),
             calls_pending: AtomicUsize::new(0),
+            cluster,
         });
         shared
             .metrics
             .add_gauges(Arc::new(ProcessGauges(Arc::downgrade(&shared))));
         charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
+        if let Some(cluster) = &shared.cluster {
+            cluster
+                .serve(shared.clone(), &tracker)
+                .await
+                .map_err(|e| StartError::Setup(e.to_string()))?;
+        }
         let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
         tracker.spawn(charger::listener::serve(
             ocpp,
@@ -294,9 +311,7 @@ impl Gateway {
             if i > 0 && !gap.is_zero() {
                 tokio::time::sleep(gap).await;
             }
-            let _ = h.tx.try_send(charger::handle::Command::Close {
-                reason: charger::CloseReason::Draining,
-            });
+            h.close_soon(charger::CloseReason::Draining);
         }
         self.shared.cancel.cancel();
         self.tracker.close();
@@ -305,6 +320,9 @@ impl Gateway {
             .is_err()
         {
             tracing::warn!("some tasks did not stop within 10 s");
+        }
+        if let Some(cluster) = &self.shared.cluster {
+            cluster.leave().await;
         }
     }
 }

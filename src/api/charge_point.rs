@@ -346,17 +346,35 @@ pub async fn update(
 /// disconnection is recorded: the charger's last write then lands before the row
 /// changes identity or goes, and cannot bring back a row under the old identity.
 async fn disconnect(state: &ApiState, v: &ChargePointView) -> Result<(), ApiError> {
-    let Some(handle) = state.shared.registry.get(&v.identity) else {
-        return Ok(());
+    let handle = match state.shared.registry.get(&v.identity) {
+        Some(h) => h,
+        None => match &state.shared.cluster {
+            Some(cluster) => {
+                let remote = cluster
+                    .remote_handle(
+                        &v.identity,
+                        v.protocol.as_deref(),
+                        state.shared.settings.ocpp.call_timeout,
+                    )
+                    .await?;
+                match remote {
+                    Some(h) => h,
+                    None => return Ok(()),
+                }
+            }
+            None => return Ok(()),
+        },
     };
     handle.close(CloseReason::Requested).await;
     let deadline = tokio::time::Instant::now() + DISCONNECT_WAIT;
     while tokio::time::Instant::now() < deadline {
-        let gone = !handle.is_connected()
-            && !state
-                .shared
-                .registry
-                .is_current(&v.identity, handle.generation());
+        // A socket on another node is gone when the store says so.
+        let gone = !handle.is_local()
+            || (!handle.is_connected()
+                && !state
+                    .shared
+                    .registry
+                    .is_current(&v.identity, handle.generation()));
         let recorded = gone
             && state
                 .resources

@@ -1,5 +1,6 @@
 //! Operations endpoints, outside the token-protected API: `GET /health` (the process
-//! answers), `GET /ready` (store reachable and not draining; 503 otherwise) and
+//! answers), `GET /ready` (store reachable, in cluster mode the broker too, and not draining;
+//! 503 otherwise) and
 //! `GET /metrics` (Prometheus text format).
 
 use std::sync::atomic::Ordering;
@@ -33,6 +34,14 @@ async fn ready(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "draining"})),
         );
+    }
+    if let Some(cluster) = &shared.cluster {
+        if !cluster.is_connected() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "cluster broker unreachable"})),
+            );
+        }
     }
     match shared.store.charger("").await {
         Ok(_) => (StatusCode::OK, Json(json!({"status": "ready"}))),

@@ -29,7 +29,7 @@ pub enum Command {
 }
 
 /// Why the gateway closes a charger's socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CloseReason {
     /// The charger connected again; this older socket goes.
     Replaced,
@@ -41,7 +41,7 @@ pub enum CloseReason {
 
 /// Why a call to a charger has no CALLRESULT. "The charger said no" (`Rejected`,
 /// `CallError`) is kept apart from "we could not ask" (the rest).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CallError {
     /// The charger answered with a status that means no.
     #[error("the charger answered {status}")]
@@ -70,13 +70,22 @@ pub enum CallError {
     Invalid(String),
 }
 
+/// Where a handle's calls go.
+#[derive(Clone, Debug)]
+pub(crate) enum Route {
+    /// The actor of a socket on this node.
+    Local(mpsc::Sender<Command>),
+    /// A socket held by another node of the cluster, reached over NATS.
+    Remote(Arc<crate::cluster::RemoteNode>),
+}
+
 /// A cheap, cloneable handle to one connected charger.
 #[derive(Clone, Debug)]
 pub struct ChargerHandle {
     pub(crate) identity: Arc<str>,
     pub(crate) version: OcppVersion,
     pub(crate) generation: u64,
-    pub(crate) tx: mpsc::Sender<Command>,
+    pub(crate) tx: Route,
     pub(crate) call_timeout: Duration,
 }
 
@@ -120,6 +129,18 @@ impl ChargerHandle {
         payload: Value,
         sent: Option<oneshot::Sender<String>>,
     ) -> Result<Value, CallError> {
+        let tx = match &self.tx {
+            Route::Local(tx) => tx,
+            Route::Remote(node) => {
+                let (id, result) = node
+                    .call(&self.identity, action, payload, self.call_timeout)
+                    .await;
+                if let (Some(id), Some(sent)) = (id, sent) {
+                    let _ = sent.send(id);
+                }
+                return result;
+            }
+        };
         let (reply, rx) = oneshot::channel();
         let cmd = Command::Call(Box::new(CallRequest {
             action: action.to_owned(),
@@ -127,7 +148,7 @@ impl ChargerHandle {
             reply,
             sent,
         }));
-        self.tx.try_send(cmd).map_err(|e| match e {
+        tx.try_send(cmd).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => CallError::Busy,
             mpsc::error::TrySendError::Closed(_) => CallError::NotConnected,
         })?;
@@ -155,11 +176,46 @@ impl ChargerHandle {
 
     /// Asks the actor to close the socket. Returns false if it is already gone.
     pub async fn close(&self, reason: CloseReason) -> bool {
-        self.tx.send(Command::Close { reason }).await.is_ok()
+        match &self.tx {
+            Route::Local(tx) => tx.send(Command::Close { reason }).await.is_ok(),
+            Route::Remote(node) => node.close(&self.identity, reason).await,
+        }
     }
 
-    /// Whether the actor behind this handle is still running.
+    /// Asks the actor to close without waiting for room in its mailbox (a full mailbox
+    /// gets the request from a task of its own).
+    pub fn close_soon(&self, reason: CloseReason) {
+        match &self.tx {
+            Route::Local(tx) => {
+                if let Err(mpsc::error::TrySendError::Full(cmd)) =
+                    tx.try_send(Command::Close { reason })
+                {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(cmd).await;
+                    });
+                }
+            }
+            Route::Remote(node) => {
+                let (node, identity) = (node.clone(), self.identity.clone());
+                tokio::spawn(async move {
+                    node.close(&identity, reason).await;
+                });
+            }
+        }
+    }
+
+    /// Whether the actor behind this handle is still running (for a charger on another
+    /// node: whether that node held it when the handle was made).
     pub fn is_connected(&self) -> bool {
-        !self.tx.is_closed()
+        match &self.tx {
+            Route::Local(tx) => !tx.is_closed(),
+            Route::Remote(_) => true,
+        }
+    }
+
+    /// Whether the socket is on this node.
+    pub fn is_local(&self) -> bool {
+        matches!(self.tx, Route::Local(_))
     }
 }

@@ -38,6 +38,8 @@ pub struct Shared {
     pub draining: std::sync::atomic::AtomicBool,
     /// Gateway calls waiting on chargers, queued or in flight.
     pub calls_pending: std::sync::atomic::AtomicUsize,
+    /// This node's cluster membership (cluster mode only).
+    pub cluster: Option<std::sync::Arc<crate::cluster::Cluster>>,
 }
 
 /// One connection's context.

@@ -17,7 +17,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{field, info, warn, Instrument};
 
 use super::actor::Actor;
-use super::handle::{ChargerHandle, CloseReason, Command};
+use super::handle::{ChargerHandle, CloseReason};
 use super::handshake::{admit, read_head, refuse, Refusal, Transport};
 use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
@@ -200,7 +200,7 @@ where
         identity: identity.clone(),
         version,
         generation,
-        tx,
+        tx: super::handle::Route::Local(tx),
         call_timeout: settings.call_timeout,
     };
     if let Some(old) = shared.registry.insert(handle) {
@@ -216,6 +216,9 @@ where
         .await
     {
         warn!(error = %e, "could not record the connection");
+    }
+    if let Some(cluster) = &shared.cluster {
+        cluster.announce(&identity, generation).await;
     }
     info!(profile = adm.profile, "charger connected");
 
@@ -271,12 +274,5 @@ fn refusal_label(status: u16) -> &'static str {
 
 /// Tells a replaced connection's actor to close, without waiting on its mailbox.
 fn replace(old: ChargerHandle) {
-    let close = Command::Close {
-        reason: CloseReason::Replaced,
-    };
-    if let Err(mpsc::error::TrySendError::Full(cmd)) = old.tx.try_send(close) {
-        tokio::spawn(async move {
-            let _ = old.tx.send(cmd).await;
-        });
-    }
+    old.close_soon(CloseReason::Replaced);
 }

@@ -20,13 +20,11 @@ struct Inner {
 }
 
 impl Registry {
-    /// Generations start from the clock (in microseconds), so they keep growing across
-    /// restarts and the store can tell a newer connection from an older one.
+    /// Generations come from the clock (in microseconds, and always above the last one),
+    /// so they keep growing across restarts and compare across the nodes of a cluster:
+    /// the store can tell a newer connection from an older one wherever each was made.
     pub fn new() -> Registry {
-        let start = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros() as u64)
-            .unwrap_or(1);
+        let start = clock_micros();
         Registry {
             inner: Arc::new(Inner {
                 map: Mutex::new(HashMap::new()),
@@ -37,7 +35,15 @@ impl Registry {
 
     /// A fresh generation number for a connection about to register.
     pub fn next_generation(&self) -> u64 {
-        self.inner.generation.fetch_add(1, Ordering::Relaxed) + 1
+        let now = clock_micros();
+        let previous = self
+            .inner
+            .generation
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+                Some(now.max(last + 1))
+            })
+            .unwrap_or_else(|last| last);
+        now.max(previous + 1)
     }
 
     /// Registers `handle`, returning the handle it replaces (whose socket should close).
@@ -91,6 +97,13 @@ impl Registry {
         // critical section is a single map operation), so recover from poisoning.
         self.inner.map.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+fn clock_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(1)
 }
 
 impl Default for Registry {

@@ -127,7 +127,7 @@ pub async fn patch(
             "The configuration key is read-only.".into(),
         ));
     }
-    let t = connection(&state, view)?;
+    let t = connection(&state, view).await?;
     let set = SetBody {
         name: key.clone(),
         value: b.value,

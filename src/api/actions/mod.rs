@@ -176,12 +176,27 @@ pub(crate) async fn charge_point(state: &ApiState, raw: &str) -> Result<ChargePo
         .ok_or_else(|| ApiError::not_found("Charge point"))
 }
 
-/// The connection of a known charge point: 409 when it is not connected.
-pub(crate) fn connection(state: &ApiState, cp: ChargePointView) -> Result<Target, ApiError> {
-    match state.shared.registry.get(&cp.identity) {
-        Some(handle) if handle.is_connected() => Ok(Target { cp, handle }),
-        _ => Err(ApiError::Conflict(NOT_CONNECTED.into())),
+/// The connection of a known charge point, on this node or (cluster mode) the node
+/// holding its socket: 409 when it is not connected.
+pub(crate) async fn connection(state: &ApiState, cp: ChargePointView) -> Result<Target, ApiError> {
+    if let Some(handle) = state.shared.registry.get(&cp.identity) {
+        if handle.is_connected() {
+            return Ok(Target { cp, handle });
+        }
     }
+    if let Some(cluster) = &state.shared.cluster {
+        let remote = cluster
+            .remote_handle(
+                &cp.identity,
+                cp.protocol.as_deref(),
+                state.shared.settings.ocpp.call_timeout,
+            )
+            .await?;
+        if let Some(handle) = remote {
+            return Ok(Target { cp, handle });
+        }
+    }
+    Err(ApiError::Conflict(NOT_CONNECTED.into()))
 }
 
 const NOT_CONNECTED: &str = "The charge point is not connected.";
@@ -189,7 +204,7 @@ const NOT_CONNECTED: &str = "The charge point is not connected.";
 /// The charge point and its connection, from a path id.
 pub(crate) async fn target(state: &ApiState, raw: &str) -> Result<Target, ApiError> {
     let cp = charge_point(state, raw).await?;
-    connection(state, cp)
+    connection(state, cp).await
 }
 
 /// The charge point of an EVSE (by the EVSE's own id) and the EVSE's OCPP number.
@@ -206,7 +221,7 @@ pub(crate) async fn evse_target(state: &ApiState, raw: &str) -> Result<(Target, 
         .await?
         .ok_or_else(|| ApiError::not_found("Charge point"))?;
     let number = u32::try_from(view.network_id).map_err(|_| ApiError::not_found("EVSE"))?;
-    Ok((connection(state, cp)?, number))
+    Ok((connection(state, cp).await?, number))
 }
 
 /// An OCPP EVSE / connector number from the path.

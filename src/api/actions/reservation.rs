@@ -89,7 +89,7 @@ pub async fn cancel(
         .charge_point(view.charge_point_id)
         .await?
         .ok_or_else(|| ApiError::not_found("Charge point"))?;
-    let result = match connection(&state, cp) {
+    let result = match connection(&state, cp).await {
         Ok(t) => {
             let action = Action::CancelReservation {
                 reservation_id: int32(reservation)?,

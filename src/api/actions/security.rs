@@ -68,7 +68,7 @@ pub async fn set(
         ));
     }
     let has_password = view.has_password;
-    let t = connection(&state, view)?;
+    let t = connection(&state, view).await?;
     let url = state.shared.settings.ocpp.public_tls_url.trim();
     let url = (!url.is_empty()).then_some(url);
     tracing::info!(identity = %t.cp.identity, from = current, to = target, reason = ?b.reason, "raising the security profile");
