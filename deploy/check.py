@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks the deployment files without a container engine or a cluster: the YAML
 parses, compose services name an image or a build, Kubernetes objects have the keys
-the API server requires, probes point at the gateway's endpoints, the systemd unit has
-its sections and runs `serve`, and the Dockerfile runs as a non-root user."""
+the API server requires, the gateway's probes point at its endpoints, cluster
+deployments give every node the shared store, the broker and a node id of its own
+(and run at least two nodes), the HAProxy file balances to every node, the systemd
+unit has its sections and runs `serve`, and the Dockerfile runs as a non-root user."""
 import configparser
 import pathlib
 import sys
@@ -18,10 +20,32 @@ def need(cond, what):
         errors.append(what)
 
 
-compose = yaml.safe_load((HERE / "compose.yaml").read_text())
-need(isinstance(compose.get("services"), dict) and compose["services"], "compose: no services")
-for name, svc in (compose.get("services") or {}).items():
-    need("image" in svc or "build" in svc, f"compose: {name} has neither image nor build")
+def is_gateway(image):
+    return str(image or "").startswith("ocpp-gateway")
+
+
+CLUSTER_ENV = ("OCPP_GATEWAY__STORE__URL", "OCPP_GATEWAY__CLUSTER__NATS_URL", "OCPP_GATEWAY__CLUSTER__NODE_ID")
+
+for compose_file in ("compose.yaml", "compose.cluster.yaml"):
+    compose = yaml.safe_load((HERE / compose_file).read_text())
+    need(isinstance(compose.get("services"), dict) and compose["services"], f"{compose_file}: no services")
+    gateways = {}
+    for name, svc in (compose.get("services") or {}).items():
+        need("image" in svc or "build" in svc, f"{compose_file}: {name} has neither image nor build")
+        if is_gateway(svc.get("image")):
+            gateways[name] = svc.get("environment") or {}
+    need(gateways, f"{compose_file}: no gateway service")
+    if compose_file == "compose.cluster.yaml":
+        need(len(gateways) >= 2, f"{compose_file}: fewer than two gateway nodes")
+        for name, env in gateways.items():
+            for key in CLUSTER_ENV:
+                need(env.get(key), f"{compose_file}: {name} lacks {key}")
+        ids = [env.get("OCPP_GATEWAY__CLUSTER__NODE_ID") for env in gateways.values()]
+        need(len(set(ids)) == len(ids), f"{compose_file}: node ids repeat: {ids}")
+        need({"postgres", "nats"} <= set(compose["services"]), f"{compose_file}: PostgreSQL or NATS missing")
+        haproxy = (HERE / "haproxy.cfg").read_text()
+        for name in gateways:
+            need(f"server {name} {name}:9000" in haproxy, f"haproxy.cfg: no OCPP server line for {name}")
 
 for path in sorted((HERE / "kubernetes").glob("*.yaml")):
     for doc in yaml.safe_load_all(path.read_text()):
@@ -36,8 +60,18 @@ for path in sorted((HERE / "kubernetes").glob("*.yaml")):
             labels = spec["template"]["metadata"]["labels"]
             need(spec["selector"]["matchLabels"].items() <= labels.items(), f"{where}: selector does not match the template")
             for c in spec["template"]["spec"]["containers"]:
+                if not is_gateway(c.get("image")):
+                    need(c.get("readinessProbe"), f"{where}: {c.get('name')} has no readiness probe")
+                    continue
                 need(c.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", f"{where}: readiness probe is not /ready")
                 need(c.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness probe is not /health")
+                env = {e["name"] for e in c.get("env", [])}
+                if "OCPP_GATEWAY__STORE__URL" in env:
+                    for key in CLUSTER_ENV:
+                        need(key in env, f"{where}: cluster node lacks {key}")
+                    node_id = next(e for e in c["env"] if e["name"] == "OCPP_GATEWAY__CLUSTER__NODE_ID")
+                    need(node_id.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "metadata.name", f"{where}: node id is not the pod name")
+                    need(spec.get("replicas", 1) >= 2, f"{where}: a cluster of fewer than two nodes")
 
 unit = configparser.ConfigParser(strict=False, interpolation=None)
 unit.optionxform = str
