@@ -395,12 +395,16 @@ impl Cluster {
                 _ = cancel.cancelled() => break,
                 _ = tick.tick() => {}
             }
-            match self.store.heartbeat().await {
-                Ok(()) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not record the heartbeat");
-                    continue;
-                }
+            // A node that finds its record gone was taken for dead during a pause: its
+            // live connections are recorded again after the heartbeat.
+            let reaped = matches!(self.store.is_member().await, Ok(false));
+            if let Err(e) = self.store.heartbeat().await {
+                tracing::warn!(error = %e, "could not record the heartbeat");
+                continue;
+            }
+            if reaped {
+                tracing::warn!("this node was taken for dead: recording its connections again");
+                self.reclaim(&shared).await;
             }
             match self.store.reap_dead_nodes(self.settings.dead_after).await {
                 Ok(dead) => {
@@ -410,7 +414,6 @@ impl Cluster {
                 }
                 Err(e) => tracing::warn!(error = %e, "could not check for dead nodes"),
             }
-            self.reclaim(&shared).await;
         }
     }
 

@@ -22,6 +22,18 @@ impl PostgresStore {
             .map_err(unavailable)?;
         Ok(row.and_then(|r| r.get(0)))
     }
+    /// Whether this node's heartbeat record exists (false once another node reaped it).
+    pub async fn is_member(&self) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT 1 FROM cluster_nodes WHERE node_id = $1",
+                &[&&*self.node_id],
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(row.is_some())
+    }
     pub async fn leave(&self) -> Result<(), StoreError> {
         Ok(())
     }
