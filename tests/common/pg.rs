@@ -1,5 +1,6 @@
 //! PostgreSQL for the tests: a fresh database per test on the server that
 //! `OCPP_GATEWAY_TEST_POSTGRES` names, dropped when the test is done with it.
+#![allow(dead_code)]
 
 use ocpp_gateway::config::StoreSettings;
 use ocpp_gateway::store::PostgresStore;

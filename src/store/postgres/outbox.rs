@@ -47,7 +47,7 @@ pub(crate) async fn emit(tx: &Tx<'_>, cp: i64, event: Event<'_>) -> DbResult<()>
                     .await?
                     .get(0),
             ),
-            Need::Session(id) => Facts::Session(session_facts(tx, cp, id, &n).await?),
+            Need::Session(id) => Facts::Session(session_facts(tx, cp, id, &n).await?.map(Box::new)),
         };
         let Some(body) = payload::compose(cp, &event, notice, &n, &facts) else {
             continue;

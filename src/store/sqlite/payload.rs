@@ -29,7 +29,7 @@ pub enum Facts {
     /// The charge point's `last_boot` JSON text.
     Boot(Option<String>),
     /// None when the session is gone.
-    Session(Option<SessionFacts>),
+    Session(Option<Box<SessionFacts>>),
 }
 
 /// A session as a notification body sees it.
@@ -65,7 +65,7 @@ pub fn build(
             tx.prepare_cached("SELECT last_boot FROM charge_points WHERE id = ?1")?
                 .query_row([cp], |r| r.get(0))?,
         ),
-        Need::Session(id) => Facts::Session(session_facts(tx, cp, id, now)?),
+        Need::Session(id) => Facts::Session(session_facts(tx, cp, id, now)?.map(Box::new)),
     };
     Ok(compose(cp, event, notice, now, &facts))
 }

@@ -60,13 +60,9 @@ pub(crate) async fn recompute_session(tx: &Tx<'_>, session: i64) -> DbResult<()>
         s = session::SOC
     );
     let row = tx.one(&q, &[&session]).await?;
-    let (first, last, p_latest, p_peak, soc): (
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let reading = |i: usize| row.get::<_, Option<f64>>(i);
+    let (first, last, p_latest, p_peak, soc) =
+        (reading(0), reading(1), reading(2), reading(3), reading(4));
     let (start, stop, status): (Option<f64>, Option<f64>, String) =
         (row.get(5), row.get(6), row.get(7));
     // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
