@@ -29,7 +29,7 @@ use charger::journal::Journal;
 use charger::{ChargerHandle, Registry, Shared};
 use config::Settings;
 use security::PasswordHash;
-use store::{ChargerRecord, Resources, SqliteStore, Store, StoreError};
+use store::{ChargerRecord, PostgresStore, Resources, SqliteStore, Store, StoreError};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -63,11 +63,27 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Starts the gateway on the embedded store at `store.path`.
+    /// Starts the gateway on its store: PostgreSQL when `store.url` is set (as node
+    /// `cluster.node_id`, or the host name), else the embedded store at `store.path`.
     pub async fn start(settings: Settings) -> Result<Gateway, StartError> {
+        if !settings.store.url.is_empty() {
+            return Self::start_on_postgres(settings).await;
+        }
         let store = SqliteStore::open(&settings.store)?;
         tracing::info!(path = %settings.store.path.display(), "store opened");
         Self::start_with_store(settings, Arc::new(store)).await
+    }
+
+    /// Starts the gateway on the shared PostgreSQL store at `store.url`.
+    async fn start_on_postgres(settings: Settings) -> Result<Gateway, StartError> {
+        let node = node_id(&settings.cluster);
+        let _store = PostgresStore::connect(&settings.store, &node).await?;
+        tracing::info!(%node, "PostgreSQL store connected");
+        // The HTTP API's reads (`Resources`) on PostgreSQL come with their own change;
+        // until then the gateway cannot serve on it.
+        Err(StartError::Setup(
+            "store.url: the PostgreSQL store does not serve the HTTP API yet".into(),
+        ))
     }
 
     /// Starts the gateway on the given store: binds the listeners, seeds the chargers
@@ -324,6 +340,14 @@ impl Gateway {
         if let Some(cluster) = &self.shared.cluster {
             cluster.leave().await;
         }
+    }
+}
+
+/// This node's name in a cluster: `cluster.node_id`, or the host name.
+fn node_id(cluster: &config::ClusterSettings) -> String {
+    match cluster.node_id.trim() {
+        "" => store::postgres::cluster::host_name(),
+        id => id.to_owned(),
     }
 }
 

@@ -297,14 +297,12 @@ async fn charging_profiles_arrive_alike_in_both_versions_and_clear() {
 
 async fn profile_status(r: &Rig, id: i64) -> String {
     r.tg.store
-        .read(move |c| {
-            c.query_row(
-                "SELECT status FROM charging_profiles WHERE id = ?1",
-                [id],
-                |row| row.get::<_, String>(0),
-            )
-        })
+        .texts(&format!(
+            "SELECT status FROM charging_profiles WHERE id = {id}"
+        ))
         .await
+        .first()
+        .and_then(|row| row[0].clone())
         .expect("profile row")
 }
 

@@ -116,45 +116,27 @@ async fn records_of_what_chargers_did_are_listed_and_read() {
         .await;
     let cp: i64 = tg
         .store
-        .read(|c| {
-            c.query_row(
-                "SELECT id FROM charge_points WHERE identity = 'REC-1'",
-                [],
-                |r| r.get(0),
-            )
-        })
+        .texts("SELECT id FROM charge_points WHERE identity = 'REC-1'")
         .await
+        .first()
+        .and_then(|row| row[0].as_deref()?.parse().ok())
         .expect("charge point");
+    let at = "'2026-11-28T10:00:00.000Z'";
     tg.store
-        .write(move |tx| {
-            let at = "2026-11-28T10:00:00.000Z";
-            tx.execute(
-                "INSERT INTO authorizations (charge_point_id, id_tag, status, method, source, created_at, updated_at)
-                 VALUES (?1, 'TAG-A', 'accepted', 'id_tag', 'local', ?2, ?2),
-                        (?1, 'TAG-B', 'rejected', 'id_tag', 'local', ?2, ?2)",
-                rusqlite::params![cp, at],
-            )?;
-            tx.execute(
-                "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, status, expires_at, created_at, updated_at)
-                 VALUES (?1, 1, 'TAG-A', 'active', '2026-11-28T10:30:00.000Z', ?2, ?2),
-                        (?1, 1, 'TAG-B', 'expired', '2026-11-28T10:15:00.000Z', ?2, ?2),
-                        (?1, 1, 'TAG-C', 'canceled', '2026-11-28T10:15:00.000Z', ?2, ?2)",
-                rusqlite::params![cp, at],
-            )?;
-            tx.execute(
-                "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at)
-                 VALUES (?1, 'FirmwareUpdated', 'v2', ?2, ?2), (?1, 'ResetOrReboot', NULL, ?2, ?2)",
-                rusqlite::params![cp, at],
-            )?;
-            tx.execute(
-                "INSERT INTO configurations (charge_point_id, key, value, readonly, updated_at)
-                 VALUES (?1, 'HeartbeatInterval', '300', 0, ?2), (?1, 'ChargePointModel', NULL, 1, ?2)",
-                rusqlite::params![cp, at],
-            )?;
-            Ok(())
-        })
-        .await
-        .expect("rows");
+        .exec(&format!(
+            "INSERT INTO authorizations (charge_point_id, id_tag, status, method, source, created_at, updated_at)
+             VALUES ({cp}, 'TAG-A', 'accepted', 'id_tag', 'local', {at}, {at}),
+                    ({cp}, 'TAG-B', 'rejected', 'id_tag', 'local', {at}, {at});
+             INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, status, expires_at, created_at, updated_at)
+             VALUES ({cp}, 1, 'TAG-A', 'active', '2026-11-28T10:30:00.000Z', {at}, {at}),
+                    ({cp}, 1, 'TAG-B', 'expired', '2026-11-28T10:15:00.000Z', {at}, {at}),
+                    ({cp}, 1, 'TAG-C', 'canceled', '2026-11-28T10:15:00.000Z', {at}, {at});
+             INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at)
+             VALUES ({cp}, 'FirmwareUpdated', 'v2', {at}, {at}), ({cp}, 'ResetOrReboot', NULL, {at}, {at});
+             INSERT INTO configurations (charge_point_id, key, value, readonly, updated_at)
+             VALUES ({cp}, 'HeartbeatInterval', '300', FALSE, {at}), ({cp}, 'ChargePointModel', NULL, TRUE, {at});"
+        ))
+        .await;
 
     let a = api.get(&format!("{R}/authorizations/v2.1")).await;
     assert_eq!(

@@ -15,21 +15,13 @@ use serde_json::{json, Value};
 
 /// Adds an id tag the way the id-tags resource stores it.
 async fn add_tag(tg: &TestGateway, uid: &str, status: &str, expire_at: Option<&str>) {
-    let (uid, status, expire_at) = (
-        uid.to_owned(),
-        status.to_owned(),
-        expire_at.map(str::to_owned),
-    );
+    let expire_at = expire_at.map_or("NULL".to_owned(), |e| format!("'{e}'"));
     tg.store
-        .write(move |tx| {
-            tx.execute(
-                "INSERT INTO id_tags (id_tag_uid, status, expire_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                rusqlite::params![uid, status, expire_at],
-            )
-        })
-        .await
-        .expect("tag stored");
+        .exec(&format!(
+            "INSERT INTO id_tags (id_tag_uid, status, expire_at, created_at, updated_at)
+             VALUES ('{uid}', '{status}', {expire_at}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')"
+        ))
+        .await;
 }
 
 async fn authorize16(c: &mut Client, tag: &str) -> Value {

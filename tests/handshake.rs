@@ -127,6 +127,5 @@ async fn unknown_chargers_are_auto_registered_only_when_enabled() {
     connect(&tg.url("NEW-1"), &["ocpp2.0.1"], None)
         .await
         .expect("auto-registered");
-    use ocpp_gateway::store::Store;
     assert!(tg.store.charger("NEW-1").await.expect("store").is_some());
 }

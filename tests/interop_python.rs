@@ -3,6 +3,11 @@
 //! authorize, a transaction with meter values, stop). The script checks every answer
 //! and exits non-zero with the reason on any failure.
 
+#[path = "common/pg.rs"]
+mod pg;
+#[path = "common/store.rs"]
+mod store;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -87,6 +92,7 @@ async fn interop(version: &str, identity: &str) {
     settings.ocpp.auto_register = true;
     settings.ocpp.allow_unauthenticated = true;
     settings.auth.unknown = ocpp_gateway::config::Policy::Accept;
+    let _db = store::database_for(&mut settings).await;
     let gw = tokio::time::timeout(Duration::from_secs(20), Gateway::start(settings))
         .await
         .expect("gateway starts in time")

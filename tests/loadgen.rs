@@ -1,6 +1,11 @@
 //! The load generator at CI scale: the real gateway in-process on port 0 with a temp
 //! store, 200 chargers sending meter values, then a storm of 200 boots.
 
+#[path = "common/pg.rs"]
+mod pg;
+#[path = "common/store.rs"]
+mod store;
+
 use std::time::Duration;
 
 use ocpp_gateway::config::{Policy, Settings};
@@ -33,9 +38,9 @@ fn assert_clean(report: &LoadReport) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_chargers_meter_then_storm() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let gw = Gateway::start(settings(&dir))
-        .await
-        .expect("gateway starts");
+    let mut s = settings(&dir);
+    let _db = store::database_for(&mut s).await;
+    let gw = Gateway::start(s).await.expect("gateway starts");
     let url = format!("ws://{}/ocpp", gw.ocpp_addr());
 
     let mut meter = LoadOptions::new(&url, LoadScenario::Meter, CHARGERS);

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use notify_common::*;
 use ocpp_gateway::store::notify::EventStatus;
-use ocpp_gateway::store::NotifyStore;
 use serde_json::{json, Value};
 
 fn status(connector: u32, status: &str) -> Value {

@@ -17,9 +17,10 @@ use tokio::process::{Child, Command};
 
 /// Starts `ocpp-gateway serve` on port 0 with its store in `dir`; returns the child and
 /// the OCPP and API addresses it printed.
-async fn spawn_gateway(dir: &Path) -> (Child, String, String) {
+async fn spawn_gateway(dir: &Path, url: Option<&str>) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
         .arg("serve")
+        .env("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default())
         .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
         .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
         .env("OCPP_GATEWAY__API__TOKENS", TOKEN)
@@ -60,7 +61,9 @@ async fn spawn_gateway(dir: &Path) -> (Child, String, String) {
 async fn sigkill_with_500_undelivered_events_loses_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rx = Receiver::start(Mode::Fail).await;
-    let (mut gw, ocpp, api_addr) = spawn_gateway(dir.path()).await;
+    let db = store::child_database().await;
+    let url = db.as_ref().map(|d| d.url.as_str());
+    let (mut gw, ocpp, api_addr) = spawn_gateway(dir.path(), url).await;
     subscribe(
         api_addr.parse().expect("addr"),
         &rx.url,
@@ -104,14 +107,18 @@ async fn sigkill_with_500_undelivered_events_loses_none() {
         .expect("the gateway dies");
     drop(chargers);
 
-    let db = rusqlite::Connection::open(dir.path().join("gateway.db")).expect("db");
-    let pending: Vec<(i64, i64)> = db
-        .prepare("SELECT id, charge_point_id FROM outbox WHERE status = 'pending' ORDER BY id")
-        .expect("query")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("ids");
+    let pending: Vec<(i64, i64)> = store::stored_texts(
+        dir.path(),
+        url,
+        "SELECT id, charge_point_id FROM outbox WHERE status = 'pending' ORDER BY id",
+    )
+    .await
+    .into_iter()
+    .map(|row| {
+        let number = |i: usize| row[i].as_deref().and_then(|v| v.parse().ok()).expect("id");
+        (number(0), number(1))
+    })
+    .collect();
     assert_eq!(
         pending.len(),
         500,
@@ -119,7 +126,7 @@ async fn sigkill_with_500_undelivered_events_loses_none() {
     );
 
     rx.set_mode(Mode::Ok);
-    let (_gw2, _, _) = spawn_gateway(dir.path()).await;
+    let (_gw2, _, _) = spawn_gateway(dir.path(), url).await;
     let wanted: HashSet<String> = pending.iter().map(|(id, _)| id.to_string()).collect();
     within(
         Duration::from_secs(30),

@@ -8,7 +8,6 @@ use std::time::Duration;
 use common::*;
 use notify_common::*;
 use ocpp_gateway::store::notify::EventStatus;
-use ocpp_gateway::store::NotifyStore;
 use reqwest::Method;
 use serde_json::json;
 

@@ -16,11 +16,12 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// Starts `ocpp-gateway serve` on port 0 with its store in `dir`; returns the child and
-/// the OCPP address it printed.
-async fn spawn_gateway(dir: &Path) -> (Child, String) {
+/// Starts `ocpp-gateway serve` on port 0 with its store in `dir` (or at `url`, on
+/// PostgreSQL); returns the child and the OCPP address it printed.
+async fn spawn_gateway(dir: &Path, url: Option<&str>) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
         .arg("serve")
+        .env("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default())
         .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
         .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
         .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
@@ -108,7 +109,9 @@ async fn stream(
 #[tokio::test]
 async fn sigkill_mid_stream_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut gw, addr) = spawn_gateway(dir.path()).await;
+    let db = store::child_database().await;
+    let url = db.as_ref().map(|d| d.url.as_str());
+    let (mut gw, addr) = spawn_gateway(dir.path(), url).await;
     let acked: Acked = Arc::default();
     let total = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -157,31 +160,37 @@ async fn sigkill_mid_stream_loses_nothing_acknowledged() {
         "15 chargers of 1.6 started a transaction"
     );
 
-    // Restart on the same file.
-    let (_gw2, addr2) = spawn_gateway(dir.path()).await;
-    let db = rusqlite::Connection::open(dir.path().join("gateway.db")).expect("db");
-    let mut check = db
-        .prepare(
-            "SELECT COUNT(*) FROM meter_values mv JOIN charge_points cp ON cp.id = mv.charge_point_id
-             WHERE cp.identity = ?1 AND mv.value = ?2",
-        )
-        .expect("query");
+    // Restart on the same store.
+    let (_gw2, addr2) = spawn_gateway(dir.path(), url).await;
+    let mut stored: std::collections::HashMap<(String, i64), i64> = Default::default();
+    for row in store::stored_texts(
+        dir.path(),
+        url,
+        "SELECT cp.identity, mv.value, COUNT(*) FROM meter_values mv
+         JOIN charge_points cp ON cp.id = mv.charge_point_id GROUP BY cp.identity, mv.value",
+    )
+    .await
+    {
+        let text = |i: usize| row[i].clone().expect("value");
+        let value: f64 = text(1).parse().expect("number");
+        stored.insert((text(0), value as i64), text(2).parse().expect("count"));
+    }
     for (identity, _, wh) in &acked {
-        let n: i64 = check
-            .query_row(rusqlite::params![identity, *wh as f64], |r| r.get(0))
-            .expect("row");
+        let n = stored.get(&(identity.clone(), *wh)).copied().unwrap_or(0);
         assert_eq!(
             n, 1,
             "{identity}: the acknowledged value {wh} Wh is stored exactly once"
         );
     }
-    let statuses: Vec<String> = db
-        .prepare("SELECT network_status FROM charge_points WHERE identity LIKE 'KILL-%'")
-        .expect("query")
-        .query_map([], |r| r.get(0))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("statuses");
+    let statuses: Vec<String> = store::stored_texts(
+        dir.path(),
+        url,
+        "SELECT network_status FROM charge_points WHERE identity LIKE 'KILL-%'",
+    )
+    .await
+    .into_iter()
+    .filter_map(|row| row[0].clone())
+    .collect();
     assert_eq!(statuses.len(), 20);
     assert!(
         statuses.iter().all(|s| s == "temporarily_unavailable"),
@@ -202,13 +211,15 @@ async fn sigkill_mid_stream_loses_nothing_acknowledged() {
             "{id} repeats or precedes {old_ids:?}"
         );
     }
-    let back: String = db
-        .query_row(
-            "SELECT network_status FROM charge_points WHERE identity = 'KILL-00'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("row");
+    let back = store::stored_texts(
+        dir.path(),
+        url,
+        "SELECT network_status FROM charge_points WHERE identity = 'KILL-00'",
+    )
+    .await
+    .first()
+    .and_then(|row| row[0].clone())
+    .expect("row");
     assert_eq!(
         back, "available",
         "a charger that returned is available again"

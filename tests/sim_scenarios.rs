@@ -2,8 +2,12 @@
 //! the simulated charger sends, every answer it gets, and every call the gateway makes
 //! (with the simulator's answer) is valid against the official schemas.
 
+#[path = "common/pg.rs"]
+mod pg;
 #[path = "common/schema.rs"]
 mod schema;
+#[path = "common/store.rs"]
+mod store;
 
 use std::time::Duration;
 
@@ -19,8 +23,9 @@ use serde_json::Value;
 /// Every await in these tests is bounded by this.
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The gateway on loopback port 0 with a temporary store, open to any identity.
-async fn gateway(store: &tempfile::TempDir) -> Gateway {
+/// The gateway on loopback port 0 with a temporary store, open to any identity (and the
+/// PostgreSQL database it runs on, on such a run).
+async fn gateway(store: &tempfile::TempDir) -> (Gateway, Option<pg::TestDatabase>) {
     let mut settings = Settings::embedded().expect("embedded settings");
     settings.ocpp.listen = "127.0.0.1:0".parse().expect("addr");
     settings.api.listen = "127.0.0.1:0".parse().expect("addr");
@@ -28,10 +33,12 @@ async fn gateway(store: &tempfile::TempDir) -> Gateway {
     settings.ocpp.auto_register = true;
     settings.ocpp.allow_unauthenticated = true;
     settings.auth.unknown = ocpp_gateway::config::Policy::Accept;
-    tokio::time::timeout(WAIT, Gateway::start(settings))
+    let db = store::database_for(&mut settings).await;
+    let gw = tokio::time::timeout(WAIT, Gateway::start(settings))
         .await
         .expect("gateway starts in time")
-        .expect("gateway starts")
+        .expect("gateway starts");
+    (gw, db)
 }
 
 /// Connects `identity` offering `version` and runs `scenario` to its end.
@@ -165,7 +172,7 @@ async fn session(version: OcppVersion, identity: &str) {
         return;
     }
     let store = tempfile::tempdir().expect("tempdir");
-    let gw = gateway(&store).await;
+    let (gw, _db) = gateway(&store).await;
     let options = ScenarioOptions::default();
     let (mut sim, report) = play(&gw, identity, version, Scenario::Session, &options).await;
     validate_all(&sim, &report);
@@ -207,7 +214,7 @@ async fn boot_and_idle_are_schema_valid_and_idle_stops() {
         return;
     }
     let store = tempfile::tempdir().expect("tempdir");
-    let gw = gateway(&store).await;
+    let (gw, _db) = gateway(&store).await;
     for (version, identity) in [
         (OcppVersion::V16, "SIM-IDLE-16"),
         (OcppVersion::V201, "SIM-IDLE-201"),
@@ -254,7 +261,7 @@ async fn boot_and_idle_are_schema_valid_and_idle_stops() {
 #[tokio::test]
 async fn the_command_line_simulator_completes_a_session() {
     let store = tempfile::tempdir().expect("tempdir");
-    let gw = gateway(&store).await;
+    let (gw, _db) = gateway(&store).await;
     for protocol in [OcppVersion::V16, OcppVersion::V201] {
         let args = SimArgs {
             url: format!("ws://{}/ocpp/", gw.ocpp_addr()),

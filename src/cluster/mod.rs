@@ -396,15 +396,19 @@ impl Cluster {
                 _ = tick.tick() => {}
             }
             // A node that finds its record gone was taken for dead during a pause: its
-            // live connections are recorded again after the heartbeat.
-            let reaped = matches!(self.store.is_member().await, Ok(false));
-            if let Err(e) = self.store.heartbeat().await {
-                tracing::warn!(error = %e, "could not record the heartbeat");
-                continue;
-            }
-            if reaped {
-                tracing::warn!("this node was taken for dead: recording its connections again");
-                self.reclaim(&shared).await;
+            // live connections are recorded again.
+            match self.store.heartbeat().await {
+                Ok(false) => {}
+                Ok(true) => {
+                    tracing::warn!(
+                        "this node had been taken for dead: recording its connections again"
+                    );
+                    self.reclaim(&shared).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record the heartbeat");
+                    continue;
+                }
             }
             match self.store.reap_dead_nodes(self.settings.dead_after).await {
                 Ok(dead) => {
@@ -442,9 +446,7 @@ impl Cluster {
 
     /// Leaves the cluster at shutdown: the node's record goes, so no one waits for it.
     pub async fn leave(&self) {
-        if let Err(e) = self.store.leave().await {
-            tracing::warn!(error = %e, "could not remove this node's record");
-        }
+        self.store.leave().await;
         let _ = self.client.flush().await;
     }
 }

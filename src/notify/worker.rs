@@ -1,7 +1,11 @@
 //! The dispatcher and the queue tasks. A queue is one (subscription, charge point) pair:
 //! its events go one at a time, oldest first, so a later event never overtakes an
 //! earlier one; a failing head holds back only its own queue. Each subscription has its
-//! own limit of requests in flight, so a dead receiver cannot starve another.
+//! own limit of requests in flight, so a dead receiver cannot starve another. When
+//! several nodes share the outbox, a queue task first claims its queue in the store
+//! (renewed before each attempt, given back when the queue is empty or waits for a
+//! retry), so each queue has one deliverer at a time and a dead node's queues are taken
+//! over once its claims run out.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -31,6 +35,9 @@ const PRUNE_BATCH: u32 = 5000;
 const ROUND_GAP: Duration = Duration::from_millis(20);
 /// How often the backlog figures for the metrics are refreshed.
 const DEPTH_EVERY: Duration = Duration::from_secs(5);
+/// A queue's claim outlasts one attempt (at most `notify.timeout`) by this much, which
+/// covers settling the attempt and renewing the claim.
+const CLAIM_MARGIN: Duration = Duration::from_secs(15);
 
 type QueueKey = (i64, i64);
 
@@ -202,11 +209,44 @@ async fn dispatch(inner: &Arc<Inner>) -> Result<Option<Duration>, StoreError> {
     Ok(next)
 }
 
-/// Delivers one queue's due events in order, until it is empty or its head must wait.
+/// Delivers one queue's due events in order, until it is empty or its head must wait,
+/// holding the queue's claim meanwhile.
 async fn drain(inner: &Inner, (subscription, charge_point): QueueKey) -> Result<(), StoreError> {
+    let ttl = inner.settings.timeout + CLAIM_MARGIN;
+    if !inner
+        .store
+        .claim_queue(subscription, charge_point, ttl)
+        .await?
+    {
+        // Another node delivers this queue.
+        return Ok(());
+    }
+    let delivered = deliver_queue(inner, (subscription, charge_point), ttl).await;
+    let released = inner.store.release_queue(subscription, charge_point).await;
+    delivered.and(released)
+}
+
+async fn deliver_queue(
+    inner: &Inner,
+    (subscription, charge_point): QueueKey,
+    ttl: Duration,
+) -> Result<(), StoreError> {
     let limit = inner.limit(subscription);
     loop {
         if inner.cancel.is_cancelled() {
+            return Ok(());
+        }
+        let permit = tokio::select! {
+            _ = inner.cancel.cancelled() => return Ok(()),
+            p = limit.acquire() => p,
+        };
+        // Renewed before the head is read: a claim that ran out while this task waited
+        // may have let another node deliver the head meanwhile.
+        if !inner
+            .store
+            .claim_queue(subscription, charge_point, ttl)
+            .await?
+        {
             return Ok(());
         }
         let Some(event) = inner
@@ -219,17 +259,12 @@ async fn drain(inner: &Inner, (subscription, charge_point): QueueKey) -> Result<
         if !due_in(&event.next_attempt_at, Utc::now()).is_zero() {
             return Ok(());
         }
-        let outcome = {
-            let _permit = tokio::select! {
-                _ = inner.cancel.cancelled() => return Ok(()),
-                p = limit.acquire() => p,
-            };
-            tokio::select! {
-                // Shutting down mid-request: the event stays pending for the next run.
-                _ = inner.cancel.cancelled() => return Ok(()),
-                o = deliver::attempt(&inner.client, &inner.keys, &inner.settings, &event) => o,
-            }
+        let outcome = tokio::select! {
+            // Shutting down mid-request: the event stays pending for the next run.
+            _ = inner.cancel.cancelled() => return Ok(()),
+            o = deliver::attempt(&inner.client, &inner.keys, &inner.settings, &event) => o,
         };
+        drop(permit);
         let retry = matches!(outcome, Settlement::Retry { .. });
         match &outcome {
             Settlement::Delivered { .. } => &inner.counters.delivered,

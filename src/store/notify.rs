@@ -2,6 +2,7 @@
 //! path fills in the same commit as the state it reports. `notify/` delivers from here.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -177,4 +178,25 @@ pub trait NotifyStore: Send + Sync + 'static {
     async fn prune_delivered(&self, before: String, limit: u32) -> Result<u64, StoreError>;
     /// Notified after every commit that wrote outbox events.
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify>;
+    /// Claims the delivery of one queue for `ttl`; true if this process holds it now (it
+    /// was free, its holder's claim ran out, or it was this process's already: then the
+    /// claim is renewed). A store that several processes share keeps the claims, so that
+    /// each queue has one deliverer at a time; a store of one process needs none.
+    async fn claim_queue(
+        &self,
+        _subscription_id: i64,
+        _charge_point_id: i64,
+        _ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+    /// Gives up this process's claim on a queue (it is empty, or its head waits for a
+    /// retry), so that any process may take it when it is due.
+    async fn release_queue(
+        &self,
+        _subscription_id: i64,
+        _charge_point_id: i64,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -1,8 +1,10 @@
 //! Shared test harness: the real gateway on 127.0.0.1:0 and a raw OCPP-J client.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod reference;
 pub mod schema;
+pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,10 +27,11 @@ use ocpp_gateway::Gateway;
 /// Every await in a test is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A running gateway with its store, a real SQLite file in a temporary folder.
+/// A running gateway with its store: a real SQLite file in a temporary folder, or with
+/// `OCPP_GATEWAY_TEST_STORE=postgres` a fresh PostgreSQL database (see [`store`]).
 pub struct TestGateway {
     pub gw: Gateway,
-    pub store: Arc<SqliteStore>,
+    pub store: store::TestStore,
     pub dir: Arc<tempfile::TempDir>,
 }
 
@@ -59,17 +62,38 @@ pub fn seed(identity: &str, password: Option<&str>) -> ChargerSeed {
     }
 }
 
+/// Starts a gateway on `s`, on a store of its own: a SQLite file in a temporary folder,
+/// or with `OCPP_GATEWAY_TEST_STORE=postgres` a fresh PostgreSQL database (unless `s`
+/// names one already).
 pub async fn start(mut s: Settings) -> TestGateway {
     let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
     if s.store.path.as_os_str().is_empty() {
         s.store.path = dir.path().join("gateway.db");
     }
     s.store.fsync = false;
+    if store::on_postgres() {
+        let db = match s.store.url.is_empty() {
+            true => Some(pg::TestDatabase::create().await.expect("a test database")),
+            false => None,
+        };
+        if let Some(db) = &db {
+            s.store.url = db.url.clone();
+        }
+        s.store.pool_size = 4;
+        let url = s.store.url.clone();
+        let gw = Gateway::start(s).await.expect("gateway starts");
+        let store = store::TestStore::postgres(&url, db).await;
+        return TestGateway { gw, store, dir };
+    }
     let store = Arc::new(SqliteStore::open(&s.store).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");
-    TestGateway { gw, store, dir }
+    TestGateway {
+        gw,
+        store: store::TestStore::Sqlite(store),
+        dir,
+    }
 }
 
 impl TestGateway {

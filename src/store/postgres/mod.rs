@@ -8,9 +8,16 @@
 //! Every trait method is one PostgreSQL transaction on a pooled connection. PostgreSQL
 //! groups concurrent commits itself, so there is no writer thread here.
 
-mod cluster;
+pub mod cluster;
+mod notify;
+mod ops;
+mod outbox;
+mod read;
 mod schema;
+mod store;
+mod tx;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -19,13 +26,14 @@ use super::StoreError;
 use crate::config::StoreSettings;
 
 /// See the module documentation.
-#[allow(dead_code)] // the outbox signal is read by the notification side
 pub struct PostgresStore {
     pool: Pool,
     /// This node's name (`cluster.node_id`), written beside each charger it holds.
     node_id: Arc<str>,
     /// Poked after every commit that wrote outbox events.
     outbox_signal: Arc<tokio::sync::Notify>,
+    /// Whether this node has recorded a heartbeat yet.
+    beating: AtomicBool,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -34,7 +42,8 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 
 impl PostgresStore {
     /// Connects to `settings.url`, applies the migrations the database lacks, and
-    /// returns the store of node `node_id`.
+    /// returns the store of node `node_id`. The chargers this node held before (it
+    /// restarted) are marked temporarily unavailable: nothing is connected to it yet.
     pub async fn connect(
         settings: &StoreSettings,
         node_id: &str,
@@ -58,11 +67,15 @@ impl PostgresStore {
             pool,
             node_id: node_id.into(),
             outbox_signal: Arc::new(tokio::sync::Notify::new()),
+            beating: AtomicBool::new(false),
         };
-        let mut client = store.client().await?;
-        schema::migrate(&mut client)
-            .await
-            .map_err(|e| unavailable(format!("migrating: {e}")))?;
+        {
+            let mut client = store.client().await?;
+            schema::migrate(&mut client)
+                .await
+                .map_err(|e| unavailable(format!("migrating: {e}")))?;
+        }
+        store.forget_previous_life().await?;
         Ok(store)
     }
 
@@ -81,7 +94,7 @@ impl PostgresStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A fresh, empty database on the test server (`OCPP_GATEWAY_TEST_POSTGRES`), or None

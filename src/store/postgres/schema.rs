@@ -3,7 +3,7 @@
 //! PRECISION` for energy and power, `BOOLEAN` flags. Times stay ISO 8601 UTC text with
 //! milliseconds, as in SQLite: they sort as text and both stores share the code that
 //! formats them. Cluster additions: the node holding a charger's socket, node heartbeats
-//! and outbox delivery leases.
+//! and outbox delivery leases (these two on the database's clock, as `TIMESTAMPTZ`).
 //!
 //! Migrations run in order under an advisory lock, so nodes starting together apply
 //! each step once; `schema_version` records how far the database has come.
@@ -255,20 +255,22 @@ CREATE TABLE action_requests (
 );
 "#,
     // Cluster mode: which node holds each charger's socket, which nodes are alive, and
-    // which node is delivering a notification queue (until when).
+    // which node is delivering a notification queue (until when). The nodes' and
+    // leases' times are the database's own clock (`now()`), so that nodes whose clocks
+    // disagree still agree on who is alive and whose lease ran out.
     r#"
 ALTER TABLE charge_points ADD COLUMN connected_node TEXT;
 CREATE INDEX charge_points_node ON charge_points (connected_node) WHERE connected_node IS NOT NULL;
 CREATE TABLE cluster_nodes (
     node_id TEXT PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    started_at TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE outbox_leases (
     subscription_id BIGINT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
     charge_point_id BIGINT NOT NULL,
     node_id TEXT NOT NULL,
-    until TEXT NOT NULL,
+    until TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (subscription_id, charge_point_id)
 );
 "#,

@@ -3,7 +3,7 @@
 //! the writer.
 
 mod notify;
-mod ops;
+pub(crate) mod ops;
 pub mod outbox;
 pub mod payload;
 pub mod read;

@@ -102,7 +102,8 @@ pub enum Notice {
 }
 
 impl Notice {
-    fn name(self) -> &'static str {
+    /// The notification's name.
+    pub fn name(self) -> &'static str {
         match self {
             Notice::Plain(n) | Notice::SessionEdge(n, _) => n,
         }

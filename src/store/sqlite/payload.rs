@@ -1,5 +1,7 @@
 //! Notification bodies built from the rows of the transaction that emits them, in the
 //! reference's shapes: `chargePointId` is the charge point's id, `evseId` the EVSE's id.
+//! What a body needs from the store ([`need`]) is read by the store that emits it; the
+//! body itself is composed from those rows by [`compose`], shared by every store.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
@@ -10,6 +12,44 @@ use crate::domain::notification::{self as names, Change};
 use crate::domain::session::{average_power, base_value};
 use crate::domain::MeterSample;
 
+/// What a notification body needs from the store besides the event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    Nothing,
+    /// The charge point's stored `last_boot`.
+    Boot,
+    /// The session with this id, its latest meter reading and its EVSE's id.
+    Session(i64),
+}
+
+/// The rows a body is built from, as [`need`] asked for them.
+#[derive(Clone, Debug)]
+pub enum Facts {
+    Nothing,
+    /// The charge point's `last_boot` JSON text.
+    Boot(Option<String>),
+    /// None when the session is gone.
+    Session(Option<Box<SessionFacts>>),
+}
+
+/// A session as a notification body sees it.
+#[derive(Clone, Debug)]
+pub struct SessionFacts {
+    pub row: SessionRow,
+    pub meter_last_wh: Option<f64>,
+    /// The id of the EVSE the session runs on (added when it never reported a status).
+    pub evse_id: i64,
+}
+
+/// What the body of `notice` for `event` needs to read.
+pub fn need(event: &Event<'_>, notice: Notice) -> Need {
+    match (event, notice) {
+        (Event::Boot, Notice::Plain(names::BOOT)) => Need::Boot,
+        (Event::Session { id, .. }, _) => Need::Session(*id),
+        _ => Need::Nothing,
+    }
+}
+
 /// The body of `notice` for `event` on charge point `cp`; None when there is nothing
 /// to say (a session that is gone).
 pub fn build(
@@ -19,6 +59,51 @@ pub fn build(
     notice: Notice,
     now: &str,
 ) -> rusqlite::Result<Option<Value>> {
+    let facts = match need(event, notice) {
+        Need::Nothing => Facts::Nothing,
+        Need::Boot => Facts::Boot(
+            tx.prepare_cached("SELECT last_boot FROM charge_points WHERE id = ?1")?
+                .query_row([cp], |r| r.get(0))?,
+        ),
+        Need::Session(id) => Facts::Session(session_facts(tx, cp, id, now)?.map(Box::new)),
+    };
+    Ok(compose(cp, event, notice, now, &facts))
+}
+
+fn session_facts(
+    tx: &Transaction<'_>,
+    cp: i64,
+    id: i64,
+    now: &str,
+) -> rusqlite::Result<Option<SessionFacts>> {
+    let Some((row, meter_last_wh)) = tx
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS}, meter_last_wh FROM sessions WHERE id = ?1"
+        ))?
+        .query_row([id], |r| {
+            Ok((SessionRow::from_row(r)?, r.get::<_, Option<f64>>(19)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let evse_id = evse_id(tx, cp, row.evse_network_id.unwrap_or(0), now)?;
+    Ok(Some(SessionFacts {
+        row,
+        meter_last_wh,
+        evse_id,
+    }))
+}
+
+/// The body of `notice` for `event` on charge point `cp` from the rows `facts` (read as
+/// [`need`] asked); None when there is nothing to say.
+pub fn compose(
+    cp: i64,
+    event: &Event<'_>,
+    notice: Notice,
+    now: &str,
+    facts: &Facts,
+) -> Option<Value> {
     let body = match (event, notice) {
         (Event::Connection { status }, Notice::Plain(names::NETWORK_STATUS)) => json!({
             "notification": names::NETWORK_STATUS,
@@ -26,7 +111,13 @@ pub fn build(
             "networkStatus": network_status(status),
             "timestamp": now,
         }),
-        (Event::Boot, Notice::Plain(names::BOOT)) => boot(tx, cp, now)?,
+        (Event::Boot, Notice::Plain(names::BOOT)) => {
+            let stored = match facts {
+                Facts::Boot(b) => b.as_deref(),
+                _ => None,
+            };
+            boot(stored, cp, now)
+        }
         (
             Event::EvseStatus {
                 evse,
@@ -66,8 +157,11 @@ pub fn build(
         (_, Notice::Plain(names::CHARGE_POINT_CHANGED)) => {
             charge_point_changed(cp, Change::Updated, now)
         }
-        (Event::Session { id, samples, .. }, notice) => {
-            return session(tx, cp, *id, notice, samples, now)
+        (Event::Session { samples, .. }, notice) => {
+            let Facts::Session(Some(s)) = facts else {
+                return None;
+            };
+            return session(s, cp, notice, samples, now);
         }
         (
             Event::Authorization {
@@ -109,9 +203,9 @@ pub fn build(
         (Event::DiagnosticsStatus(p), _) => diagnostics_status(cp, p, now),
         (Event::Reservation { id, status }, _) => names::reservation_changed(*id, status, now),
         (Event::Prepared { body, .. }, _) => body.clone(),
-        _ => return Ok(None),
+        _ => return None,
     };
-    Ok(Some(body))
+    Some(body)
 }
 
 fn charge_point_changed(cp: i64, change: Change, now: &str) -> Value {
@@ -133,15 +227,12 @@ pub fn network_status(stored: &str) -> &'static str {
     }
 }
 
-fn boot(tx: &Transaction<'_>, cp: i64, now: &str) -> rusqlite::Result<Value> {
-    let stored: Option<String> = tx
-        .prepare_cached("SELECT last_boot FROM charge_points WHERE id = ?1")?
-        .query_row([cp], |r| r.get(0))?;
+fn boot(stored: Option<&str>, cp: i64, now: &str) -> Value {
     let b: Value = stored
-        .and_then(|s| serde_json::from_str(&s).ok())
+        .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or(Value::Null);
     let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
-    Ok(json!({
+    json!({
         "notification": names::BOOT,
         "chargePointId": cp,
         "timestamp": now,
@@ -152,7 +243,7 @@ fn boot(tx: &Transaction<'_>, cp: i64, now: &str) -> rusqlite::Result<Value> {
             "firmware_version": text("firmwareVersion"),
             "reason": text("reason"),
         },
-    }))
+    })
 }
 
 fn data_transfer(cp: i64, p: &Value) -> Value {
@@ -208,25 +299,13 @@ fn evse_id(tx: &Transaction<'_>, cp: i64, network_id: i64, now: &str) -> rusqlit
 }
 
 fn session(
-    tx: &Transaction<'_>,
+    facts: &SessionFacts,
     cp: i64,
-    id: i64,
     notice: Notice,
     samples: &[MeterSample],
     now: &str,
-) -> rusqlite::Result<Option<Value>> {
-    let Some((s, last)) = tx
-        .prepare_cached(&format!(
-            "SELECT {SESSION_COLUMNS}, meter_last_wh FROM sessions WHERE id = ?1"
-        ))?
-        .query_row([id], |r| {
-            Ok((SessionRow::from_row(r)?, r.get::<_, Option<f64>>(19)?))
-        })
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let evse = evse_id(tx, cp, s.evse_network_id.unwrap_or(0), now)?;
+) -> Option<Value> {
+    let (s, last, evse) = (&facts.row, facts.meter_last_wh, facts.evse_id);
     let started = s.started_at.clone().unwrap_or_else(|| s.updated_at.clone());
     let body = match notice {
         Notice::SessionEdge(name, action) => {
@@ -267,10 +346,10 @@ fn session(
             "sessionId": s.id,
             "meterValues": meter_values(samples),
         }),
-        Notice::Plain(names::SESSION_UPDATE) => session_update(&s, evse, &started, now),
-        Notice::Plain(_) => return Ok(None),
+        Notice::Plain(names::SESSION_UPDATE) => session_update(s, evse, &started, now),
+        Notice::Plain(_) => return None,
     };
-    Ok(Some(body))
+    Some(body)
 }
 
 fn meter_values(samples: &[MeterSample]) -> Vec<Value> {

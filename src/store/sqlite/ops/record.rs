@@ -99,7 +99,7 @@ pub fn record_event(
 }
 /// Configuration entries of a 2.0.1 NotifyReport, keyed `Component.Variable[.Instance]`
 /// (the key form the actions use), from each variable's Actual attribute.
-fn report_entries(
+pub(crate) fn report_entries(
     payload: &serde_json::Value,
 ) -> Vec<crate::domain::notification::ConfigurationEntry> {
     use serde_json::Value;

@@ -1,0 +1,199 @@
+//! [`Store`] on PostgreSQL: each method one transaction (see `ops/`), reads on a pooled
+//! connection.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{ops, PostgresStore};
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
+use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+use crate::ocpp::OcppVersion;
+use crate::security::PasswordHash;
+use crate::store::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT identity, password_hash, strict, current_profile FROM charge_points WHERE identity = $1",
+                &[&identity],
+            )
+            .await?;
+        Ok(rows.first().map(|r| {
+            let hash: Option<String> = r.get(1);
+            let profile: Option<i64> = r.get(3);
+            ChargerRecord {
+                identity: r.get(0),
+                password: hash.as_deref().and_then(PasswordHash::from_hex),
+                strict: r.get(2),
+                security_profile: profile.and_then(|p| u8::try_from(p).ok()).unwrap_or(0),
+            }
+        }))
+    }
+
+    async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError> {
+        self.write(record, |tx, r| Box::pin(ops::upsert_charger(tx, r)))
+            .await
+    }
+
+    async fn set_connected(
+        &self,
+        identity: &str,
+        version: Option<OcppVersion>,
+        generation: u64,
+    ) -> Result<(), StoreError> {
+        let node: &str = &self.node_id;
+        self.write((node, identity), |tx, (node, identity)| {
+            Box::pin(ops::set_connected(tx, node, identity, version, generation))
+        })
+        .await
+    }
+
+    async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError> {
+        self.write((identity, boot), |tx, (identity, boot)| {
+            Box::pin(ops::record_boot(tx, identity, boot))
+        })
+        .await
+    }
+
+    async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError> {
+        self.write((identity, report), |tx, (identity, report)| {
+            Box::pin(ops::record_status(tx, identity, report))
+        })
+        .await
+    }
+
+    async fn start_transaction(
+        &self,
+        identity: &str,
+        start: StartTransaction,
+    ) -> Result<i32, StoreError> {
+        self.write((identity, start), |tx, (identity, start)| {
+            Box::pin(ops::start_transaction(tx, identity, start))
+        })
+        .await
+    }
+
+    async fn stop_transaction(
+        &self,
+        identity: &str,
+        stop: StopTransaction,
+    ) -> Result<StopOutcome, StoreError> {
+        self.write((identity, stop), |tx, (identity, stop)| {
+            Box::pin(ops::stop_transaction(tx, identity, stop))
+        })
+        .await
+    }
+
+    async fn record_meter_values(
+        &self,
+        identity: &str,
+        connector: u32,
+        transaction_id: Option<String>,
+        samples: Vec<MeterSample>,
+    ) -> Result<(), StoreError> {
+        self.write(
+            (identity, transaction_id, samples),
+            |tx, (identity, transaction_id, samples)| {
+                Box::pin(ops::record_meter_values(
+                    tx,
+                    identity,
+                    connector,
+                    transaction_id.as_deref(),
+                    samples,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn transaction_event(
+        &self,
+        identity: &str,
+        update: TransactionUpdate,
+    ) -> Result<(), StoreError> {
+        self.write((identity, update), |tx, (identity, update)| {
+            Box::pin(ops::transaction_event(tx, identity, update))
+        })
+        .await
+    }
+
+    async fn set_password(
+        &self,
+        identity: &str,
+        password: Option<PasswordHash>,
+    ) -> Result<(), StoreError> {
+        self.write((identity, password), |tx, (identity, password)| {
+            Box::pin(ops::set_password(tx, identity, password.as_ref()))
+        })
+        .await
+    }
+
+    async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
+        self.write(identity, |tx, identity| {
+            Box::pin(ops::set_desired_profile(tx, identity, profile))
+        })
+        .await
+    }
+
+    async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError> {
+        self.write(identity, |tx, identity| {
+            Box::pin(ops::reset_security_profile(tx, identity))
+        })
+        .await
+    }
+
+    async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
+        self.write(identity, |tx, identity| {
+            Box::pin(ops::set_security_profile(tx, identity, profile))
+        })
+        .await
+    }
+
+    async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT id_tag_uid, status, expire_at FROM id_tags WHERE id_tag_uid = $1",
+                &[&uid],
+            )
+            .await?;
+        Ok(rows.first().map(|r| {
+            let status: String = r.get(1);
+            let expire: Option<String> = r.get(2);
+            IdTagRecord {
+                uid: r.get(0),
+                // An unreadable status blocks rather than admits.
+                status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
+                expire_at: expire
+                    .as_deref()
+                    .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+                    .map(|e| e.with_timezone(&chrono::Utc)),
+            }
+        }))
+    }
+
+    async fn record_authorization(
+        &self,
+        identity: &str,
+        record: AuthorizationRecord,
+    ) -> Result<(), StoreError> {
+        self.write((identity, record), |tx, (identity, record)| {
+            Box::pin(ops::record_authorization(tx, identity, record))
+        })
+        .await
+    }
+
+    async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {
+        self.write((identity, event), |tx, (identity, event)| {
+            Box::pin(ops::record_event(tx, identity, event))
+        })
+        .await
+    }
+
+    fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        Some(self)
+    }
+}
