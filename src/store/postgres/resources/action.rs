@@ -11,13 +11,23 @@ use crate::domain::notification::{self, ConfigurationEntry};
 use crate::store::resources::ProfileCriteria;
 use crate::store::sqlite::{now, ts, REMOTE_START_WINDOW};
 
-pub async fn new_request_id<C: GenericClient>(c: &C, cp: i64, kind: &str) -> PgResult<i64> {
+/// The id an insert `RETURNING id` allocated; None when it inserted nothing.
+fn returned(row: Option<tokio_postgres::Row>) -> PgResult<Option<i64>> {
+    row.map(|r| r.try_get(0)).transpose()
+}
+
+// The inserts below that allocate ids select their charge point rather than let its
+// foreign key refuse them: a refused insert would spend an id the embedded store, whose
+// rollback returns it, does not. None: no such charge point.
+
+pub async fn new_request_id<C: GenericClient>(c: &C, cp: i64, kind: &str) -> PgResult<Option<i64>> {
     let stmt = c
         .prepare_cached(
-            "INSERT INTO action_requests (charge_point_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO action_requests (charge_point_id, kind, created_at)
+             SELECT id, $2::TEXT, $3::TEXT FROM charge_points WHERE id = $1 RETURNING id",
         )
         .await?;
-    c.query_one(&stmt, &[&cp, &kind, &now()]).await?.try_get(0)
+    returned(c.query_opt(&stmt, &[&cp, &kind, &now()]).await?)
 }
 
 pub async fn create_pending_session<C: GenericClient>(
@@ -25,7 +35,7 @@ pub async fn create_pending_session<C: GenericClient>(
     cp: i64,
     evse: Option<i64>,
     id_tag: &str,
-) -> PgResult<i64> {
+) -> PgResult<Option<i64>> {
     let n = now();
     // Remote starts no transaction took up within the window have expired.
     let since = ts(chrono::Utc::now() - REMOTE_START_WINDOW);
@@ -39,18 +49,18 @@ pub async fn create_pending_session<C: GenericClient>(
     let stmt = c
         .prepare_cached(
             "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, created_at, updated_at)
-             VALUES ($1, $2, $2, 'pending', $3, $4, $4) RETURNING id",
+             SELECT id, $2::BIGINT, $2::BIGINT, 'pending', $3::TEXT, $4::TEXT, $4::TEXT
+             FROM charge_points WHERE id = $1 RETURNING id",
         )
         .await?;
-    let id: i64 = c
-        .query_one(&stmt, &[&cp, &evse, &id_tag, &n])
-        .await?
-        .try_get(0)?;
+    let Some(id) = returned(c.query_opt(&stmt, &[&cp, &evse, &id_tag, &n]).await?)? else {
+        return Ok(None);
+    };
     let stmt = c
         .prepare_cached("UPDATE sessions SET remote_start_id = id WHERE id = $1")
         .await?;
     c.execute(&stmt, &[&id]).await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 pub async fn fail_pending_session<C: GenericClient>(c: &C, id: i64, reason: &str) -> PgResult<()> {
@@ -67,8 +77,7 @@ pub async fn session_transaction_id<C: GenericClient>(c: &C, id: i64) -> PgResul
     let stmt = c
         .prepare_cached("SELECT transaction_id FROM sessions WHERE id = $1")
         .await?;
-    Ok(c
-        .query_opt(&stmt, &[&id])
+    Ok(c.query_opt(&stmt, &[&id])
         .await?
         .map(|r| r.try_get::<_, Option<String>>(0))
         .transpose()?
@@ -127,20 +136,20 @@ pub async fn new_charging_profile<C: GenericClient>(
     purpose: &str,
     stack_level: i64,
     body: &Value,
-) -> PgResult<i64> {
+) -> PgResult<Option<i64>> {
     let n = now();
     let stmt = c
         .prepare_cached(
             "INSERT INTO charging_profiles (charge_point_id, evse_network_id, purpose, stack_level, status, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) RETURNING id",
+             SELECT id, $2::BIGINT, $3::TEXT, $4::BIGINT, 'pending', $5::TEXT, $6::TEXT, $6::TEXT
+             FROM charge_points WHERE id = $1 RETURNING id",
         )
         .await?;
-    c.query_one(
-        &stmt,
-        &[&cp, &evse, &purpose, &stack_level, &body.to_string(), &n],
+    let body = body.to_string();
+    returned(
+        c.query_opt(&stmt, &[&cp, &evse, &purpose, &stack_level, &body, &n])
+            .await?,
     )
-    .await?
-    .try_get(0)
 }
 
 pub async fn charging_profile_outcome<C: GenericClient>(
@@ -203,17 +212,19 @@ pub async fn create_reservation<C: GenericClient>(
     evse: i64,
     id_tag: &str,
     expires_at: &str,
-) -> PgResult<i64> {
+) -> PgResult<Option<i64>> {
     let n = now();
     let stmt = c
         .prepare_cached(
             "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, status, expires_at, created_at, updated_at)
-             VALUES ($1, $2, $3, 'pending', $4, $5, $5) RETURNING id",
+             SELECT id, $2::BIGINT, $3::TEXT, 'pending', $4::TEXT, $5::TEXT, $5::TEXT
+             FROM charge_points WHERE id = $1 RETURNING id",
         )
         .await?;
-    c.query_one(&stmt, &[&cp, &evse, &id_tag, &expires_at, &n])
-        .await?
-        .try_get(0)
+    returned(
+        c.query_opt(&stmt, &[&cp, &evse, &id_tag, &expires_at, &n])
+            .await?,
+    )
 }
 
 pub async fn set_reservation_status<C: GenericClient>(

@@ -44,16 +44,27 @@ pub async fn authorizations<C: GenericClient>(
         w.page_sql("id", page)
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(auth_from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(auth_from_row)
+        .collect()
 }
 
-pub async fn authorization<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<AuthorizationView>> {
+pub async fn authorization<C: GenericClient>(
+    c: &C,
+    id: i64,
+) -> PgResult<Option<AuthorizationView>> {
     let stmt = c
         .prepare_cached(&format!(
             "SELECT {AUTH_COLUMNS} FROM authorizations WHERE id = $1"
         ))
         .await?;
-    c.query_opt(&stmt, &[&id]).await?.as_ref().map(auth_from_row).transpose()
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(auth_from_row)
+        .transpose()
 }
 
 const RESERVATION_FROM: &str = "FROM reservations r LEFT JOIN evses e
@@ -151,7 +162,11 @@ pub async fn security_events<C: GenericClient>(
         w.page_sql("id", page)
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(event_from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
 }
 
 pub async fn security_event<C: GenericClient>(
@@ -163,5 +178,9 @@ pub async fn security_event<C: GenericClient>(
             "SELECT {EVENT_COLUMNS} FROM security_events WHERE id = $1"
         ))
         .await?;
-    c.query_opt(&stmt, &[&id]).await?.as_ref().map(event_from_row).transpose()
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(event_from_row)
+        .transpose()
 }

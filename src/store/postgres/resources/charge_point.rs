@@ -52,14 +52,24 @@ pub async fn list<C: GenericClient>(
         w.page_sql("id", page)
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 pub async fn get<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<ChargePointView>> {
     let stmt = c
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM charge_points WHERE id = $1"))
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM charge_points WHERE id = $1"
+        ))
         .await?;
-    c.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 async fn identity_taken<C: GenericClient>(c: &C, identity: &str, except: i64) -> PgResult<bool> {
@@ -75,16 +85,17 @@ fn duplicate(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
-pub async fn create<C: GenericClient>(c: &C, n: &NewChargePoint) -> PgResult<Outcome<ChargePointView>> {
+pub async fn create<C: GenericClient>(
+    c: &C,
+    n: &NewChargePoint,
+) -> PgResult<Outcome<ChargePointView>> {
     let at = now();
-    // The NOT EXISTS keeps a refused insert from drawing an id, as SQLite's
-    // AUTOINCREMENT does not: ids stay dense in both stores.
+    // A refused insert spends an id, in SQLite (AUTOINCREMENT) as here: ids stay alike.
     let stmt = c
         .prepare_cached(
             "INSERT INTO charge_points (identity, name, protocol, password_hash, desired_profile,
                access_type, system_status, created_at, updated_at)
-             SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::BIGINT, $6::TEXT, $7::TEXT, $8::TEXT, $8::TEXT
-             WHERE NOT EXISTS (SELECT 1 FROM charge_points WHERE identity = $1::TEXT)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
              ON CONFLICT (identity) DO NOTHING RETURNING id",
         )
         .await?;

@@ -98,7 +98,11 @@ pub async fn hardware_logs<C: GenericClient>(
         w.page_sql("id", page)
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(hw_from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(hw_from_row)
+        .collect()
 }
 
 pub async fn latest_hardware_log<C: GenericClient>(
@@ -110,7 +114,11 @@ pub async fn latest_hardware_log<C: GenericClient>(
             "SELECT {HW_COLUMNS} FROM hardware_status_logs WHERE charge_point_id = $1 ORDER BY id DESC LIMIT 1"
         ))
         .await?;
-    c.query_opt(&stmt, &[&cp]).await?.as_ref().map(hw_from_row).transpose()
+    c.query_opt(&stmt, &[&cp])
+        .await?
+        .as_ref()
+        .map(hw_from_row)
+        .transpose()
 }
 
 fn net_from_row(r: &Row) -> PgResult<NetworkStatusLogView> {
@@ -135,7 +143,11 @@ pub async fn network_logs<C: GenericClient>(
         w.page_sql("id", page)
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(net_from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(net_from_row)
+        .collect()
 }
 
 pub async fn latest_network_log<C: GenericClient>(
@@ -148,7 +160,11 @@ pub async fn latest_network_log<C: GenericClient>(
              ORDER BY id DESC LIMIT 1",
         )
         .await?;
-    c.query_opt(&stmt, &[&cp]).await?.as_ref().map(net_from_row).transpose()
+    c.query_opt(&stmt, &[&cp])
+        .await?
+        .as_ref()
+        .map(net_from_row)
+        .transpose()
 }
 
 pub async fn configurations<C: GenericClient>(

@@ -26,7 +26,11 @@ fn from_row(r: &Row) -> PgResult<IdTagView> {
     })
 }
 
-pub async fn list<C: GenericClient>(c: &C, f: &IdTagFilter, page: Page) -> PgResult<Vec<IdTagView>> {
+pub async fn list<C: GenericClient>(
+    c: &C,
+    f: &IdTagFilter,
+    page: Page,
+) -> PgResult<Vec<IdTagView>> {
     let mut w = Filter::new();
     w.eq("id_tag_uid", f.uid.clone())
         .eq("status", f.status.clone())
@@ -35,24 +39,31 @@ pub async fn list<C: GenericClient>(c: &C, f: &IdTagFilter, page: Page) -> PgRes
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 pub async fn get<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<IdTagView>> {
     let stmt = c
         .prepare_cached(&format!("SELECT {COLUMNS} FROM id_tags WHERE id = $1"))
         .await?;
-    c.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<IdTagView>> {
     let at = now();
-    // NOT EXISTS: a refused insert draws no id (see the charge points' create).
+    // A refused insert spends an id, as in SQLite (see the charge points' create).
     let stmt = c
         .prepare_cached(
             "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at)
-             SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $7::TEXT
-             WHERE NOT EXISTS (SELECT 1 FROM id_tags WHERE id_tag_uid = $1::TEXT)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
              ON CONFLICT (id_tag_uid) DO NOTHING RETURNING id",
         )
         .await?;
@@ -139,6 +150,8 @@ pub async fn update<C: GenericClient>(
 }
 
 pub async fn delete<C: GenericClient>(c: &C, id: i64) -> PgResult<bool> {
-    let stmt = c.prepare_cached("DELETE FROM id_tags WHERE id = $1").await?;
+    let stmt = c
+        .prepare_cached("DELETE FROM id_tags WHERE id = $1")
+        .await?;
     Ok(c.execute(&stmt, &[&id]).await? > 0)
 }

@@ -4,8 +4,9 @@
 //! resource family, as there.
 //!
 //! Where the engines differ, the queries here say so: text that orders (time windows,
-//! configuration keys) compares byte-wise with `COLLATE "C"`, and a refused insert draws
-//! no id, so ids stay dense as SQLite's do.
+//! configuration keys) compares byte-wise with `COLLATE "C"`. Ids come out alike: SQLite's
+//! AUTOINCREMENT, like an identity column, spends an id on an insert `ON CONFLICT DO
+//! NOTHING` refused.
 
 mod action;
 mod activity;
@@ -38,6 +39,12 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
         Some(code) if code.code().starts_with("23") => StoreError::Conflict(text),
         _ => StoreError::Unavailable(format!("postgres: {text}")),
     }
+}
+
+/// What an insert into an unknown charge point's rows meets: a conflict, as the
+/// embedded store's foreign key reports it.
+fn unknown_charge_point(found: Option<i64>, cp: i64) -> Result<i64, StoreError> {
+    found.ok_or_else(|| StoreError::Conflict(format!("charge point {cp} is unknown")))
 }
 
 /// What a write found, told apart from the engine's own errors.
@@ -264,11 +271,12 @@ impl Resources for PostgresStore {
     }
 
     async fn new_request_id(&self, charge_point_id: i64, kind: &str) -> Result<i64, StoreError> {
-        Ok(write!(self, |tx| action::new_request_id(
+        let id = write!(self, |tx| action::new_request_id(
             &tx,
             charge_point_id,
             kind
-        )))
+        ));
+        unknown_charge_point(id, charge_point_id)
     }
 
     async fn create_pending_session(
@@ -277,12 +285,13 @@ impl Resources for PostgresStore {
         evse_network_id: Option<i64>,
         id_tag: String,
     ) -> Result<i64, StoreError> {
-        Ok(write!(self, |tx| action::create_pending_session(
+        let id = write!(self, |tx| action::create_pending_session(
             &tx,
             charge_point_id,
             evse_network_id,
             &id_tag
-        )))
+        ));
+        unknown_charge_point(id, charge_point_id)
     }
 
     async fn fail_pending_session(&self, id: i64, reason: String) -> Result<(), StoreError> {
@@ -335,14 +344,15 @@ impl Resources for PostgresStore {
         stack_level: i64,
         body: serde_json::Value,
     ) -> Result<i64, StoreError> {
-        Ok(write!(self, |tx| action::new_charging_profile(
+        let id = write!(self, |tx| action::new_charging_profile(
             &tx,
             charge_point_id,
             evse_network_id,
             &purpose,
             stack_level,
             &body
-        )))
+        ));
+        unknown_charge_point(id, charge_point_id)
     }
 
     async fn charging_profile_outcome(
@@ -378,13 +388,14 @@ impl Resources for PostgresStore {
         id_tag: String,
         expires_at: String,
     ) -> Result<i64, StoreError> {
-        Ok(write!(self, |tx| action::create_reservation(
+        let id = write!(self, |tx| action::create_reservation(
             &tx,
             charge_point_id,
             evse_network_id,
             &id_tag,
             &expires_at
-        )))
+        ));
+        unknown_charge_point(id, charge_point_id)
     }
 
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {

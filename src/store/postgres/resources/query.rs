@@ -30,7 +30,11 @@ impl Filter {
     }
 
     /// `column = value` when a value is given.
-    pub fn eq<V: ToSql + Sync + Send + 'static>(&mut self, column: &str, v: Option<V>) -> &mut Self {
+    pub fn eq<V: ToSql + Sync + Send + 'static>(
+        &mut self,
+        column: &str,
+        v: Option<V>,
+    ) -> &mut Self {
         if let Some(v) = v {
             let p = self.param(v);
             self.clauses.push(format!("{column} = {p}"));

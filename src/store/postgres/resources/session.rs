@@ -53,10 +53,20 @@ pub async fn list<C: GenericClient>(
         .window("s.stopped_at", &f.stopped);
     let sql = format!("{SELECT}{}", w.page_sql("s.id", page));
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params()).await?.iter().map(from_row).collect()
+    c.query(&stmt, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 pub async fn get<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<SessionView>> {
-    let stmt = c.prepare_cached(&format!("{SELECT} WHERE s.id = $1")).await?;
-    c.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+    let stmt = c
+        .prepare_cached(&format!("{SELECT} WHERE s.id = $1"))
+        .await?;
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
