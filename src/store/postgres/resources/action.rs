@@ -196,7 +196,7 @@ pub async fn clear_charging_profiles<C: GenericClient>(
         .always("status = 'applied'")
         .eq("id", criteria.id)
         .eq("evse_network_id", criteria.evse_network_id)
-        .eq("purpose", criteria.purpose.clone())
+        .eq_text("purpose", criteria.purpose.clone())
         .eq("stack_level", criteria.stack_level);
     let sql = format!(
         "UPDATE charging_profiles SET status = 'cleared', updated_at = {at}{}",

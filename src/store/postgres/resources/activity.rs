@@ -35,8 +35,8 @@ pub async fn authorizations<C: GenericClient>(
     page: Page,
 ) -> PgResult<Vec<AuthorizationView>> {
     let mut w = Filter::new();
-    w.eq("status", f.status.clone())
-        .eq("method", f.method.clone())
+    w.eq_text("status", f.status.clone())
+        .eq_text("method", f.method.clone())
         .window("created_at", &f.created)
         .window("updated_at", &f.updated);
     let sql = format!(
@@ -85,7 +85,7 @@ fn reservation_from_row(r: &Row) -> PgResult<ReservationView> {
 fn reservation_filter(f: &ReservationFilter) -> Filter {
     let mut w = Filter::new();
     w.eq("e.id", f.evse_id)
-        .eq("r.status", f.status.clone())
+        .eq_text("r.status", f.status.clone())
         .window("r.created_at", &f.created);
     w
 }
@@ -155,7 +155,7 @@ pub async fn security_events<C: GenericClient>(
 ) -> PgResult<Vec<SecurityEventView>> {
     let mut w = Filter::new();
     w.eq("charge_point_id", f.charge_point_id)
-        .eq("type", f.kind.clone())
+        .eq_text("type", f.kind.clone())
         .window("occurred_at", &f.occurred);
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM security_events{}",

@@ -44,8 +44,8 @@ pub async fn list<C: GenericClient>(
     page: Page,
 ) -> PgResult<Vec<ChargePointView>> {
     let mut w = Filter::new();
-    w.eq("identity", f.identity.clone())
-        .eq("name", f.name.clone())
+    w.eq_text("identity", f.identity.clone())
+        .eq_text("name", f.name.clone())
         .window("updated_at", &f.updated);
     let sql = format!(
         "SELECT {COLUMNS} FROM charge_points{}",

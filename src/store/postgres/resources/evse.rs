@@ -174,7 +174,7 @@ pub async fn configurations<C: GenericClient>(
 ) -> PgResult<Vec<ConfigurationView>> {
     let mut w = Filter::new();
     w.eq("charge_point_id", Some(cp))
-        .eq("key", key.map(str::to_owned));
+        .eq_text("key", key.map(str::to_owned));
     // Keys in byte order, as SQLite sorts them.
     let sql = format!(
         "SELECT key, value, readonly, updated_at FROM configurations{} ORDER BY key COLLATE \"C\"",

@@ -32,10 +32,10 @@ pub async fn list<C: GenericClient>(
     page: Page,
 ) -> PgResult<Vec<IdTagView>> {
     let mut w = Filter::new();
-    w.eq("id_tag_uid", f.uid.clone())
-        .eq("status", f.status.clone())
-        .eq("type", f.kind.clone())
-        .eq("id_label", f.label.clone())
+    w.eq_text("id_tag_uid", f.uid.clone())
+        .eq_text("status", f.status.clone())
+        .eq_text("type", f.kind.clone())
+        .eq_text("id_label", f.label.clone())
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
     let stmt = c.prepare_cached(&sql).await?;

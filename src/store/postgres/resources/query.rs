@@ -42,6 +42,21 @@ impl Filter {
         self
     }
 
+    /// `column = value` for text. PostgreSQL text cannot hold NUL, so a value with one
+    /// matches nothing (as in SQLite, where no row the API wrote holds one) instead of
+    /// failing the query.
+    pub fn eq_text(&mut self, column: &str, v: Option<String>) -> &mut Self {
+        self.cond_text(&format!("{column} = {{}}"), v)
+    }
+
+    /// [`Filter::cond`] for a text value (see [`Filter::eq_text`]).
+    pub fn cond_text(&mut self, template: &str, v: Option<String>) -> &mut Self {
+        match v {
+            Some(v) if v.contains('\0') => self.always("FALSE"),
+            v => self.cond(template, v),
+        }
+    }
+
     /// A raw condition with one parameter, `{}` standing for its placeholder.
     pub fn cond<V: ToSql + Sync + Send + 'static>(
         &mut self,
@@ -123,5 +138,15 @@ mod tests {
             " WHERE a = $1 AND t COLLATE \"C\" >= $2 AND id > $3 ORDER BY id LIMIT $4"
         );
         assert_eq!(f.params().len(), 4);
+    }
+
+    #[test]
+    fn text_with_nul_matches_nothing() {
+        let mut f = Filter::new();
+        f.eq_text("a", Some("x\0y".into()))
+            .eq_text("b", Some("z".into()))
+            .eq_text("c", None);
+        assert_eq!(f.sql(), " WHERE FALSE AND b = $1");
+        assert_eq!(f.params().len(), 1);
     }
 }

@@ -41,13 +41,13 @@ pub async fn list<C: GenericClient>(
 ) -> PgResult<Vec<SessionView>> {
     let mut w = Filter::new();
     w.eq("s.charge_point_id", f.charge_point_id)
-        .cond(
+        .cond_text(
             "s.charge_point_id = (SELECT id FROM charge_points WHERE identity = {})",
             f.charge_point_identity.clone(),
         )
         .eq("e.id", f.evse_id)
-        .eq("s.status", f.status.clone())
-        .eq("s.id_tag", f.id_tag.clone())
+        .eq_text("s.status", f.status.clone())
+        .eq_text("s.id_tag", f.id_tag.clone())
         .window("s.updated_at", &f.updated)
         .window("s.started_at", &f.started)
         .window("s.stopped_at", &f.stopped);
