@@ -123,3 +123,9 @@ INSERT INTO subscription_topics (name, subscription_id, position) VALUES
   ('reservation.changed', 1, 1),
   ('reservation.changed', 2, 1),
   ('chargingProfile.applied', 2, 2);
+
+INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand,
+    phase, unit, context, value) VALUES
+  (1, 1, 1, '2022-01-01T10:30:00.000Z', 'Energy.Active.Import.Register', NULL, 'Wh', NULL, 1250),
+  (1, 1, 1, '2022-01-01T10:30:00.000Z', 'Power.Active.Import', 'L1', 'W', NULL, 2400.5),
+  (2, 3, 7, '2022-02-01T00:30:00.000Z', 'SoC', NULL, 'Percent', 'Sample.Periodic', 80);

@@ -14,6 +14,7 @@ mod charge_point;
 mod evse;
 mod id_tag;
 mod query;
+mod read;
 mod session;
 #[cfg(test)]
 mod tests;

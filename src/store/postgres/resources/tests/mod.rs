@@ -234,6 +234,22 @@ macro_rules! same {
     }};
 }
 
+/// [`answer!`] for the stores' own reads beside [`Resources`] (the same names on both).
+macro_rules! same_inherent {
+    ($p:expr, |$s:ident| $call:expr) => {{
+        let a = {
+            let $s = &$p.sqlite;
+            $call.await
+        };
+        let b = {
+            let $s = &$p.pg;
+            $call.await
+        };
+        let (ta, tb) = ($p.mask(&a.shown()), $p.mask(&b.shown()));
+        assert_eq!(ta, tb, "{}", stringify!($call));
+    }};
+}
+
 pub(super) fn page(after: Option<i64>, limit: u32) -> Page {
     Page { after, limit }
 }

@@ -136,6 +136,28 @@ pub(super) async fn reads(p: &Pair) {
     }
     session_filters(p).await;
     other_filters(p).await;
+    inspection(p).await;
+}
+
+/// The reads operators and the acceptance tests use beside the API's.
+async fn inspection(p: &Pair) {
+    for identity in ["CP-1", "CP-2", "cp-3", "CP-4", "cp-1", "nobody"] {
+        same_inherent!(p, |s| s.charge_point_by_identity(identity));
+        same_inherent!(p, |s| s.sessions_of(identity));
+        same_inherent!(p, |s| s.meter_value_count(identity));
+        for evse in [0, 1, 2, 3, 9] {
+            same_inherent!(p, |s| s.evse_status(identity, evse));
+        }
+    }
+    for table in [
+        "charge_points",
+        "sessions",
+        "meter_values",
+        "outbox",
+        "configurations",
+    ] {
+        same_inherent!(p, |s| s.count(table));
+    }
 }
 
 async fn session_filters(p: &Pair) {

@@ -358,6 +358,20 @@ pub(super) async fn deletes(p: &Pair) {
         "iit",
     )
     .await;
+    for table in [
+        "evses",
+        "connectors",
+        "sessions",
+        "meter_values",
+        "hardware_status_logs",
+        "network_status_logs",
+        "configurations",
+        "charging_profiles",
+        "action_requests",
+        "outbox",
+    ] {
+        same_inherent!(p, |s| s.count(table));
+    }
     // A charge point created after the delete gets a new id, in both.
     same!(p, |s| s.create_charge_point(new_charge_point("CP-1")));
 }
