@@ -74,16 +74,22 @@ impl Gateway {
         Self::start_with_store(settings, Arc::new(store)).await
     }
 
-    /// Starts the gateway on the shared PostgreSQL store at `store.url`.
+    /// Starts the gateway on the shared PostgreSQL store at `store.url`, joining the
+    /// cluster when `cluster.nats_url` is set.
     async fn start_on_postgres(settings: Settings) -> Result<Gateway, StartError> {
-        let node = node_id(&settings.cluster);
-        let _store = PostgresStore::connect(&settings.store, &node).await?;
+        let node = cluster::node_id(&settings.cluster);
+        let store = Arc::new(PostgresStore::connect(&settings.store, &node).await?);
         tracing::info!(%node, "PostgreSQL store connected");
-        // The HTTP API's reads (`Resources`) on PostgreSQL come with their own change;
-        // until then the gateway cannot serve on it.
-        Err(StartError::Setup(
-            "store.url: the PostgreSQL store does not serve the HTTP API yet".into(),
-        ))
+        let cluster = if settings.cluster.nats_url.is_empty() {
+            None
+        } else {
+            Some(
+                cluster::Cluster::join(&settings.cluster, store.clone())
+                    .await
+                    .map_err(|e| StartError::Setup(e.to_string()))?,
+            )
+        };
+        Self::start_node(settings, store, cluster).await
     }
 
     /// Starts the gateway on the given store: binds the listeners, seeds the chargers
@@ -340,14 +346,6 @@ impl Gateway {
         if let Some(cluster) = &self.shared.cluster {
             cluster.leave().await;
         }
-    }
-}
-
-/// This node's name in a cluster: `cluster.node_id`, or the host name.
-fn node_id(cluster: &config::ClusterSettings) -> String {
-    match cluster.node_id.trim() {
-        "" => store::postgres::cluster::host_name(),
-        id => id.to_owned(),
     }
 }
 

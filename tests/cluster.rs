@@ -317,7 +317,7 @@ async fn a_charger_moving_between_nodes_keeps_one_session() {
     let stop = on_b
         .call(
             "StopTransaction",
-            json!({"transactionId": tx, "meterStop": 5000, "timestamp": "2026-11-28T10:30:00Z", "reason": "Local"}),
+            json!({"transactionId": tx, "idTag": "TAG", "meterStop": 5000, "timestamp": "2026-11-28T10:30:00Z", "reason": "Local"}),
         )
         .await;
     assert_eq!(stop["idTagInfo"]["status"], "Accepted", "{stop}");
@@ -337,31 +337,56 @@ async fn a_charger_moving_between_nodes_keeps_one_session() {
     // Notifications about the charger arrive in the order they were written: ids grow,
     // and the last session notification is the finished session.
     let sql = cluster.sql().await;
-    let written: i64 = sql
-        .query_one(
-            "SELECT count(*) FROM outbox WHERE charge_point_id = $1",
-            &[&cp],
-        )
-        .await
-        .expect("count")
-        .get(0);
     notify_common::within(
         Duration::from_secs(15),
         "every notification delivered",
         || async {
-            notify_common::first_arrivals(&notify_common::of_cp(&rx.accepted(), cp)).len() as i64
-                >= written
+            let left: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM outbox WHERE charge_point_id = $1 AND status <> 'delivered'",
+                &[&cp],
+            )
+            .await
+            .expect("count")
+            .get(0);
+            left == 0
         },
     )
     .await;
-    let got = notify_common::first_arrivals(&notify_common::of_cp(&rx.accepted(), cp));
+    let written: Vec<i64> = sql
+        .query(
+            "SELECT id FROM outbox WHERE charge_point_id = $1 ORDER BY id",
+            &[&cp],
+        )
+        .await
+        .expect("ids")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(written.len() >= 4, "notifications written: {written:?}");
+    let got: Vec<_> = notify_common::first_arrivals(&rx.accepted())
+        .into_iter()
+        .filter(|r| r.id.parse().is_ok_and(|id: i64| written.contains(&id)))
+        .collect();
     let ids: Vec<i64> = got
         .iter()
         .map(|r| r.id.parse().expect("numeric id"))
         .collect();
-    let mut sorted = ids.clone();
-    sorted.sort();
-    assert_eq!(ids, sorted, "delivered in order");
+    assert_eq!(
+        ids, written,
+        "every notification arrived, first arrivals in order"
+    );
+    // Connected on A, then on B: never a disconnection in between.
+    let network: Vec<&str> = got
+        .iter()
+        .filter(|r| r.body["notification"] == "NetworkStatusNotification")
+        .filter_map(|r| r.body["networkStatus"].as_str())
+        .collect();
+    assert_eq!(
+        network,
+        ["available", "available"],
+        "connected on A, then on B, no disconnection notified in between"
+    );
     let last_session = got
         .iter()
         .rev()

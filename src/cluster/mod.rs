@@ -124,15 +124,13 @@ fn check_token(field: &'static str, value: &str) -> Result<(), ClusterError> {
     }
 }
 
-/// The node name: `cluster.node_id`, or the host name.
+/// The node name: `cluster.node_id`, or the host name made into one subject token
+/// (anything but letters, digits, '-' and '_' becomes '-').
 pub fn node_id(settings: &ClusterSettings) -> String {
     if !settings.node_id.is_empty() {
         return settings.node_id.clone();
     }
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_default();
+    let host = crate::store::postgres::cluster::host_name();
     let cleaned: String = host
         .trim()
         .chars()

@@ -13,6 +13,7 @@ mod notify;
 mod ops;
 mod outbox;
 mod read;
+mod resources;
 mod schema;
 mod store;
 mod tx;

@@ -27,6 +27,8 @@ use crate::security::PasswordHash;
 use writer::Writer;
 
 pub use ops::protocol_name;
+/// Times as both stores write them, and the remote-start window they share.
+pub(crate) use ops::{now, ts, REMOTE_START_WINDOW};
 
 /// How many writes may wait for the writer before callers wait for room.
 const WRITE_QUEUE: usize = 8192;
