@@ -325,5 +325,6 @@ async fn run(p: &Pair) {
     writes::deletes(p).await;
 }
 
+mod race;
 mod reads;
 mod writes;
