@@ -9,13 +9,13 @@ use crate::store::PostgresStore;
 
 const RACERS: usize = 8;
 
-async fn store() -> Option<Arc<PostgresStore>> {
+async fn store() -> Option<(Arc<PostgresStore>, String)> {
     let Some(url) = crate::store::postgres::tests::fresh_database().await else {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return None;
     };
     let settings = StoreSettings {
-        url,
+        url: url.clone(),
         pool_size: RACERS,
         path: "unused".into(),
         fsync: true,
@@ -24,7 +24,7 @@ async fn store() -> Option<Arc<PostgresStore>> {
     let store = PostgresStore::connect(&settings, "race")
         .await
         .expect("PostgreSQL store");
-    Some(Arc::new(store))
+    Some((Arc::new(store), url))
 }
 
 fn charge_point(identity: &str) -> NewChargePoint {
@@ -69,7 +69,9 @@ async fn one_winner<T: Send + 'static>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_writers_of_one_unique_value_leave_one_winner() {
-    let Some(store) = store().await else { return };
+    let Some((store, url)) = store().await else {
+        return;
+    };
 
     one_winner("network.id", |_| {
         let s = store.clone();
@@ -132,4 +134,5 @@ async fn racing_writers_of_one_unique_value_leave_one_winner() {
         .await
         .expect("list");
     assert_eq!(found.len(), 1);
+    super::drop_database(&url).await;
 }
