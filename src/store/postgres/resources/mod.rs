@@ -4,9 +4,12 @@
 //! resource family, as there.
 //!
 //! Where the engines differ, the queries here say so: text that orders (time windows,
-//! configuration keys) compares byte-wise with `COLLATE "C"`. Ids come out alike: SQLite's
-//! AUTOINCREMENT, like an identity column, spends an id on an insert `ON CONFLICT DO
-//! NOTHING` refused.
+//! configuration keys) compares byte-wise with `COLLATE "C"`, whatever the database's
+//! collation; text filters holding NUL (which PostgreSQL text cannot) match nothing.
+//! Ids come out alike: SQLite's AUTOINCREMENT, like an identity column, spends an id on
+//! an insert `ON CONFLICT DO NOTHING` refused, but unlike one gets it back when a
+//! transaction rolls back, so inserts that could fail on their charge point's foreign
+//! key select the charge point first.
 
 mod action;
 mod activity;
@@ -61,7 +64,7 @@ fn settle<T>(r: Outcome<T>) -> Result<T, ResourceError> {
 }
 
 /// `$body` (an expression using the connection `$c`) on a pooled connection.
-macro_rules! read {
+macro_rules! on_client {
     ($store:expr, |$c:ident| $body:expr) => {{
         let $c = $store.client().await?;
         $body.await.map_err(classify)
@@ -70,7 +73,7 @@ macro_rules! read {
 
 /// `$body` (an expression using the transaction `$tx`) in one committed transaction;
 /// an error rolls it back.
-macro_rules! write {
+macro_rules! in_transaction {
     ($store:expr, |$tx:ident| $body:expr) => {{
         let mut client = $store.client().await?;
         let $tx = client.transaction().await.map_err(classify)?;
@@ -82,7 +85,7 @@ macro_rules! write {
 
 impl PostgresStore {
     /// Wakes delivery once a commit wrote outbox rows.
-    fn emitted(&self, emitted: bool) {
+    fn wake_delivery_if(&self, emitted: bool) {
         if emitted {
             self.outbox_signal.notify_one();
         }
@@ -96,18 +99,18 @@ impl Resources for PostgresStore {
         filter: ChargePointFilter,
         page: Page,
     ) -> Result<Vec<ChargePointView>, StoreError> {
-        read!(self, |c| charge_point::list(&c, &filter, page))
+        on_client!(self, |c| charge_point::list(&c, &filter, page))
     }
 
     async fn charge_point(&self, id: i64) -> Result<Option<ChargePointView>, StoreError> {
-        read!(self, |c| charge_point::get(&c, id))
+        on_client!(self, |c| charge_point::get(&c, id))
     }
 
     async fn create_charge_point(
         &self,
         new: NewChargePoint,
     ) -> Result<ChargePointView, ResourceError> {
-        settle(write!(self, |tx| charge_point::create(&tx, &new)))
+        settle(in_transaction!(self, |tx| charge_point::create(&tx, &new)))
     }
 
     async fn update_charge_point(
@@ -115,19 +118,21 @@ impl Resources for PostgresStore {
         id: i64,
         patch: ChargePointPatch,
     ) -> Result<ChargePointView, ResourceError> {
-        settle(write!(self, |tx| charge_point::update(&tx, id, &patch)))
+        settle(in_transaction!(self, |tx| charge_point::update(
+            &tx, id, &patch
+        )))
     }
 
     async fn delete_charge_point(&self, id: i64) -> Result<String, ResourceError> {
-        write!(self, |tx| charge_point::delete(&tx, id)).ok_or(ResourceError::NotFound)
+        in_transaction!(self, |tx| charge_point::delete(&tx, id)).ok_or(ResourceError::NotFound)
     }
 
     async fn evses(&self, filter: EvseFilter, page: Page) -> Result<Vec<EvseView>, StoreError> {
-        read!(self, |c| evse::list(&c, &filter, page))
+        on_client!(self, |c| evse::list(&c, &filter, page))
     }
 
     async fn evse(&self, id: i64) -> Result<Option<EvseView>, StoreError> {
-        read!(self, |c| evse::get(&c, id))
+        on_client!(self, |c| evse::get(&c, id))
     }
 
     async fn hardware_status_logs(
@@ -136,7 +141,7 @@ impl Resources for PostgresStore {
         created: Window,
         page: Page,
     ) -> Result<Vec<HardwareStatusLogView>, StoreError> {
-        read!(self, |c| evse::hardware_logs(
+        on_client!(self, |c| evse::hardware_logs(
             &c,
             charge_point_id,
             &created,
@@ -148,7 +153,7 @@ impl Resources for PostgresStore {
         &self,
         charge_point_id: i64,
     ) -> Result<Option<HardwareStatusLogView>, StoreError> {
-        read!(self, |c| evse::latest_hardware_log(&c, charge_point_id))
+        on_client!(self, |c| evse::latest_hardware_log(&c, charge_point_id))
     }
 
     async fn network_status_logs(
@@ -157,7 +162,7 @@ impl Resources for PostgresStore {
         created: Window,
         page: Page,
     ) -> Result<Vec<NetworkStatusLogView>, StoreError> {
-        read!(self, |c| evse::network_logs(
+        on_client!(self, |c| evse::network_logs(
             &c,
             charge_point_id,
             &created,
@@ -169,7 +174,7 @@ impl Resources for PostgresStore {
         &self,
         charge_point_id: i64,
     ) -> Result<Option<NetworkStatusLogView>, StoreError> {
-        read!(self, |c| evse::latest_network_log(&c, charge_point_id))
+        on_client!(self, |c| evse::latest_network_log(&c, charge_point_id))
     }
 
     async fn configurations(
@@ -177,7 +182,7 @@ impl Resources for PostgresStore {
         charge_point_id: i64,
         key: Option<String>,
     ) -> Result<Vec<ConfigurationView>, StoreError> {
-        read!(self, |c| evse::configurations(
+        on_client!(self, |c| evse::configurations(
             &c,
             charge_point_id,
             key.as_deref()
@@ -189,31 +194,31 @@ impl Resources for PostgresStore {
         filter: SessionFilter,
         page: Page,
     ) -> Result<Vec<SessionView>, StoreError> {
-        read!(self, |c| session::list(&c, &filter, page))
+        on_client!(self, |c| session::list(&c, &filter, page))
     }
 
     async fn session(&self, id: i64) -> Result<Option<SessionView>, StoreError> {
-        read!(self, |c| session::get(&c, id))
+        on_client!(self, |c| session::get(&c, id))
     }
 
     async fn id_tags(&self, filter: IdTagFilter, page: Page) -> Result<Vec<IdTagView>, StoreError> {
-        read!(self, |c| id_tag::list(&c, &filter, page))
+        on_client!(self, |c| id_tag::list(&c, &filter, page))
     }
 
     async fn id_tag(&self, id: i64) -> Result<Option<IdTagView>, StoreError> {
-        read!(self, |c| id_tag::get(&c, id))
+        on_client!(self, |c| id_tag::get(&c, id))
     }
 
     async fn create_id_tag(&self, new: NewIdTag) -> Result<IdTagView, ResourceError> {
-        settle(write!(self, |tx| id_tag::create(&tx, &new)))
+        settle(in_transaction!(self, |tx| id_tag::create(&tx, &new)))
     }
 
     async fn update_id_tag(&self, id: i64, patch: IdTagPatch) -> Result<IdTagView, ResourceError> {
-        settle(write!(self, |tx| id_tag::update(&tx, id, &patch)))
+        settle(in_transaction!(self, |tx| id_tag::update(&tx, id, &patch)))
     }
 
     async fn delete_id_tag(&self, id: i64) -> Result<(), ResourceError> {
-        if write!(self, |tx| id_tag::delete(&tx, id)) {
+        if in_transaction!(self, |tx| id_tag::delete(&tx, id)) {
             Ok(())
         } else {
             Err(ResourceError::NotFound)
@@ -225,11 +230,11 @@ impl Resources for PostgresStore {
         filter: AuthorizationFilter,
         page: Page,
     ) -> Result<Vec<AuthorizationView>, StoreError> {
-        read!(self, |c| activity::authorizations(&c, &filter, page))
+        on_client!(self, |c| activity::authorizations(&c, &filter, page))
     }
 
     async fn authorization(&self, id: i64) -> Result<Option<AuthorizationView>, StoreError> {
-        read!(self, |c| activity::authorization(&c, id))
+        on_client!(self, |c| activity::authorization(&c, id))
     }
 
     async fn reservations(
@@ -255,7 +260,7 @@ impl Resources for PostgresStore {
     }
 
     async fn reservation(&self, id: i64) -> Result<Option<ReservationView>, StoreError> {
-        read!(self, |c| activity::reservation(&c, id))
+        on_client!(self, |c| activity::reservation(&c, id))
     }
 
     async fn security_events(
@@ -263,15 +268,15 @@ impl Resources for PostgresStore {
         filter: SecurityEventFilter,
         page: Page,
     ) -> Result<Vec<SecurityEventView>, StoreError> {
-        read!(self, |c| activity::security_events(&c, &filter, page))
+        on_client!(self, |c| activity::security_events(&c, &filter, page))
     }
 
     async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError> {
-        read!(self, |c| activity::security_event(&c, id))
+        on_client!(self, |c| activity::security_event(&c, id))
     }
 
     async fn new_request_id(&self, charge_point_id: i64, kind: &str) -> Result<i64, StoreError> {
-        let id = write!(self, |tx| action::new_request_id(
+        let id = in_transaction!(self, |tx| action::new_request_id(
             &tx,
             charge_point_id,
             kind
@@ -285,7 +290,7 @@ impl Resources for PostgresStore {
         evse_network_id: Option<i64>,
         id_tag: String,
     ) -> Result<i64, StoreError> {
-        let id = write!(self, |tx| action::create_pending_session(
+        let id = in_transaction!(self, |tx| action::create_pending_session(
             &tx,
             charge_point_id,
             evse_network_id,
@@ -295,12 +300,12 @@ impl Resources for PostgresStore {
     }
 
     async fn fail_pending_session(&self, id: i64, reason: String) -> Result<(), StoreError> {
-        write!(self, |tx| action::fail_pending_session(&tx, id, &reason));
+        in_transaction!(self, |tx| action::fail_pending_session(&tx, id, &reason));
         Ok(())
     }
 
     async fn session_transaction_id(&self, id: i64) -> Result<Option<String>, StoreError> {
-        read!(self, |c| action::session_transaction_id(&c, id))
+        on_client!(self, |c| action::session_transaction_id(&c, id))
     }
 
     async fn store_configuration(
@@ -310,14 +315,14 @@ impl Resources for PostgresStore {
         entries: Vec<ConfigurationEntry>,
         replace: bool,
     ) -> Result<(), StoreError> {
-        let emitted = write!(self, |tx| action::store_configuration(
+        let emitted = in_transaction!(self, |tx| action::store_configuration(
             &tx,
             charge_point_id,
             request_id,
             &entries,
             replace
         ));
-        self.emitted(emitted);
+        self.wake_delivery_if(emitted);
         Ok(())
     }
 
@@ -327,7 +332,7 @@ impl Resources for PostgresStore {
         key: String,
         value: String,
     ) -> Result<(), StoreError> {
-        write!(self, |tx| action::set_configuration_value(
+        in_transaction!(self, |tx| action::set_configuration_value(
             &tx,
             charge_point_id,
             &key,
@@ -344,7 +349,7 @@ impl Resources for PostgresStore {
         stack_level: i64,
         body: serde_json::Value,
     ) -> Result<i64, StoreError> {
-        let id = write!(self, |tx| action::new_charging_profile(
+        let id = in_transaction!(self, |tx| action::new_charging_profile(
             &tx,
             charge_point_id,
             evse_network_id,
@@ -362,10 +367,10 @@ impl Resources for PostgresStore {
         session_id: Option<i64>,
         profile: serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), StoreError> {
-        let emitted = write!(self, |tx| action::charging_profile_outcome(
+        let emitted = in_transaction!(self, |tx| action::charging_profile_outcome(
             &tx, id, applied, session_id, profile
         ));
-        self.emitted(emitted);
+        self.wake_delivery_if(emitted);
         Ok(())
     }
 
@@ -374,7 +379,7 @@ impl Resources for PostgresStore {
         charge_point_id: i64,
         criteria: ProfileCriteria,
     ) -> Result<u64, StoreError> {
-        Ok(write!(self, |tx| action::clear_charging_profiles(
+        Ok(in_transaction!(self, |tx| action::clear_charging_profiles(
             &tx,
             charge_point_id,
             &criteria
@@ -388,7 +393,7 @@ impl Resources for PostgresStore {
         id_tag: String,
         expires_at: String,
     ) -> Result<i64, StoreError> {
-        let id = write!(self, |tx| action::create_reservation(
+        let id = in_transaction!(self, |tx| action::create_reservation(
             &tx,
             charge_point_id,
             evse_network_id,
@@ -399,8 +404,8 @@ impl Resources for PostgresStore {
     }
 
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {
-        let emitted = write!(self, |tx| action::set_reservation_status(&tx, id, &status));
-        self.emitted(emitted);
+        let emitted = in_transaction!(self, |tx| action::set_reservation_status(&tx, id, &status));
+        self.wake_delivery_if(emitted);
         Ok(())
     }
 }

@@ -55,6 +55,21 @@ async fn icu_database() -> Option<String> {
     ))
 }
 
+/// Drops a test database once its test passed (a failed one stays, to be looked at).
+pub(super) async fn drop_database(url: &str) {
+    let base = std::env::var("OCPP_GATEWAY_TEST_POSTGRES").expect("set when a database was made");
+    let config: tokio_postgres::Config = url.parse().expect("url");
+    let name = config.get_dbname().expect("database name").to_owned();
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .expect("test server");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("drop database");
+}
+
 async fn pair(url: String) -> Pair {
     let since = now();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -306,7 +321,8 @@ async fn postgres_resources_answer_as_sqlite_does() {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return;
     };
-    run(&pair(url).await).await;
+    run(&pair(url.clone()).await).await;
+    drop_database(&url).await;
 }
 
 #[tokio::test]
@@ -315,7 +331,8 @@ async fn postgres_resources_answer_as_sqlite_does_whatever_the_collation() {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return;
     };
-    run(&pair(url).await).await;
+    run(&pair(url.clone()).await).await;
+    drop_database(&url).await;
 }
 
 async fn run(p: &Pair) {
@@ -325,5 +342,6 @@ async fn run(p: &Pair) {
     writes::deletes(p).await;
 }
 
+mod race;
 mod reads;
 mod writes;
