@@ -233,14 +233,26 @@ async fn a_queue_has_one_claimant_until_it_is_given_back_or_runs_out() {
     let sub = subscribe(&a, "http://127.0.0.1:9/hook").await;
     let long = Duration::from_secs(60);
     assert!(a.claim_queue(sub, 1, long).await.expect("claim"));
-    assert!(!b.claim_queue(sub, 1, long).await.expect("claim"), "a holds it");
-    assert!(b.claim_queue(sub, 2, long).await.expect("claim"), "another queue is free");
-    assert!(a.claim_queue(sub, 1, long).await.expect("renew"), "a renews its own");
+    assert!(
+        !b.claim_queue(sub, 1, long).await.expect("claim"),
+        "a holds it"
+    );
+    assert!(
+        b.claim_queue(sub, 2, long).await.expect("claim"),
+        "another queue is free"
+    );
+    assert!(
+        a.claim_queue(sub, 1, long).await.expect("renew"),
+        "a renews its own"
+    );
     // b does not hold queue 1: its release leaves a's claim alone.
     b.release_queue(sub, 1).await.expect("release");
     assert!(!b.claim_queue(sub, 1, long).await.expect("claim"));
     a.release_queue(sub, 1).await.expect("release");
-    assert!(b.claim_queue(sub, 1, long).await.expect("claim"), "given back");
+    assert!(
+        b.claim_queue(sub, 1, long).await.expect("claim"),
+        "given back"
+    );
     // A claim that ran out is anyone's.
     let client = db.client().await;
     client

@@ -882,3 +882,74 @@ async fn a_charger_that_moved_is_not_marked_offline_by_its_old_nodes_cleanup() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_write_chosen_as_a_deadlock_victim_is_tried_again() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = Arc::new(db.store("n1").await);
+    let report = |status| StatusReport {
+        evse: 1,
+        connector: 1,
+        status,
+        error_code: None,
+        timestamp: at(0),
+    };
+    store
+        .record_status("DL", report(HardwareStatus::Available))
+        .await
+        .expect("first report");
+    // Another session holds the EVSE's row ...
+    let mut other = db.client().await;
+    let other_tx = other.transaction().await.expect("begin");
+    other_tx
+        .execute(
+            "UPDATE evses SET error_code = 'OtherError' WHERE network_id = 1",
+            &[],
+        )
+        .await
+        .expect("lock the EVSE");
+    // ... while the store, holding the charger's row, waits for it ...
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .record_status("DL", report(HardwareStatus::Charging))
+                .await
+        })
+    };
+    let watcher = db.client().await;
+    common::eventually("the store waits for the EVSE's row", || async {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .expect("activity")
+            .get(0);
+        waiting == 1
+    })
+    .await;
+    // ... and then wants the charger's row: a deadlock, and the store, waiting longest,
+    // is the one PostgreSQL breaks.
+    other_tx
+        .query_one(
+            "SELECT id FROM charge_points WHERE identity = 'DL' FOR UPDATE",
+            &[],
+        )
+        .await
+        .expect("the other session gets the charger's row");
+    other_tx.commit().await.expect("commit");
+    tokio::time::timeout(common::WAIT, writer)
+        .await
+        .expect("the store's write ends")
+        .expect("join")
+        .expect("tried again after the deadlock, and stored");
+    assert_eq!(
+        store.evse_status("DL", 1).await.expect("read").as_deref(),
+        Some("charging")
+    );
+}
