@@ -26,7 +26,10 @@ fn spec() -> SubscriptionSpec {
 
 /// The subscription's token (any: nothing is delivered here).
 fn token_sha256() -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, b"cluster-token"))
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        b"cluster-token",
+    ))
 }
 
 /// Network status logs and NetworkStatusNotification events of one charger, in order.

@@ -94,7 +94,7 @@ impl PostgresStore {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     /// A fresh, empty database on the test server (`OCPP_GATEWAY_TEST_POSTGRES`), or None
