@@ -165,5 +165,26 @@ mod tests {
             .unwrap()
             .get(0);
         assert!(tables >= 20, "{tables} tables");
+        drop((client, a, _b));
+        drop_database(&settings.url).await;
+    }
+
+    /// Drops the database a test made (the server's other sessions on it are ended).
+    async fn drop_database(url: &str) {
+        let (Ok(base), Ok(config)) = (
+            std::env::var("OCPP_GATEWAY_TEST_POSTGRES"),
+            url.parse::<tokio_postgres::Config>(),
+        ) else {
+            return;
+        };
+        let Some(name) = config.get_dbname() else {
+            return;
+        };
+        if let Ok((client, conn)) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
+            tokio::spawn(conn);
+            let _ = client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
     }
 }
