@@ -223,3 +223,48 @@ async fn a_dead_nodes_queue_is_taken_over_when_its_claim_runs_out() {
     assert_eq!(rx.all().len(), 10, "each event posted once");
     stop.cancel();
 }
+
+#[tokio::test]
+async fn a_queue_has_one_claimant_until_it_is_given_back_or_runs_out() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let (a, b) = (db.store("a").await, db.store("b").await);
+    let sub = subscribe(&a, "http://127.0.0.1:9/hook").await;
+    let long = Duration::from_secs(60);
+    assert!(a.claim_queue(sub, 1, long).await.expect("claim"));
+    assert!(
+        !b.claim_queue(sub, 1, long).await.expect("claim"),
+        "a holds it"
+    );
+    assert!(
+        b.claim_queue(sub, 2, long).await.expect("claim"),
+        "another queue is free"
+    );
+    assert!(
+        a.claim_queue(sub, 1, long).await.expect("renew"),
+        "a renews its own"
+    );
+    // b does not hold queue 1: its release leaves a's claim alone.
+    b.release_queue(sub, 1).await.expect("release");
+    assert!(!b.claim_queue(sub, 1, long).await.expect("claim"));
+    a.release_queue(sub, 1).await.expect("release");
+    assert!(
+        b.claim_queue(sub, 1, long).await.expect("claim"),
+        "given back"
+    );
+    // A claim that ran out is anyone's.
+    let client = db.client().await;
+    client
+        .execute(
+            "UPDATE outbox_leases SET until = now() - interval '1 second' WHERE charge_point_id = 1",
+            &[],
+        )
+        .await
+        .expect("expire");
+    assert!(a.claim_queue(sub, 1, long).await.expect("claim"), "expired");
+    // The queues of a deleted subscription cannot be claimed, and their claims go with it.
+    a.delete_subscription(sub).await.expect("delete");
+    assert!(!b.claim_queue(sub, 3, long).await.expect("claim"));
+    assert_eq!(a.count("outbox_leases").await.expect("count"), 0);
+}

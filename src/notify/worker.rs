@@ -213,6 +213,8 @@ async fn dispatch(inner: &Arc<Inner>) -> Result<Option<Duration>, StoreError> {
 /// holding the queue's claim meanwhile.
 async fn drain(inner: &Inner, (subscription, charge_point): QueueKey) -> Result<(), StoreError> {
     let ttl = inner.settings.timeout + CLAIM_MARGIN;
+    // Taken before asking: the claim counts from when the database made it, later.
+    let claimed_at = tokio::time::Instant::now();
     if !inner
         .store
         .claim_queue(subscription, charge_point, ttl)
@@ -221,7 +223,7 @@ async fn drain(inner: &Inner, (subscription, charge_point): QueueKey) -> Result<
         // Another node delivers this queue.
         return Ok(());
     }
-    let delivered = deliver_queue(inner, (subscription, charge_point), ttl).await;
+    let delivered = deliver_queue(inner, (subscription, charge_point), ttl, claimed_at).await;
     let released = inner.store.release_queue(subscription, charge_point).await;
     delivered.and(released)
 }
@@ -230,6 +232,7 @@ async fn deliver_queue(
     inner: &Inner,
     (subscription, charge_point): QueueKey,
     ttl: Duration,
+    mut claimed_at: tokio::time::Instant,
 ) -> Result<(), StoreError> {
     let limit = inner.limit(subscription);
     loop {
@@ -240,14 +243,18 @@ async fn deliver_queue(
             _ = inner.cancel.cancelled() => return Ok(()),
             p = limit.acquire() => p,
         };
-        // Renewed before the head is read: a claim that ran out while this task waited
-        // may have let another node deliver the head meanwhile.
-        if !inner
-            .store
-            .claim_queue(subscription, charge_point, ttl)
-            .await?
-        {
-            return Ok(());
+        // Renewed before the head is read once a third of it has passed: a claim that
+        // ran out while this task waited may have let another node deliver the head.
+        if claimed_at.elapsed() > ttl / 3 {
+            let renewed_at = tokio::time::Instant::now();
+            if !inner
+                .store
+                .claim_queue(subscription, charge_point, ttl)
+                .await?
+            {
+                return Ok(());
+            }
+            claimed_at = renewed_at;
         }
         let Some(event) = inner
             .store

@@ -95,7 +95,7 @@ impl PostgresStore {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     /// A fresh, empty database on the test server (`OCPP_GATEWAY_TEST_POSTGRES`), or None
@@ -166,5 +166,26 @@ pub(crate) mod tests {
             .unwrap()
             .get(0);
         assert!(tables >= 20, "{tables} tables");
+        drop((client, a, _b));
+        drop_database(&settings.url).await;
+    }
+
+    /// Drops the database a test made (the server's other sessions on it are ended).
+    async fn drop_database(url: &str) {
+        let (Ok(base), Ok(config)) = (
+            std::env::var("OCPP_GATEWAY_TEST_POSTGRES"),
+            url.parse::<tokio_postgres::Config>(),
+        ) else {
+            return;
+        };
+        let Some(name) = config.get_dbname() else {
+            return;
+        };
+        if let Ok((client, conn)) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
+            tokio::spawn(conn);
+            let _ = client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
     }
 }

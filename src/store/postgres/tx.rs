@@ -2,6 +2,18 @@
 //! serialization failure or a deadlock (several nodes write at once), and when the
 //! connection broke before the commit was sent. Statements are prepared once per pooled
 //! connection.
+//!
+//! A write takes its arguments apart from the closure, which may run more than once:
+//!
+//! ```text
+//! self.write((identity, report), |tx, (identity, report)| {
+//!     Box::pin(ops::record_status(tx, identity, report))
+//! })
+//! .await
+//! // inside: let cp = ops::cp_id(tx, identity).await?;   (locks the charger's row)
+//! //         tx.exec("UPDATE ... WHERE id = $1", &[&cp]).await?;
+//! //         outbox::emit(tx, cp, Event::Prepared { name, body }).await?;
+//! ```
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
