@@ -8,6 +8,7 @@
 //! Every trait method is one PostgreSQL transaction on a pooled connection. PostgreSQL
 //! groups concurrent commits itself, so there is no writer thread here.
 
+mod pnc;
 mod schema;
 
 use std::sync::Arc;
