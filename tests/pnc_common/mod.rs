@@ -1,0 +1,168 @@
+//! Plug & Charge test helpers: a gateway with the local provider over a development PKI
+//! in a temporary folder, vehicles' EXI requests with their certificate inside, and the
+//! OCSP hash data of a contract computed independently of the gateway.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use ocpp_gateway::ocpp::OcppVersion;
+use serde_json::{json, Value};
+use x509_parser::prelude::*;
+
+use crate::common::reference::Api;
+use crate::common::*;
+
+pub const PROVISIONING: &str = "/public-api/resources/provisioning-certificates/v2.0";
+pub const TAGS: &str = "/public-api/resources/id-tags/v2.0";
+pub const VEHICLE: &str = "WMIV1234567890ABC";
+
+/// A gateway whose `pnc` settings come from `configure`, and its API client.
+pub async fn gateway_with(
+    configure: impl FnOnce(&mut ocpp_gateway::config::Settings),
+) -> (TestGateway, Api) {
+    let mut s = settings();
+    configure(&mut s);
+    let tg = start(s).await;
+    let token = tg.gw.api_tokens().first().expect("a token").clone();
+    let api = Api::new(tg.gw.api_addr(), Some(&token));
+    (tg, api)
+}
+
+/// The development PKI with one test vehicle, in a fresh folder.
+pub fn pki() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ocpp_gateway::security::certs::init_pnc(dir.path(), &[VEHICLE.to_owned()]).expect("pki");
+    dir
+}
+
+/// A gateway with the local provider over `pki`.
+pub async fn local_gateway(pki: &Path) -> (TestGateway, Api) {
+    let dir = pki.to_owned();
+    gateway_with(move |s| {
+        s.pnc.provider = "local".into();
+        s.pnc.dir = dir;
+    })
+    .await
+}
+
+pub fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).expect("pki file")
+}
+
+pub fn vehicle_pem(dir: &Path) -> String {
+    read(dir, &format!("provisioning-{VEHICLE}.pem"))
+}
+
+pub fn ders(pem: &str) -> Vec<Vec<u8>> {
+    x509_parser::pem::Pem::iter_from_buffer(pem.as_bytes())
+        .map(|p| p.expect("pem").contents)
+        .collect()
+}
+
+/// Splits concatenated DER certificates.
+pub fn split_der(mut bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let (rest, _) = X509Certificate::from_der(bytes).expect("a DER certificate");
+        out.push(bytes[..bytes.len() - rest.len()].to_vec());
+        bytes = rest;
+    }
+    out
+}
+
+/// A stand-in for a vehicle's EXI CertificateInstallationReq: some header bits, then the
+/// certificate's DER starting three bits into a byte (EXI is bit-packed), then padding.
+pub fn exi_with(der: &[u8]) -> String {
+    let mut bits: Vec<bool> = vec![true, false, false, false, false, false, false, false];
+    bits.extend([true, false, true]);
+    for byte in der {
+        for i in (0..8).rev() {
+            bits.push(byte >> i & 1 == 1);
+        }
+    }
+    bits.extend([false; 13]);
+    let bytes: Vec<u8> = bits
+        .chunks(8)
+        .map(|c| c.iter().fold(0u8, |acc, b| acc << 1 | u8::from(*b)) << (8 - c.len()))
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The OCSP hash data (SHA256) of `chain[0]`, whose issuer is `chain[1]`.
+pub fn hash_data(chain: &[Vec<u8>]) -> Value {
+    let (_, leaf) = X509Certificate::from_der(&chain[0]).expect("leaf");
+    let (_, issuer) = X509Certificate::from_der(&chain[1]).expect("issuer");
+    let sha = |b: &[u8]| hex::encode(ring::digest::digest(&ring::digest::SHA256, b));
+    json!({
+        "hashAlgorithm": "SHA256",
+        "issuerNameHash": sha(leaf.issuer().as_raw()),
+        "issuerKeyHash": sha(&issuer.public_key().subject_public_key.data),
+        "serialNumber": hex::encode(leaf.tbs_certificate.raw_serial()),
+        "responderURL": "http://ocsp.example",
+    })
+}
+
+pub fn cn(der: &[u8]) -> String {
+    let (_, c) = X509Certificate::from_der(der).expect("cert");
+    let name = c
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|c| c.as_str().ok())
+        .expect("cn")
+        .to_owned();
+    name
+}
+
+/// Whether `cert` is signed by the key of `issuer` (P-256, SHA-256).
+pub fn signed_by(cert: &[u8], issuer: &[u8]) -> bool {
+    let (_, c) = X509Certificate::from_der(cert).expect("cert");
+    let (_, i) = X509Certificate::from_der(issuer).expect("issuer");
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_ASN1,
+        &i.public_key().subject_public_key.data,
+    )
+    .verify(c.tbs_certificate.as_ref(), &c.signature_value.data)
+    .is_ok()
+}
+
+/// Checks a payload against the official schema (when the schemas are installed).
+pub fn valid(version: OcppVersion, action: &str, response: bool, payload: &Value) {
+    if schema::available() {
+        schema::validate(version, action, response, payload).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Creates the test vehicle's provisioning certificate; its id.
+pub async fn create_vehicle(api: &Api, pem: &str) -> i64 {
+    let r = api
+        .post(
+            PROVISIONING,
+            json!({"pcId": VEHICLE, "name": "Test car", "vehicleType": "private",
+                   "userId": 42, "certificate": pem}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body["data"]["id"].as_i64().expect("id")
+}
+
+pub fn issue_path(id: i64) -> String {
+    format!("/public-api/actions/provisioning-certificate/v1.0/{id}/issue-emaid")
+}
+
+pub fn reissue_path(id: i64) -> String {
+    format!("/public-api/actions/id-tag/v1.0/{id}/reissue-emaid")
+}
+
+/// The EMAID id tags of a provisioning certificate, as the API lists them.
+pub async fn tags_of(api: &Api, id: i64) -> Vec<Value> {
+    let r = api.get(&format!("{PROVISIONING}/{id}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["data"]["idTags"].as_array().expect("idTags").clone()
+}
+
+/// A file path inside the PKI folder.
+pub fn pki_file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
