@@ -166,3 +166,101 @@ pub async fn tags_of(api: &Api, id: i64) -> Vec<Value> {
 pub fn pki_file(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
+
+/// How the fake provider answers one request: `Some((status, body))`, or `None` to never
+/// answer.
+pub type Respond = dyn Fn(&str, &Value) -> Option<(u16, Value)> + Send + Sync;
+
+/// A certificate pool behind the HTTP provider contract, on a real local HTTP server.
+pub struct FakeProvider {
+    pub url: String,
+    /// Every request: path, body, Authorization header.
+    pub calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Value, Option<String>)>>>,
+}
+
+impl FakeProvider {
+    pub fn calls_to(&self, path: &str) -> usize {
+        self.calls
+            .lock()
+            .expect("calls")
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .count()
+    }
+}
+
+pub async fn fake_provider(respond: std::sync::Arc<Respond>) -> FakeProvider {
+    use axum::extract::Request;
+    use axum::response::IntoResponse;
+    let calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Value, Option<String>)>>> =
+        Default::default();
+    let seen = calls.clone();
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let (respond, seen) = (respond.clone(), seen.clone());
+        async move {
+            let path = req.uri().path().to_owned();
+            let auth = req
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default();
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            seen.lock()
+                .expect("calls")
+                .push((path.clone(), body.clone(), auth));
+            match respond(&path, &body) {
+                Some((status, answer)) => (
+                    axum::http::StatusCode::from_u16(status).expect("status"),
+                    axum::Json(answer),
+                )
+                    .into_response(),
+                None => {
+                    std::future::pending::<()>().await;
+                    unreachable!()
+                }
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    FakeProvider {
+        url: format!("http://{addr}/pool"),
+        calls,
+    }
+}
+
+/// A gateway with the HTTP provider at `url` (timeout 300 ms, a token) and the
+/// development PKI's OEM root.
+pub async fn http_gateway(pki: &Path, url: &str) -> (TestGateway, Api) {
+    let (dir, url) = (pki.to_owned(), url.to_owned());
+    gateway_with(move |s| {
+        s.pnc.provider = "http".into();
+        s.pnc.http_url = url;
+        s.pnc.http_token = "pool-secret".into();
+        s.pnc.http_timeout = std::time::Duration::from_millis(300);
+        s.pnc.dir = dir;
+    })
+    .await
+}
+
+/// What a real pool would do for `/contracts`: a contract certificate from MO sub-CA 2
+/// of `pki` for the vehicle's key, for the EMAID asked for or `fallback`.
+pub fn pool_contract(pki: &Path, body: &Value, fallback: &str) -> Value {
+    let ca = ocpp_gateway::security::certs::load_ca(pki, "mo-sub-ca2").expect("MO sub-CA 2");
+    let pem = body["provisioningCertificate"].as_str().expect("pem");
+    let der = ders(pem).remove(0);
+    let (_, cert) = X509Certificate::from_der(&der).expect("provisioning");
+    let emaid = body["emaid"].as_str().unwrap_or(fallback).to_owned();
+    let leaf = ca
+        .contract(&emaid, cert.public_key().raw, 365)
+        .expect("contract");
+    json!({"emaid": emaid, "certificateChain": format!("{leaf}{}", read(pki, "mo-sub-ca2.pem"))})
+}
