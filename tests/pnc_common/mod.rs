@@ -171,11 +171,14 @@ pub fn pki_file(dir: &Path, name: &str) -> PathBuf {
 /// answer.
 pub type Respond = dyn Fn(&str, &Value) -> Option<(u16, Value)> + Send + Sync;
 
+/// Every request the fake provider got: path, body, Authorization header.
+pub type Calls = std::sync::Arc<std::sync::Mutex<Vec<(String, Value, Option<String>)>>>;
+
 /// A certificate pool behind the HTTP provider contract, on a real local HTTP server.
 pub struct FakeProvider {
     pub url: String,
     /// Every request: path, body, Authorization header.
-    pub calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Value, Option<String>)>>>,
+    pub calls: Calls,
 }
 
 impl FakeProvider {
@@ -192,8 +195,7 @@ impl FakeProvider {
 pub async fn fake_provider(respond: std::sync::Arc<Respond>) -> FakeProvider {
     use axum::extract::Request;
     use axum::response::IntoResponse;
-    let calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Value, Option<String>)>>> =
-        Default::default();
+    let calls: Calls = Default::default();
     let seen = calls.clone();
     let app = axum::Router::new().fallback(move |req: Request| {
         let (respond, seen) = (respond.clone(), seen.clone());

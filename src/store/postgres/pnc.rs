@@ -76,12 +76,10 @@ impl PncStore for PostgresStore {
         let at = now();
         let row = client
             .query_one(
-                &format!(
-                    "INSERT INTO provisioning_certificates
-                     (pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)
-                     RETURNING id, pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at"
-                ),
+                "INSERT INTO provisioning_certificates
+                 (pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)
+                 RETURNING id, pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at",
                 &[
                     &new.pc_id,
                     &new.name,
