@@ -157,16 +157,36 @@ async fn flow(version: OcppVersion, subprotocol: &str) {
     let blocked = authorize(&mut c, version, &emaid, hash_data(&renewed)).await;
     assert_ne!(blocked["idTokenInfo"]["status"], "Accepted", "{blocked}");
 
-    // The local provider gives no OCSP answers, and says so.
-    let status = pnc_call(
+    // OCSP from the local provider: good for the active contract, revoked for the
+    // reissued one, unknown for a serial it never issued; signed by MO sub-CA 2.
+    let mut unknown = hash_data(&renewed);
+    unknown["serialNumber"] = json!("0badc0ffee");
+    for (hash, expected) in [
+        (hash_data(&renewed), 0x80),
+        (hash_data(&chain), 0xa1),
+        (unknown, 0x82),
+    ] {
+        let status = pnc_call(
+            &mut c,
+            version,
+            "GetCertificateStatus",
+            json!({"ocspRequestData": hash}),
+        )
+        .await;
+        assert_eq!(status["status"], "Accepted", "{status}");
+        let got = ocsp_status(status["ocspResult"].as_str().expect("ocspResult"), &mo2);
+        assert_eq!(got, expected, "certStatus of {hash}");
+    }
+    // A certificate of another CA is not the local provider's to answer.
+    let foreign = pnc_call(
         &mut c,
         version,
         "GetCertificateStatus",
-        json!({"ocspRequestData": hash_data(&renewed)}),
+        json!({"ocspRequestData": hash_data(&[renewed[1].clone(), renewed[0].clone()])}),
     )
     .await;
-    assert_eq!(status["status"], "Failed", "{status}");
-    assert_eq!(status["statusInfo"]["reasonCode"], "NotSupported");
+    assert_eq!(foreign["status"], "Failed", "{foreign}");
+    assert_eq!(foreign["statusInfo"]["reasonCode"], "ProviderRefused");
 
     // A vehicle the gateway does not know gets no contract.
     let stranger = ders(&read(dir, "mo-sub-ca1.pem")).remove(0);

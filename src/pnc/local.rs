@@ -11,7 +11,12 @@
 //! certificate for an update) and returning the vehicle's active contract chain. The
 //! answer is not EXI: `exiResponse` carries the DER certificates of the chain (contract
 //! certificate, MO sub-CA 2, MO sub-CA 1) one after the other, base64, a development
-//! stand-in for the EXI `CertificateInstallationRes`. OCSP is not answered locally.
+//! stand-in for the EXI `CertificateInstallationRes`.
+//!
+//! OCSP queries about contract certificates (and about MO sub-CA 2) are answered with a
+//! real DER OCSP response signed by the issuing sub-CA: good while the contract is
+//! active, revoked once it was reissued, unknown for serials it never issued; each
+//! answer is valid for an hour.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +32,10 @@ use crate::store::pnc::PncStore;
 /// See the module documentation.
 pub struct LocalProvider {
     mo: Ca,
+    /// MO sub-CA 1, which answers OCSP about MO sub-CA 2.
+    mo1: Ca,
+    /// The DER certificates of MO sub-CA 2 and MO sub-CA 1.
+    mo_ders: [Vec<u8>; 2],
     /// MO sub-CA 2 and sub-CA 1 (PEM), appended to contract certificates.
     mo_tail: String,
     cpo: Ca,
@@ -60,10 +69,17 @@ impl LocalProvider {
             load(pnc_files::CPO_SUB_CA1)?,
         );
         super::emaid::generate(emaid_prefix).map_err(|e| e.to_string())?;
+        let der = |ca: &Ca| {
+            cert::pem_certificates(&ca.cert_pem)
+                .map(|mut d| d.remove(0))
+                .map_err(|e| format!("{}: {e}", dir.display()))
+        };
         Ok(LocalProvider {
+            mo_ders: [der(&mo)?, der(&mo1)?],
             mo_tail: format!("{}{}", mo.cert_pem, mo1.cert_pem),
             cpo_tail: format!("{}{}", cpo.cert_pem, cpo1.cert_pem),
             mo,
+            mo1,
             cpo,
             emaid_prefix: emaid_prefix.to_owned(),
             contract_days: i64::from(contract_days.max(1)),
@@ -172,9 +188,81 @@ impl ContractProvider for LocalProvider {
         })
     }
 
-    async fn ocsp(&self, _query: OcspQuery) -> Result<OcspAnswer, ProviderError> {
-        Err(ProviderError::Unsupported(
-            "the local provider does not produce OCSP responses".into(),
+    async fn ocsp(&self, query: OcspQuery) -> Result<OcspAnswer, ProviderError> {
+        use super::ocsp::{response, CertId, CertStatus};
+        let refused = |what: &str| ProviderError::Refused(format!("{what} is not hex"));
+        let name_hash =
+            hex::decode(query.issuer_name_hash.trim()).map_err(|_| refused("issuerNameHash"))?;
+        let key_hash =
+            hex::decode(query.issuer_key_hash.trim()).map_err(|_| refused("issuerKeyHash"))?;
+        let serial_text = cert::normalize_serial(&query.serial_number);
+        let padded = if serial_text.len() % 2 == 1 {
+            format!("0{serial_text}")
+        } else {
+            serial_text.clone()
+        };
+        let serial = hex::decode(&padded).map_err(|_| refused("serialNumber"))?;
+        let digest = cert::digest(&query.hash_algorithm).ok_or_else(|| {
+            ProviderError::Refused(format!("unknown hash algorithm {:?}", query.hash_algorithm))
+        })?;
+        let now = chrono::Utc::now();
+        let next_update = now + chrono::Duration::hours(1);
+        for (i, issuer_der) in self.mo_ders.iter().enumerate() {
+            let (_, issuer) = x509_parser::parse_x509_certificate(issuer_der)
+                .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+            let name = ring::digest::digest(digest, issuer.subject().as_raw());
+            let key = ring::digest::digest(digest, &issuer.public_key().subject_public_key.data);
+            if name.as_ref() != name_hash.as_slice() || key.as_ref() != key_hash.as_slice() {
+                continue;
+            }
+            let (signer, status) = if i == 0 {
+                let contracts = self
+                    .store
+                    .contracts_by_serial(&serial_text)
+                    .await
+                    .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+                let status = match contracts.last() {
+                    None => CertStatus::Unknown,
+                    Some(c) if c.status == "active" => CertStatus::Good,
+                    Some(c) => CertStatus::Revoked(
+                        c.revoked_at
+                            .as_deref()
+                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                            .map_or(now, |t| t.with_timezone(&chrono::Utc)),
+                    ),
+                };
+                (&self.mo, status)
+            } else {
+                let sub = cert::serial_of(&self.mo_ders[0]).map_err(ProviderError::Unavailable)?;
+                let status = if sub == serial_text {
+                    CertStatus::Good
+                } else {
+                    CertStatus::Unknown
+                };
+                (&self.mo1, status)
+            };
+            let id = CertId {
+                algorithm: &query.hash_algorithm,
+                issuer_name_hash: &name_hash,
+                issuer_key_hash: &key_hash,
+                serial: &serial,
+            };
+            let der = response(
+                signer,
+                issuer.subject().as_raw(),
+                &id,
+                status,
+                now,
+                next_update,
+            )
+            .map_err(ProviderError::Unavailable)?;
+            return Ok(OcspAnswer {
+                ocsp_result: base64::engine::general_purpose::STANDARD.encode(der),
+                next_update,
+            });
+        }
+        Err(ProviderError::Refused(
+            "the local provider answers only for certificates its MO sub-CAs issued".into(),
         ))
     }
 

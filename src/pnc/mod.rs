@@ -8,6 +8,7 @@ pub mod charger;
 pub mod emaid;
 pub mod http;
 pub mod local;
+pub mod ocsp;
 pub mod provider;
 
 use std::collections::HashMap;
@@ -336,6 +337,11 @@ impl Pnc {
         };
         match self.store()?.record_contract(record).await {
             Ok(c) => {
+                // A contract was revoked, perhaps: no OCSP answer from before may stand.
+                self.ocsp_cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clear();
                 tracing::info!(emaid = %c.emaid, provider = provider.name(), reissue, "contract certificate issued");
                 Ok(c)
             }

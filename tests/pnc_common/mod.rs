@@ -266,3 +266,59 @@ pub fn pool_contract(pki: &Path, body: &Value, fallback: &str) -> Value {
         .expect("contract");
     json!({"emaid": emaid, "certificateChain": format!("{leaf}{}", read(pki, "mo-sub-ca2.pem"))})
 }
+
+/// The elements of a DER SEQUENCE's (or other constructed value's) content: tag,
+/// content, and the whole element.
+pub fn der_items(mut bytes: &[u8]) -> Vec<(u8, &[u8], &[u8])> {
+    let mut out = Vec::new();
+    while bytes.len() >= 2 {
+        let tag = bytes[0];
+        let (len, head) = if bytes[1] < 0x80 {
+            (usize::from(bytes[1]), 2)
+        } else {
+            let n = usize::from(bytes[1] & 0x7f);
+            let len = bytes[2..2 + n]
+                .iter()
+                .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
+            (len, 2 + n)
+        };
+        out.push((tag, &bytes[head..head + len], &bytes[..head + len]));
+        bytes = &bytes[head + len..];
+    }
+    out
+}
+
+/// Reads an OCSP response (base64 DER): checks its signature against `signer` (a DER
+/// certificate) and returns the tag of its certStatus (0x80 good, 0xa1 revoked, 0x82
+/// unknown).
+pub fn ocsp_status(b64: &str, signer: &[u8]) -> u8 {
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    let top = der_items(&der);
+    let response = der_items(top[0].1);
+    assert_eq!(
+        response[0],
+        (0x0a, &[0u8][..], &[0x0a, 1, 0][..]),
+        "successful"
+    );
+    let bytes = der_items(der_items(response[1].1)[0].1);
+    assert_eq!(
+        bytes[0].1,
+        &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01]
+    );
+    let basic_items = der_items(bytes[1].1);
+    let basic = der_items(basic_items[0].1);
+    let (tbs, signature) = (basic[0].2, &basic[2].1[1..]);
+    let (_, issuer) = X509Certificate::from_der(signer).expect("signer");
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_ASN1,
+        &issuer.public_key().subject_public_key.data,
+    )
+    .verify(tbs, signature)
+    .expect("the OCSP response is signed by the issuer");
+    let data = der_items(basic[0].1);
+    let responses = der_items(data[2].1);
+    let single = der_items(responses[0].1);
+    single[1].0
+}
