@@ -535,6 +535,22 @@ mod tests {
     }
 
     #[test]
+    fn pnc_provider_settings_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("pnc.toml");
+        std::fs::write(&f, "[pnc]\nprovider = \"magic\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("pnc.provider"), "{err}");
+        std::fs::write(&f, "[pnc]\nprovider = \"http\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("pnc.http_url"), "{err}");
+        let mut s = Settings::embedded().expect("defaults");
+        assert_eq!(s.pnc.kind().expect("kind"), None);
+        s.pnc.http_token = "pool-secret".into();
+        assert!(!s.redacted_toml().contains("pool-secret"));
+    }
+
+    #[test]
     fn redaction_hides_passwords_and_tokens() {
         let mut s = Settings::embedded().expect("defaults");
         s.api.tokens = vec!["tok-secret".into()];

@@ -259,3 +259,53 @@ pub fn embedded_certificates(bytes: &[u8]) -> Vec<Vec<u8>> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::certs::Ca;
+
+    #[test]
+    fn certificates_are_found_at_any_bit_offset() {
+        let (root, _) = Ca::generate_root("root", "OEM").expect("root");
+        let (pem, _) = root.provisioning("PCID1", 30).expect("cert");
+        let der = pem_certificates(&pem).expect("pem").remove(0);
+        for shift in 0..8 {
+            // `shift` bits of header, the certificate, then padding.
+            let mut bits: Vec<bool> = (0..shift + 16).map(|i| i % 3 == 0).collect();
+            for b in &der {
+                bits.extend((0..8).rev().map(|i| b >> i & 1 == 1));
+            }
+            bits.extend([true; 11]);
+            let bytes: Vec<u8> = bits
+                .chunks(8)
+                .map(|c| c.iter().fold(0u8, |a, b| a << 1 | u8::from(*b)) << (8 - c.len()))
+                .collect();
+            assert_eq!(embedded_certificates(&bytes), vec![der.clone()], "shift {shift}");
+        }
+        assert!(embedded_certificates(b"\x30\x82\x00\x05hello").is_empty());
+    }
+
+    #[test]
+    fn a_provisioning_certificate_must_chain_to_a_root_and_be_in_date() {
+        let (root, _) = Ca::generate_root("root", "OEM").expect("root");
+        let (other, _) = Ca::generate_root("other", "OEM").expect("other");
+        let root_der = pem_certificates(&root.cert_pem).expect("pem");
+        let (pem, _) = root.provisioning("PCID1", 30).expect("cert");
+        let ok = check_provisioning(&pem, &root_der, Utc::now()).expect("valid");
+        assert_eq!(ok.pc_id, "PCID1");
+        let late = Utc::now() + chrono::Duration::days(60);
+        assert!(check_provisioning(&pem, &root_der, late)
+            .unwrap_err()
+            .contains("expired"));
+        let (foreign, _) = other.provisioning("PCID1", 30).expect("cert");
+        assert!(check_provisioning(&foreign, &root_der, Utc::now())
+            .unwrap_err()
+            .contains("does not chain"));
+        assert!(check_provisioning(&pem, &[], Utc::now())
+            .unwrap_err()
+            .contains("no OEM root"));
+        assert_eq!(normalize_serial("00AB"), "ab");
+        assert_eq!(serial_hex(&[0, 0]), "0");
+    }
+}
