@@ -20,10 +20,20 @@ async fn certs_init_pnc_writes_a_pki_the_local_provider_uses() {
         .await
         .expect("in time")
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pnc = certs.join("pnc");
     for name in [
-        "v2g-root", "cpo-sub-ca1", "cpo-sub-ca2", "mo-root", "mo-sub-ca1", "mo-sub-ca2", "oem-root",
+        "v2g-root",
+        "cpo-sub-ca1",
+        "cpo-sub-ca2",
+        "mo-root",
+        "mo-sub-ca1",
+        "mo-sub-ca2",
+        "oem-root",
     ] {
         assert!(pnc.join(format!("{name}.pem")).exists(), "{name}.pem");
         assert!(pnc.join(format!("{name}.key")).exists(), "{name}.key");

@@ -155,7 +155,38 @@ async fn malformed_emaids_are_refused_and_nothing_is_stored() {
         .post(&issue_path(id), json!({"emaid": "de-8aa-ca2b3c4d5"}))
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
-    assert_eq!(tags_of(&api, id).await[0]["name"], "DE8AACA2B3C4D5L");
+    let tag = tags_of(&api, id).await[0].clone();
+    assert_eq!(tag["name"], "DE8AACA2B3C4D5L");
+
+    // Another vehicle cannot take that EMAID over.
+    let oem = ocpp_gateway::security::certs::load_ca(dir, "oem-root").expect("OEM root");
+    let (second, _) = oem.provisioning("SECONDCAR", 30).expect("cert");
+    let r = api
+        .post(
+            PROVISIONING,
+            json!({"pcId": "SECONDCAR", "name": "Car 2", "vehicleType": "company", "userId": 2,
+                   "certificate": second}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let second_id = r.body["data"]["id"].as_i64().expect("id");
+    let r = api
+        .post(&issue_path(second_id), json!({"emaid": "DE8AACA2B3C4D5L"}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.body["errors"]["emaid"][0]
+        .as_str()
+        .unwrap_or_default()
+        .contains("belongs to another"));
+    assert!(tags_of(&api, second_id).await.is_empty());
+
+    // Deleting the vehicle disables its EMAID.
+    assert_eq!(
+        api.delete(&format!("{PROVISIONING}/{id}")).await.status,
+        204
+    );
+    let t = api.get(&format!("{TAGS}/{}", tag["id"])).await;
+    assert_eq!(t.body["data"]["status"], "disabled", "{}", t.text);
 }
 
 #[derive(Clone, Copy, PartialEq)]

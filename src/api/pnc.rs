@@ -307,16 +307,31 @@ pub async fn update(
 }
 
 /// `DELETE provisioning-certificates/v2.0/{id}`: its contract certificates go with it
-/// (chargers presenting them are refused from then on); the EMAID id tags stay.
+/// (chargers presenting them are refused from then on) and its EMAID id tags are
+/// disabled (kept, for the records that name them).
 pub async fn delete(
     State(state): State<Arc<ApiState>>,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let pid = id(&raw, "Provisioning certificate")?;
-    store(&state)?
-        .delete_provisioning(pid)
-        .await
-        .map_err(duplicate)?;
+    let store = store(&state)?;
+    let tags: BTreeSet<i64> = store
+        .contracts_of(pid)
+        .await?
+        .iter()
+        .map(|c| c.id_tag_id)
+        .collect();
+    store.delete_provisioning(pid).await.map_err(duplicate)?;
+    for tag in tags {
+        let patch = crate::store::resources::IdTagPatch {
+            status: Some("disabled".into()),
+            ..Default::default()
+        };
+        match state.resources.update_id_tag(tag, patch).await {
+            Ok(_) | Err(ResourceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -281,7 +281,11 @@ mod tests {
                 .chunks(8)
                 .map(|c| c.iter().fold(0u8, |a, b| a << 1 | u8::from(*b)) << (8 - c.len()))
                 .collect();
-            assert_eq!(embedded_certificates(&bytes), vec![der.clone()], "shift {shift}");
+            assert_eq!(
+                embedded_certificates(&bytes),
+                vec![der.clone()],
+                "shift {shift}"
+            );
         }
         assert!(embedded_certificates(b"\x30\x82\x00\x05hello").is_empty());
     }

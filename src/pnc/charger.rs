@@ -126,7 +126,8 @@ pub async fn authorize(ctx: &ChargerContext, payload: &Value) -> Value {
         pnc.check_contract(&token, &hashes).await
     };
     let (status, certificate_status) = match check {
-        ContractCheck::Valid(_) => (ctx.authorize(&token).await, "Accepted"),
+        // The EMAID's id tag decides, under its canonical name.
+        ContractCheck::Valid(c) => (ctx.authorize(&c.emaid).await, "Accepted"),
         ContractCheck::Revoked => (
             refuse(ctx, &token, AuthStatus::Invalid).await,
             "CertificateRevoked",

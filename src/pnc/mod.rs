@@ -198,6 +198,14 @@ impl Pnc {
                         format!("The id tag {e} exists already and is not an EMAID tag."),
                     ));
                 }
+                // An EMAID is one vehicle's: issuing it here would revoke another's.
+                let owner = self.store()?.contract_of_tag(tag.id).await?;
+                if owner.is_some_and(|c| c.provisioning_id != p.id && c.status == "active") {
+                    return Err(invalid(
+                        "emaid",
+                        format!("The EMAID {e} belongs to another provisioning certificate."),
+                    ));
+                }
             }
         }
         self.issue(provider, &p, wanted, false).await
