@@ -94,6 +94,27 @@ async fn provisioning_certificates_are_checked() {
     );
 
     let id = create_vehicle(&api, &vehicle_pem(dir)).await;
+    // Pages: a second vehicle, one per page.
+    let oem = ocpp_gateway::security::certs::load_ca(dir, "oem-root").expect("OEM root");
+    let (other, _) = oem.provisioning("VAN2", 30).expect("cert");
+    let r = api
+        .post(
+            PROVISIONING,
+            json!({"pcId": "VAN2", "name": "Van", "vehicleType": "company", "userId": 3,
+                   "certificate": other}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let page1 = api.get(&format!("{PROVISIONING}?per_page=1")).await;
+    assert_eq!(page1.body["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page1.body["data"][0]["pcId"], VEHICLE);
+    let next = page1.body["links"]["next"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let page2 = api.get(&next).await;
+    assert_eq!(page2.body["data"][0]["pcId"], "VAN2");
+    assert_eq!(page2.body["links"]["next"], json!(null));
     let dup = api.post(PROVISIONING, body(&vehicle_pem(dir))).await;
     assert_eq!(dup.status, 422, "{}", dup.text);
     assert!(dup.body["errors"]["pcId"].is_array());

@@ -226,17 +226,19 @@ pub async fn list(
     params: ListParams,
 ) -> Result<Json<Value>, ApiError> {
     let rows = store(&state)?.provisionings(params.page()).await?;
-    let more = rows.len() > params.per_page as usize;
-    let mut rendered = Vec::new();
-    for p in rows.into_iter().take(params.per_page as usize) {
+    let per_page = params.per_page as usize;
+    let mut rendered = Vec::with_capacity(rows.len());
+    for (i, p) in rows.into_iter().enumerate() {
         let id = p.id;
-        rendered.push((id, render(&state, p).await?));
+        // The row past the page is not shown: it only tells that another page follows.
+        let shown = if i < per_page {
+            Some(render(&state, p).await?)
+        } else {
+            None
+        };
+        rendered.push((id, shown));
     }
-    if more {
-        // A placeholder past the page tells `respond` that another page follows.
-        rendered.push((0, Value::Null));
-    }
-    Ok(params.respond(rendered, |(id, _)| *id, |(_, v)| v))
+    Ok(params.respond(rendered, |(id, _)| *id, |(_, v)| v.unwrap_or(Value::Null)))
 }
 
 /// `GET provisioning-certificates/v2.0/{id}`

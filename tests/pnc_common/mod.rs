@@ -3,7 +3,7 @@
 //! OCSP hash data of a contract computed independently of the gateway.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use ocpp_gateway::ocpp::OcppVersion;
@@ -160,11 +160,6 @@ pub async fn tags_of(api: &Api, id: i64) -> Vec<Value> {
     let r = api.get(&format!("{PROVISIONING}/{id}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["data"]["idTags"].as_array().expect("idTags").clone()
-}
-
-/// A file path inside the PKI folder.
-pub fn pki_file(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
 }
 
 /// How the fake provider answers one request: `Some((status, body))`, or `None` to never
