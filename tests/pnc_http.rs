@@ -18,9 +18,16 @@ async fn the_pool_issues_contracts_answers_exi_and_ocsp() {
     let dir = pki.path().to_owned();
     let pool_dir = dir.clone();
     let next_update = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let issued: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let chains = issued.clone();
     let provider = fake_provider(Arc::new(move |path: &str, body: &serde_json::Value| {
         Some(match path {
-            "/pool/contracts" => (200, pool_contract(&pool_dir, body, "DE-8AA-CA2B3C4D5-L")),
+            "/pool/contracts" => {
+                let answer = pool_contract(&pool_dir, body, "DE-8AA-CA2B3C4D5-L");
+                let chain = answer["certificateChain"].as_str().unwrap_or_default();
+                chains.lock().expect("chains").push(chain.to_owned());
+                (200, answer)
+            }
             "/pool/ev-certificates" => (
                 200,
                 json!({"status": "Accepted", "exiResponse": format!("RES{}", body["exiRequest"].as_str().unwrap_or_default())}),
@@ -68,11 +75,7 @@ async fn the_pool_issues_contracts_answers_exi_and_ocsp() {
 
     // The contract the pool made is authorized.
     let tag_id = tags[0]["id"].as_i64().expect("id");
-    let contract = ocpp_gateway::store::pnc::PncStore::contract_of_tag(&*tg.store, tag_id)
-        .await
-        .expect("store")
-        .expect("a contract");
-    let chain = ders(&contract.chain);
+    let chain = ders(&issued.lock().expect("chains")[0]);
     let auth = c
         .call(
             "Authorize",

@@ -145,15 +145,14 @@ async fn flow(version: OcppVersion, subprotocol: &str) {
     .await;
     assert_eq!(updated["status"], "Accepted", "{updated}");
 
-    // A disabled EMAID tag is refused even with a valid contract. (Through the store: the
-    // reference's id-tag PATCH answer has no `emaid` type to show it with.)
-    let patch = ocpp_gateway::store::resources::IdTagPatch {
-        status: Some("disabled".into()),
-        ..Default::default()
-    };
-    ocpp_gateway::store::Resources::update_id_tag(&*tg.store, tag_id, patch)
-        .await
-        .expect("disabled");
+    // A disabled EMAID tag is refused even with a valid contract.
+    let status = raw_patch(
+        &tg,
+        &format!("{TAGS}/{tag_id}"),
+        json!({"status": "disabled"}),
+    )
+    .await;
+    assert_eq!(status, 200);
     let blocked = authorize(&mut c, version, &emaid, hash_data(&renewed)).await;
     assert_ne!(blocked["idTokenInfo"]["status"], "Accepted", "{blocked}");
 
@@ -202,12 +201,26 @@ async fn flow(version: OcppVersion, subprotocol: &str) {
     assert_eq!(none["exiResponse"], "");
 
     // Decisions are recorded as authorizations.
-    let recorded: i64 = tg
-        .store
-        .read(|conn| conn.query_row("SELECT count(*) FROM authorizations", [], |r| r.get(0)))
-        .await
-        .expect("count");
-    assert!(recorded >= 6, "{recorded} authorizations recorded");
+    let list = api
+        .get("/public-api/resources/authorizations/v2.1?per_page=100")
+        .await;
+    let of_emaid: Vec<&Value> = list.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter(|a| a["idTagUid"] == emaid.as_str())
+        .collect();
+    assert!(of_emaid.len() >= 5, "{}", list.text);
+    assert!(
+        of_emaid.iter().any(|a| a["status"] == "accepted"),
+        "{}",
+        list.text
+    );
+    assert!(
+        of_emaid.iter().any(|a| a["status"] != "accepted"),
+        "{}",
+        list.text
+    );
 }
 
 #[tokio::test]

@@ -317,3 +317,20 @@ pub fn ocsp_status(b64: &str, signer: &[u8]) -> u8 {
     let single = der_items(responses[0].1);
     single[1].0
 }
+
+/// A PATCH through plain HTTP (the reference's id-tag PATCH answer has no `emaid` type
+/// to show an EMAID tag with, so the checking client cannot send it).
+pub async fn raw_patch(tg: &TestGateway, path: &str, body: Value) -> u16 {
+    let token = tg.gw.api_tokens().first().expect("a token").clone();
+    let r = reqwest::Client::new()
+        .patch(format!("http://{}{path}", tg.gw.api_addr()))
+        .bearer_auth(token)
+        .json(&body)
+        .send();
+    tokio::time::timeout(WAIT, r)
+        .await
+        .expect("in time")
+        .expect("HTTP")
+        .status()
+        .as_u16()
+}
