@@ -217,6 +217,7 @@ enum Mode {
     Refuse,
     BadEmaid,
     WrongCertificate,
+    Works,
 }
 
 #[tokio::test]
@@ -234,6 +235,7 @@ async fn provider_failures_are_specific_and_store_nothing() {
                 200,
                 json!({"emaid": "NOT-AN-EMAID", "certificateChain": ""}),
             )),
+            Mode::Works => Some((200, pool_contract(&pool_dir, body, "DE-8AA-CA2B3C4D5-L"))),
             Mode::WrongCertificate => {
                 // A contract for another EMAID than the one announced.
                 let mut a = pool_contract(&pool_dir, body, "DE-8AA-CA2B3C4D5-L");
@@ -260,6 +262,32 @@ async fn provider_failures_are_specific_and_store_nothing() {
         no_id_tags(&api).await;
         assert!(tags_of(&api, id).await.is_empty());
     }
+
+    // A pool handing one vehicle's EMAID to another is not believed.
+    *mode.lock().expect("mode") = Mode::Works;
+    assert_eq!(api.post(&issue_path(id), json!({})).await.status, 202);
+    let oem = ocpp_gateway::security::certs::load_ca(&dir, "oem-root").expect("OEM root");
+    let (second, _) = oem.provisioning("SECONDCAR", 30).expect("cert");
+    let r = api
+        .post(
+            PROVISIONING,
+            json!({"pcId": "SECONDCAR", "name": "Car 2", "vehicleType": "company", "userId": 2,
+                   "certificate": second}),
+        )
+        .await;
+    let second_id = r.body["data"]["id"].as_i64().expect("id");
+    let r = api.post(&issue_path(second_id), json!({})).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert!(r.body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("belongs to another"));
+    assert!(tags_of(&api, second_id).await.is_empty());
+    assert_eq!(
+        tags_of(&api, id).await[0]["status"],
+        "active",
+        "the first vehicle keeps it"
+    );
 
     // The charger hears of a timeout as such.
     *mode.lock().expect("mode") = Mode::Hang;

@@ -107,12 +107,7 @@ impl LocalProvider {
                 })
                 .map(|c| c.provisioning_id);
             if provisioning.is_none() {
-                let Ok((_, parsed)) =
-                    <x509_parser::certificate::X509Certificate as x509_parser::prelude::FromDer<
-                        '_,
-                        _,
-                    >>::from_der(&der)
-                else {
+                let Ok((_, parsed)) = x509_parser::parse_x509_certificate(&der) else {
                     continue;
                 };
                 let Some(pc_id) = cert::common_name(&parsed) else {

@@ -178,37 +178,45 @@ impl Pnc {
         id: i64,
         emaid: Option<&str>,
     ) -> Result<ContractRecord, PncError> {
+        let provider = self.provider()?;
         let wanted = match emaid {
             Some(text) => {
                 Some(emaid::normalize(text).map_err(|e| invalid("emaid", e.to_string()))?)
             }
             None => None,
         };
-        let provider = self.provider()?;
         let p = self
             .store()?
             .provisioning(id)
             .await?
             .ok_or(PncError::NotFound("Provisioning certificate"))?;
         if let Some(e) = &wanted {
-            if let Some(tag) = self.tag_of(e).await? {
-                if tag.kind != "emaid" {
-                    return Err(invalid(
-                        "emaid",
-                        format!("The id tag {e} exists already and is not an EMAID tag."),
-                    ));
-                }
-                // An EMAID is one vehicle's: issuing it here would revoke another's.
-                let owner = self.store()?.contract_of_tag(tag.id).await?;
-                if owner.is_some_and(|c| c.provisioning_id != p.id && c.status == "active") {
-                    return Err(invalid(
-                        "emaid",
-                        format!("The EMAID {e} belongs to another provisioning certificate."),
-                    ));
-                }
+            if let Some(why) = self.taken(e, p.id).await? {
+                return Err(invalid("emaid", why));
             }
         }
         self.issue(provider, &p, wanted, false).await
+    }
+
+    /// Why `emaid` cannot be issued for provisioning certificate `pid`, if it cannot: its
+    /// id tag is not an EMAID tag, or it is another vehicle's (issuing it here would
+    /// revoke that vehicle's contract).
+    async fn taken(&self, emaid: &str, pid: i64) -> Result<Option<String>, PncError> {
+        let Some(tag) = self.tag_of(emaid).await? else {
+            return Ok(None);
+        };
+        if tag.kind != "emaid" {
+            return Ok(Some(format!(
+                "The id tag {emaid} exists already and is not an EMAID tag."
+            )));
+        }
+        let owner = self.store()?.contract_of_tag(tag.id).await?;
+        if owner.is_some_and(|c| c.provisioning_id != pid && c.status == "active") {
+            return Ok(Some(format!(
+                "The EMAID {emaid} belongs to another provisioning certificate."
+            )));
+        }
+        Ok(None)
     }
 
     /// `reissue-emaid`: a new contract certificate for the EMAID of id tag `id`; the
@@ -306,6 +314,12 @@ impl Pnc {
             return Err(bad(format!(
                 "the contract certificate's CN is not the EMAID {emaid}"
             )));
+        }
+        if wanted.is_none() {
+            // An EMAID the provider chose must not be another vehicle's either.
+            if let Some(why) = self.taken(&emaid, p.id).await? {
+                return Err(bad(format!("the EMAID it assigned: {why}")));
+            }
         }
         let serial = cert::serial_hex(leaf.tbs_certificate.raw_serial());
         let not_after = stamp(cert::not_after(&chain[0]).map_err(bad)?);
