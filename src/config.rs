@@ -22,6 +22,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub notify: NotifySettings,
     pub cluster: ClusterSettings,
+    pub pnc: PncSettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
     /// PEM files the install-certificate action sends, by certificate type
@@ -173,6 +174,61 @@ pub struct ClusterSettings {
     /// unavailable until they reconnect elsewhere.
     #[serde(with = "humantime_serde")]
     pub dead_after: Duration,
+}
+
+/// Plug & Charge (ISO 15118): where contract certificates come from, and what the
+/// vehicles' provisioning certificates must chain to.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct PncSettings {
+    /// `""` (none: the EMAID actions answer 501), `"local"` (the development PKI that
+    /// `certs init --pnc` writes to `dir`) or `"http"` (a certificate pool at `http_url`).
+    pub provider: String,
+    /// The folder of the development Plug & Charge PKI.
+    pub dir: PathBuf,
+    /// PEM files of the OEM roots provisioning certificates must chain to (empty: the
+    /// development OEM root in `dir`, when present).
+    pub oem_roots: Vec<PathBuf>,
+    /// The country and provider id of EMAIDs the local provider hands out (`DE-8EO`).
+    pub emaid_prefix: String,
+    /// How long contract certificates of the local provider are valid.
+    pub contract_days: u32,
+    /// The base URL of the HTTP provider (`POST {http_url}/contracts`, ...).
+    pub http_url: String,
+    /// A Bearer token for the HTTP provider ("" for none).
+    pub http_token: String,
+    /// How long one request to the HTTP provider may take.
+    #[serde(with = "humantime_serde")]
+    pub http_timeout: Duration,
+}
+
+impl PncSettings {
+    /// The provider named by `provider`, checked.
+    pub fn kind(&self) -> Result<Option<PncProvider>, ConfigError> {
+        match self.provider.trim() {
+            "" | "none" => Ok(None),
+            "local" => Ok(Some(PncProvider::Local)),
+            "http" => {
+                let url = self.http_url.trim();
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Ok(Some(PncProvider::Http))
+                } else {
+                    Err(ConfigError::Invalid(format!(
+                        "pnc.provider \"http\" needs pnc.http_url to be an http:// or https:// URL, not {url:?}"
+                    )))
+                }
+            }
+            other => Err(ConfigError::Invalid(format!(
+                "pnc.provider {other:?} is not one of \"\", \"local\", \"http\""
+            ))),
+        }
+    }
+}
+
+/// Where contract certificates come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PncProvider {
+    Local,
+    Http,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -361,6 +417,12 @@ impl Settings {
             )));
         }
         self.ocpp.tls_listen_addr()?;
+        self.pnc.kind()?;
+        if self.pnc.http_timeout.is_zero() {
+            return Err(ConfigError::Invalid(
+                "pnc.http_timeout must be more than 0s".into(),
+            ));
+        }
         for p in &self.ocpp.trusted_proxies {
             if crate::security::proxy::Cidr::parse(p).is_none() {
                 return Err(ConfigError::Invalid(format!(
@@ -405,6 +467,9 @@ impl Settings {
     /// The settings as TOML with every secret replaced by `"<redacted>"`.
     pub fn redacted_toml(&self) -> String {
         let mut copy = self.clone();
+        if !copy.pnc.http_token.is_empty() {
+            copy.pnc.http_token = REDACTED.into();
+        }
         for t in &mut copy.api.tokens {
             *t = REDACTED.into();
         }
@@ -483,6 +548,22 @@ mod tests {
         std::fs::write(&f, "[ocpp]\ncall_timeout = \"soon\"\n").expect("write");
         let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
         assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn pnc_provider_settings_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("pnc.toml");
+        std::fs::write(&f, "[pnc]\nprovider = \"magic\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("pnc.provider"), "{err}");
+        std::fs::write(&f, "[pnc]\nprovider = \"http\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("pnc.http_url"), "{err}");
+        let mut s = Settings::embedded().expect("defaults");
+        assert_eq!(s.pnc.kind().expect("kind"), None);
+        s.pnc.http_token = "pool-secret".into();
+        assert!(!s.redacted_toml().contains("pool-secret"));
     }
 
     #[test]

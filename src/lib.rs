@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod notify;
 pub mod ocpp;
+pub mod pnc;
 pub mod security;
 pub mod sim;
 pub mod store;
@@ -148,6 +149,10 @@ impl Gateway {
             Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
         let journal = Journal::beside(&settings.store.path);
         let ca = load_charger_ca(&settings.tls)?;
+        let pnc = Arc::new(
+            pnc::Pnc::new(&settings.pnc, store.clone().pnc(), resources.clone())
+                .map_err(StartError::Setup)?,
+        );
         let frame_file = settings.frame_file();
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
@@ -156,6 +161,7 @@ impl Gateway {
             authorizer,
             journal,
             ca,
+            pnc,
             metrics: telemetry::Metrics::new(),
             frames: telemetry::frames::FrameLog::start(frame_file),
             accepting: CancellationToken::new(),

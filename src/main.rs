@@ -55,6 +55,13 @@ enum CertsCommand {
         /// Charger identities to issue client certificates for (security profile 3).
         #[arg(long = "charger")]
         chargers: Vec<String>,
+        /// Also write the Plug & Charge development PKI into `{dir}/pnc` (V2G, MO and
+        /// OEM roots with their sub-CAs), for `pnc.provider = "local"`.
+        #[arg(long)]
+        pnc: bool,
+        /// With --pnc: PCIDs to write OEM provisioning certificates for (test vehicles).
+        #[arg(long = "vehicle", requires = "pnc")]
+        vehicles: Vec<String>,
     },
 }
 
@@ -78,9 +85,15 @@ fn main() -> anyhow::Result<()> {
                     dir,
                     hosts,
                     chargers,
+                    pnc,
+                    vehicles,
                 },
         } => {
-            let written = ocpp_gateway::security::certs::init(&dir, &hosts, &chargers)?;
+            let mut written = ocpp_gateway::security::certs::init(&dir, &hosts, &chargers)?;
+            if pnc {
+                let more = ocpp_gateway::security::certs::init_pnc(&dir.join("pnc"), &vehicles)?;
+                written.files.extend(more.files);
+            }
             for f in written.files {
                 println!("wrote {}", f.display());
             }

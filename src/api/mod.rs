@@ -13,6 +13,7 @@ pub mod id_tag;
 pub mod list;
 pub mod notifications;
 pub mod ops;
+pub mod pnc;
 pub mod session;
 pub mod status;
 
@@ -41,6 +42,7 @@ pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>, token_list: &[String]) -
     // Full paths rather than `nest`: handlers build `links` from the request's own URI.
     let public = resources()
         .merge(actions::routes())
+        .merge(pnc::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));

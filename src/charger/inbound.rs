@@ -28,6 +28,8 @@ pub struct Shared {
     pub journal: Journal,
     /// The charger CA that signs chargers' certificate requests, when configured.
     pub ca: Option<crate::security::certs::Ca>,
+    /// Plug & Charge: contract certificates and their provider.
+    pub pnc: Arc<crate::pnc::Pnc>,
     pub metrics: crate::telemetry::Metrics,
     pub frames: crate::telemetry::frames::FrameLog,
     /// Cancelled when the gateway stops accepting chargers (the start of a drain).

@@ -99,6 +99,16 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             json!({})
         }
         Request::SignCertificate(r) => super::certificates::sign(ctx, call, &r.csr, None).await,
+        // Plug & Charge in the OCA scheme: 2.0.1 messages inside DataTransfer.
+        Request::DataTransfer(d) if d.vendor_string == crate::pnc::charger::OCA_VENDOR => {
+            crate::pnc::charger::data_transfer(
+                ctx,
+                call,
+                d.message_id.as_deref(),
+                d.data.as_deref(),
+            )
+            .await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,

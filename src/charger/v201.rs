@@ -29,7 +29,17 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
-            json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).await.as_v201()}})
+            if a.iso_15118_certificate_hash_data.is_some() || a.certificate.is_some() {
+                crate::pnc::charger::authorize(ctx, &call.payload).await
+            } else {
+                json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).await.as_v201()}})
+            }
+        }
+        Request::Get15118EVCertificate(_) => {
+            crate::pnc::charger::ev_certificate(ctx, &call.payload).await
+        }
+        Request::GetCertificateStatus(_) => {
+            crate::pnc::charger::certificate_status(ctx, &call.payload).await
         }
         Request::StatusNotification(s) => {
             let name = wire_name(&s.connector_status);
@@ -138,10 +148,6 @@ fn other_answer(action: &str) -> Value {
         "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
         // The gateway computes no schedules of its own: it says so.
         "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
-        // No charger CA or certificate provider is configured: declined honestly.
-        "SignCertificate" => json!({"status": "Rejected"}),
-        "Get15118EVCertificate" => json!({"status": "Failed", "exiResponse": ""}),
-        "GetCertificateStatus" => json!({"status": "Failed"}),
         // Reports and notifications whose answers carry no fields.
         _ => json!({}),
     }

@@ -2,6 +2,7 @@
 //! `sqlite` is the embedded engine; others implement the same trait.
 
 pub mod notify;
+pub mod pnc;
 pub mod postgres;
 pub mod resources;
 pub mod sqlite;
@@ -115,6 +116,10 @@ pub trait Store: Send + Sync + 'static {
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
     /// The subscriptions and outbox of this store, if it keeps them.
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        None
+    }
+    /// The Plug & Charge certificates of this store, if it keeps them.
+    fn pnc(self: Arc<Self>) -> Option<Arc<dyn pnc::PncStore>> {
         None
     }
 }

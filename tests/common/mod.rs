@@ -49,6 +49,8 @@ pub fn settings() -> Settings {
     // Hermetic: no charger CA from a certs/ folder a developer may have made.
     s.tls.client_ca = Default::default();
     s.tls.ca_key = Default::default();
+    // Nor a Plug & Charge PKI from certs/pnc.
+    s.pnc.dir = Default::default();
     s
 }
 

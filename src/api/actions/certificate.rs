@@ -2,7 +2,8 @@
 //! certificate of a kind, list what is installed. The PEM to install comes from the
 //! gateway's own configuration: the file `certificates.<type>` names, or for a
 //! `CSMSRootCertificate` without one, the root of the server's TLS chain
-//! (`tls.cert_chain`); a kind with neither answers 501.
+//! (`tls.cert_chain`), for a `V2GRootCertificate` or `MORootCertificate` the root
+//! `certs init --pnc` wrote to `pnc.dir`; a kind with neither answers 501.
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
 use crate::domain::action::{Action, CertificateKind};
+use crate::security::certs::pnc_files;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,6 +41,8 @@ pub async fn install(
     let certificate = match (configured, b.certificate_type) {
         (Some(pem), _) => Some(pem),
         (None, CertificateKind::CSMSRootCertificate) => root_of_chain(&state),
+        (None, CertificateKind::V2GRootCertificate) => pnc_root(&state, pnc_files::V2G_ROOT),
+        (None, CertificateKind::MORootCertificate) => pnc_root(&state, pnc_files::MO_ROOT),
         (None, _) => None,
     }
     .ok_or_else(|| {
@@ -53,6 +57,11 @@ pub async fn install(
     };
     perform(&t, &action).await?;
     Ok(empty(StatusCode::ACCEPTED))
+}
+
+/// A root of the Plug & Charge development PKI (`certs init --pnc`), if it is there.
+fn pnc_root(state: &ApiState, name: &str) -> Option<String> {
+    std::fs::read_to_string(state.shared.settings.pnc.dir.join(format!("{name}.pem"))).ok()
 }
 
 /// The last PEM block of the server's certificate chain, if the file is readable.

@@ -6,7 +6,7 @@
 //! no (its status in the message); 404 for an unknown charge point, EVSE, session or
 //! reservation; 409 when the charge point is not connected (nothing is queued); 501
 //! when its version has no such operation; 502 for a CALLERROR; 504 for no answer in
-//! time; 422 for an invalid body. Not here: the ISO 15118 EMAID actions.
+//! time; 422 for an invalid body. The ISO 15118 EMAID actions are in `api::pnc`.
 
 mod certificate;
 mod charge_point;

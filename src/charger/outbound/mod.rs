@@ -77,8 +77,20 @@ pub fn encode(version: OcppVersion, action: &Action) -> Result<Request, ActionEr
 /// `Rejected`.
 pub fn interpret(request: &Request, answer: Value) -> Result<Outcome, CallError> {
     // SetVariables answers per variable; the action sets one.
-    let status = answer
-        .get("status")
+    // A Plug & Charge message in a 1.6 DataTransfer carries its own answer in `data`.
+    let inner: Option<Value> = (request.action == "DataTransfer"
+        && request.payload["vendorId"] == crate::pnc::charger::OCA_VENDOR
+        && answer["status"] == "Accepted")
+        .then(|| {
+            answer["data"]
+                .as_str()
+                .and_then(|d| serde_json::from_str(d).ok())
+        })
+        .flatten();
+    let status = inner
+        .as_ref()
+        .and_then(|i| i.get("status"))
+        .or_else(|| answer.get("status"))
         .or_else(|| answer.pointer("/setVariableResult/0/attributeStatus"))
         .and_then(Value::as_str);
     match status {

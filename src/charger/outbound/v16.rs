@@ -182,6 +182,22 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
                 Request::new("SignedUpdateFirmware", p, &["Accepted", "AcceptedCanceled"])
             }
         },
+        // Plug & Charge roots go in DataTransfer (the OCA scheme for 1.6).
+        Action::InstallCertificate { kind, certificate }
+            if matches!(
+                kind,
+                crate::domain::action::CertificateKind::V2GRootCertificate
+                    | crate::domain::action::CertificateKind::MORootCertificate
+            ) =>
+        {
+            let inner = json!({"certificateType": format!("{kind:?}"), "certificate": certificate});
+            Request::new(
+                "DataTransfer",
+                json!({"vendorId": crate::pnc::charger::OCA_VENDOR,
+                       "messageId": "InstallCertificate", "data": inner.to_string()}),
+                ACCEPTED,
+            )
+        }
         Action::InstallCertificate { kind, certificate } => {
             let name = certificate_name(OcppVersion::V16, *kind)
                 .ok_or_else(|| unsupported(&format!("installing a {kind:?}")))?;

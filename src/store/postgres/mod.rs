@@ -14,6 +14,7 @@ mod ops;
 mod outbox;
 mod read;
 mod resources;
+mod pnc;
 mod schema;
 mod store;
 mod tx;

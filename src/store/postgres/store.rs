@@ -196,4 +196,8 @@ impl Store for PostgresStore {
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
         Some(self)
     }
+
+    fn pnc(self: Arc<Self>) -> Option<Arc<dyn crate::store::pnc::PncStore>> {
+        Some(self)
+    }
 }

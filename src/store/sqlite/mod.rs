@@ -6,6 +6,7 @@ mod notify;
 pub(crate) mod ops;
 pub mod outbox;
 pub mod payload;
+mod pnc;
 pub mod read;
 mod resources;
 mod schema;
@@ -286,6 +287,10 @@ impl Store for SqliteStore {
     }
 
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
+        Some(self)
+    }
+
+    fn pnc(self: Arc<Self>) -> Option<Arc<dyn crate::store::pnc::PncStore>> {
         Some(self)
     }
 }

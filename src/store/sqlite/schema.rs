@@ -248,6 +248,36 @@ CREATE TABLE action_requests (
     created_at TEXT NOT NULL
 );
 "#,
+    // Plug & Charge: the vehicles' OEM provisioning certificates, and the contract
+    // certificates issued for them (one active per EMAID; earlier ones revoked).
+    r#"
+CREATE TABLE provisioning_certificates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pc_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    vehicle_type TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    certificate TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE contract_certificates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    provisioning_id INTEGER NOT NULL REFERENCES provisioning_certificates(id) ON DELETE CASCADE,
+    id_tag_id INTEGER NOT NULL REFERENCES id_tags(id) ON DELETE CASCADE,
+    emaid TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    status TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX contract_certificates_serial ON contract_certificates (serial);
+CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status);
+CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
+CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.
