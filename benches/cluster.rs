@@ -44,12 +44,12 @@ async fn fresh_database(base: &str) -> String {
         .expect("PostgreSQL reachable");
     tokio::spawn(conn);
     let name = format!("gw_bench_{}", std::process::id());
-    client
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
-        .await
-        .expect("create database");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&statement).await.expect(&statement);
+    }
     let (head, _) = base.rsplit_once('/').expect("a database in the URL");
     format!("{head}/{name}")
 }
