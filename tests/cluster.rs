@@ -205,14 +205,7 @@ async fn an_action_sent_to_another_node_gets_the_single_node_answer() {
         return;
     };
     let (a, b) = (cluster.node("a").await, cluster.node("b").await);
-    let mut c = connect(&a.url("ROUTE-1"), &["ocpp1.6"], None)
-        .await
-        .expect("charger connects to A");
-    c.call(
-        "BootNotification",
-        json!({"chargePointVendor": "V", "chargePointModel": "M"}),
-    )
-    .await;
+    let mut c = booted(&a.url("ROUTE-1")).await;
     let cp = cp_id(&b.api, "ROUTE-1").await;
     eventually("B sees the charger connected", || async {
         network_status(&b.api, cp).await == "available"
@@ -262,6 +255,32 @@ fn meter16(tx: i64, wh: u32) -> Value {
     ]})
 }
 
+/// A 1.6 charger at `url` that boots; the connected client.
+async fn booted(url: &str) -> Client {
+    let mut c = connect(url, &["ocpp1.6"], None)
+        .await
+        .unwrap_or_else(|r| panic!("charger connects to {url}: {r:?}"));
+    let boot = c
+        .call(
+            "BootNotification",
+            json!({"chargePointVendor": "V", "chargePointModel": "M"}),
+        )
+        .await;
+    assert_eq!(boot["status"], "Accepted", "{boot}");
+    c
+}
+
+/// Starts a transaction on `connector` from `meter_start` Wh; its id.
+async fn start_transaction(c: &mut Client, connector: u32, meter_start: u32) -> i64 {
+    let start = c
+        .call(
+            "StartTransaction",
+            json!({"connectorId": connector, "idTag": "TAG", "meterStart": meter_start, "timestamp": T}),
+        )
+        .await;
+    start["transactionId"].as_i64().expect("transaction id")
+}
+
 /// Waits for the socket to be closed by the gateway.
 async fn closed(c: &mut Client) -> bool {
     tokio::time::timeout(WAIT, async {
@@ -291,21 +310,8 @@ async fn a_charger_moving_between_nodes_keeps_one_session() {
     )
     .await;
 
-    let mut on_a = connect(&a.url("MOVE-1"), &["ocpp1.6"], None)
-        .await
-        .expect("charger connects to A");
-    on_a.call(
-        "BootNotification",
-        json!({"chargePointVendor": "V", "chargePointModel": "M"}),
-    )
-    .await;
-    let start = on_a
-        .call(
-            "StartTransaction",
-            json!({"connectorId": 1, "idTag": "TAG", "meterStart": 1000, "timestamp": T}),
-        )
-        .await;
-    let tx = start["transactionId"].as_i64().expect("transaction id");
+    let mut on_a = booted(&a.url("MOVE-1")).await;
+    let tx = start_transaction(&mut on_a, 1, 1000).await;
     on_a.call("MeterValues", meter16(tx, 2000)).await;
 
     // The charger comes back through the load balancer on node B.
@@ -472,21 +478,8 @@ async fn a_killed_node_loses_nothing() {
     let mut old_ids = BTreeSet::new();
     let mut chargers = Vec::new();
     for id in &identities {
-        let mut c = connect(&format!("ws://{a_ocpp}/ocpp/{id}"), &["ocpp1.6"], None)
-            .await
-            .expect("charger connects to A");
-        c.call(
-            "BootNotification",
-            json!({"chargePointVendor": "V", "chargePointModel": "M"}),
-        )
-        .await;
-        let start = c
-            .call(
-                "StartTransaction",
-                json!({"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": T}),
-            )
-            .await;
-        let tx = start["transactionId"].as_i64().expect("transaction id");
+        let mut c = booted(&format!("ws://{a_ocpp}/ocpp/{id}")).await;
+        let tx = start_transaction(&mut c, 1, 0).await;
         c.call("MeterValues", meter16(tx, 500)).await;
         old_ids.insert(tx);
         chargers.push(c);
@@ -521,21 +514,8 @@ async fn a_killed_node_loses_nothing() {
     let mut new_ids = BTreeSet::new();
     let mut again = Vec::new();
     for id in &identities {
-        let mut c = connect(&b.url(id), &["ocpp1.6"], None)
-            .await
-            .expect("charger reconnects to B");
-        c.call(
-            "BootNotification",
-            json!({"chargePointVendor": "V", "chargePointModel": "M"}),
-        )
-        .await;
-        let start = c
-            .call(
-                "StartTransaction",
-                json!({"connectorId": 2, "idTag": "TAG", "meterStart": 0, "timestamp": T}),
-            )
-            .await;
-        new_ids.insert(start["transactionId"].as_i64().expect("transaction id"));
+        let mut c = booted(&b.url(id)).await;
+        new_ids.insert(start_transaction(&mut c, 2, 0).await);
         again.push(c);
     }
     assert!(
