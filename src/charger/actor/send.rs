@@ -33,9 +33,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 action: action.map(action_label).unwrap_or("none"),
             })
             .inc();
-        shared
-            .frames
-            .record(&self.ctx.identity, direction, action, id, text);
+        shared.frames.record(
+            &self.ctx.identity,
+            direction,
+            action,
+            id,
+            text,
+            kind != "malformed",
+        );
         if tracing::enabled!(tracing::Level::TRACE) {
             let shown = match action {
                 Some(a) if crate::ocpp::redact::may_carry_secret(a) => {

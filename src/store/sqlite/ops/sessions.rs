@@ -40,22 +40,65 @@ fn insert_samples(
     Ok(())
 }
 
-/// Recomputes a session's energy, power and SoC from its stored samples (so samples
-/// arriving out of order, as offline replays do, give the same figures).
-pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result<()> {
-    let q = format!(
+/// Which samples a session's peak power is taken over.
+#[derive(Clone, Copy)]
+pub enum Peak<'a> {
+    /// Every stored sample of the session: a scan of all its power samples.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Stored,
+    /// The peak stored with the session and the samples just inserted into it. The same
+    /// figure as `Stored` as long as the stored peak is up to date, which holds because a
+    /// session's samples are only ever added (never changed or removed on their own), each
+    /// insertion is followed in its transaction by a recompute, and nothing else writes
+    /// `power_peak_w`.
+    Added(&'a [MeterSample]),
+}
+
+/// The figures' query: the earliest and latest energy register readings, the latest power
+/// reading, the peak power (either scanned or as stored), the latest SoC, and the
+/// session's own readings and status.
+fn figures_sql(peak_scanned: bool) -> String {
+    let peak = if peak_scanned {
+        format!(
+            "(SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL)",
+            p = session::POWER
+        )
+    } else {
+        "power_peak_w".to_owned()
+    };
+    format!(
         "SELECT
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
-           (SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL),
+           {peak},
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{s}' ORDER BY sampled_at DESC, id DESC LIMIT 1),
            meter_start_wh, meter_stop_wh, status
          FROM sessions WHERE id = ?1",
         e = session::ENERGY_REGISTER,
         p = session::POWER,
         s = session::SOC
-    );
+    )
+}
+
+static FIGURES_SCANNED: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| figures_sql(true));
+static FIGURES_STORED_PEAK: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| figures_sql(false));
+
+/// Recomputes a session's energy, power and SoC from its stored samples (so samples
+/// arriving out of order, as offline replays do, give the same figures). `peak` says
+/// how the peak power is found; every other figure is read from the samples each time
+/// (each an indexed lookup of one row).
+pub fn recompute_session(
+    tx: &Transaction<'_>,
+    session: i64,
+    peak: Peak<'_>,
+) -> rusqlite::Result<()> {
+    let q: &str = match peak {
+        Peak::Stored => &FIGURES_SCANNED,
+        Peak::Added(_) => &FIGURES_STORED_PEAK,
+    };
     type Row = (
         Option<f64>,
         Option<f64>,
@@ -66,7 +109,7 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         Option<f64>,
         String,
     );
-    let row: Row = tx.prepare_cached(&q)?.query_row([session], |r| {
+    let row: Row = tx.prepare_cached(q)?.query_row([session], |r| {
         Ok((
             r.get(0)?,
             r.get(1)?,
@@ -79,6 +122,17 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         ))
     })?;
     let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    let p_peak = match peak {
+        Peak::Stored => p_peak,
+        Peak::Added(samples) => samples
+            .iter()
+            .filter(|s| s.measurand == session::POWER && s.phase.is_none())
+            .map(base_value)
+            .fold(p_peak, |peak, v| match peak {
+                Some(p) if p >= v => Some(p),
+                _ => Some(v),
+            }),
+    };
     // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
     // arrive (offline replays), so it is derived afresh each time.
     let start = start.or(first);
@@ -246,7 +300,7 @@ pub fn stop_transaction(
         s.reason.as_deref().map(session::stop_reason),
         now()
     ])?;
-    recompute_session(tx, session)?;
+    recompute_session(tx, session, Peak::Added(&s.samples))?;
     emit(tx, cp, Event::session(session, false, true, &s.samples))?;
     Ok(StopOutcome::Stopped)
 }
@@ -265,7 +319,7 @@ pub fn record_meter_values(
     };
     insert_samples(tx, cp, session.as_ref().map(|s| s.0), Some(evse), samples)?;
     if let Some((id, _)) = session {
-        recompute_session(tx, id)?;
+        recompute_session(tx, id, Peak::Added(samples))?;
         emit(tx, cp, Event::session(id, false, false, samples))?;
     }
     Ok(())
@@ -364,7 +418,7 @@ pub fn transaction_event(
         ])?;
     }
     insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
-    recompute_session(tx, session)?;
+    recompute_session(tx, session, Peak::Added(&u.samples))?;
     refine_evse_status(tx, cp, session, u)?;
     let stopped = u.event == TransactionPhase::Ended && !was_finished;
     emit(
@@ -420,4 +474,111 @@ fn refine_evse_status(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::schema;
+    use chrono::TimeZone;
+
+    type Figures = (
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+
+    fn figures(tx: &Transaction<'_>, session: i64) -> Figures {
+        tx.query_row(
+            "SELECT meter_last_wh, energy_wh, power_latest_w, power_peak_w, soc_percent, meter_start_wh FROM sessions WHERE id = ?1",
+            [session],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap()
+    }
+
+    fn sample(
+        second: i64,
+        measurand: &str,
+        value: f64,
+        unit: &str,
+        phase: Option<&str>,
+    ) -> MeterSample {
+        MeterSample {
+            timestamp: Utc.timestamp_opt(1_700_000_000 + second, 0).unwrap(),
+            measurand: measurand.into(),
+            value,
+            unit: Some(unit.into()),
+            phase: phase.map(Into::into),
+            context: None,
+        }
+    }
+
+    /// The peak kept from the stored figure and the new samples is the peak a scan of
+    /// every stored sample finds, whatever order and mix the samples arrive in.
+    #[test]
+    fn figures_after_an_insert_equal_a_full_recompute() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        schema::migrate(&mut conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        let start = StartTransaction {
+            connector: 1,
+            id_tag: "TAG".into(),
+            meter_start_wh: 100,
+            timestamp: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            reservation_id: None,
+        };
+        let id = start_transaction(&tx, "CP-1", &start).unwrap();
+        let session = i64::from(id);
+        let tid = id.to_string();
+        // Out of order, mixed units, phases, measurands, a peak that arrives early and
+        // one equalled later.
+        let reports = [
+            vec![
+                sample(50, session::ENERGY_REGISTER, 600.0, "Wh", None),
+                sample(50, session::POWER, 7.4, "kW", None),
+            ],
+            vec![
+                sample(10, session::POWER, 11_000.0, "W", None),
+                sample(10, session::POWER, 20_000.0, "W", Some("L1")),
+            ],
+            vec![
+                sample(60, session::SOC, 40.0, "Percent", None),
+                sample(60, session::POWER, 3_000.0, "W", None),
+            ],
+            vec![sample(5, session::ENERGY_REGISTER, 150.0, "Wh", None)],
+            vec![
+                sample(70, session::POWER, 11.0, "kW", None),
+                sample(70, "Voltage", 230.0, "V", None),
+            ],
+            vec![],
+            vec![
+                sample(80, session::ENERGY_REGISTER, 2.0, "kWh", None),
+                sample(80, session::POWER, -5.0, "W", None),
+            ],
+        ];
+        for samples in &reports {
+            record_meter_values(&tx, "CP-1", 1, Some(&tid), samples).unwrap();
+            let kept = figures(&tx, session);
+            recompute_session(&tx, session, Peak::Stored).unwrap();
+            assert_eq!(kept, figures(&tx, session), "after {samples:?}");
+        }
+        assert_eq!(figures(&tx, session).3, Some(11_000.0));
+        let stop = StopTransaction {
+            transaction_id: id,
+            id_tag: None,
+            meter_stop_wh: 2_500,
+            timestamp: Utc.timestamp_opt(1_700_000_090, 0).unwrap(),
+            reason: None,
+            samples: vec![sample(90, session::POWER, 12_500.0, "W", None)],
+        };
+        stop_transaction(&tx, "CP-1", &stop).unwrap();
+        let kept = figures(&tx, session);
+        recompute_session(&tx, session, Peak::Stored).unwrap();
+        assert_eq!(kept, figures(&tx, session));
+        assert_eq!(kept.3, Some(12_500.0));
+    }
 }
