@@ -82,45 +82,51 @@ async fn connection(
         protocol = field::Empty,
         %peer
     );
-    let mut transport = Transport {
+    let transport = Transport {
         peer: Some(peer.ip()),
         ..Transport::default()
     };
-    // Each stage runs boxed: a task keeps its future's largest state for its whole
-    // life, so TLS and handshake state inline here would cost every idle charger the
-    // size of the biggest of them. Boxed, each is freed when its stage ends.
-    async {
-        match tls {
-            None => Box::pin(run_connection(stream, transport, shared)).await,
-            Some(acceptor) => {
-                let timeout = shared.settings.ocpp.handshake_timeout;
-                let accepting = Box::pin(tokio::time::timeout(timeout, acceptor.accept(stream)));
-                let stream = match accepting.await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        info!(error = %e, "TLS handshake failed");
-                        handshake_result(&shared, "tls_failed");
-                        return;
-                    }
-                    Err(_) => {
-                        info!("TLS handshake timed out");
-                        handshake_result(&shared, "timeout");
-                        return;
-                    }
-                };
-                transport.tls = true;
-                transport.client_cert_cn = stream
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|c| c.first())
-                    .and_then(|c| crate::security::tls::common_name(c));
-                Box::pin(run_connection(stream, transport, shared)).await
-            }
+    // Each stage runs boxed: a task keeps room for its future's largest state for its
+    // whole life, so TLS and handshake state inline here would cost every idle charger
+    // the size of the biggest of them. Boxed, each is freed when its stage ends, and the
+    // task itself holds little more than a pointer.
+    let run: Pin<Box<dyn Future<Output = ()> + Send>> = match tls {
+        None => Box::pin(run_connection(stream, transport, shared)),
+        Some(acceptor) => Box::pin(tls_connection(stream, acceptor, transport, shared)),
+    };
+    run.instrument(span).await
+}
+
+/// TLS first, then the charger's connection over it.
+async fn tls_connection(
+    stream: TcpStream,
+    acceptor: TlsAcceptor,
+    mut transport: Transport,
+    shared: Arc<Shared>,
+) {
+    let timeout = shared.settings.ocpp.handshake_timeout;
+    let accepting = Box::pin(tokio::time::timeout(timeout, acceptor.accept(stream)));
+    let stream = match accepting.await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            info!(error = %e, "TLS handshake failed");
+            handshake_result(&shared, "tls_failed");
+            return;
         }
-    }
-    .instrument(span)
-    .await
+        Err(_) => {
+            info!("TLS handshake timed out");
+            handshake_result(&shared, "timeout");
+            return;
+        }
+    };
+    transport.tls = true;
+    transport.client_cert_cn = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| crate::security::tls::common_name(c));
+    Box::pin(run_connection(stream, transport, shared)).await
 }
 
 /// A charger past its handshake, registered: the actor's run, boxed at its exact size,

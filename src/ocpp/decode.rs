@@ -29,7 +29,6 @@
 //! as [`Deviation`]s instead of rejected.
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
 

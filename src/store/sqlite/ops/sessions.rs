@@ -40,25 +40,42 @@ fn insert_samples(
     Ok(())
 }
 
-/// Which samples a session's peak power is taken over.
+/// How a session's figures are recomputed.
 #[derive(Clone, Copy)]
 pub enum Peak<'a> {
-    /// Every stored sample of the session: a scan of all its power samples.
+    /// From every stored sample of the session: the peak power is a scan of all its
+    /// power samples.
     #[cfg_attr(not(test), allow(dead_code))]
     Stored,
-    /// The peak stored with the session and the samples just inserted into it. The same
-    /// figure as `Stored` as long as the stored peak is up to date, which holds because a
-    /// session's samples are only ever added (never changed or removed on their own), each
-    /// insertion is followed in its transaction by a recompute, and nothing else writes
-    /// `power_peak_w`.
+    /// After `samples` were inserted into a session whose figures were up to date: the
+    /// peak power is the stored peak and the new samples' highest, and the latest power
+    /// and SoC are read again only when a sample of theirs arrived (otherwise the stored
+    /// figures stand). The same figures as `Stored`, because a session's samples are only
+    /// ever added (never changed or removed on their own), each insertion is followed in
+    /// its transaction by a recompute, and nothing else writes these columns.
     Added(&'a [MeterSample]),
 }
 
+/// The latest sample of `measurand` (with no phase, for power), as a scalar subquery.
+fn latest(measurand: &str, phase_null: bool) -> String {
+    let phase = if phase_null { " AND phase IS NULL" } else { "" };
+    format!(
+        "(SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{measurand}'{phase} ORDER BY sampled_at DESC, id DESC LIMIT 1)"
+    )
+}
+
 /// The figures' query: the earliest and latest energy register readings, the latest power
-/// reading, the peak power (either scanned or as stored), the latest SoC, and the
-/// session's own readings and status.
-fn figures_sql(peak_scanned: bool) -> String {
-    let peak = if peak_scanned {
+/// reading, the peak power, the latest SoC, and the session's own readings and status.
+/// Each of power, peak and SoC is read from the samples or, when `false`, taken as
+/// stored (NULL for SoC, which the update then keeps).
+fn figures_sql(power: bool, peak: bool, soc: bool) -> String {
+    let e = session::ENERGY_REGISTER;
+    let power = if power {
+        latest(session::POWER, true)
+    } else {
+        "power_latest_w".to_owned()
+    };
+    let peak = if peak {
         format!(
             "(SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL)",
             p = session::POWER
@@ -66,38 +83,53 @@ fn figures_sql(peak_scanned: bool) -> String {
     } else {
         "power_peak_w".to_owned()
     };
+    let soc = if soc {
+        latest(session::SOC, false)
+    } else {
+        "NULL".to_owned()
+    };
     format!(
         "SELECT
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           {last},
+           {power},
            {peak},
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{s}' ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           {soc},
            meter_start_wh, meter_stop_wh, status
          FROM sessions WHERE id = ?1",
-        e = session::ENERGY_REGISTER,
-        p = session::POWER,
-        s = session::SOC
+        last = latest(e, true),
     )
 }
 
-static FIGURES_SCANNED: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| figures_sql(true));
-static FIGURES_STORED_PEAK: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| figures_sql(false));
+/// The queries: `[power read][soc read]` after an insert, and the full one.
+struct FiguresSql {
+    added: [[String; 2]; 2],
+    scanned: String,
+}
+
+static FIGURES: std::sync::LazyLock<FiguresSql> = std::sync::LazyLock::new(|| FiguresSql {
+    added: [false, true].map(|power| [false, true].map(|soc| figures_sql(power, false, soc))),
+    scanned: figures_sql(true, true, true),
+});
 
 /// Recomputes a session's energy, power and SoC from its stored samples (so samples
 /// arriving out of order, as offline replays do, give the same figures). `peak` says
-/// how the peak power is found; every other figure is read from the samples each time
-/// (each an indexed lookup of one row).
+/// which figures are read from the samples (see [`Peak`]); the energy readings always
+/// are (each an indexed lookup of one row).
 pub fn recompute_session(
     tx: &Transaction<'_>,
     session: i64,
     peak: Peak<'_>,
 ) -> rusqlite::Result<()> {
     let q: &str = match peak {
-        Peak::Stored => &FIGURES_SCANNED,
-        Peak::Added(_) => &FIGURES_STORED_PEAK,
+        Peak::Stored => &FIGURES.scanned,
+        Peak::Added(samples) => {
+            let power = samples
+                .iter()
+                .any(|s| s.measurand == session::POWER && s.phase.is_none());
+            let soc = samples.iter().any(|s| s.measurand == session::SOC);
+            &FIGURES.added[usize::from(power)][usize::from(soc)]
+        }
     };
     type Row = (
         Option<f64>,
