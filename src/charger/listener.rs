@@ -2,7 +2,9 @@
 //! run the handshake under a deadline, then run the charger's actor in the same task.
 //! Newest connection wins.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,12 +18,12 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_util::task::TaskTracker;
 use tracing::{field, info, warn, Instrument};
 
-use super::actor::Actor;
+use super::actor::{Actor, Exit};
 use super::handle::{ChargerHandle, CloseReason};
 use super::handshake::{admit, read_head, refuse, Refusal, Transport};
 use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
-use crate::ocpp::Leniency;
+use crate::ocpp::{Leniency, OcppVersion};
 use crate::telemetry::metrics::{protocol_label, ResultLabel};
 
 /// Accepts chargers until shutdown; `tls` wraps each connection in TLS first. Each
@@ -80,48 +82,103 @@ async fn connection(
         protocol = field::Empty,
         %peer
     );
-    let mut transport = Transport {
+    let transport = Transport {
         peer: Some(peer.ip()),
         ..Transport::default()
     };
-    async {
-        match tls {
-            None => run_connection(stream, transport, shared).await,
-            Some(acceptor) => {
-                let timeout = shared.settings.ocpp.handshake_timeout;
-                let stream = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        info!(error = %e, "TLS handshake failed");
-                        handshake_result(&shared, "tls_failed");
-                        return;
-                    }
-                    Err(_) => {
-                        info!("TLS handshake timed out");
-                        handshake_result(&shared, "timeout");
-                        return;
-                    }
-                };
-                transport.tls = true;
-                transport.client_cert_cn = stream
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|c| c.first())
-                    .and_then(|c| crate::security::tls::common_name(c));
-                run_connection(stream, transport, shared).await
-            }
+    // Each stage runs boxed: a task keeps room for its future's largest state for its
+    // whole life, so TLS and handshake state inline here would cost every idle charger
+    // the size of the biggest of them. Boxed, each is freed when its stage ends, and the
+    // task itself holds little more than a pointer.
+    let run: Pin<Box<dyn Future<Output = ()> + Send>> = match tls {
+        None => Box::pin(run_connection(stream, transport, shared)),
+        Some(acceptor) => Box::pin(tls_connection(stream, acceptor, transport, shared)),
+    };
+    run.instrument(span).await
+}
+
+/// TLS first, then the charger's connection over it.
+async fn tls_connection(
+    stream: TcpStream,
+    acceptor: TlsAcceptor,
+    mut transport: Transport,
+    shared: Arc<Shared>,
+) {
+    let timeout = shared.settings.ocpp.handshake_timeout;
+    let accepting = Box::pin(tokio::time::timeout(timeout, acceptor.accept(stream)));
+    let stream = match accepting.await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            info!(error = %e, "TLS handshake failed");
+            handshake_result(&shared, "tls_failed");
+            return;
+        }
+        Err(_) => {
+            info!("TLS handshake timed out");
+            handshake_result(&shared, "timeout");
+            return;
+        }
+    };
+    transport.tls = true;
+    transport.client_cert_cn = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| crate::security::tls::common_name(c));
+    Box::pin(run_connection(stream, transport, shared)).await
+}
+
+/// A charger past its handshake, registered: the actor's run, boxed at its exact size,
+/// and what the cleanup after it needs.
+struct Connected {
+    run: Pin<Box<dyn Future<Output = Exit> + Send>>,
+    identity: Arc<str>,
+    generation: u64,
+    version: OcppVersion,
+}
+
+async fn run_connection<S>(stream: S, transport: Transport, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    // The handshake's state (request head, read chunk, WebSocket handshake, admission)
+    // is gone once it returns; what stays for the connection's life is the actor.
+    let Some(connected) = Box::pin(accept(stream, transport, shared.clone())).await else {
+        return;
+    };
+    let Connected {
+        run,
+        identity,
+        generation,
+        version,
+    } = connected;
+    let gauge = shared
+        .metrics
+        .connected
+        .get_or_create(&protocol_label(version))
+        .clone();
+    gauge.inc();
+    let exit = run.await;
+    gauge.dec();
+
+    if shared.registry.remove_if_current(&identity, generation) {
+        if let Err(e) = shared
+            .store
+            .set_connected(&identity, None, generation)
+            .await
+        {
+            warn!(error = %e, "could not record the disconnection");
         }
     }
-    .instrument(span)
-    .await
+    info!(?exit, "charger disconnected");
 }
 
 // tungstenite fixes the callback's error type (an HTTP response), large as it is.
 #[allow(clippy::result_large_err)]
-async fn run_connection<S>(mut stream: S, transport: Transport, shared: Arc<Shared>)
+async fn accept<S>(mut stream: S, transport: Transport, shared: Arc<Shared>) -> Option<Connected>
 where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let span = tracing::Span::current();
     let settings = &shared.settings.ocpp;
@@ -137,12 +194,12 @@ where
             info!(status = refusal.status, reason = %refusal.reason, "handshake refused");
             handshake_result(&shared, refusal_label(refusal.status));
             refuse(&mut stream, &refusal).await;
-            return;
+            return None;
         }
         Err(_) => {
             info!("handshake timed out");
             handshake_result(&shared, "timeout");
-            return;
+            return None;
         }
     };
     span.record("identity", adm.identity.as_str());
@@ -171,11 +228,11 @@ where
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
             info!(error = %e, "WebSocket handshake failed");
-            return;
+            return None;
         }
         Err(_) => {
             info!("WebSocket handshake timed out");
-            return;
+            return None;
         }
     };
 
@@ -234,25 +291,12 @@ where
         shared: shared.clone(),
     };
     handshake_result(&shared, "accepted");
-    let gauge = shared
-        .metrics
-        .connected
-        .get_or_create(&protocol_label(version))
-        .clone();
-    gauge.inc();
-    let exit = Actor::new(ws, ctx, rx).run().await;
-    gauge.dec();
-
-    if shared.registry.remove_if_current(&identity, generation) {
-        if let Err(e) = shared
-            .store
-            .set_connected(&identity, None, generation)
-            .await
-        {
-            warn!(error = %e, "could not record the disconnection");
-        }
-    }
-    info!(?exit, "charger disconnected");
+    Some(Connected {
+        run: Box::pin(Actor::new(ws, ctx, rx).run()),
+        identity,
+        generation,
+        version,
+    })
 }
 
 fn handshake_result(shared: &Shared, result: &'static str) {

@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::path::{self, join};
+use super::path::{self, Here};
 use super::{lenient, timestamp, ErrorCode};
 
 /// How strictly payloads are read.
@@ -140,6 +140,12 @@ pub(crate) fn decode<T: DeserializeOwned + Serialize>(
     }
     let mut repairs = 0;
     let message: T = loop {
+        // The plain decode first: tracking the path of every field costs an allocation
+        // per key, and the path is only wanted when the decode fails, so a failure is
+        // decoded again, with the path, to name the field.
+        if let Ok(message) = T::deserialize(&payload) {
+            break message;
+        }
         match serde_path_to_error::deserialize(&payload) {
             Ok(message) => break message,
             Err(err) => {
@@ -157,7 +163,13 @@ pub(crate) fn decode<T: DeserializeOwned + Serialize>(
     let known = serde_json::to_value(&message)
         .map_err(|e| DecodeError::new(ErrorCode::InternalError, format!("re-encoding: {e}")))?;
     let mut faults = Vec::new();
-    compare(&payload, &known, "", schema.custom_data, &mut faults);
+    compare(
+        &payload,
+        &known,
+        &Here::Root,
+        schema.custom_data,
+        &mut faults,
+    );
     for Fault { error, quirk } in faults {
         if lenient && quirk {
             deviations.push(Deviation(error.description));
@@ -231,11 +243,11 @@ impl Fault {
 
 /// Faults the typed decode let through: fields the type does not know, `null`s, numbers
 /// sent as strings (the 2.0.1 decimal fields accept both) and malformed `customData`.
-fn compare(input: &Value, known: &Value, at: &str, custom_data: bool, out: &mut Vec<Fault>) {
+fn compare(input: &Value, known: &Value, at: &Here<'_>, custom_data: bool, out: &mut Vec<Fault>) {
     match (input, known) {
         (Value::Object(fields), Value::Object(known_fields)) => {
             for (key, value) in fields {
-                let here = join(at, key);
+                let here = at.key(key);
                 match (key.as_str(), value, known_fields.get(key)) {
                     (_, Value::Null, _) => out.push(Fault::quirk(
                         ErrorCode::TypeConstraintViolation,
@@ -261,7 +273,7 @@ fn compare(input: &Value, known: &Value, at: &str, custom_data: bool, out: &mut 
         }
         (Value::Array(items), Value::Array(known_items)) => {
             for (i, (item, known_item)) in items.iter().zip(known_items).enumerate() {
-                compare(item, known_item, &format!("{at}[{i}]"), custom_data, out);
+                compare(item, known_item, &at.index(i), custom_data, out);
             }
         }
         (Value::String(text), Value::Number(_)) => out.push(Fault::quirk(
@@ -274,7 +286,7 @@ fn compare(input: &Value, known: &Value, at: &str, custom_data: bool, out: &mut 
 
 /// 2.0.1's `CustomDataType`: an object with a `vendorId` string of at most 255 characters
 /// and any other members.
-fn check_custom_data(value: &Value, at: &str) -> Option<DecodeError> {
+fn check_custom_data(value: &Value, at: &Here<'_>) -> Option<DecodeError> {
     let (code, what) = match value.get("vendorId") {
         _ if !value.is_object() => (ErrorCode::TypeConstraintViolation, "is not an object"),
         None => (ErrorCode::OccurrenceConstraintViolation, "lacks vendorId"),

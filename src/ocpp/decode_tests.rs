@@ -94,7 +94,7 @@ fn custom_data_is_checked_only_where_allowed() {
     compare(
         &json!({"customData": {"vendorId": "v", "x": 1}}),
         &json!({}),
-        "",
+        &Here::Root,
         true,
         &mut faults,
     );
@@ -102,14 +102,14 @@ fn custom_data_is_checked_only_where_allowed() {
     compare(
         &json!({"customData": {"vendorId": 5}}),
         &json!({}),
-        "",
+        &Here::Root,
         true,
         &mut faults,
     );
     compare(
         &json!({"customData": "v"}),
         &json!({}),
-        "",
+        &Here::Root,
         true,
         &mut faults,
     );
@@ -125,7 +125,7 @@ fn custom_data_is_checked_only_where_allowed() {
     compare(
         &json!({"customData": {"vendorId": "v"}}),
         &json!({}),
-        "",
+        &Here::Root,
         false,
         &mut faults,
     );

@@ -25,7 +25,7 @@
 use serde_json::{Map, Value};
 
 use super::decode::{Rule, Schema};
-use super::path::{self, Step};
+use super::path::{self, Here, Step};
 use super::{timestamp, Deviation};
 
 /// The sampled-value fields whose invalid enumeration values are dropped.
@@ -66,7 +66,7 @@ pub(crate) fn prepare(payload: &mut Value, schema: &Schema) -> Vec<Deviation> {
     deviations
 }
 
-fn wrap(at: &str, value: &mut Value, deviations: &mut Vec<Deviation>) {
+fn wrap(at: &Here<'_>, value: &mut Value, deviations: &mut Vec<Deviation>) {
     if value.is_object() {
         let object = std::mem::take(value);
         *value = Value::Array(vec![object]);
@@ -76,7 +76,7 @@ fn wrap(at: &str, value: &mut Value, deviations: &mut Vec<Deviation>) {
     }
 }
 
-fn drop_empty(at: &str, value: &mut Value, deviations: &mut Vec<Deviation>) {
+fn drop_empty(at: &Here<'_>, value: &mut Value, deviations: &mut Vec<Deviation>) {
     let Value::Array(entries) = value else {
         return;
     };

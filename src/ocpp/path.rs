@@ -4,28 +4,82 @@
 
 use serde_json::Value;
 
+/// A concrete path inside a payload (`meterValue[0].timestamp`), held as links to its
+/// parent and written out only when shown: the checks that walk a payload name a path
+/// only when they find a fault, so a payload without faults costs no path text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Here<'a> {
+    /// The payload itself (shown as nothing).
+    Root,
+    /// A member of the object at the parent path.
+    Key(&'a Here<'a>, &'a str),
+    /// An element of the array at the parent path.
+    Index(&'a Here<'a>, usize),
+}
+
+impl<'a> Here<'a> {
+    /// The member `key` of this path.
+    pub(crate) fn key(&'a self, key: &'a str) -> Here<'a> {
+        Here::Key(self, key)
+    }
+
+    /// The element `index` of this path.
+    pub(crate) fn index(&'a self, index: usize) -> Here<'a> {
+        Here::Index(self, index)
+    }
+
+    /// Whether the path is shown as the empty text.
+    fn shows_empty(&self) -> bool {
+        match self {
+            Here::Root => true,
+            Here::Key(parent, key) => key.is_empty() && parent.shows_empty(),
+            Here::Index(..) => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Here<'_> {
+    /// `parent.key` (`key` when the parent shows as nothing), `parent[i]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Here::Root => Ok(()),
+            Here::Key(parent, key) if parent.shows_empty() => f.write_str(key),
+            Here::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Here::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
 /// Calls `f` with every value found at `pattern` and its concrete path
 /// (`meterValue[0].timestamp`). Missing fields and type mismatches along the way are
 /// skipped: absent optional fields have nothing to check.
-pub(crate) fn visit(root: &Value, pattern: &str, f: &mut dyn FnMut(&str, &Value)) {
-    let segments: Vec<&str> = pattern.split('.').collect();
-    visit_from(root, &segments, String::new(), f);
+pub(crate) fn visit(root: &Value, pattern: &str, f: &mut dyn FnMut(&Here<'_>, &Value)) {
+    visit_from(root, pattern, &Here::Root, f);
 }
 
-fn visit_from(value: &Value, segments: &[&str], here: String, f: &mut dyn FnMut(&str, &Value)) {
-    let Some((first, rest)) = segments.split_first() else {
-        f(&here, value);
-        return;
+/// The first segment of a dotted pattern and the rest, if any.
+fn split_pattern(pattern: &str) -> (&str, Option<&str>) {
+    match pattern.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (pattern, None),
+    }
+}
+
+fn visit_from(value: &Value, pattern: &str, here: &Here<'_>, f: &mut dyn FnMut(&Here<'_>, &Value)) {
+    let (first, rest) = split_pattern(pattern);
+    let step = |child: &Value, at: &Here<'_>, f: &mut dyn FnMut(&Here<'_>, &Value)| match rest {
+        Some(rest) => visit_from(child, rest, at, f),
+        None => f(at, child),
     };
-    match (*first, value) {
+    match (first, value) {
         ("*", Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                visit_from(item, rest, format!("{here}[{i}]"), f);
+                step(item, &here.index(i), f);
             }
         }
         (key, Value::Object(map)) => {
             if let Some(child) = map.get(key) {
-                visit_from(child, rest, join(&here, key), f);
+                step(child, &here.key(key), f);
             }
         }
         _ => {}
@@ -33,42 +87,34 @@ fn visit_from(value: &Value, segments: &[&str], here: String, f: &mut dyn FnMut(
 }
 
 /// Like [`visit`], with mutable access to each value found.
-pub(crate) fn visit_mut(root: &mut Value, pattern: &str, f: &mut dyn FnMut(&str, &mut Value)) {
-    let segments: Vec<&str> = pattern.split('.').collect();
-    visit_mut_from(root, &segments, String::new(), f);
+pub(crate) fn visit_mut(root: &mut Value, pattern: &str, f: &mut dyn FnMut(&Here<'_>, &mut Value)) {
+    visit_mut_from(root, pattern, &Here::Root, f);
 }
 
 fn visit_mut_from(
     value: &mut Value,
-    segments: &[&str],
-    here: String,
-    f: &mut dyn FnMut(&str, &mut Value),
+    pattern: &str,
+    here: &Here<'_>,
+    f: &mut dyn FnMut(&Here<'_>, &mut Value),
 ) {
-    let Some((first, rest)) = segments.split_first() else {
-        f(&here, value);
-        return;
-    };
-    match (*first, value) {
+    let (first, rest) = split_pattern(pattern);
+    let step =
+        |child: &mut Value, at: &Here<'_>, f: &mut dyn FnMut(&Here<'_>, &mut Value)| match rest {
+            Some(rest) => visit_mut_from(child, rest, at, f),
+            None => f(at, child),
+        };
+    match (first, value) {
         ("*", Value::Array(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
-                visit_mut_from(item, rest, format!("{here}[{i}]"), f);
+                step(item, &here.index(i), f);
             }
         }
         (key, Value::Object(map)) => {
             if let Some(child) = map.get_mut(key) {
-                visit_mut_from(child, rest, join(&here, key), f);
+                step(child, &here.key(key), f);
             }
         }
         _ => {}
-    }
-}
-
-/// `parent.key`, or `key` at the root.
-pub(crate) fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
     }
 }
 
@@ -124,7 +170,7 @@ mod tests {
         ]});
         let mut seen = Vec::new();
         visit(&v, "meterValue.*.sampledValue.*.value", &mut |p, x| {
-            seen.push((p.to_owned(), x.clone()))
+            seen.push((p.to_string(), x.clone()))
         });
         assert_eq!(
             seen,
@@ -138,6 +184,19 @@ mod tests {
         assert_eq!(count, 2);
         visit(&v, "absent.*.x", &mut |_, _| count += 1);
         assert_eq!(count, 2);
+    }
+
+    #[test]
+    fn paths_show_as_dotted_keys_and_indexes() {
+        let root = Here::Root;
+        let a = root.key("a");
+        let a0 = a.index(0);
+        assert_eq!(a0.key("b").to_string(), "a[0].b");
+        assert_eq!(root.index(2).to_string(), "[2]");
+        // An empty key at the root shows as nothing, as `parent.key` does with an empty parent.
+        let empty = root.key("");
+        assert_eq!(empty.key("x").to_string(), "x");
+        assert_eq!(a.key("").key("x").to_string(), "a..x");
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct FrameRecord {
     pub message_id: Option<String>,
     /// The frame's JSON text (secrets redacted), or the raw text of a malformed frame.
     pub frame: String,
+    /// Whether `frame` is known to be JSON (it parsed as an OCPP-J frame, or the gateway
+    /// wrote it); when false it is checked before being embedded.
+    pub json: bool,
 }
 
 impl FrameRecord {
@@ -37,25 +40,34 @@ impl FrameRecord {
         let starts_like_json = self.frame.trim_start().starts_with('[');
         if !(one_line
             && starts_like_json
-            && serde_json::from_str::<serde::de::IgnoredAny>(&self.frame).is_ok())
+            && (self.json || serde_json::from_str::<serde::de::IgnoredAny>(&self.frame).is_ok()))
         {
             let mut line = self.to_json().to_string();
             line.push('\n');
             return line;
         }
-        let text = |v: Option<&str>| match v {
-            Some(s) => Value::String(s.to_owned()).to_string(),
-            None => "null".to_owned(),
+        let mut line: Vec<u8> = Vec::with_capacity(self.frame.len() + 160);
+        let field = |line: &mut Vec<u8>, name: &[u8], value: Option<&str>| {
+            line.extend_from_slice(name);
+            match value {
+                // Writing a string into a Vec cannot fail.
+                Some(s) => {
+                    let _ = serde_json::to_writer(&mut *line, s);
+                }
+                None => line.extend_from_slice(b"null"),
+            }
         };
-        format!(
-            "{{\"timestamp\":{},\"identity\":{},\"direction\":{},\"messageId\":{},\"action\":{},\"frame\":{}}}\n",
-            text(Some(&self.at)),
-            text(Some(&self.identity)),
-            text(Some(self.direction)),
-            text(self.message_id.as_deref()),
-            text(self.action.as_deref()),
-            self.frame
-        )
+        field(&mut line, b"{\"timestamp\":", Some(&self.at));
+        field(&mut line, b",\"identity\":", Some(&self.identity));
+        field(&mut line, b",\"direction\":", Some(self.direction));
+        field(&mut line, b",\"messageId\":", self.message_id.as_deref());
+        field(&mut line, b",\"action\":", self.action.as_deref());
+        line.extend_from_slice(b",\"frame\":");
+        line.extend_from_slice(self.frame.as_bytes());
+        line.extend_from_slice(b"}\n");
+        // Only UTF-8 went in (strings, and JSON that serde_json wrote).
+        String::from_utf8(line)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// The record as one JSON object.
@@ -117,8 +129,9 @@ impl FrameLog {
         }
     }
 
-    /// Logs a frame. `payload_action` is the action whose payload the frame carries
-    /// (known for answers too), used to find secrets.
+    /// Logs a frame. `action` is the action whose payload the frame carries (known for
+    /// answers too), used to find secrets; `json` says the text is known to be JSON (a
+    /// frame that parsed, or one the gateway wrote), which spares the writer checking it.
     pub fn record(
         &self,
         identity: &Arc<str>,
@@ -126,6 +139,7 @@ impl FrameLog {
         action: Option<&str>,
         message_id: Option<&str>,
         text: &str,
+        json: bool,
     ) {
         let watched = self.live.receiver_count() > 0;
         if self.file.is_none() && !watched {
@@ -142,6 +156,7 @@ impl FrameLog {
             action: action.map(str::to_owned),
             message_id: message_id.map(str::to_owned),
             frame,
+            json,
         };
         if watched {
             let _ = self.live.send(rec.clone());
@@ -262,6 +277,7 @@ mod tests {
 
     fn rec(frame: &str) -> FrameRecord {
         FrameRecord {
+            json: false,
             at: "2026-01-01T00:00:00.000000Z".into(),
             identity: Arc::from("CP-\"1"),
             direction: "in",
@@ -287,6 +303,14 @@ mod tests {
             );
             let v: Value = serde_json::from_str(&line).expect("one JSON object");
             assert_eq!(v, r.to_json(), "{frame:?}");
+            let parses = serde_json::from_str::<Value>(frame).is_ok();
+            if parses {
+                let known = FrameRecord {
+                    json: true,
+                    ..r.clone()
+                };
+                assert_eq!(known.to_line(), line, "{frame:?}");
+            }
         }
     }
 }

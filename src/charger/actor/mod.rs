@@ -120,7 +120,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                     break Exit::Shutdown;
                 }
                 msg = self.ws.next() => {
-                    if let Some(exit) = self.on_message(msg).await {
+                    // Boxed for the same reason as the handler: what handling a message
+                    // needs is allocated while it is handled, not kept by every idle
+                    // connection.
+                    if let Some(exit) = Box::pin(self.on_message(msg)).await {
                         break exit;
                     }
                 }

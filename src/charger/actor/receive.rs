@@ -188,8 +188,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             }
         }
         debug!(direction = "in", message_id = %call.id, action = %call.action, "CALL");
-        // A bug in a handler must cost one CALLERROR, not the charger's connection.
-        let handled = AssertUnwindSafe(inbound::handle(&self.ctx, &call))
+        // A bug in a handler must cost one CALLERROR, not the charger's connection. The
+        // handler's future is boxed: inline, its largest state (the biggest handler of
+        // either version) would be part of every idle connection's task.
+        let handled = AssertUnwindSafe(Box::pin(inbound::handle(&self.ctx, &call)))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {

@@ -33,9 +33,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 action: action.map(action_label).unwrap_or("none"),
             })
             .inc();
-        shared
-            .frames
-            .record(&self.ctx.identity, direction, action, id, text);
+        shared.frames.record(
+            &self.ctx.identity,
+            direction,
+            action,
+            id,
+            text,
+            kind != "malformed",
+        );
         if tracing::enabled!(tracing::Level::TRACE) {
             let shown = match action {
                 Some(a) if crate::ocpp::redact::may_carry_secret(a) => {
@@ -98,7 +103,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
             code,
             reason: reason.to_owned().into(),
         };
-        // Bounded: a half-open socket must not hold the actor.
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.ws.close(Some(frame))).await;
+        // Bounded: a half-open socket must not hold the actor. Boxed, so the timer is not
+        // part of every idle connection's state.
+        let closing = tokio::time::timeout(Duration::from_secs(2), self.ws.close(Some(frame)));
+        let _ = Box::pin(closing).await;
     }
 }

@@ -40,22 +40,97 @@ fn insert_samples(
     Ok(())
 }
 
-/// Recomputes a session's energy, power and SoC from its stored samples (so samples
-/// arriving out of order, as offline replays do, give the same figures).
-pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result<()> {
-    let q = format!(
+/// How a session's figures are recomputed.
+#[derive(Clone, Copy)]
+pub enum Peak<'a> {
+    /// From every stored sample of the session: the peak power is a scan of all its
+    /// power samples.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Stored,
+    /// After `samples` were inserted into a session whose figures were up to date: the
+    /// peak power is the stored peak and the new samples' highest, and the latest power
+    /// and SoC are read again only when a sample of theirs arrived (otherwise the stored
+    /// figures stand). The same figures as `Stored`, because a session's samples are only
+    /// ever added (never changed or removed on their own), each insertion is followed in
+    /// its transaction by a recompute, and nothing else writes these columns.
+    Added(&'a [MeterSample]),
+}
+
+/// The latest sample of `measurand` (with no phase, for power), as a scalar subquery.
+fn latest(measurand: &str, phase_null: bool) -> String {
+    let phase = if phase_null { " AND phase IS NULL" } else { "" };
+    format!(
+        "(SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{measurand}'{phase} ORDER BY sampled_at DESC, id DESC LIMIT 1)"
+    )
+}
+
+/// The figures' query: the earliest and latest energy register readings, the latest power
+/// reading, the peak power, the latest SoC, and the session's own readings and status.
+/// Each of power, peak and SoC is read from the samples or, when `false`, taken as
+/// stored (NULL for SoC, which the update then keeps).
+fn figures_sql(power: bool, peak: bool, soc: bool) -> String {
+    let e = session::ENERGY_REGISTER;
+    let power = if power {
+        latest(session::POWER, true)
+    } else {
+        "power_latest_w".to_owned()
+    };
+    let peak = if peak {
+        format!(
+            "(SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL)",
+            p = session::POWER
+        )
+    } else {
+        "power_peak_w".to_owned()
+    };
+    let soc = if soc {
+        latest(session::SOC, false)
+    } else {
+        "NULL".to_owned()
+    };
+    format!(
         "SELECT
            (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL ORDER BY sampled_at DESC, id DESC LIMIT 1),
-           (SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL),
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{s}' ORDER BY sampled_at DESC, id DESC LIMIT 1),
+           {last},
+           {power},
+           {peak},
+           {soc},
            meter_start_wh, meter_stop_wh, status
          FROM sessions WHERE id = ?1",
-        e = session::ENERGY_REGISTER,
-        p = session::POWER,
-        s = session::SOC
-    );
+        last = latest(e, true),
+    )
+}
+
+/// The queries: `[power read][soc read]` after an insert, and the full one.
+struct FiguresSql {
+    added: [[String; 2]; 2],
+    scanned: String,
+}
+
+static FIGURES: std::sync::LazyLock<FiguresSql> = std::sync::LazyLock::new(|| FiguresSql {
+    added: [false, true].map(|power| [false, true].map(|soc| figures_sql(power, false, soc))),
+    scanned: figures_sql(true, true, true),
+});
+
+/// Recomputes a session's energy, power and SoC from its stored samples (so samples
+/// arriving out of order, as offline replays do, give the same figures). `peak` says
+/// which figures are read from the samples (see [`Peak`]); the energy readings always
+/// are (each an indexed lookup of one row).
+pub fn recompute_session(
+    tx: &Transaction<'_>,
+    session: i64,
+    peak: Peak<'_>,
+) -> rusqlite::Result<()> {
+    let q: &str = match peak {
+        Peak::Stored => &FIGURES.scanned,
+        Peak::Added(samples) => {
+            let power = samples
+                .iter()
+                .any(|s| s.measurand == session::POWER && s.phase.is_none());
+            let soc = samples.iter().any(|s| s.measurand == session::SOC);
+            &FIGURES.added[usize::from(power)][usize::from(soc)]
+        }
+    };
     type Row = (
         Option<f64>,
         Option<f64>,
@@ -66,7 +141,7 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         Option<f64>,
         String,
     );
-    let row: Row = tx.prepare_cached(&q)?.query_row([session], |r| {
+    let row: Row = tx.prepare_cached(q)?.query_row([session], |r| {
         Ok((
             r.get(0)?,
             r.get(1)?,
@@ -79,6 +154,17 @@ pub fn recompute_session(tx: &Transaction<'_>, session: i64) -> rusqlite::Result
         ))
     })?;
     let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    let p_peak = match peak {
+        Peak::Stored => p_peak,
+        Peak::Added(samples) => samples
+            .iter()
+            .filter(|s| s.measurand == session::POWER && s.phase.is_none())
+            .map(base_value)
+            .fold(p_peak, |peak, v| match peak {
+                Some(p) if p >= v => Some(p),
+                _ => Some(v),
+            }),
+    };
     // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
     // arrive (offline replays), so it is derived afresh each time.
     let start = start.or(first);
@@ -246,7 +332,7 @@ pub fn stop_transaction(
         s.reason.as_deref().map(session::stop_reason),
         now()
     ])?;
-    recompute_session(tx, session)?;
+    recompute_session(tx, session, Peak::Added(&s.samples))?;
     emit(tx, cp, Event::session(session, false, true, &s.samples))?;
     Ok(StopOutcome::Stopped)
 }
@@ -265,7 +351,7 @@ pub fn record_meter_values(
     };
     insert_samples(tx, cp, session.as_ref().map(|s| s.0), Some(evse), samples)?;
     if let Some((id, _)) = session {
-        recompute_session(tx, id)?;
+        recompute_session(tx, id, Peak::Added(samples))?;
         emit(tx, cp, Event::session(id, false, false, samples))?;
     }
     Ok(())
@@ -364,7 +450,7 @@ pub fn transaction_event(
         ])?;
     }
     insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
-    recompute_session(tx, session)?;
+    recompute_session(tx, session, Peak::Added(&u.samples))?;
     refine_evse_status(tx, cp, session, u)?;
     let stopped = u.event == TransactionPhase::Ended && !was_finished;
     emit(
@@ -420,4 +506,111 @@ fn refine_evse_status(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::schema;
+    use chrono::TimeZone;
+
+    type Figures = (
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+
+    fn figures(tx: &Transaction<'_>, session: i64) -> Figures {
+        tx.query_row(
+            "SELECT meter_last_wh, energy_wh, power_latest_w, power_peak_w, soc_percent, meter_start_wh FROM sessions WHERE id = ?1",
+            [session],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap()
+    }
+
+    fn sample(
+        second: i64,
+        measurand: &str,
+        value: f64,
+        unit: &str,
+        phase: Option<&str>,
+    ) -> MeterSample {
+        MeterSample {
+            timestamp: Utc.timestamp_opt(1_700_000_000 + second, 0).unwrap(),
+            measurand: measurand.into(),
+            value,
+            unit: Some(unit.into()),
+            phase: phase.map(Into::into),
+            context: None,
+        }
+    }
+
+    /// The peak kept from the stored figure and the new samples is the peak a scan of
+    /// every stored sample finds, whatever order and mix the samples arrive in.
+    #[test]
+    fn figures_after_an_insert_equal_a_full_recompute() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        schema::migrate(&mut conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        let start = StartTransaction {
+            connector: 1,
+            id_tag: "TAG".into(),
+            meter_start_wh: 100,
+            timestamp: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            reservation_id: None,
+        };
+        let id = start_transaction(&tx, "CP-1", &start).unwrap();
+        let session = i64::from(id);
+        let tid = id.to_string();
+        // Out of order, mixed units, phases, measurands, a peak that arrives early and
+        // one equalled later.
+        let reports = [
+            vec![
+                sample(50, session::ENERGY_REGISTER, 600.0, "Wh", None),
+                sample(50, session::POWER, 7.4, "kW", None),
+            ],
+            vec![
+                sample(10, session::POWER, 11_000.0, "W", None),
+                sample(10, session::POWER, 20_000.0, "W", Some("L1")),
+            ],
+            vec![
+                sample(60, session::SOC, 40.0, "Percent", None),
+                sample(60, session::POWER, 3_000.0, "W", None),
+            ],
+            vec![sample(5, session::ENERGY_REGISTER, 150.0, "Wh", None)],
+            vec![
+                sample(70, session::POWER, 11.0, "kW", None),
+                sample(70, "Voltage", 230.0, "V", None),
+            ],
+            vec![],
+            vec![
+                sample(80, session::ENERGY_REGISTER, 2.0, "kWh", None),
+                sample(80, session::POWER, -5.0, "W", None),
+            ],
+        ];
+        for samples in &reports {
+            record_meter_values(&tx, "CP-1", 1, Some(&tid), samples).unwrap();
+            let kept = figures(&tx, session);
+            recompute_session(&tx, session, Peak::Stored).unwrap();
+            assert_eq!(kept, figures(&tx, session), "after {samples:?}");
+        }
+        assert_eq!(figures(&tx, session).3, Some(11_000.0));
+        let stop = StopTransaction {
+            transaction_id: id,
+            id_tag: None,
+            meter_stop_wh: 2_500,
+            timestamp: Utc.timestamp_opt(1_700_000_090, 0).unwrap(),
+            reason: None,
+            samples: vec![sample(90, session::POWER, 12_500.0, "W", None)],
+        };
+        stop_transaction(&tx, "CP-1", &stop).unwrap();
+        let kept = figures(&tx, session);
+        recompute_session(&tx, session, Peak::Stored).unwrap();
+        assert_eq!(kept, figures(&tx, session));
+        assert_eq!(kept.3, Some(12_500.0));
+    }
 }
