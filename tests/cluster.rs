@@ -14,7 +14,6 @@ mod notify_common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::reference::{Api, Reply};
@@ -23,8 +22,7 @@ use notify_common::{Mode, Receiver, TOKEN};
 use ocpp_gateway::config::Settings;
 use ocpp_gateway::Gateway;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const R: &str = "/public-api/resources";
 const A: &str = "/public-api/actions/charge-point";
@@ -409,52 +407,27 @@ async fn a_charger_moving_between_nodes_keeps_one_session() {
     b.gw.shutdown().await;
 }
 
-/// Starts `ocpp-gateway serve` as node `node` of `cluster`; returns the child with its
-/// OCPP and API addresses.
+/// Starts the real binary as node `node` of `cluster`; returns the child with its OCPP
+/// and API addresses.
 async fn spawn_node(cluster: &Cluster, node: &str, dir: &Path) -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
-        .arg("serve")
-        .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__API__TOKENS", TOKEN)
-        .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
-        .env("OCPP_GATEWAY__OCPP__ALLOW_UNAUTHENTICATED", "true")
-        .env("OCPP_GATEWAY__AUTH__UNKNOWN", "accept")
-        .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
-        .env("OCPP_GATEWAY__STORE__URL", &cluster.db)
-        .env("OCPP_GATEWAY__CLUSTER__NATS_URL", &cluster.nats)
-        .env("OCPP_GATEWAY__CLUSTER__NAME", &cluster.name)
-        .env("OCPP_GATEWAY__CLUSTER__NODE_ID", node)
-        .env("OCPP_GATEWAY__CLUSTER__HEARTBEAT", "100ms")
-        .env("OCPP_GATEWAY__CLUSTER__DEAD_AFTER", "1500ms")
-        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_BASE", "20ms")
-        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_MAX", "200ms")
-        .env("OCPP_GATEWAY__NOTIFY__MAX_ATTEMPTS", "1000")
-        .env("OCPP_GATEWAY__NOTIFY__TIMEOUT", "3s")
-        .env("OCPP_GATEWAY__LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("gateway binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let (ocpp, api) = tokio::time::timeout(WAIT, async {
-        let mut ocpp = None;
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
-                ocpp = Some(rest.trim().to_owned());
-            }
-            if let Some(rest) = line.strip_prefix("api listening on http://") {
-                return (ocpp.expect("OCPP address first"), rest.trim().to_owned());
-            }
-        }
-        panic!("node {node} exited before printing its addresses");
-    })
-    .await
-    .expect("addresses printed in time");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, ocpp, api)
+    let g = binary::spawn_gateway(
+        dir,
+        &[
+            ("OCPP_GATEWAY__API__TOKENS", TOKEN),
+            ("OCPP_GATEWAY__STORE__URL", &cluster.db),
+            ("OCPP_GATEWAY__CLUSTER__NATS_URL", &cluster.nats),
+            ("OCPP_GATEWAY__CLUSTER__NAME", &cluster.name),
+            ("OCPP_GATEWAY__CLUSTER__NODE_ID", node),
+            ("OCPP_GATEWAY__CLUSTER__HEARTBEAT", "100ms"),
+            ("OCPP_GATEWAY__CLUSTER__DEAD_AFTER", "1500ms"),
+            ("OCPP_GATEWAY__NOTIFY__BACKOFF_BASE", "20ms"),
+            ("OCPP_GATEWAY__NOTIFY__BACKOFF_MAX", "200ms"),
+            ("OCPP_GATEWAY__NOTIFY__MAX_ATTEMPTS", "1000"),
+            ("OCPP_GATEWAY__NOTIFY__TIMEOUT", "3s"),
+        ],
+    )
+    .await;
+    (g.child, g.ocpp, g.api)
 }
 
 #[tokio::test]

@@ -6,55 +6,31 @@ mod notify_common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use notify_common::*;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-/// Starts `ocpp-gateway serve` on port 0 with its store in `dir`; returns the child and
-/// the OCPP and API addresses it printed.
+/// Starts the real binary with its store in `dir` (on `url`, PostgreSQL, when given),
+/// quick retries and the test token; returns the child and its OCPP and API addresses.
 async fn spawn_gateway(dir: &Path, url: Option<&str>) -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
-        .arg("serve")
-        .env("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default())
-        .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__API__TOKENS", TOKEN)
-        .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
-        .env("OCPP_GATEWAY__OCPP__ALLOW_UNAUTHENTICATED", "true")
-        .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
-        .env("OCPP_GATEWAY__STORE__FSYNC", "false")
-        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_BASE", "20ms")
-        .env("OCPP_GATEWAY__NOTIFY__BACKOFF_MAX", "200ms")
-        .env("OCPP_GATEWAY__NOTIFY__MAX_ATTEMPTS", "100000")
-        .env("OCPP_GATEWAY__LOG__LEVEL", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("gateway binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let (ocpp, api) = tokio::time::timeout(WAIT, async {
-        let mut ocpp = None;
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
-                ocpp = Some(rest.trim().to_owned());
-            }
-            if let Some(rest) = line.strip_prefix("api listening on http://") {
-                return (ocpp.expect("ocpp address first"), rest.trim().to_owned());
-            }
-        }
-        panic!("the gateway exited before printing its addresses");
-    })
-    .await
-    .expect("addresses printed in time");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, ocpp, api)
+    let g = binary::spawn_gateway(
+        dir,
+        &[
+            ("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default()),
+            ("OCPP_GATEWAY__API__TOKENS", TOKEN),
+            ("OCPP_GATEWAY__STORE__FSYNC", "false"),
+            ("OCPP_GATEWAY__AUTH__UNKNOWN", "reject"),
+            ("OCPP_GATEWAY__NOTIFY__BACKOFF_BASE", "20ms"),
+            ("OCPP_GATEWAY__NOTIFY__BACKOFF_MAX", "200ms"),
+            ("OCPP_GATEWAY__NOTIFY__MAX_ATTEMPTS", "100000"),
+            ("OCPP_GATEWAY__LOG__LEVEL", "error"),
+        ],
+    )
+    .await;
+    (g.child, g.ocpp, g.api)
 }
 
 #[tokio::test]

@@ -7,48 +7,22 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-/// Starts `ocpp-gateway serve` on port 0 with its store in `dir` (or at `url`, on
-/// PostgreSQL); returns the child and the OCPP address it printed.
+/// Starts the real binary with its store in `dir` (on `url`, PostgreSQL, when given);
+/// returns the child and its OCPP address.
 async fn spawn_gateway(dir: &Path, url: Option<&str>) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ocpp-gateway"))
-        .arg("serve")
-        .env("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default())
-        .env("OCPP_GATEWAY__OCPP__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__API__LISTEN", "127.0.0.1:0")
-        .env("OCPP_GATEWAY__OCPP__AUTO_REGISTER", "true")
-        .env("OCPP_GATEWAY__OCPP__ALLOW_UNAUTHENTICATED", "true")
-        .env("OCPP_GATEWAY__AUTH__UNKNOWN", "accept")
-        .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
-        .env("OCPP_GATEWAY__LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("gateway binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = tokio::time::timeout(WAIT, async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(rest) = line.strip_prefix("ocpp listening on ws://") {
-                return rest.trim().to_owned();
-            }
-        }
-        panic!("the gateway exited before printing its address");
-    })
-    .await
-    .expect("address printed in time");
-    // Keep draining stdout so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    let g = binary::spawn_gateway(
+        dir,
+        &[("OCPP_GATEWAY__STORE__URL", url.unwrap_or_default())],
+    )
+    .await;
+    (g.child, g.ocpp)
 }
 
 /// What one charger was answered for: (identity, transaction id, meter values).

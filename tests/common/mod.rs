@@ -1,6 +1,7 @@
 //! Shared test harness: the real gateway on 127.0.0.1:0 and a raw OCPP-J client.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod pg;
 pub mod reference;
 pub mod schema;
