@@ -328,12 +328,20 @@ async fn bad_requests_get_the_reference_error_shapes() {
         ),
         (json!({"network": {"id": 5}}), "network.id"),
         (json!({"name": 5, "network": {"id": "OK-1"}}), "name"),
+        // No stored text may hold a NUL, whatever the store.
+        (json!({"name": "a\0b", "network": {"id": "OK-1"}}), "name"),
     ];
     for (body, field) in cases {
         let r = api.post(CPS, body.clone()).await;
         assert_eq!(r.status, 422, "{body}: {}", r.text);
         assert!(r.body["errors"][field].is_array(), "{body}: {}", r.text);
     }
+    let names = api.get(CPS).await;
+    assert!(
+        !names.text.contains("OK-1"),
+        "nothing stored by a refused body: {}",
+        names.text
+    );
     for raw in ["{not json", "[]", ""] {
         let r = api.send("POST", CPS, Some(raw.to_owned())).await;
         assert_eq!(r.status, 422, "{raw:?}: {}", r.text);

@@ -25,6 +25,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !value.is_object() {
             return Err(ApiError::field("body", "The body must be a JSON object."));
         }
+        if let Some(field) = nul_field(&value, "") {
+            return Err(ApiError::field(
+                &field,
+                format!(
+                    "The {field} field contains a NUL character, which no text field may hold."
+                ),
+            ));
+        }
         serde_path_to_error::deserialize(value)
             .map(ApiJson)
             .map_err(|e| {
@@ -33,6 +41,37 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 let message = format!("The {field} field is invalid: {}", e.inner());
                 ApiError::field(&field, message)
             })
+    }
+}
+
+/// The dotted path of the first string (or key) holding a NUL character: no stored text
+/// may hold one (PostgreSQL refuses it outright), so it is a bad field, not a failure.
+fn nul_field(v: &Value, at: &str) -> Option<String> {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() {
+            "body".into()
+        } else {
+            at.into()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_field(item, &join(&i.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "\\0")))
+            } else {
+                nul_field(item, &join(k))
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -51,4 +90,23 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_nul_anywhere_in_the_body_is_named() {
+        assert_eq!(nul_field(&json!({"name": "ok", "n": 1}), ""), None);
+        assert_eq!(
+            nul_field(&json!({"name": "a\0b"}), "").as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            nul_field(&json!({"network": {"ids": ["x", "y\0"]}}), "").as_deref(),
+            Some("network.ids.1")
+        );
+    }
 }
