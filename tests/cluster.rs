@@ -66,6 +66,8 @@ async fn fresh_database(base: &str) -> String {
 
 /// One cluster: a database, a broker subject space and a name per node.
 struct Cluster {
+    /// The server's own URL, to drop the database at the end.
+    base: String,
     db: String,
     nats: String,
     name: String,
@@ -80,6 +82,7 @@ impl Cluster {
             .unwrap_or_else(|e| panic!("OCPP_GATEWAY_TEST_NATS={nats} unreachable: {e}"));
         Some(Cluster {
             db: fresh_database(&pg).await,
+            base: pg,
             nats,
             name: random_name("test-"),
         })
@@ -106,6 +109,20 @@ impl Cluster {
             .unwrap_or_else(|e| panic!("node {node} starts: {e}"));
         let api = Api::new(gw.api_addr(), Some(TOKEN));
         Node { gw, api, _dir: dir }
+    }
+
+    /// Drops the test's database once its nodes are gone (a failed test keeps it for a
+    /// look).
+    async fn drop_database(self) {
+        let (client, conn) = tokio_postgres::connect(&self.base, tokio_postgres::NoTls)
+            .await
+            .expect("server");
+        tokio::spawn(conn);
+        let (_, name) = self.db.rsplit_once('/').expect("a database name");
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop the test database");
     }
 
     /// Reads the database directly (what every node shares).
@@ -245,6 +262,7 @@ async fn an_action_sent_to_another_node_gets_the_single_node_answer() {
 
     a.gw.shutdown().await;
     b.gw.shutdown().await;
+    cluster.drop_database().await;
 }
 
 fn meter16(tx: i64, wh: u32) -> Value {
@@ -405,6 +423,7 @@ async fn a_charger_moving_between_nodes_keeps_one_session() {
 
     a.gw.shutdown().await;
     b.gw.shutdown().await;
+    cluster.drop_database().await;
 }
 
 /// Starts the real binary as node `node` of `cluster`; returns the child with its OCPP
@@ -529,4 +548,6 @@ async fn a_killed_node_loses_nothing() {
         assert!(got.contains(id), "event {id} delivered");
     }
     b.gw.shutdown().await;
+    drop(node_a);
+    cluster.drop_database().await;
 }
