@@ -161,6 +161,15 @@ async fn bench(pg: String, nats: String, chargers: usize) {
     load.abort();
     b.shutdown().await;
     a.shutdown().await;
+    let (server, conn) = tokio_postgres::connect(&pg, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL reachable");
+    tokio::spawn(conn);
+    let (_, name) = db.rsplit_once('/').expect("a database name");
+    server
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop the bench database");
 }
 
 fn histogram() -> Histogram<u64> {
