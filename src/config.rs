@@ -473,6 +473,8 @@ impl Settings {
         for t in &mut copy.api.tokens {
             *t = REDACTED.into();
         }
+        copy.store.url = url_without_password(&copy.store.url);
+        copy.cluster.nats_url = url_without_password(&copy.cluster.nats_url);
         for c in &mut copy.chargers {
             if c.password.is_some() {
                 c.password = Some(REDACTED.into());
@@ -487,6 +489,24 @@ impl Settings {
 
 /// What secrets are shown as.
 pub const REDACTED: &str = "<redacted>";
+
+/// `url` with the password of its `user:password@` part (if any) shown as
+/// [`REDACTED`]: store and broker URLs may carry credentials, and they reach logs and
+/// `check-config`.
+pub fn url_without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:{REDACTED}@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 
 fn toml_string(s: &Settings) -> Result<String, String> {
     let v = serde_json::to_value(s).map_err(|e| e.to_string())?;
@@ -564,6 +584,46 @@ mod tests {
         assert_eq!(s.pnc.kind().expect("kind"), None);
         s.pnc.http_token = "pool-secret".into();
         assert!(!s.redacted_toml().contains("pool-secret"));
+    }
+
+    #[test]
+    fn url_passwords_are_hidden_and_nothing_else_changes() {
+        assert_eq!(
+            url_without_password("postgres://gw:s3cret@db:5432/gateway?sslmode=disable"),
+            "postgres://gw:<redacted>@db:5432/gateway?sslmode=disable"
+        );
+        assert_eq!(
+            url_without_password("nats://user:p@ss@nats:4222"),
+            "nats://user:<redacted>@nats:4222"
+        );
+        for plain in [
+            "postgres://postgres@127.0.0.1:5432/postgres",
+            "nats://nats:4222",
+            "",
+        ] {
+            assert_eq!(url_without_password(plain), plain);
+        }
+        let mut s = Settings::embedded().expect("defaults");
+        s.store.url = "postgres://gw:db-secret@db/gateway".into();
+        s.cluster.nats_url = "nats://gw:broker-secret@nats:4222".into();
+        let text = s.redacted_toml();
+        assert!(!text.contains("secret"), "{text}");
+        assert!(
+            text.contains("postgres://gw:<redacted>@db/gateway"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cluster_settings_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("cluster.toml");
+        std::fs::write(&f, "[cluster]\nnats_url = \"nats://127.0.0.1:4222\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("store.url"), "{err}");
+        std::fs::write(&f, "[store]\nurl = \"mysql://db/gateway\"\n").expect("write");
+        let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+        assert!(err.contains("postgres://"), "{err}");
     }
 
     #[test]

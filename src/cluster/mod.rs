@@ -173,7 +173,7 @@ impl Cluster {
             .connect(settings.nats_url.as_str())
             .await
             .map_err(|e| ClusterError::Nats {
-                url: settings.nats_url.clone(),
+                url: crate::config::url_without_password(&settings.nats_url),
                 message: e.to_string(),
             })?;
         store.heartbeat().await?;
@@ -216,7 +216,7 @@ impl Cluster {
         tracker: &TaskTracker,
     ) -> Result<(), ClusterError> {
         let nats = |e: async_nats::SubscribeError| ClusterError::Nats {
-            url: self.settings.nats_url.clone(),
+            url: crate::config::url_without_password(&self.settings.nats_url),
             message: e.to_string(),
         };
         let mut calls = self
@@ -232,7 +232,7 @@ impl Cluster {
         // The subscriptions must be known to the server before this node's chargers are
         // announced or routed to.
         self.client.flush().await.map_err(|e| ClusterError::Nats {
-            url: self.settings.nats_url.clone(),
+            url: crate::config::url_without_password(&self.settings.nats_url),
             message: e.to_string(),
         })?;
         let cancel = shared.cancel.clone();
