@@ -52,9 +52,8 @@ async fn a_late_answer_is_logged_with_the_action_of_its_call() {
     let record: Value = late().await.expect("logged");
     assert_eq!(record["action"], "ClearCache", "{record}");
     // And it was dropped: the charger is still served, its next call answered.
-    let boot = r
-        .c
-        .call(
+    let boot =
+        r.c.call(
             "BootNotification",
             json!({"chargePointVendor": "V", "chargePointModel": "M"}),
         )
@@ -74,9 +73,7 @@ async fn status_reports_do_not_use_up_evse_ids() {
         json!({"chargePointVendor": "V", "chargePointModel": "M"}),
     )
     .await;
-    let status = |connector: u32, status: &str| {
-        json!({"connectorId": connector, "errorCode": "NoError", "status": status})
-    };
+    let status = |connector: u32, status: &str| json!({"connectorId": connector, "errorCode": "NoError", "status": status});
     for n in 0..12 {
         let s = if n % 2 == 0 { "Preparing" } else { "Available" };
         let answer = c.call("StatusNotification", status(1, s)).await;
@@ -110,11 +107,19 @@ async fn status_reports_do_not_use_up_evse_ids() {
     );
     // The statuses themselves are as reported.
     assert_eq!(
-        tg.store.evse_status("SEQ-1", 2).await.expect("read").as_deref(),
+        tg.store
+            .evse_status("SEQ-1", 2)
+            .await
+            .expect("read")
+            .as_deref(),
         Some("faulted")
     );
     assert_eq!(
-        tg.store.evse_status("SEQ-1", 1).await.expect("read").as_deref(),
+        tg.store
+            .evse_status("SEQ-1", 1)
+            .await
+            .expect("read")
+            .as_deref(),
         Some("available")
     );
 }

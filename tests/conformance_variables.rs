@@ -210,7 +210,11 @@ async fn the_snapshot_keeps_every_evse_connector_and_instance_apart() {
     // One key reads back alone, by its name in the path (brackets percent-encoded or
     // not) and by `filter[name]`.
     for path in [
-        format!("{}/{}", s.configurations(), segment("EVSE[2].AvailabilityState")),
+        format!(
+            "{}/{}",
+            s.configurations(),
+            segment("EVSE[2].AvailabilityState")
+        ),
         format!("{}/EVSE[2].AvailabilityState", s.configurations()),
     ] {
         let r = s.api.get(&path).await;
@@ -228,7 +232,12 @@ async fn the_snapshot_keeps_every_evse_connector_and_instance_apart() {
             s.configurations()
         ))
         .await;
-    assert_eq!(r.body["data"].as_array().map(Vec::len), Some(1), "{}", r.text);
+    assert_eq!(
+        r.body["data"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
     assert_eq!(r.body["data"][0]["key"]["value"], "false");
     // The reference's filters pick variables by their identity.
     let names = |r: &common::reference::Reply| -> Vec<String> {
@@ -402,7 +411,10 @@ async fn get_variables_are_split_by_items_per_message() {
         .post(&s.action("v1.0", "sync-configuration"), keys.clone())
         .await;
     assert_eq!(r.status, 502, "{}", r.text);
-    assert_eq!(s.calls("GetVariables"), vec![(5, s.calls("GetVariables")[0].1)]);
+    assert_eq!(
+        s.calls("GetVariables"),
+        vec![(5, s.calls("GetVariables")[0].1)]
+    );
 
     s.full_sync().await;
     let r = s
@@ -438,7 +450,10 @@ async fn get_variables_are_split_by_bytes_per_message() {
     let keys: Vec<&str> = MODEL.iter().map(|(k, _)| *k).collect();
     let r = s
         .api
-        .post(&s.action("v1.0", "sync-configuration"), json!({"keys": keys}))
+        .post(
+            &s.action("v1.0", "sync-configuration"),
+            json!({"keys": keys}),
+        )
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
     let calls = s.calls("GetVariables");
@@ -465,7 +480,10 @@ async fn get_configuration_is_split_by_max_keys() {
         .post(&s.action("v1.0", "sync-configuration"), json!({}))
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
-    assert_eq!(s.value("GetConfigurationMaxKeys").await.as_deref(), Some("2"));
+    assert_eq!(
+        s.value("GetConfigurationMaxKeys").await.as_deref(),
+        Some("2")
+    );
     let r = s
         .api
         .post(
@@ -475,7 +493,11 @@ async fn get_configuration_is_split_by_max_keys() {
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
     let entries: Vec<usize> = s.calls("GetConfiguration").iter().map(|c| c.0).collect();
-    assert_eq!(entries, vec![0, 2, 1], "the full sync, then split to two keys");
+    assert_eq!(
+        entries,
+        vec![0, 2, 1],
+        "the full sync, then split to two keys"
+    );
     assert_eq!(
         s.value("MeterValueSampleInterval").await.as_deref(),
         Some("60")
@@ -512,10 +534,7 @@ async fn unlock_names_the_connector_the_station_reported() {
         assert!(s.printed(&format!("UNLOCK evse={evse} connector={evse} known=True")));
     }
     // An EVSE the station never reported: the connector it most likely has.
-    let r = s
-        .api
-        .post(&s.action("v1.0", "unlock/3"), json!({}))
-        .await;
+    let r = s.api.post(&s.action("v1.0", "unlock/3"), json!({})).await;
     assert_eq!(r.status, 406, "{}", r.text);
     assert!(s.printed("UNLOCK evse=3 connector=1 known=False"));
 }

@@ -188,7 +188,10 @@ where
         let head = read_head(&mut stream).await.map_err(|r| (None, r))?;
         match admit(&head, &transport, settings, shared.store.as_ref()).await {
             Ok(admission) => Ok((head, admission)),
-            Err(r) => Err((identity::from_path(&head.path, &settings.path_prefix).ok(), r)),
+            Err(r) => Err((
+                identity::from_path(&head.path, &settings.path_prefix).ok(),
+                r,
+            )),
         }
     })
     .await;

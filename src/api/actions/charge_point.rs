@@ -62,11 +62,7 @@ enum AvailabilityType {
 /// several), so that unlock names the connector the charger knows (OCPP 2.0.1 F05:
 /// chargers that number connectors across the station have connector 2 on EVSE 2);
 /// `None` before the charger reported any.
-async fn reported_connector(
-    state: &ApiState,
-    cp: i64,
-    evse: u32,
-) -> Result<Option<u32>, ApiError> {
+async fn reported_connector(state: &ApiState, cp: i64, evse: u32) -> Result<Option<u32>, ApiError> {
     let filter = EvseFilter {
         charge_point_id: Some(cp),
         ..EvseFilter::default()

@@ -12,7 +12,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{action_error, body, charge_point, connection, empty, int32, target, MaybeJson, Target};
+use super::{
+    action_error, body, charge_point, connection, empty, int32, target, MaybeJson, Target,
+};
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
@@ -182,7 +184,10 @@ async fn known_limit(
     key: Option<&str>,
 ) -> Result<Option<usize>, ApiError> {
     let Some(key) = key else { return Ok(None) };
-    let stored = state.resources.configurations(cp, Some(key.to_owned())).await?;
+    let stored = state
+        .resources
+        .configurations(cp, Some(key.to_owned()))
+        .await?;
     Ok(stored
         .into_iter()
         .next()

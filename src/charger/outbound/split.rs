@@ -166,7 +166,8 @@ mod tests {
     fn bytes_per_message_caps_every_frame() {
         let r = get_variables(6);
         let entry = r.payload["getVariableData"][0].to_string().len();
-        let limit = frame_overhead("GetVariables") + r#"{"getVariableData":[]}"#.len() + 3 * entry + 2;
+        let limit =
+            frame_overhead("GetVariables") + r#"{"getVariableData":[]}"#.len() + 3 * entry + 2;
         let parts = split(
             &r,
             MessageLimits {
