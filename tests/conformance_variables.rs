@@ -538,3 +538,76 @@ async fn unlock_names_the_connector_the_station_reported() {
     assert_eq!(r.status, 406, "{}", r.text);
     assert!(s.printed("UNLOCK evse=3 connector=1 known=False"));
 }
+
+/// OCPP 2.0.1 B06.FR.05, the negative paths of a split GetVariables (raw frames as the
+/// station): a part answered with a CALLERROR or not answered at all is the action's
+/// outcome (502 / 504) and nothing of the partial answer lands in the snapshot; each
+/// part is schema-valid and carries at most ItemsPerMessage entries. A user gets the
+/// failure the station caused, never a snapshot with holes.
+#[tokio::test]
+async fn a_split_get_variables_fails_as_its_failing_part() {
+    use actions_common::{rig, Answer};
+    use ocpp_gateway::ocpp::OcppVersion;
+
+    let mut r = rig(OcppVersion::V201, "VAR-RAW").await;
+    let sync = r.path("v1.0", "sync-configuration");
+    let result = |names: &[(&str, &str)]| {
+        let results: Vec<_> = names
+            .iter()
+            .map(|(component, variable)| {
+                json!({"attributeStatus": "Accepted", "attributeValue": "2",
+                       "component": {"name": component}, "variable": {"name": variable, "instance": "GetVariables"}})
+            })
+            .collect();
+        json!({"getVariableResult": results})
+    };
+    // The station's limit, learned from a sync of that one key.
+    let (_, learned) = r
+        .exchange(
+            &sync,
+            json!({"keys": ["DeviceDataCtrlr.ItemsPerMessage.GetVariables"]}),
+            "GetVariables",
+            Answer::Result(result(&[("DeviceDataCtrlr", "ItemsPerMessage")])),
+        )
+        .await;
+    assert_eq!(learned.status, 202, "{}", learned.text);
+
+    let keys = json!({"keys": ["A.X.GetVariables", "B.X.GetVariables", "C.X.GetVariables"]});
+    for (second, status) in [
+        (Answer::Error("InternalError", "the station broke"), 502),
+        (Answer::Silence, 504),
+    ] {
+        let api = r.api.clone();
+        let (path, body) = (sync.clone(), keys.clone());
+        let http = tokio::spawn(async move { api.post(&path, body).await });
+        let first = r
+            .expect_call(
+                "GetVariables",
+                Answer::Result(result(&[("A", "X"), ("B", "X")])),
+            )
+            .await;
+        assert_eq!(first["getVariableData"].as_array().map(Vec::len), Some(2));
+        let rest = r.expect_call("GetVariables", second).await;
+        assert_eq!(rest["getVariableData"].as_array().map(Vec::len), Some(1));
+        assert_eq!(rest["getVariableData"][0]["component"]["name"], "C");
+        let reply = tokio::time::timeout(WAIT, http)
+            .await
+            .expect("in time")
+            .expect("join");
+        assert_eq!(reply.status, status, "{}", reply.text);
+    }
+    let stored = r
+        .api
+        .get(&format!(
+            "/public-api/resources/charge-points/v2.0/{}/configurations",
+            r.cp
+        ))
+        .await;
+    let names: Vec<&str> = stored.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["key"]["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["DeviceDataCtrlr.ItemsPerMessage.GetVariables"]);
+}
