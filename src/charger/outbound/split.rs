@@ -75,19 +75,20 @@ pub fn split(request: &Request, limits: MessageLimits) -> Vec<Request> {
     if entries.len() <= max_items && whole <= max_bytes {
         return vec![request.clone()];
     }
-    // The payload without the list, and one comma per entry after the first.
+    // A part costs the payload without the list, each entry, and a comma between two.
     let mut empty = request.payload.clone();
     empty[field] = Value::Array(Vec::new());
     let base = frame_overhead(&request.action) + empty.to_string().len();
     let mut chunks: Vec<Vec<Value>> = Vec::new();
     let (mut current, mut size) = (Vec::new(), base);
     for entry in entries {
-        let cost = entry.to_string().len() + usize::from(!current.is_empty());
-        if !current.is_empty() && (current.len() >= max_items || size + cost > max_bytes) {
+        let length = entry.to_string().len();
+        let full = current.len() >= max_items || size + 1 + length > max_bytes;
+        if !current.is_empty() && full {
             chunks.push(std::mem::take(&mut current));
             size = base;
         }
-        size += entry.to_string().len() + usize::from(!current.is_empty());
+        size += length + usize::from(!current.is_empty());
         current.push(entry.clone());
     }
     if !current.is_empty() {
