@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::extract::id;
 use super::list::ListParams;
 use super::ApiState;
+use crate::domain::variable::VariableKey;
 use crate::store::resources::{
     ConfigurationView, EvseFilter, EvseView, HardwareStatusLogView, NetworkStatusLogView,
 };
@@ -212,17 +213,34 @@ pub(crate) fn configuration(c: ConfigurationView) -> Value {
 }
 
 /// `GET charge-points/v2.0/{chargePoint}/configurations`: the last snapshot the charger
-/// reported (`filter[name]` picks one key).
+/// reported (`filter[name]` picks one key; `filter[componentName]`, `filter[evseId]` and
+/// `filter[instance]`, the component's or the variable's, pick 2.0.1 variables by their
+/// identity, `domain::variable`).
 pub async fn configurations(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
     params: ListParams,
 ) -> Result<Json<Value>, ApiError> {
     let cp = charge_point(&state, &cp).await?;
-    let rows = state
+    let component = params.text("componentName");
+    let evse = params.int("evseId")?;
+    let instance = params.text("instance");
+    let mut rows = state
         .resources
         .configurations(cp, params.text("name"))
         .await?;
+    if component.is_some() || evse.is_some() || instance.is_some() {
+        rows.retain(|r| {
+            VariableKey::parse(&r.key).is_some_and(|k| {
+                component.as_ref().is_none_or(|c| *c == k.component)
+                    && evse.is_none_or(|e| k.evse.map(i64::from) == Some(e))
+                    && instance.as_ref().is_none_or(|i| {
+                        k.component_instance.as_ref() == Some(i)
+                            || k.variable_instance.as_ref() == Some(i)
+                    })
+            })
+        });
+    }
     let data: Vec<Value> = rows.into_iter().map(configuration).collect();
     Ok(Json(json!({ "data": data })))
 }

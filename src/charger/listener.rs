@@ -20,7 +20,8 @@ use tracing::{field, info, warn, Instrument};
 
 use super::actor::{Actor, Exit};
 use super::handle::{ChargerHandle, CloseReason};
-use super::handshake::{admit, read_head, refuse, Refusal, Transport};
+use super::handshake::{admit, read_head, refuse, Transport};
+use super::identity;
 use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
 use crate::ocpp::{Leniency, OcppVersion};
@@ -182,16 +183,27 @@ where
 {
     let span = tracing::Span::current();
     let settings = &shared.settings.ocpp;
+    // A refusal names the identity the path gave, when it gave one.
     let decided = tokio::time::timeout(settings.handshake_timeout, async {
-        let head = read_head(&mut stream).await?;
-        let admission = admit(&head, &transport, settings, shared.store.as_ref()).await?;
-        Ok::<_, Refusal>((head, admission))
+        let head = read_head(&mut stream).await.map_err(|r| (None, r))?;
+        match admit(&head, &transport, settings, shared.store.as_ref()).await {
+            Ok(admission) => Ok((head, admission)),
+            Err(r) => Err((
+                identity::from_path(&head.path, &settings.path_prefix).ok(),
+                r,
+            )),
+        }
     })
     .await;
     let (head, adm) = match decided {
         Ok(Ok(ok)) => ok,
-        Ok(Err(refusal)) => {
-            info!(status = refusal.status, reason = %refusal.reason, "handshake refused");
+        Ok(Err((identity, refusal))) => {
+            info!(
+                identity = identity.as_deref().unwrap_or("-"),
+                status = refusal.status,
+                reason = %refusal.reason,
+                "handshake refused"
+            );
             handshake_result(&shared, refusal_label(refusal.status));
             refuse(&mut stream, &refusal).await;
             return None;

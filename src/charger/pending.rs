@@ -35,12 +35,18 @@ pub struct ToSend {
     pub payload: Value,
 }
 
+/// How many calls that timed out on the wire are remembered (id → action), so that
+/// their late answers are still logged with their action.
+const TIMED_OUT_KEPT: usize = 4;
+
 /// See the module documentation. `R` is whatever carries the answer back.
 #[derive(Debug)]
 pub struct PendingCalls<R> {
     in_flight: Option<InFlight<R>>,
     queue: VecDeque<Queued<R>>,
     capacity: usize,
+    /// The last few calls that timed out in flight, oldest first: (id, action).
+    timed_out: VecDeque<(String, String)>,
 }
 
 impl<R> PendingCalls<R> {
@@ -50,6 +56,7 @@ impl<R> PendingCalls<R> {
             in_flight: None,
             queue: VecDeque::new(),
             capacity,
+            timed_out: VecDeque::new(),
         }
     }
 
@@ -107,12 +114,20 @@ impl<R> PendingCalls<R> {
         }
     }
 
-    /// The action of the in-flight call if `id` is its id.
+    /// The action of the call `id`: the one in flight, or one of the last few that
+    /// timed out (a late answer matches nothing, but its action is still known).
     pub fn action_of(&self, id: &str) -> Option<&str> {
         self.in_flight
             .as_ref()
             .filter(|f| f.id == id)
             .map(|f| f.action.as_str())
+            .or_else(|| {
+                self.timed_out
+                    .iter()
+                    .rev()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, a)| a.as_str())
+            })
     }
 
     /// The in-flight call was never written (the socket failed): take it back.
@@ -136,6 +151,10 @@ impl<R> PendingCalls<R> {
         let mut out = Vec::new();
         if self.in_flight.as_ref().is_some_and(|f| f.deadline <= now) {
             if let Some(f) = self.in_flight.take() {
+                if self.timed_out.len() >= TIMED_OUT_KEPT {
+                    self.timed_out.pop_front();
+                }
+                self.timed_out.push_back((f.id, f.action.clone()));
                 out.push((f.action, f.reply));
             }
         }
@@ -236,6 +255,25 @@ mod tests {
         assert_eq!(next.id, "m2");
         assert!(p.complete("m1").is_none());
         assert_eq!(p.complete("m2").map(|f| f.reply), Some("b"));
+    }
+
+    #[test]
+    fn a_late_answer_keeps_its_action_for_the_log() {
+        let now = Instant::now();
+        let mut p = PendingCalls::new(8);
+        let mut id = ids();
+        for n in 0..6 {
+            let at = now + Duration::from_secs(n);
+            p.enqueue(format!("A{n}"), json!({}), at + Duration::from_secs(1), n)
+                .expect("room");
+            p.next_to_send(at, &mut id).expect("sent");
+            assert_eq!(p.expire(at + Duration::from_secs(1)).len(), 1);
+        }
+        assert!(p.complete("m6").is_none(), "late answers match nothing");
+        assert_eq!(p.action_of("m6"), Some("A5"));
+        assert_eq!(p.action_of("m3"), Some("A2"));
+        assert_eq!(p.action_of("m2"), None, "only the last few are kept");
+        assert_eq!(p.action_of("m99"), None);
     }
 
     #[test]

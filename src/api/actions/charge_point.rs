@@ -15,6 +15,7 @@ use crate::api::extract::ApiJson;
 use crate::api::ApiState;
 use crate::charger::CloseReason;
 use crate::domain::action::{Action, Outcome, TriggeredMessage};
+use crate::store::resources::{EvseFilter, Page};
 
 /// `POST charge-point/v1.0/{cp}/reset/{hard|soft}`
 pub async fn reset(
@@ -38,14 +39,8 @@ pub async fn unlock(
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
     let evse = evse_number(&evse)?;
-    perform(
-        &t,
-        &Action::Unlock {
-            evse,
-            connector: None,
-        },
-    )
-    .await?;
+    let connector = reported_connector(&state, t.cp.id, evse).await?;
+    perform(&t, &Action::Unlock { evse, connector }).await?;
     Ok(body(StatusCode::ACCEPTED, json!({"success": true})))
 }
 
@@ -61,6 +56,36 @@ pub struct Availability {
 enum AvailabilityType {
     Operative,
     Inoperative,
+}
+
+/// The connector the charger reported on its EVSE `evse` (the lowest, when it reported
+/// several), so that unlock names the connector the charger knows (OCPP 2.0.1 F05:
+/// chargers that number connectors across the station have connector 2 on EVSE 2);
+/// `None` before the charger reported any.
+async fn reported_connector(state: &ApiState, cp: i64, evse: u32) -> Result<Option<u32>, ApiError> {
+    let filter = EvseFilter {
+        charge_point_id: Some(cp),
+        ..EvseFilter::default()
+    };
+    let mut page = Page {
+        after: None,
+        limit: 100,
+    };
+    loop {
+        let rows = state.resources.evses(filter.clone(), page).await?;
+        if let Some(found) = rows.iter().find(|e| e.network_id == i64::from(evse)) {
+            return Ok(found
+                .connectors
+                .iter()
+                .filter_map(|c| u32::try_from(c.connector_id).ok())
+                .filter(|c| *c > 0)
+                .min());
+        }
+        match rows.last() {
+            Some(last) if rows.len() == page.limit as usize => page.after = Some(last.id),
+            _ => return Ok(None),
+        }
+    }
 }
 
 /// `POST charge-point/v1.0/{cp}/change-availability`: 202 when done, 204 when

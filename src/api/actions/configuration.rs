@@ -1,7 +1,8 @@
 //! Configuration: sync the snapshot from the charger (1.6 GetConfiguration; 2.0.1
 //! GetVariables for given keys, or GetBaseReport whose NotifyReport fills the snapshot
 //! when it arrives), and change one key (ChangeConfiguration / SetVariables), through
-//! the action or the resources API's PATCH. Stored 2.0.1 keys are `Component.Variable`.
+//! the action or the resources API's PATCH. Stored 2.0.1 keys are a variable's whole
+//! identity (`domain::variable`), e.g. `EVSE[2].AvailabilityState`.
 
 use std::sync::Arc;
 
@@ -11,12 +12,16 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{body, charge_point, connection, empty, int32, perform, target, MaybeJson, Target};
+use super::{
+    action_error, body, charge_point, connection, empty, int32, target, MaybeJson, Target,
+};
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
-use crate::charger::outbound::configuration_entries;
-use crate::domain::action::Action;
+use crate::charger::outbound::split::limit_keys;
+use crate::charger::outbound::{self, configuration_entries, MessageLimits};
+use crate::domain::action::{Action, Outcome};
+use crate::domain::variable::VariableKey;
 
 #[derive(Deserialize, Default)]
 pub struct SyncBody {
@@ -39,7 +44,7 @@ pub async fn sync(
         keys: b.keys.clone(),
         request_id: int32(request_id)?,
     };
-    let outcome = perform(&t, &action).await?;
+    let outcome = perform_within_limits(&state, &t, &action).await?;
     let answer = outcome.answer();
     // An answer with entries is the snapshot; one without (a report was accepted)
     // announces a NotifyReport that fills it.
@@ -83,10 +88,15 @@ async fn change(state: &ApiState, t: &Target, b: SetBody) -> Result<String, ApiE
     if b.name.is_empty() {
         return Err(ApiError::field("name", "The name field is required."));
     }
-    let stored = match &b.component_name {
-        Some(c) => format!("{c}.{}", b.name),
-        None => b.name.clone(),
-    };
+    // A variable's scope is part of its key; a name that is no 2.0.1 key (a 1.6 key)
+    // is stored as given.
+    let stored = VariableKey::named(
+        &b.name,
+        b.component_name.as_deref(),
+        b.evse_id,
+        b.instance.as_deref(),
+    )
+    .map_or_else(|| b.name.clone(), |k| k.to_string());
     let action = Action::SetConfiguration {
         key: b.name,
         value: b.value.clone(),
@@ -94,7 +104,7 @@ async fn change(state: &ApiState, t: &Target, b: SetBody) -> Result<String, ApiE
         evse: b.evse_id,
         instance: b.instance,
     };
-    perform(t, &action).await?;
+    perform_within_limits(state, t, &action).await?;
     state
         .resources
         .set_configuration_value(t.cp.id, stored.clone(), b.value)
@@ -147,4 +157,41 @@ pub async fn patch(
         StatusCode::OK,
         json!({"data": crate::api::evse::configuration(updated)}),
     ))
+}
+
+/// Performs `action` split to the limits the charger reported in its last snapshot
+/// (OCPP 2.0.1 B06.FR.05: `ItemsPerMessage` / `BytesPerMessage`; 1.6
+/// `GetConfigurationMaxKeys`); a limit not known yet splits nothing.
+async fn perform_within_limits(
+    state: &ApiState,
+    t: &Target,
+    action: &Action,
+) -> Result<Outcome, ApiError> {
+    let (items, bytes) = limit_keys(t.handle.version(), action);
+    let limits = MessageLimits {
+        items: known_limit(state, t.cp.id, items).await?,
+        bytes: known_limit(state, t.cp.id, bytes).await?,
+    };
+    outbound::perform_within(&t.handle, action, limits)
+        .await
+        .map_err(|e| action_error(&t.cp, e))
+}
+
+/// A positive number stored under `key` in the charger's snapshot.
+async fn known_limit(
+    state: &ApiState,
+    cp: i64,
+    key: Option<&str>,
+) -> Result<Option<usize>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let stored = state
+        .resources
+        .configurations(cp, Some(key.to_owned()))
+        .await?;
+    Ok(stored
+        .into_iter()
+        .next()
+        .and_then(|c| c.value)
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0))
 }

@@ -156,7 +156,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
                 let _ = f.reply.send(result);
                 self.publish_pending();
             }
-            None => warn!(message_id = %id, "late or unknown answer dropped"),
+            None => {
+                let action = self.pending.action_of(id).unwrap_or("unknown");
+                warn!(message_id = %id, %action, "late or unknown answer dropped")
+            }
         }
     }
 

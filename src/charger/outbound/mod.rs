@@ -3,6 +3,7 @@
 //! charger's answer becomes an [`Outcome`] or an [`ActionError`].
 
 mod custom;
+pub mod split;
 pub mod v16;
 pub mod v201;
 
@@ -13,6 +14,7 @@ use serde_json::{json, Value};
 use super::handle::{CallError, ChargerHandle};
 use crate::domain::action::{Action, CertificateKind, ConfigurationEntry, Outcome};
 use crate::ocpp::OcppVersion;
+pub use split::MessageLimits;
 
 /// One OCPP call an action becomes, with how to read its answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,8 +108,18 @@ pub fn interpret(request: &Request, answer: Value) -> Result<Outcome, CallError>
 /// Sends `action` to the charger behind `handle` and waits for its outcome. Logs the
 /// action, the charger's identity, the outcome and the time taken.
 pub async fn perform(handle: &ChargerHandle, action: &Action) -> Result<Outcome, ActionError> {
+    perform_within(handle, action, MessageLimits::default()).await
+}
+
+/// [`perform`], with a call that carries a list split to the charger's `limits`
+/// ([`split`]) and the answers merged.
+pub async fn perform_within(
+    handle: &ChargerHandle,
+    action: &Action,
+    limits: MessageLimits,
+) -> Result<Outcome, ActionError> {
     let started = Instant::now();
-    let result = run(handle, action).await;
+    let result = run(handle, action, limits).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let identity = handle.identity();
     match &result {
@@ -123,7 +135,11 @@ pub async fn perform(handle: &ChargerHandle, action: &Action) -> Result<Outcome,
     result
 }
 
-async fn run(handle: &ChargerHandle, action: &Action) -> Result<Outcome, ActionError> {
+async fn run(
+    handle: &ChargerHandle,
+    action: &Action,
+    limits: MessageLimits,
+) -> Result<Outcome, ActionError> {
     let version = handle.version();
     match action {
         // The platform names a kind; OCPP deletes by hash: list that kind, then delete
@@ -167,9 +183,33 @@ async fn run(handle: &ChargerHandle, action: &Action) -> Result<Outcome, ActionE
         }
         _ => {
             let request = encode(version, action)?;
-            send(handle, &request).await
+            send_within(handle, &request, limits).await
         }
     }
+}
+
+/// Sends `request` in as many parts as `limits` need, one after the other; any part
+/// refused or failed is the outcome, otherwise the merged answers are.
+async fn send_within(
+    handle: &ChargerHandle,
+    request: &Request,
+    limits: MessageLimits,
+) -> Result<Outcome, ActionError> {
+    let mut parts = split::split(request, limits).into_iter();
+    let Some(first) = parts.next() else {
+        return send(handle, request).await;
+    };
+    let mut outcome = send(handle, &first).await?;
+    for part in parts {
+        let next = send(handle, &part).await?;
+        let scheduled = matches!(next, Outcome::Scheduled(_));
+        let (Outcome::Accepted(merged) | Outcome::Scheduled(merged)) = &mut outcome;
+        split::merge(&request.action, merged, next.answer().clone());
+        if scheduled {
+            outcome = Outcome::Scheduled(outcome.answer().clone());
+        }
+    }
+    Ok(outcome)
 }
 
 async fn send(handle: &ChargerHandle, request: &Request) -> Result<Outcome, ActionError> {

@@ -1,11 +1,13 @@
-//! Actions as OCPP 2.0.1 calls. Configuration keys are `Component.Variable` (and
-//! `Component.Variable.Instance` for a variable instance), the form the gateway stores.
+//! Actions as OCPP 2.0.1 calls. Configuration keys are a variable's whole identity
+//! (`domain::variable`: component, its instance and EVSE/connector, variable, its
+//! instance), the form the gateway stores.
 
 use serde_json::{json, Value};
 
 use super::v16::tenth;
 use super::{certificate_name, put, ts, ActionError, Request};
 use crate::domain::action::{Action, ChargingProfile, LogKind, ProfilePurpose, TriggeredMessage};
+use crate::domain::variable::VariableKey;
 use crate::ocpp::OcppVersion;
 
 const ACCEPTED: &[&str] = &["Accepted"];
@@ -131,9 +133,9 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             let data = keys
                 .iter()
                 .map(|k| {
-                    let (component, variable) =
-                        split_key(k, None).ok_or_else(|| ActionError::invalid("keys", KEY_FORM))?;
-                    Ok(json!({"component": component, "variable": variable}))
+                    let key = VariableKey::parse(k)
+                        .ok_or_else(|| ActionError::invalid("keys", KEY_FORM))?;
+                    Ok(json!({"component": key.component_json(), "variable": key.variable_json()}))
                 })
                 .collect::<Result<Vec<_>, ActionError>>()?;
             Request::new("GetVariables", json!({"getVariableData": data}), &[])
@@ -145,24 +147,16 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             evse,
             instance,
         } => {
-            let (mut component, variable) = match component {
-                Some(name) => {
-                    let mut c = json!({"name": name});
-                    put(&mut c, "instance", instance.as_deref());
-                    (c, json!({"name": key}))
-                }
-                None => split_key(key, instance.as_deref())
-                    .ok_or_else(|| ActionError::invalid("componentName", KEY_FORM))?,
-            };
-            put(&mut component, "evse", evse.map(|id| json!({"id": id})));
+            let key = VariableKey::named(key, component.as_deref(), *evse, instance.as_deref())
+                .ok_or_else(|| ActionError::invalid("componentName", KEY_FORM))?;
             Request {
                 scheduled: &["RebootRequired"],
                 ..Request::new(
                     "SetVariables",
                     json!({"setVariableData": [{
                         "attributeValue": value,
-                        "component": component,
-                        "variable": variable,
+                        "component": key.component_json(),
+                        "variable": key.variable_json(),
                     }]}),
                     ACCEPTED,
                 )
@@ -250,7 +244,8 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
     })
 }
 
-const KEY_FORM: &str = "OCPP 2.0.1 configuration keys are Component.Variable.";
+const KEY_FORM: &str =
+    "OCPP 2.0.1 configuration keys are Component[(Instance)][[evse[.connector]]].Variable[.Instance].";
 
 /// The DeleteCertificate call for one hash from GetInstalledCertificateIds.
 pub fn delete_certificate(hash: Value) -> Request {
@@ -265,37 +260,9 @@ fn unsupported(what: &str) -> ActionError {
     ActionError::Unsupported(format!("OCPP 2.0.1 has no operation for {what}."))
 }
 
-/// `Component.Variable[.Instance]` → the component and variable objects.
-fn split_key(key: &str, instance: Option<&str>) -> Option<(Value, Value)> {
-    let mut parts = key.splitn(3, '.');
-    let component = parts.next().filter(|s| !s.is_empty())?;
-    let variable = parts.next().filter(|s| !s.is_empty())?;
-    let mut c = json!({"name": component});
-    put(&mut c, "instance", instance);
-    let mut v = json!({"name": variable});
-    put(&mut v, "instance", parts.next());
-    Some((c, v))
-}
-
 /// The stored key of a `getVariableResult` / `reportData` entry.
 pub fn variable_key(entry: &Value) -> String {
-    let name = |v: &Value, f: &str| {
-        v.get(f)
-            .and_then(|x| x.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let mut key = format!("{}.{}", name(entry, "component"), name(entry, "variable"));
-    if let Some(i) = entry
-        .get("variable")
-        .and_then(|v| v.get("instance"))
-        .and_then(Value::as_str)
-    {
-        key.push('.');
-        key.push_str(i);
-    }
-    key
+    VariableKey::of_entry(entry).to_string()
 }
 
 fn purpose_name(p: ProfilePurpose) -> &'static str {

@@ -157,27 +157,33 @@ pub(crate) async fn set_evse_status(
 ) -> DbResult<()> {
     let n = now();
     let name = status_name(status);
-    // Asked first: the upsert alone cannot tell an EVSE it made from one it updated
-    // within the same millisecond.
-    let created: bool = tx
-        .one(
-            "SELECT NOT EXISTS (SELECT 1 FROM evses WHERE charge_point_id = $1 AND network_id = $2)",
-            &[&cp, &evse],
-        )
-        .await?
-        .get(0);
-    let evse_id: i64 = tx
-        .one(
-            "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)
-             ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
-               hardware_status = excluded.hardware_status, error_code = excluded.error_code,
-               status_at = excluded.status_at, updated_at = excluded.updated_at
-             RETURNING id",
+    // Updated first, inserted only when new: an upsert would take a value from the
+    // identity sequence on every report, even when it updates. (The upsert stays for
+    // the insert, should another node have created the row meanwhile.)
+    let updated = tx
+        .opt(
+            "UPDATE evses SET hardware_status = $3, error_code = $4, status_at = $5, updated_at = $6
+             WHERE charge_point_id = $1 AND network_id = $2 RETURNING id",
             &[&cp, &evse, &name, &error_code, &at, &n],
         )
         .await?
-        .get(0);
+        .map(|r| r.get::<_, i64>(0));
+    let created = updated.is_none();
+    let evse_id: i64 = match updated {
+        Some(id) => id,
+        None => tx
+            .one(
+                "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)
+                 ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
+                   hardware_status = excluded.hardware_status, error_code = excluded.error_code,
+                   status_at = excluded.status_at, updated_at = excluded.updated_at
+                 RETURNING id",
+                &[&cp, &evse, &name, &error_code, &at, &n],
+            )
+            .await?
+            .get(0),
+    };
     tx.exec(
         "INSERT INTO connectors (evse_id, connector_id, hardware_status, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (evse_id, connector_id) DO UPDATE SET hardware_status = excluded.hardware_status, updated_at = excluded.updated_at",

@@ -143,23 +143,29 @@ pub fn set_evse_status(
 ) -> rusqlite::Result<()> {
     let n = now();
     let name = status_name(status);
-    // Asked first: the upsert alone cannot tell an EVSE it made from one it updated
-    // within the same millisecond.
-    let created: bool = tx
+    // Updated first, inserted only when new: an upsert would take an id from the
+    // AUTOINCREMENT sequence on every report, even when it updates.
+    let updated: Option<i64> = tx
         .prepare_cached(
-            "SELECT NOT EXISTS (SELECT 1 FROM evses WHERE charge_point_id = ?1 AND network_id = ?2)",
+            "UPDATE evses SET hardware_status = ?3, error_code = ?4, status_at = ?5, updated_at = ?6
+             WHERE charge_point_id = ?1 AND network_id = ?2 RETURNING id",
         )?
-        .query_row(params![cp, evse], |r| r.get(0))?;
-    let evse_id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
-               hardware_status = excluded.hardware_status, error_code = excluded.error_code,
-               status_at = excluded.status_at, updated_at = excluded.updated_at
-             RETURNING id",
-        )?
-        .query_row(params![cp, evse, name, error_code, at, n], |r| r.get(0))?;
+        .query_row(params![cp, evse, name, error_code, at, n], |r| r.get(0))
+        .optional()?;
+    let created = updated.is_none();
+    let evse_id: i64 = match updated {
+        Some(id) => id,
+        None => tx
+            .prepare_cached(
+                "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
+                   hardware_status = excluded.hardware_status, error_code = excluded.error_code,
+                   status_at = excluded.status_at, updated_at = excluded.updated_at
+                 RETURNING id",
+            )?
+            .query_row(params![cp, evse, name, error_code, at, n], |r| r.get(0))?,
+    };
     tx.prepare_cached(
         "INSERT INTO connectors (evse_id, connector_id, hardware_status, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (evse_id, connector_id) DO UPDATE SET hardware_status = excluded.hardware_status, updated_at = excluded.updated_at",

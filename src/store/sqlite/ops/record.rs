@@ -97,19 +97,13 @@ pub fn record_event(
     }
     Ok(())
 }
-/// Configuration entries of a 2.0.1 NotifyReport, keyed `Component.Variable[.Instance]`
-/// (the key form the actions use), from each variable's Actual attribute.
+/// Configuration entries of a 2.0.1 NotifyReport, keyed by the variable's whole identity
+/// (`domain::variable`, the key form the actions use), from each variable's Actual
+/// attribute.
 pub(crate) fn report_entries(
     payload: &serde_json::Value,
 ) -> Vec<crate::domain::notification::ConfigurationEntry> {
     use serde_json::Value;
-    let name = |v: &Value, f: &str| {
-        v.get(f)
-            .and_then(|x| x.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let data = payload.get("reportData").and_then(Value::as_array);
     data.into_iter()
         .flatten()
@@ -118,13 +112,8 @@ pub(crate) fn report_entries(
             let actual = attributes
                 .iter()
                 .find(|a| a.get("type").and_then(Value::as_str).unwrap_or("Actual") == "Actual")?;
-            let mut key = format!("{}.{}", name(d, "component"), name(d, "variable"));
-            if let Some(i) = d.pointer("/variable/instance").and_then(Value::as_str) {
-                key.push('.');
-                key.push_str(i);
-            }
             Some(crate::domain::notification::ConfigurationEntry {
-                key,
+                key: crate::domain::variable::VariableKey::of_entry(d).to_string(),
                 value: actual
                     .get("value")
                     .and_then(Value::as_str)
