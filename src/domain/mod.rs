@@ -7,6 +7,7 @@ pub mod event;
 pub mod notification;
 pub mod session;
 pub mod status;
+pub mod tag_group;
 
 pub use auth::AuthStatus;
 pub use event::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
