@@ -112,20 +112,23 @@ fn reservation(r: ReservationView) -> Value {
         "used" | "done" => "done",
         s => known(s, RESERVATION_STATUSES, "active"),
     };
-    json!({
+    let mut v = json!({
         "id": r.id,
         // Reservations from before users were kept have none: 0, as the reference
         // requires an integer.
         "userId": r.user_id.unwrap_or(0),
         "chargePointId": r.charge_point_id,
-        // None for a reservation of the whole charge point (reserve/0).
-        "evseId": r.evse_id,
         "status": status,
         "reservedAt": r.created_at,
         "duration": minutes(&r.created_at, r.expires_at.as_deref()),
         "canceledAt": (status == "canceled").then_some(&r.updated_at),
         "lastUpdatedAt": r.updated_at,
-    })
+    });
+    // Reservations of connector 0 made before they were refused have no EVSE to name.
+    if let (Some(obj), Some(evse)) = (v.as_object_mut(), r.evse_id) {
+        obj.insert("evseId".into(), evse.into());
+    }
+    v
 }
 
 /// `GET reservations/v1.0`: paged by number, as the reference does.

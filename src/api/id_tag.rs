@@ -15,8 +15,8 @@ use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::{parse_time, ListParams};
 use super::ApiState;
-use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::domain::tag_group::{group_user, MAX_USER_ID};
+use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::store::ResourceError;
 
 const STATUSES: &[&str] = &["enabled", "disabled", "suspended"];
@@ -78,7 +78,10 @@ fn check(mut body: IdTagBody, creating: bool) -> Result<IdTagBody, ApiError> {
         ),
         _ => {}
     }
-    if let Some(Some(u)) = body.user_id.filter(|u| u.is_some_and(|u| !(1..=MAX_USER_ID).contains(&u))) {
+    if let Some(Some(u)) = body
+        .user_id
+        .filter(|u| u.is_some_and(|u| !(1..=MAX_USER_ID).contains(&u)))
+    {
         add(
             "userId",
             format!("The userId {u} must be from 1 to {MAX_USER_ID}."),

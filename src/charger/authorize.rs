@@ -116,7 +116,9 @@ impl Authorizer {
         // Master-pass tags may end any transaction (C16): never concurrent.
         let master = self.settings.master_pass_user_id;
         let master_pass = master != 0 && record.and_then(|r| r.user_id) == Some(master);
-        if status == AuthStatus::Accepted && !master_pass && self.in_use(identity, id_tag, used).await
+        if status == AuthStatus::Accepted
+            && !master_pass
+            && self.in_use(identity, id_tag, used).await
         {
             decision.status = AuthStatus::ConcurrentTx;
         }

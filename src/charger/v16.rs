@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use super::id_info;
 use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
-use crate::domain::tag_group::TagUse;
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction};
 use crate::ocpp::v16::{decode_request, Request};
 use crate::ocpp::{Call, DecodeError};

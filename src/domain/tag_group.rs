@@ -29,8 +29,7 @@ pub fn group_token(user_id: i64) -> Option<String> {
 /// canonical digits).
 pub fn group_user(token: &str) -> Option<i64> {
     let digits = token.strip_prefix(GROUP_PREFIX)?;
-    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     digits

@@ -202,8 +202,7 @@ impl IdTagView {
     /// The tag's group id token (1.6 `parentIdTag`, 2.0.1 `groupIdToken`), as the
     /// gateway answers it in authorizations: its user's group; none without a user.
     pub fn group(&self) -> Option<String> {
-        self.user_id
-            .and_then(crate::domain::tag_group::group_token)
+        self.user_id.and_then(crate::domain::tag_group::group_token)
     }
 }
 

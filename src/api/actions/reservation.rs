@@ -46,7 +46,15 @@ pub async fn reserve(
     ApiJson(b): ApiJson<ReserveBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
+    // The reference's reservation always names its EVSE (`evseId`, required): a
+    // reservation of no EVSE in particular (1.6 connector 0, 2.0.1 without evseId) could
+    // not be shown, so `0` is no EVSE here as elsewhere.
     let evse = evse_number(&evse)?;
+    if evse == 0 {
+        return Err(ApiError::NotFound(
+            "EVSE not found: a reservation is for one EVSE (its network id, from 1).".into(),
+        ));
+    }
     let id_tag = group_token(b.user_id).ok_or_else(|| {
         ApiError::field(
             "userId",

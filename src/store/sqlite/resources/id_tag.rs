@@ -112,7 +112,11 @@ pub fn update(
         set(&mut w, "id_label", text(v));
     }
     if let Some(v) = p.user_id {
-        set(&mut w, "user_id", v.map_or(rusqlite::types::Value::Null, Into::into));
+        set(
+            &mut w,
+            "user_id",
+            v.map_or(rusqlite::types::Value::Null, Into::into),
+        );
     }
     set(&mut w, "updated_at", now().into());
     let idp = w.param(id);

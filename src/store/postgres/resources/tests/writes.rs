@@ -282,15 +282,17 @@ pub(super) async fn actions(p: &Pair) {
         "2030-01-01T00:00:00.000Z"
     )));
     let r = r.expect("reservation");
+    same!(p, |s| s
+        .create_reservation(reservation(99, 1, "TAG1", None, "x")));
+    same!(p, |s| s
+        .create_reservation(reservation(2, 3, "TAG2", None, "y")));
     same!(p, |s| s.create_reservation(reservation(
-        99,
         1,
-        "TAG1",
-        None,
-        "x"
+        0,
+        "USR5",
+        Some(5),
+        "z"
     )));
-    same!(p, |s| s.create_reservation(reservation(2, 3, "TAG2", None, "y")));
-    same!(p, |s| s.create_reservation(reservation(1, 0, "USR5", Some(5), "z")));
     for status in ["active", "rejected", "Removed", "canceled"] {
         same!(p, |s| s.set_reservation_status(r, status.into()));
         same!(p, |s| s.reservation(r));
