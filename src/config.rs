@@ -651,6 +651,28 @@ mod tests {
     }
 
     #[test]
+    fn auth_group_settings_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("auth.toml");
+        for (text, named) in [
+            ("[auth]\nmaster_pass_user_id = -1\n", "auth.master_pass_user_id"),
+            ("[auth]\nremote_start_tag = \"USR12\"\n", "auth.remote_start_tag"),
+            (
+                "[auth]\nremote_start_tag = \"A-TAG-LONGER-THAN-20-CHARS\"\n",
+                "auth.remote_start_tag",
+            ),
+        ] {
+            std::fs::write(&f, text).expect("write");
+            let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+            assert!(err.contains(named), "{text}: {err}");
+        }
+        std::fs::write(&f, "[auth]\nmaster_pass_user_id = 5\nremote_start_tag = \"\"\n")
+            .expect("write");
+        let s = Settings::load(Some(&f)).expect("valid");
+        assert_eq!(s.auth.master_pass_user_id, 5);
+    }
+
+    #[test]
     fn redaction_hides_passwords_and_tokens() {
         let mut s = Settings::embedded().expect("defaults");
         s.api.tokens = vec!["tok-secret".into()];

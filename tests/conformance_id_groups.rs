@@ -145,7 +145,6 @@ async fn groups_reservations_and_concurrency(version: &str, identity: &str) {
     add_tag(&api, &b, Some(7)).await;
     add_tag(&api, &x, None).await;
     add_tag(&api, &m, Some(99)).await;
-    assert_eq!(tag_a["userId"], 7);
 
     let cards = format!("{a},{b},{x},{m}");
     let mut py = Script::spawn(version, &tg.url(identity), &cards, "USR7");
@@ -162,6 +161,7 @@ async fn groups_reservations_and_concurrency(version: &str, identity: &str) {
     // anything is sent (the charger sees one ReserveNow only).
     let whole = api.post(&at("reserve/0"), json!({"userId": 7})).await;
     assert_eq!(whole.status, 404, "{version} reserve/0: {}", whole.text);
+    assert_eq!(tag_a["userId"], 7);
     py.phase(1).await;
     let sent = py.get("ReserveNow0");
     if v16 {
