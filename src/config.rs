@@ -655,8 +655,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("auth.toml");
         for (text, named) in [
-            ("[auth]\nmaster_pass_user_id = -1\n", "auth.master_pass_user_id"),
-            ("[auth]\nremote_start_tag = \"USR12\"\n", "auth.remote_start_tag"),
+            (
+                "[auth]\nmaster_pass_user_id = -1\n",
+                "auth.master_pass_user_id",
+            ),
+            (
+                "[auth]\nremote_start_tag = \"USR12\"\n",
+                "auth.remote_start_tag",
+            ),
             (
                 "[auth]\nremote_start_tag = \"A-TAG-LONGER-THAN-20-CHARS\"\n",
                 "auth.remote_start_tag",
@@ -666,8 +672,11 @@ mod tests {
             let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
             assert!(err.contains(named), "{text}: {err}");
         }
-        std::fs::write(&f, "[auth]\nmaster_pass_user_id = 5\nremote_start_tag = \"\"\n")
-            .expect("write");
+        std::fs::write(
+            &f,
+            "[auth]\nmaster_pass_user_id = 5\nremote_start_tag = \"\"\n",
+        )
+        .expect("write");
         let s = Settings::load(Some(&f)).expect("valid");
         assert_eq!(s.auth.master_pass_user_id, 5);
     }

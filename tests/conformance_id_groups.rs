@@ -181,7 +181,7 @@ async fn groups_reservations_and_concurrency(version: &str, identity: &str) {
     }
     let answer = info(py.get("ReserveNow0.Authorize"));
     assert_eq!(answer, ("Accepted".into(), Some("USR7".into())));
-    assert!(py.seen.get("ReserveNow1").is_none(), "{:?}", py.seen.keys());
+    assert!(!py.seen.contains_key("ReserveNow1"), "{:?}", py.seen.keys());
     // The reservation resource names its user and an EVSE that exists.
     let id = one.body["reservationId"].as_i64().expect("reservationId");
     let r = api
@@ -350,5 +350,69 @@ async fn a_reservation_for_no_user_is_refused() {
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.body["errors"]["userId"].is_array(), "{}", r.text);
+    assert!(c.is_open_v16().await);
+}
+
+/// Every field of the reference's start body is optional: naming only a user starts
+/// with that user's group token (accepted while the user has a usable tag); naming
+/// nobody, with `auth.remote_start_tag` (1.6 §5.11 RemoteStartTransaction idTag,
+/// 2.0.1 F01 RequestStartTransaction idToken). The operator sees 202, not a 422.
+#[tokio::test]
+async fn a_start_needs_no_tag() {
+    use actions_common::{rig, Answer};
+    use ocpp_gateway::ocpp::OcppVersion;
+    for version in [OcppVersion::V16, OcppVersion::V201] {
+        let identity = format!("START-{}", version.subprotocol().replace('.', ""));
+        let mut r = rig(version, &identity).await;
+        for (body, tag) in [(json!({"userId": 7}), "USR7"), (json!({}), "CENTRAL")] {
+            let (sent, reply) = r
+                .exchange(
+                    &r.path("v1.0", "start/1"),
+                    body.clone(),
+                    if version == OcppVersion::V16 {
+                        "RemoteStartTransaction"
+                    } else {
+                        "RequestStartTransaction"
+                    },
+                    Answer::Result(json!({"status": "Accepted"})),
+                )
+                .await;
+            assert_eq!(reply.status, 202, "{body}: {}", reply.text);
+            let sent_tag = if version == OcppVersion::V16 {
+                &sent["idTag"]
+            } else {
+                &sent["idToken"]["idToken"]
+            };
+            assert_eq!(sent_tag, tag, "{body}: {sent}");
+            let session = reply.body["sessionId"].as_i64().expect("sessionId");
+            let s = r
+                .api
+                .get(&format!("/public-api/resources/sessions/v1.0/{session}"))
+                .await;
+            assert_eq!(s.body["data"]["idTag"], tag, "{}", s.text);
+        }
+    }
+}
+
+/// With no remote-start tag configured, a start that names nobody is a 422 on
+/// `idTag`, and nothing reaches the charger.
+#[tokio::test]
+async fn without_a_remote_start_tag_a_start_must_name_someone() {
+    let mut s = settings();
+    s.auth.remote_start_tag = String::new();
+    let tg = start(s).await;
+    let token = tg.gw.api_tokens().first().expect("a token").clone();
+    let api = Api::new(tg.gw.api_addr(), Some(&token));
+    let mut c = charger(&tg, "START-NOTAG", "ocpp1.6").await;
+    c.call(
+        "BootNotification",
+        json!({"chargePointVendor": "v", "chargePointModel": "m"}),
+    )
+    .await;
+    let cp = charge_point_id(&api, "START-NOTAG").await;
+    let r = api.post(&format!("{A}/v1.0/{cp}/start/1"), json!({})).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.body["errors"]["idTag"].is_array(), "{}", r.text);
+    // The next frame the charger gets is the answer to its own Heartbeat.
     assert!(c.is_open_v16().await);
 }
