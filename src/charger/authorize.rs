@@ -116,8 +116,11 @@ impl Authorizer {
         // Master-pass tags may end any transaction (C16): never concurrent.
         let master = self.settings.master_pass_user_id;
         let master_pass = master != 0 && record.and_then(|r| r.user_id) == Some(master);
+        // A group token (of a user the list has no tags of) is shared, never concurrent.
+        let shared = group_user(id_tag).is_some();
         if status == AuthStatus::Accepted
             && !master_pass
+            && !shared
             && self.in_use(identity, id_tag, used).await
         {
             decision.status = AuthStatus::ConcurrentTx;
