@@ -416,3 +416,43 @@ async fn without_a_remote_start_tag_a_start_must_name_someone() {
     // The next frame the charger gets is the answer to its own Heartbeat.
     assert!(c.is_open_v16().await);
 }
+
+/// A user's group token is answered from the user's tags (1.6 §4.2 idTagInfo, 2.0.1
+/// C01 idTokenInfo): Blocked when none is usable, and Invalid for a user the gateway
+/// holds no tag of (`auth.unknown` = reject) — so a reservation for them is refused by a
+/// charger that checks it, rather than charging for nobody.
+#[tokio::test]
+async fn a_group_is_only_as_good_as_its_tags() {
+    let (tg, api) = gateway().await;
+    let t = add_tag(&api, "G-OFF", Some(8)).await;
+    let id = t["id"].as_i64().expect("id");
+    let off = api
+        .patch(&format!("{TAGS}/{id}"), json!({"status": "disabled"}))
+        .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    let mut c16 = charger(&tg, "GRP-NEG16", "ocpp1.6").await;
+    let mut c201 = charger(&tg, "GRP-NEG201", "ocpp2.0.1").await;
+    for (token, status, group) in [
+        ("USR8", "Blocked", Some("USR8")),
+        ("G-OFF", "Blocked", Some("USR8")),
+        ("USR9", "Invalid", None),
+    ] {
+        let a = c16.call("Authorize", json!({"idTag": token})).await;
+        assert_eq!(
+            info(&a["idTagInfo"]),
+            (status.into(), group.map(Into::into)),
+            "{a}"
+        );
+        let a = c201
+            .call(
+                "Authorize",
+                json!({"idToken": {"idToken": token, "type": "Central"}}),
+            )
+            .await;
+        assert_eq!(
+            info(&a["idTokenInfo"]),
+            (status.into(), group.map(Into::into)),
+            "{a}"
+        );
+    }
+}

@@ -34,6 +34,13 @@ struct UpstreamAnswer {
     status: String,
 }
 
+/// What a look-up found: a tag's answer (with the gateway's record of it, if it holds
+/// one), or a user's group's.
+enum Found {
+    Tag(AuthStatus, AuthSource, Option<IdTagRecord>),
+    Group(AuthDecision),
+}
+
 /// Why the upstream gave no usable answer.
 enum Upstream {
     Answer(AuthStatus),
@@ -103,12 +110,10 @@ impl Authorizer {
         if !central.is_empty() && id_tag == central {
             return (self.remote_start(identity, id_tag).await, AuthSource::Local);
         }
-        let (status, source, record) = self.look_up(identity, id_tag).await;
-        if let (None, Some(user)) = (&record, group_user(id_tag)) {
-            if let Some(d) = self.group(user, id_tag).await {
-                return (d, AuthSource::Local);
-            }
-        }
+        let (status, source, record) = match self.look_up(identity, id_tag).await {
+            Found::Group(d) => return (d, AuthSource::Local),
+            Found::Tag(status, source, record) => (status, source, record),
+        };
         let mut decision = AuthDecision {
             status,
             group: record.as_ref().and_then(IdTagRecord::group),
@@ -184,27 +189,27 @@ impl Authorizer {
         })
     }
 
-    /// The tag's answer from the list, the upstream service or the policy, with the
-    /// gateway's record of it when it holds one.
-    async fn look_up(
-        &self,
-        identity: &str,
-        id_tag: &str,
-    ) -> (AuthStatus, AuthSource, Option<IdTagRecord>) {
+    /// The tag's answer from the list, its user's tags (a group token), the upstream
+    /// service or the policy, in that order.
+    async fn look_up(&self, identity: &str, id_tag: &str) -> Found {
         match self.store.id_tag(id_tag).await {
-            Ok(Some(tag)) => return (tag.decide(Utc::now()), AuthSource::Local, Some(tag)),
+            Ok(Some(tag)) => {
+                return Found::Tag(tag.decide(Utc::now()), AuthSource::Local, Some(tag))
+            }
             Ok(None) => {}
             Err(e) => {
                 tracing::error!(error = %e, "id-tag lookup failed; applying the offline policy");
-                return (
-                    policy_status(self.settings.offline_policy),
-                    AuthSource::Policy,
-                    None,
-                );
+                let status = policy_status(self.settings.offline_policy);
+                return Found::Tag(status, AuthSource::Policy, None);
+            }
+        }
+        if let Some(user) = group_user(id_tag) {
+            if let Some(d) = self.group(user, id_tag).await {
+                return Found::Group(d);
             }
         }
         let (status, source) = self.ask(identity, id_tag).await;
-        (status, source, None)
+        Found::Tag(status, source, None)
     }
 
     async fn ask(&self, identity: &str, id_tag: &str) -> (AuthStatus, AuthSource) {
