@@ -5,6 +5,7 @@
 
 mod actions_common;
 mod common;
+mod id_groups_common;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,14 +13,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use actions_common::{charge_point_id, A};
-use common::reference::Api;
 use common::*;
-use ocpp_gateway::config::Policy;
+use id_groups_common::{add_tag, gateway, info};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const WAIT: Duration = Duration::from_secs(30);
-const TAGS: &str = "/public-api/resources/id-tags/v2.0";
 
 fn python_ready() -> bool {
     let ready = std::process::Command::new("python3")
@@ -36,28 +35,6 @@ fn python_ready() -> bool {
         eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
     }
     ready
-}
-
-/// A gateway as an operator runs it: unknown tags are refused; user 99 is the master pass.
-async fn gateway() -> (TestGateway, Api) {
-    let mut s = settings();
-    s.auth.unknown = Policy::Reject;
-    s.auth.master_pass_user_id = 99;
-    let tg = start(s).await;
-    let token = tg.gw.api_tokens().first().expect("a token").clone();
-    let api = Api::new(tg.gw.api_addr(), Some(&token));
-    (tg, api)
-}
-
-async fn add_tag(api: &Api, uid: &str, user: Option<i64>) -> Value {
-    let reply = api
-        .post(
-            TAGS,
-            json!({"idTagUid": uid, "status": "enabled", "type": "rfid", "userId": user}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.body["data"].clone()
 }
 
 /// What the Python charger printed: its observations and how far it got.
@@ -121,16 +98,6 @@ impl Script {
             .get(name)
             .unwrap_or_else(|| panic!("no observation {name}: {:?}", self.seen.keys()))
     }
-}
-
-/// The charger's answer's status and group as one value, for either version.
-fn info(v: &Value) -> (String, Option<String>) {
-    let status = v["status"].as_str().unwrap_or_default().to_owned();
-    let group = v["parentIdTag"]
-        .as_str()
-        .or_else(|| v["groupIdToken"]["idToken"].as_str())
-        .map(str::to_owned);
-    (status, group)
 }
 
 async fn groups_reservations_and_concurrency(version: &str, identity: &str) {
@@ -289,170 +256,4 @@ async fn a_python_1_6_charger_reserves_groups_and_concurrency() {
 #[tokio::test]
 async fn a_python_2_0_1_charger_reserves_groups_and_concurrency() {
     groups_reservations_and_concurrency("2.0.1", "PYGRP201").await;
-}
-
-/// id-tags/v2.0 `userId` (the reference's field): stored, shown, filtered; a uid that
-/// is a group token, or a user id with no group token, is a 422 naming the field.
-#[tokio::test]
-async fn id_tags_keep_their_user() {
-    let (_tg, api) = gateway().await;
-    let t = add_tag(&api, "U-CARD-1", Some(12)).await;
-    assert_eq!(t["userId"], 12);
-    add_tag(&api, "U-CARD-2", None).await;
-    let listed = api.get(&format!("{TAGS}?filter[userId]=12")).await;
-    let uids: Vec<&Value> = listed.body["data"]
-        .as_array()
-        .map(|a| a.iter().map(|t| &t["idTagUid"]).collect())
-        .unwrap_or_default();
-    assert_eq!(uids, vec!["U-CARD-1"], "{}", listed.text);
-    let id = t["id"].as_i64().expect("id");
-    let moved = api
-        .patch(&format!("{TAGS}/{id}"), json!({"userId": 13}))
-        .await;
-    assert_eq!(moved.body["data"]["userId"], 13, "{}", moved.text);
-    let cleared = api
-        .patch(&format!("{TAGS}/{id}"), json!({"userId": null}))
-        .await;
-    assert_eq!(
-        cleared.body["data"]["userId"],
-        Value::Null,
-        "{}",
-        cleared.text
-    );
-    for (body, field) in [
-        (
-            json!({"idTagUid": "USR5", "status": "enabled", "type": "rfid"}),
-            "idTagUid",
-        ),
-        (json!({"idTagUid": "OK-1", "userId": 0}), "userId"),
-        (json!({"idTagUid": "OK-2", "userId": -4}), "userId"),
-    ] {
-        let r = api.post(TAGS, body.clone()).await;
-        assert_eq!(r.status, 422, "{body}: {}", r.text);
-        assert!(r.body["errors"][field].is_array(), "{body}: {}", r.text);
-    }
-}
-
-/// The reserve body's `userId` must have a group token: out of range is a 422 on
-/// `userId`, before anything is sent.
-#[tokio::test]
-async fn a_reservation_for_no_user_is_refused() {
-    let (tg, api) = gateway().await;
-    let mut c = charger(&tg, "RES-NOUSER", "ocpp1.6").await;
-    c.call(
-        "BootNotification",
-        json!({"chargePointVendor": "v", "chargePointModel": "m"}),
-    )
-    .await;
-    let cp = charge_point_id(&api, "RES-NOUSER").await;
-    let r = api
-        .post(&format!("{A}/v1.0/{cp}/reserve/1"), json!({"userId": 0}))
-        .await;
-    assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.body["errors"]["userId"].is_array(), "{}", r.text);
-    assert!(c.is_open_v16().await);
-}
-
-/// Every field of the reference's start body is optional: naming only a user starts
-/// with that user's group token (accepted while the user has a usable tag); naming
-/// nobody, with `auth.remote_start_tag` (1.6 §5.11 RemoteStartTransaction idTag,
-/// 2.0.1 F01 RequestStartTransaction idToken). The operator sees 202, not a 422.
-#[tokio::test]
-async fn a_start_needs_no_tag() {
-    use actions_common::{rig, Answer};
-    use ocpp_gateway::ocpp::OcppVersion;
-    for version in [OcppVersion::V16, OcppVersion::V201] {
-        let identity = format!("START-{}", version.subprotocol().replace('.', ""));
-        let mut r = rig(version, &identity).await;
-        for (body, tag) in [(json!({"userId": 7}), "USR7"), (json!({}), "CENTRAL")] {
-            let (sent, reply) = r
-                .exchange(
-                    &r.path("v1.0", "start/1"),
-                    body.clone(),
-                    if version == OcppVersion::V16 {
-                        "RemoteStartTransaction"
-                    } else {
-                        "RequestStartTransaction"
-                    },
-                    Answer::Result(json!({"status": "Accepted"})),
-                )
-                .await;
-            assert_eq!(reply.status, 202, "{body}: {}", reply.text);
-            let sent_tag = if version == OcppVersion::V16 {
-                &sent["idTag"]
-            } else {
-                &sent["idToken"]["idToken"]
-            };
-            assert_eq!(sent_tag, tag, "{body}: {sent}");
-            let session = reply.body["sessionId"].as_i64().expect("sessionId");
-            let s = r
-                .api
-                .get(&format!("/public-api/resources/sessions/v1.0/{session}"))
-                .await;
-            assert_eq!(s.body["data"]["idTag"], tag, "{}", s.text);
-        }
-    }
-}
-
-/// With no remote-start tag configured, a start that names nobody is a 422 on
-/// `idTag`, and nothing reaches the charger.
-#[tokio::test]
-async fn without_a_remote_start_tag_a_start_must_name_someone() {
-    let mut s = settings();
-    s.auth.remote_start_tag = String::new();
-    let tg = start(s).await;
-    let token = tg.gw.api_tokens().first().expect("a token").clone();
-    let api = Api::new(tg.gw.api_addr(), Some(&token));
-    let mut c = charger(&tg, "START-NOTAG", "ocpp1.6").await;
-    c.call(
-        "BootNotification",
-        json!({"chargePointVendor": "v", "chargePointModel": "m"}),
-    )
-    .await;
-    let cp = charge_point_id(&api, "START-NOTAG").await;
-    let r = api.post(&format!("{A}/v1.0/{cp}/start/1"), json!({})).await;
-    assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.body["errors"]["idTag"].is_array(), "{}", r.text);
-    // The next frame the charger gets is the answer to its own Heartbeat.
-    assert!(c.is_open_v16().await);
-}
-
-/// A user's group token is answered from the user's tags (1.6 §4.2 idTagInfo, 2.0.1
-/// C01 idTokenInfo): Blocked when none is usable, and Invalid for a user the gateway
-/// holds no tag of (`auth.unknown` = reject) — so a reservation for them is refused by a
-/// charger that checks it, rather than charging for nobody.
-#[tokio::test]
-async fn a_group_is_only_as_good_as_its_tags() {
-    let (tg, api) = gateway().await;
-    let t = add_tag(&api, "G-OFF", Some(8)).await;
-    let id = t["id"].as_i64().expect("id");
-    let off = api
-        .patch(&format!("{TAGS}/{id}"), json!({"status": "disabled"}))
-        .await;
-    assert_eq!(off.status, 200, "{}", off.text);
-    let mut c16 = charger(&tg, "GRP-NEG16", "ocpp1.6").await;
-    let mut c201 = charger(&tg, "GRP-NEG201", "ocpp2.0.1").await;
-    for (token, status, group) in [
-        ("USR8", "Blocked", Some("USR8")),
-        ("G-OFF", "Blocked", Some("USR8")),
-        ("USR9", "Invalid", None),
-    ] {
-        let a = c16.call("Authorize", json!({"idTag": token})).await;
-        assert_eq!(
-            info(&a["idTagInfo"]),
-            (status.into(), group.map(Into::into)),
-            "{a}"
-        );
-        let a = c201
-            .call(
-                "Authorize",
-                json!({"idToken": {"idToken": token, "type": "Central"}}),
-            )
-            .await;
-        assert_eq!(
-            info(&a["idTokenInfo"]),
-            (status.into(), group.map(Into::into)),
-            "{a}"
-        );
-    }
 }
