@@ -244,6 +244,12 @@ pub struct AuthSettings {
     pub cache_ttl: Duration,
     /// The answer when the upstream service cannot be asked.
     pub offline_policy: Policy,
+    /// The user whose tags are the master pass (2.0.1 C16): their group is the one to set
+    /// as the stations' `AuthCtrlr.MasterPassGroupId`; 0 for none.
+    pub master_pass_user_id: i64,
+    /// The id tag of a remote start whose body names nobody ("" to require a tag or a
+    /// user); accepted only at a charger with a remote start or session under it.
+    pub remote_start_tag: String,
 }
 
 /// A fixed answer to an id tag.
@@ -414,6 +420,24 @@ impl Settings {
         if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(ConfigError::Invalid(format!(
                 "auth.upstream_url {url:?} must be an http:// or https:// URL (or empty)"
+            )));
+        }
+        let a = &self.auth;
+        if a.master_pass_user_id != 0
+            && crate::domain::tag_group::group_token(a.master_pass_user_id).is_none()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "auth.master_pass_user_id must be 0 or a user id from 1 to {}",
+                crate::domain::tag_group::MAX_USER_ID
+            )));
+        }
+        let tag = &a.remote_start_tag;
+        if tag.chars().count() > 20
+            || tag.trim() != tag
+            || crate::domain::tag_group::group_user(tag).is_some()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "auth.remote_start_tag {tag:?} must be at most 20 characters without surrounding spaces, and not a user group token (USR<digits>)"
             )));
         }
         self.ocpp.tls_listen_addr()?;
@@ -624,6 +648,37 @@ mod tests {
         std::fs::write(&f, "[store]\nurl = \"mysql://db/gateway\"\n").expect("write");
         let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
         assert!(err.contains("postgres://"), "{err}");
+    }
+
+    #[test]
+    fn auth_group_settings_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("auth.toml");
+        for (text, named) in [
+            (
+                "[auth]\nmaster_pass_user_id = -1\n",
+                "auth.master_pass_user_id",
+            ),
+            (
+                "[auth]\nremote_start_tag = \"USR12\"\n",
+                "auth.remote_start_tag",
+            ),
+            (
+                "[auth]\nremote_start_tag = \"A-TAG-LONGER-THAN-20-CHARS\"\n",
+                "auth.remote_start_tag",
+            ),
+        ] {
+            std::fs::write(&f, text).expect("write");
+            let err = Settings::load(Some(&f)).expect_err("must fail").to_string();
+            assert!(err.contains(named), "{text}: {err}");
+        }
+        std::fs::write(
+            &f,
+            "[auth]\nmaster_pass_user_id = 5\nremote_start_tag = \"\"\n",
+        )
+        .expect("write");
+        let s = Settings::load(Some(&f)).expect("valid");
+        assert_eq!(s.auth.master_pass_user_id, 5);
     }
 
     #[test]

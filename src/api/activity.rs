@@ -114,7 +114,9 @@ fn reservation(r: ReservationView) -> Value {
     };
     let mut v = json!({
         "id": r.id,
-        "userId": 0,
+        // Reservations from before users were kept have none: 0, as the reference
+        // requires an integer.
+        "userId": r.user_id.unwrap_or(0),
         "chargePointId": r.charge_point_id,
         "status": status,
         "reservedAt": r.created_at,
@@ -122,6 +124,7 @@ fn reservation(r: ReservationView) -> Value {
         "canceledAt": (status == "canceled").then_some(&r.updated_at),
         "lastUpdatedAt": r.updated_at,
     });
+    // Reservations of connector 0 made before they were refused have no EVSE to name.
     if let (Some(obj), Some(evse)) = (v.as_object_mut(), r.evse_id) {
         obj.insert("evseId".into(), evse.into());
     }
@@ -135,6 +138,7 @@ pub async fn reservations(
 ) -> Result<Json<Value>, ApiError> {
     let filter = ReservationFilter {
         evse_id: params.int("evseId")?,
+        user_id: params.int("userId")?,
         status: params.one_of("status", RESERVATION_STATUSES)?,
         created: params.window("reservedFrom", "reservedTo")?,
     };

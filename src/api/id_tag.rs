@@ -1,5 +1,6 @@
 //! `id-tags/v2.0`: the tags the gateway authorizes against (create, list, read, update,
-//! delete).
+//! delete). A tag's `userId` puts it in its user's group (`domain::tag_group`); the
+//! group tokens themselves (`USR` and digits) cannot be tag uids.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::{parse_time, ListParams};
 use super::ApiState;
+use crate::domain::tag_group::{group_user, MAX_USER_ID};
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::store::ResourceError;
 
@@ -34,7 +36,7 @@ fn render(t: IdTagView) -> Value {
         "expireAt": t.expire_at,
         "externalId": t.external_id,
         "idLabel": t.label,
-        "userId": null,
+        "userId": t.user_id,
         "partnerId": null,
         "createdAt": t.created_at,
         "lastUpdatedAt": t.updated_at,
@@ -54,6 +56,8 @@ pub struct IdTagBody {
     external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     id_label: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    user_id: Option<Option<i64>>,
 }
 
 /// The body, checked, with `expireAt` as stored text.
@@ -68,7 +72,20 @@ fn check(mut body: IdTagBody, creating: bool) -> Result<IdTagBody, ApiError> {
             "idTagUid",
             format!("The idTagUid must be 1 to {MAX_UID} characters."),
         ),
+        Some(uid) if group_user(uid).is_some() => add(
+            "idTagUid",
+            "The idTagUid USR followed by digits is the group token of a user.".into(),
+        ),
         _ => {}
+    }
+    if let Some(Some(u)) = body
+        .user_id
+        .filter(|u| u.is_some_and(|u| !(1..=MAX_USER_ID).contains(&u)))
+    {
+        add(
+            "userId",
+            format!("The userId {u} must be from 1 to {MAX_USER_ID}."),
+        );
     }
     if let Some(s) = body.status.as_deref().filter(|s| !STATUSES.contains(s)) {
         add(
@@ -125,6 +142,7 @@ pub async fn list(
         status: params.one_of("status", STATUSES)?,
         kind: params.one_of("type", LIST_TYPES)?,
         label: params.text("idLabel"),
+        user_id: params.int("userId")?,
         updated: params.window("lastUpdatedAfter", "lastUpdatedBefore")?,
     };
     let rows = state.resources.id_tags(filter, params.page()).await?;
@@ -157,6 +175,7 @@ pub async fn create(
         expire_at: body.expire_at.flatten(),
         external_id: body.external_id.flatten(),
         label: body.id_label.flatten(),
+        user_id: body.user_id.flatten(),
     };
     let t = state.resources.create_id_tag(new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "data": render(t) }))).into_response())
@@ -177,6 +196,7 @@ pub async fn update(
         expire_at: body.expire_at,
         external_id: body.external_id,
         label: body.id_label,
+        user_id: body.user_id,
     };
     let t = state
         .resources

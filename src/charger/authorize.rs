@@ -1,6 +1,9 @@
 //! Deciding id tags: the gateway's id-tag list first, then (for tags it does not hold)
 //! an optional upstream HTTP service whose answers are cached, then the configured
-//! policy. Every decision is recorded as an authorization.
+//! policy. A user's group token is answered from the user's tags, the remote-start tag
+//! from the remote starts the gateway sent; an accepted tag already in another
+//! transaction is `ConcurrentTx` (see `domain::tag_group`). Every decision is recorded
+//! as an authorization.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +13,8 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::config::{AuthSettings, Policy};
-use crate::domain::auth::{AuthSource, AuthorizationRecord};
+use crate::domain::auth::{AuthDecision, AuthSource, AuthorizationRecord, IdTagRecord};
+use crate::domain::tag_group::{concurrent, group_user, TagUse};
 use crate::domain::AuthStatus;
 use crate::store::Store;
 
@@ -28,6 +32,13 @@ pub struct Authorizer {
 #[derive(Deserialize)]
 struct UpstreamAnswer {
     status: String,
+}
+
+/// What a look-up found: a tag's answer (with the gateway's record of it, if it holds
+/// one), or a user's group's.
+enum Found {
+    Tag(AuthStatus, AuthSource, Option<IdTagRecord>),
+    Group(AuthDecision),
 }
 
 /// Why the upstream gave no usable answer.
@@ -65,33 +76,143 @@ impl Authorizer {
         })
     }
 
-    /// Decides `id_tag` for the charger `identity` and records the decision.
+    /// Decides `id_tag` for the charger `identity` (before a transaction) and records the
+    /// decision.
     pub async fn authorize(&self, identity: &str, id_tag: &str) -> AuthStatus {
-        let (status, source) = self.decide(identity, id_tag).await;
+        self.answer(identity, id_tag, &TagUse::Authorize)
+            .await
+            .status
+    }
+
+    /// Decides `id_tag` presented at the charger `identity` for `used`, with the tag's
+    /// group, and records the decision.
+    pub async fn answer(&self, identity: &str, id_tag: &str, used: &TagUse) -> AuthDecision {
+        let (decision, source) = self.decide(identity, id_tag, used).await;
         let record = AuthorizationRecord {
             id_tag: id_tag.to_owned(),
-            status,
+            status: decision.status,
             source,
             at: Utc::now(),
         };
         if let Err(e) = self.store.record_authorization(identity, record).await {
             tracing::warn!(error = %e, "could not record an authorization");
         }
-        status
+        decision
     }
 
-    async fn decide(&self, identity: &str, id_tag: &str) -> (AuthStatus, AuthSource) {
+    async fn decide(
+        &self,
+        identity: &str,
+        id_tag: &str,
+        used: &TagUse,
+    ) -> (AuthDecision, AuthSource) {
+        let central = &self.settings.remote_start_tag;
+        if !central.is_empty() && id_tag == central {
+            return (self.remote_start(identity, id_tag).await, AuthSource::Local);
+        }
+        let (status, source, record) = match self.look_up(identity, id_tag).await {
+            Found::Group(d) => return (d, AuthSource::Local),
+            Found::Tag(status, source, record) => (status, source, record),
+        };
+        let mut decision = AuthDecision {
+            status,
+            group: record.as_ref().and_then(IdTagRecord::group),
+        };
+        // Master-pass tags may end any transaction (C16): never concurrent.
+        let master = self.settings.master_pass_user_id;
+        let master_pass = master != 0 && record.and_then(|r| r.user_id) == Some(master);
+        // A group token (of a user the list has no tags of) is shared, never concurrent.
+        let shared = group_user(id_tag).is_some();
+        if status == AuthStatus::Accepted
+            && !master_pass
+            && !shared
+            && self.in_use(identity, id_tag, used).await
+        {
+            decision.status = AuthStatus::ConcurrentTx;
+        }
+        (decision, source)
+    }
+
+    /// Whether the tag is in another transaction than the one it is presented for.
+    async fn in_use(&self, identity: &str, id_tag: &str, used: &TagUse) -> bool {
+        if *used == TagUse::Stop {
+            return false;
+        }
+        match self.store.tag_transactions(id_tag).await {
+            Ok(open) => concurrent(used, identity, &open),
+            Err(e) => {
+                tracing::warn!(error = %e, "open transactions of a tag unreadable; not answering ConcurrentTx");
+                false
+            }
+        }
+    }
+
+    /// The remote-start tag: accepted only at a charger the gateway sent a remote start
+    /// with it to (still waiting, or running).
+    async fn remote_start(&self, identity: &str, id_tag: &str) -> AuthDecision {
+        let ours = match self.store.tag_transactions(id_tag).await {
+            Ok(open) => open.iter().any(|t| t.identity == identity),
+            Err(e) => {
+                tracing::error!(error = %e, "remote starts unreadable; applying the offline policy");
+                return AuthDecision::status(policy_status(self.settings.offline_policy));
+            }
+        };
+        AuthDecision::status(if ours {
+            AuthStatus::Accepted
+        } else {
+            AuthStatus::Invalid
+        })
+    }
+
+    /// A user's group token, when the user has tags: Accepted while one of them is,
+    /// else the first tag's answer. The group is its own group.
+    async fn group(&self, user: i64, token: &str) -> Option<AuthDecision> {
+        let tags = match self.store.user_id_tags(user).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "user's id tags unreadable; applying the offline policy");
+                return Some(AuthDecision {
+                    status: policy_status(self.settings.offline_policy),
+                    group: Some(token.to_owned()),
+                });
+            }
+        };
+        let now = Utc::now();
+        let status = tags
+            .iter()
+            .map(|t| t.decide(now))
+            .find(|s| *s == AuthStatus::Accepted)
+            .or_else(|| tags.first().map(|t| t.decide(now)))?;
+        Some(AuthDecision {
+            status,
+            group: Some(token.to_owned()),
+        })
+    }
+
+    /// The tag's answer from the list, its user's tags (a group token), the upstream
+    /// service or the policy, in that order.
+    async fn look_up(&self, identity: &str, id_tag: &str) -> Found {
         match self.store.id_tag(id_tag).await {
-            Ok(Some(tag)) => return (tag.decide(Utc::now()), AuthSource::Local),
+            Ok(Some(tag)) => {
+                return Found::Tag(tag.decide(Utc::now()), AuthSource::Local, Some(tag))
+            }
             Ok(None) => {}
             Err(e) => {
                 tracing::error!(error = %e, "id-tag lookup failed; applying the offline policy");
-                return (
-                    policy_status(self.settings.offline_policy),
-                    AuthSource::Policy,
-                );
+                let status = policy_status(self.settings.offline_policy);
+                return Found::Tag(status, AuthSource::Policy, None);
             }
         }
+        if let Some(user) = group_user(id_tag) {
+            if let Some(d) = self.group(user, id_tag).await {
+                return Found::Group(d);
+            }
+        }
+        let (status, source) = self.ask(identity, id_tag).await;
+        Found::Tag(status, source, None)
+    }
+
+    async fn ask(&self, identity: &str, id_tag: &str) -> (AuthStatus, AuthSource) {
         let Some(client) = &self.client else {
             return (policy_status(self.settings.unknown), AuthSource::Policy);
         };

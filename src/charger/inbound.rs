@@ -61,6 +61,18 @@ impl ChargerContext {
             .await
     }
 
+    /// Decides an id tag presented for `used`, with its group (and records the decision).
+    pub async fn answer(
+        &self,
+        id_tag: &str,
+        used: &crate::domain::tag_group::TagUse,
+    ) -> crate::domain::auth::AuthDecision {
+        self.shared
+            .authorizer
+            .answer(&self.identity, id_tag, used)
+            .await
+    }
+
     /// Records a report that has no state of its own beyond the record.
     pub async fn record_event(&self, call: &Call, event: ChargerEvent) {
         let store = &self.shared.store;

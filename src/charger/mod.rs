@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod certificates;
 pub mod handle;
 pub mod handshake;
+pub mod id_info;
 pub mod identity;
 pub mod inbound;
 pub mod journal;

@@ -2,8 +2,10 @@
 
 use serde_json::{json, Value};
 
+use super::id_info;
 use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction};
 use crate::ocpp::v16::{decode_request, Request};
 use crate::ocpp::{Call, DecodeError};
@@ -28,10 +30,13 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
-            json!({"idTagInfo": {"status": ctx.authorize(&a.id_tag).await.as_v16()}})
+            json!({"idTagInfo": id_info::v16(&ctx.answer(&a.id_tag, &TagUse::Authorize).await)})
         }
         Request::StartTransaction(s) => {
-            let status = ctx.authorize(&s.id_tag).await;
+            let used = TagUse::Start {
+                connector: s.connector_id,
+            };
+            let answer = ctx.answer(&s.id_tag, &used).await;
             let start = StartTransaction {
                 connector: s.connector_id,
                 id_tag: s.id_tag,
@@ -40,11 +45,11 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reservation_id: s.reservation_id,
             };
             let tx_id = store.start_transaction(id, start).await.map_err(internal)?;
-            json!({"transactionId": tx_id, "idTagInfo": {"status": status.as_v16()}})
+            json!({"transactionId": tx_id, "idTagInfo": id_info::v16(&answer)})
         }
         Request::StopTransaction(s) => {
             let status = match s.id_tag.as_deref() {
-                Some(t) => Some(ctx.authorize(t).await),
+                Some(t) => Some(ctx.answer(t, &TagUse::Stop).await),
                 None => None,
             };
             let stop = StopTransaction {
@@ -70,7 +75,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             })
             .await;
             match status {
-                Some(st) => json!({"idTagInfo": {"status": st.as_v16()}}),
+                Some(st) => json!({"idTagInfo": id_info::v16(&st)}),
                 None => json!({}),
             }
         }

@@ -2,8 +2,10 @@
 
 use serde_json::{json, Value};
 
+use super::id_info;
 use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
+use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, TransactionUpdate};
 use crate::ocpp::v201::{decode_request, Request};
 use crate::ocpp::{Call, DecodeError};
@@ -32,7 +34,8 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             if a.iso_15118_certificate_hash_data.is_some() || a.certificate.is_some() {
                 crate::pnc::charger::authorize(ctx, &call.payload).await
             } else {
-                json!({"idTokenInfo": {"status": ctx.authorize(&a.id_token.id_token).await.as_v201()}})
+                let answer = ctx.answer(&a.id_token.id_token, &TagUse::Authorize).await;
+                json!({"idTokenInfo": id_info::v201(&answer)})
             }
         }
         Request::Get15118EVCertificate(_) => {
@@ -66,14 +69,22 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::TransactionEvent(t) => {
             let token = t.id_token.as_ref().map(|tok| tok.id_token.clone());
-            let status = match token.as_deref() {
-                Some(tok) => Some(ctx.authorize(tok).await),
-                None => None,
-            };
             let phase = match wire_name(&t.event_type).as_str() {
                 "Started" => TransactionPhase::Started,
                 "Ended" => TransactionPhase::Ended,
                 _ => TransactionPhase::Updated,
+            };
+            // An ending, or a replay of what happened offline, is never concurrent.
+            let used = if matches!(phase, TransactionPhase::Ended) || t.offline == Some(true) {
+                TagUse::Stop
+            } else {
+                TagUse::Transaction {
+                    transaction_id: t.transaction_info.transaction_id.clone(),
+                }
+            };
+            let status = match token.as_deref() {
+                Some(tok) => Some(ctx.answer(tok, &used).await),
+                None => None,
             };
             let update = TransactionUpdate {
                 transaction_id: t.transaction_info.transaction_id.clone(),
@@ -96,7 +107,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             ctx.commit_report(call, || store.transaction_event(id, update.clone()))
                 .await;
             match status {
-                Some(st) => json!({"idTokenInfo": {"status": st.as_v201()}}),
+                Some(st) => json!({"idTokenInfo": id_info::v201(&st)}),
                 None => json!({}),
             }
         }

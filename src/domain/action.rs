@@ -148,11 +148,13 @@ pub enum Action {
     },
     /// Stop the transaction with this charger-side id.
     StopSession { transaction_id: String },
-    /// Reserve an EVSE for an id tag until `expires_at`.
+    /// Reserve an EVSE (0: any of the charge point's) for an id tag until `expires_at`;
+    /// with a group, any tag of that group may use it.
     Reserve {
         reservation_id: i32,
         evse: u32,
         id_tag: String,
+        group: Option<String>,
         expires_at: DateTime<Utc>,
     },
     /// Cancel a reservation.

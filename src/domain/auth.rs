@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::tag_group::group_token;
+
 /// What the gateway answers for an id tag / id token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthStatus {
@@ -62,9 +64,17 @@ pub struct IdTagRecord {
     pub uid: String,
     pub status: IdTagStatus,
     pub expire_at: Option<DateTime<Utc>>,
+    /// The platform user the tag belongs to; its tags share a group.
+    pub user_id: Option<i64>,
 }
 
 impl IdTagRecord {
+    /// The tag's group id token (1.6 `parentIdTag`, 2.0.1 `groupIdToken`): its user's
+    /// group, none for a tag without a user.
+    pub fn group(&self) -> Option<String> {
+        self.user_id.and_then(group_token)
+    }
+
     /// The answer for this tag at `now`: disabled and suspended tags are blocked, an
     /// enabled tag past its expiry is expired.
     pub fn decide(&self, now: DateTime<Utc>) -> AuthStatus {
@@ -72,6 +82,23 @@ impl IdTagRecord {
             IdTagStatus::Disabled | IdTagStatus::Suspended => AuthStatus::Blocked,
             IdTagStatus::Enabled if self.expire_at.is_some_and(|e| e <= now) => AuthStatus::Expired,
             IdTagStatus::Enabled => AuthStatus::Accepted,
+        }
+    }
+}
+
+/// What an id tag's authorization answers: the status and the tag's group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthDecision {
+    pub status: AuthStatus,
+    /// The group id token answered with the status, when the tag has one.
+    pub group: Option<String>,
+}
+
+impl AuthDecision {
+    pub fn status(status: AuthStatus) -> AuthDecision {
+        AuthDecision {
+            status,
+            group: None,
         }
     }
 }
@@ -108,6 +135,7 @@ mod tests {
             uid: "T".into(),
             status,
             expire_at,
+            user_id: None,
         };
         assert_eq!(
             tag(IdTagStatus::Enabled, None).decide(now),

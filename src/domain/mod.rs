@@ -7,6 +7,7 @@ pub mod event;
 pub mod notification;
 pub mod session;
 pub mod status;
+pub mod tag_group;
 pub mod variable;
 
 pub use auth::AuthStatus;

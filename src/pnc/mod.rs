@@ -345,6 +345,8 @@ impl Pnc {
                     expire_at: Some(not_after.clone()),
                     external_id: None,
                     label: Some(p.pc_id.clone()),
+                    // The vehicle's user: the contract joins that user's group.
+                    user_id: Some(p.user_id).filter(|u| *u > 0),
                 };
                 self.resources.create_id_tag(new).await?
             }

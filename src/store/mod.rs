@@ -13,6 +13,7 @@ use async_trait::async_trait;
 
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
@@ -106,6 +107,11 @@ pub trait Store: Send + Sync + 'static {
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
     /// The id tag with this uid, if the gateway holds it.
     async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError>;
+    /// The id tags of the user `user_id` (at most a hundred).
+    async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError>;
+    /// The sessions with `id_tag` that are running or waiting for a remote start (at
+    /// most fifty).
+    async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError>;
     async fn record_authorization(
         &self,
         identity: &str,

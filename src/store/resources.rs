@@ -192,8 +192,18 @@ pub struct IdTagView {
     pub expire_at: Option<String>,
     pub external_id: Option<String>,
     pub label: Option<String>,
+    /// The platform user the tag belongs to.
+    pub user_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl IdTagView {
+    /// The tag's group id token (1.6 `parentIdTag`, 2.0.1 `groupIdToken`), as the
+    /// gateway answers it in authorizations: its user's group; none without a user.
+    pub fn group(&self) -> Option<String> {
+        self.user_id.and_then(crate::domain::tag_group::group_token)
+    }
 }
 
 /// Filters of the id-tag list.
@@ -203,6 +213,7 @@ pub struct IdTagFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub label: Option<String>,
+    pub user_id: Option<i64>,
     pub updated: Window,
 }
 
@@ -215,6 +226,7 @@ pub struct NewIdTag {
     pub expire_at: Option<String>,
     pub external_id: Option<String>,
     pub label: Option<String>,
+    pub user_id: Option<i64>,
 }
 
 /// Changes to an id tag; `None` leaves a field alone, `Some(None)` clears it.
@@ -226,6 +238,7 @@ pub struct IdTagPatch {
     pub expire_at: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
     pub label: Option<Option<String>>,
+    pub user_id: Option<Option<i64>>,
 }
 
 /// An authorization decision about an id tag.
@@ -266,17 +279,33 @@ pub struct ProfileCriteria {
 pub struct ReservationView {
     pub id: i64,
     pub charge_point_id: i64,
+    /// The EVSE's id; none for a reservation of the whole charge point.
     pub evse_id: Option<i64>,
+    /// The platform user it was made for (none on reservations older than users).
+    pub user_id: Option<i64>,
     pub status: String,
     pub expires_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// A reservation about to be sent.
+#[derive(Clone, Debug)]
+pub struct NewReservation {
+    pub charge_point_id: i64,
+    /// The OCPP EVSE (2.0.1) or connector (1.6) number; 0 for the whole charge point.
+    pub evse_network_id: i64,
+    /// The tag sent with it.
+    pub id_tag: String,
+    pub user_id: Option<i64>,
+    pub expires_at: String,
+}
+
 /// Filters of the reservation list.
 #[derive(Clone, Debug, Default)]
 pub struct ReservationFilter {
     pub evse_id: Option<i64>,
+    pub user_id: Option<i64>,
     pub status: Option<String>,
     pub created: Window,
 }
@@ -467,13 +496,7 @@ pub trait Resources: Send + Sync + 'static {
         criteria: ProfileCriteria,
     ) -> Result<u64, StoreError>;
     /// A reservation about to be sent (status `pending`).
-    async fn create_reservation(
-        &self,
-        charge_point_id: i64,
-        evse_network_id: i64,
-        id_tag: String,
-        expires_at: String,
-    ) -> Result<i64, StoreError>;
+    async fn create_reservation(&self, new: NewReservation) -> Result<i64, StoreError>;
     /// A reservation's new status (`active`, `canceled`, `rejected`), with
     /// `reservation.changed` when the platform has a name for it.
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError>;

@@ -1,6 +1,12 @@
 //! Reservations: reserve an EVSE, cancel a reservation. The reservation is recorded
 //! before it is sent (its id is the OCPP reservation id) and its status follows the
 //! charger's answer, announced as `reservation.changed`.
+//!
+//! The reference's body names a user, not a tag: the reservation carries the user's
+//! group token (`domain::tag_group`) as its tag and as its group (1.6 §5.13
+//! `parentIdTag`, 2.0.1 H01 `groupIdToken`), so any of the user's cards may use it, and a
+//! charger that authorizes the reservation's tag is answered Accepted while the user has
+//! a usable tag.
 
 use std::sync::Arc;
 
@@ -17,6 +23,8 @@ use crate::api::extract::{id, ApiJson};
 use crate::api::ApiState;
 use crate::charger::outbound::ts;
 use crate::domain::action::Action;
+use crate::domain::tag_group::{group_token, MAX_USER_ID};
+use crate::store::resources::NewReservation;
 
 /// How long a reservation made through the API holds (the reference's body has no
 /// expiry).
@@ -25,7 +33,7 @@ const RESERVATION_LENGTH: chrono::Duration = chrono::Duration::minutes(30);
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReserveBody {
-    /// The platform's user; the gateway holds no users, so it is the id tag sent.
+    /// The platform's user the reservation is for.
     user_id: i64,
     #[allow(dead_code)]
     reason: Option<String>,
@@ -38,16 +46,34 @@ pub async fn reserve(
     ApiJson(b): ApiJson<ReserveBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
+    // The reference's reservation always names its EVSE (`evseId`, required): a
+    // reservation of no EVSE in particular (1.6 connector 0, 2.0.1 without evseId) could
+    // not be shown, so `0` is no EVSE here as elsewhere.
     let evse = evse_number(&evse)?;
-    let id_tag = b.user_id.to_string();
+    if evse == 0 {
+        return Err(ApiError::NotFound(
+            "EVSE not found: a reservation is for one EVSE (its network id, from 1).".into(),
+        ));
+    }
+    let id_tag = group_token(b.user_id).ok_or_else(|| {
+        ApiError::field(
+            "userId",
+            format!("The userId must be from 1 to {MAX_USER_ID}."),
+        )
+    })?;
     let expires_at = Utc::now() + RESERVATION_LENGTH;
-    let reservation = state
-        .resources
-        .create_reservation(t.cp.id, i64::from(evse), id_tag.clone(), ts(&expires_at))
-        .await?;
+    let new = NewReservation {
+        charge_point_id: t.cp.id,
+        evse_network_id: i64::from(evse),
+        id_tag: id_tag.clone(),
+        user_id: Some(b.user_id),
+        expires_at: ts(&expires_at),
+    };
+    let reservation = state.resources.create_reservation(new).await?;
     let action = Action::Reserve {
         reservation_id: int32(reservation)?,
         evse,
+        group: Some(id_tag.clone()),
         id_tag,
         expires_at,
     };

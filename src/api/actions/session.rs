@@ -17,9 +17,12 @@ use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson};
 use crate::api::ApiState;
 use crate::domain::action::Action;
+use crate::domain::tag_group::{group_token, MAX_USER_ID};
 
-/// The reference's start body. Who starts: `idTag`, else the deprecated
-/// `externalSessionId`, else the `userId` as the id tag.
+/// The reference's start body, every field optional. Who starts: `idTag`, else the
+/// deprecated `externalSessionId`, else the user's group token (`userId`; Accepted while
+/// the user has a usable tag), else the configured `auth.remote_start_tag` (accepted only
+/// at the charger the start went to).
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct StartBody {
@@ -32,13 +35,28 @@ pub struct StartBody {
 }
 
 impl StartBody {
-    fn id_tag(&self) -> Result<String, ApiError> {
+    fn id_tag(&self, remote_start_tag: &str) -> Result<String, ApiError> {
+        let user = match self.user_id {
+            None => None,
+            Some(u) => Some(group_token(u).ok_or_else(|| {
+                ApiError::field(
+                    "userId",
+                    format!("The userId must be from 1 to {MAX_USER_ID}."),
+                )
+            })?),
+        };
         let tag = self
             .id_tag
             .clone()
             .or_else(|| self.external_session_id.clone())
-            .or_else(|| self.user_id.map(|u| u.to_string()))
-            .ok_or_else(|| ApiError::field("idTag", "The idTag field is required."))?;
+            .or(user)
+            .or_else(|| Some(remote_start_tag.to_owned()).filter(|t| !t.is_empty()))
+            .ok_or_else(|| {
+                ApiError::field(
+                    "idTag",
+                    "The idTag field is required (or userId; no auth.remote_start_tag is set).",
+                )
+            })?;
         if tag.is_empty() || tag.chars().count() > 20 {
             return Err(ApiError::field(
                 "idTag",
@@ -87,7 +105,7 @@ async fn run_start(
     evse: Option<u32>,
     b: &StartBody,
 ) -> Result<Response, ApiError> {
-    let id_tag = b.id_tag()?;
+    let id_tag = b.id_tag(&state.shared.settings.auth.remote_start_tag)?;
     let session = state
         .resources
         .create_pending_session(t.cp.id, evse.map(i64::from), id_tag.clone())

@@ -79,17 +79,19 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             reservation_id,
             evse,
             id_tag,
+            group,
             expires_at,
-        } => Request::new(
-            "ReserveNow",
-            json!({
+        } => {
+            // §5.13: with a parentIdTag, any tag of that parent may use the reservation.
+            let mut p = json!({
                 "connectorId": evse,
                 "expiryDate": ts(expires_at),
                 "idTag": id_tag,
                 "reservationId": reservation_id,
-            }),
-            ACCEPTED,
-        ),
+            });
+            put(&mut p, "parentIdTag", group.as_deref());
+            Request::new("ReserveNow", p, ACCEPTED)
+        }
         Action::CancelReservation { reservation_id } => Request::new(
             "CancelReservation",
             json!({"reservationId": reservation_id}),

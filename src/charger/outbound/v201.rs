@@ -90,17 +90,26 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             reservation_id,
             evse,
             id_tag,
+            group,
             expires_at,
-        } => Request::new(
-            "ReserveNow",
-            json!({
+        } => {
+            let mut p = json!({
                 "id": reservation_id,
                 "expiryDateTime": ts(expires_at),
                 "idToken": {"idToken": id_tag, "type": "Central"},
-                "evseId": evse,
-            }),
-            ACCEPTED,
-        ),
+            });
+            // H01: no evseId reserves any EVSE of the station (there is no EVSE 0); a
+            // groupIdToken lets any token of that group use the reservation.
+            put(&mut p, "evseId", (*evse > 0).then_some(*evse));
+            put(
+                &mut p,
+                "groupIdToken",
+                group
+                    .as_ref()
+                    .map(|g| json!({"idToken": g, "type": "Central"})),
+            );
+            Request::new("ReserveNow", p, ACCEPTED)
+        }
         Action::CancelReservation { reservation_id } => Request::new(
             "CancelReservation",
             json!({"reservationId": reservation_id}),

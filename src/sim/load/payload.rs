@@ -44,14 +44,24 @@ pub(super) fn status(version: OcppVersion, occupied: bool) -> Value {
     }
 }
 
+/// The tag of the `index`th charger's transactions: one per charger, since a tag in two
+/// transactions at once is answered ConcurrentTx.
+pub(super) fn tag(index: usize) -> String {
+    format!("LOADTAG{index}")
+}
+
 /// The request that starts a transaction: 1.6 StartTransaction, 2.0.1 TransactionEvent
 /// `Started` (whose id the charger makes up, returned here).
-pub(super) fn start(version: OcppVersion, meter_wh: i64) -> (&'static str, Value, Option<String>) {
+pub(super) fn start(
+    version: OcppVersion,
+    meter_wh: i64,
+    tag: &str,
+) -> (&'static str, Value, Option<String>) {
     match version {
         OcppVersion::V16 => {
             let request = json!({
                 "connectorId": 1,
-                "idTag": "LOADTAG",
+                "idTag": tag,
                 "meterStart": meter_wh,
                 "timestamp": now(),
             });
@@ -65,7 +75,7 @@ pub(super) fn start(version: OcppVersion, meter_wh: i64) -> (&'static str, Value
                 "triggerReason": "Authorized",
                 "seqNo": 0,
                 "transactionInfo": { "transactionId": id, "chargingState": "Charging" },
-                "idToken": { "idToken": "LOADTAG", "type": "ISO14443" },
+                "idToken": { "idToken": tag, "type": "ISO14443" },
                 "evse": { "id": 1, "connectorId": 1 },
                 "meterValue": [energy(meter_wh, "Transaction.Begin")],
             });

@@ -179,7 +179,7 @@ impl Charger {
     async fn meter(&mut self, index: usize, shared: &Shared) -> Result<(), ErrorKind> {
         let version = self.version;
         let mut energy = 1_000;
-        let (action, request, made_up) = payload::start(version, energy);
+        let (action, request, made_up) = payload::start(version, energy, &payload::tag(index));
         let answer = self.call(shared, action, request, Exchange::Steady).await?;
         let transaction = match made_up {
             Some(id) => id,

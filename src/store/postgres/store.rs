@@ -8,10 +8,30 @@ use async_trait::async_trait;
 use super::{ops, PostgresStore};
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 use crate::store::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
+
+/// The columns `tag_record` reads.
+const TAG_RECORD_COLUMNS: &str = "id_tag_uid, status, expire_at, user_id";
+
+/// An id tag as the authorizer sees it.
+fn tag_record(r: &tokio_postgres::Row) -> IdTagRecord {
+    let status: String = r.get(1);
+    let expire: Option<String> = r.get(2);
+    IdTagRecord {
+        uid: r.get(0),
+        // An unreadable status blocks rather than admits.
+        status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
+        expire_at: expire
+            .as_deref()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+            .map(|e| e.with_timezone(&chrono::Utc)),
+        user_id: r.get(3),
+    }
+}
 
 #[async_trait]
 impl Store for PostgresStore {
@@ -156,23 +176,43 @@ impl Store for PostgresStore {
     async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
         let rows = self
             .query(
-                "SELECT id_tag_uid, status, expire_at FROM id_tags WHERE id_tag_uid = $1",
+                &format!("SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE id_tag_uid = $1"),
                 &[&uid],
             )
             .await?;
-        Ok(rows.first().map(|r| {
-            let status: String = r.get(1);
-            let expire: Option<String> = r.get(2);
-            IdTagRecord {
-                uid: r.get(0),
-                // An unreadable status blocks rather than admits.
-                status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
-                expire_at: expire
-                    .as_deref()
-                    .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-                    .map(|e| e.with_timezone(&chrono::Utc)),
-            }
-        }))
+        Ok(rows.first().map(tag_record))
+    }
+
+    async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError> {
+        let rows = self
+            .query(
+                &format!(
+                    "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE user_id = $1 ORDER BY id LIMIT 100"
+                ),
+                &[&user_id],
+            )
+            .await?;
+        Ok(rows.iter().map(tag_record).collect())
+    }
+
+    async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT s.status = 'active', cp.identity, s.evse_network_id, s.transaction_id
+                 FROM sessions s JOIN charge_points cp ON cp.id = s.charge_point_id
+                 WHERE s.id_tag = $1 AND s.status IN ('pending', 'active') ORDER BY s.id LIMIT 50",
+                &[&id_tag],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| OpenTransaction {
+                active: r.get(0),
+                identity: r.get(1),
+                evse: r.get(2),
+                transaction_id: r.get(3),
+            })
+            .collect())
     }
 
     async fn record_authorization(

@@ -22,6 +22,7 @@ use super::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
 use crate::config::StoreSettings;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
@@ -115,6 +116,25 @@ impl SqliteStore {
         }
         Ok(value)
     }
+}
+
+/// The columns `tag_record` reads.
+const TAG_RECORD_COLUMNS: &str = "id_tag_uid, status, expire_at, user_id";
+
+/// An id tag as the authorizer sees it.
+fn tag_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdTagRecord> {
+    let status: String = r.get(1)?;
+    let expire: Option<String> = r.get(2)?;
+    Ok(IdTagRecord {
+        uid: r.get(0)?,
+        // An unreadable status blocks rather than admits.
+        status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
+        expire_at: expire
+            .as_deref()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+            .map(|e| e.with_timezone(&chrono::Utc)),
+        user_id: r.get(3)?,
+    })
 }
 
 #[async_trait]
@@ -249,23 +269,43 @@ impl Store for SqliteStore {
         let uid = uid.to_owned();
         self.read(move |c| {
             use rusqlite::OptionalExtension;
-            c.prepare_cached(
-                "SELECT id_tag_uid, status, expire_at FROM id_tags WHERE id_tag_uid = ?1",
-            )?
-            .query_row([&uid], |r| {
-                let status: String = r.get(1)?;
-                let expire: Option<String> = r.get(2)?;
-                Ok(IdTagRecord {
-                    uid: r.get(0)?,
-                    // An unreadable status blocks rather than admits.
-                    status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
-                    expire_at: expire
-                        .as_deref()
-                        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-                        .map(|e| e.with_timezone(&chrono::Utc)),
-                })
-            })
+            c.prepare_cached(&format!(
+                "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE id_tag_uid = ?1"
+            ))?
+            .query_row([&uid], tag_record)
             .optional()
+        })
+        .await
+    }
+
+    async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError> {
+        self.read(move |c| {
+            c.prepare_cached(&format!(
+                "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE user_id = ?1 ORDER BY id LIMIT 100"
+            ))?
+            .query_map([user_id], tag_record)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError> {
+        let id_tag = id_tag.to_owned();
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT s.status = 'active', cp.identity, s.evse_network_id, s.transaction_id
+                 FROM sessions s JOIN charge_points cp ON cp.id = s.charge_point_id
+                 WHERE s.id_tag = ?1 AND s.status IN ('pending', 'active') ORDER BY s.id LIMIT 50",
+            )?
+            .query_map([&id_tag], |r| {
+                Ok(OpenTransaction {
+                    active: r.get(0)?,
+                    identity: r.get(1)?,
+                    evse: r.get(2)?,
+                    transaction_id: r.get(3)?,
+                })
+            })?
+            .collect()
         })
         .await
     }

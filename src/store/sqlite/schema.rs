@@ -278,6 +278,14 @@ CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status
 CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
 CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
 "#,
+    // Users: an id tag's and a reservation's platform user (its tags share a group id
+    // token); the open sessions of a tag are looked up when it is presented (ConcurrentTx).
+    r#"
+ALTER TABLE id_tags ADD COLUMN user_id INTEGER;
+CREATE INDEX id_tags_user ON id_tags (user_id);
+ALTER TABLE reservations ADD COLUMN user_id INTEGER;
+CREATE INDEX sessions_open_tag ON sessions (id_tag) WHERE status IN ('pending', 'active');
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

@@ -208,22 +208,29 @@ pub async fn clear_charging_profiles<C: GenericClient>(
 
 pub async fn create_reservation<C: GenericClient>(
     c: &C,
-    cp: i64,
-    evse: i64,
-    id_tag: &str,
-    expires_at: &str,
+    r: &crate::store::resources::NewReservation,
 ) -> PgResult<Option<i64>> {
     let n = now();
     let stmt = c
         .prepare_cached(
-            "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, status, expires_at, created_at, updated_at)
-             SELECT id, $2::BIGINT, $3::TEXT, 'pending', $4::TEXT, $5::TEXT, $5::TEXT
+            "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, user_id, status, expires_at, created_at, updated_at)
+             SELECT id, $2::BIGINT, $3::TEXT, $4::BIGINT, 'pending', $5::TEXT, $6::TEXT, $6::TEXT
              FROM charge_points WHERE id = $1 RETURNING id",
         )
         .await?;
     returned(
-        c.query_opt(&stmt, &[&cp, &evse, &id_tag, &expires_at, &n])
-            .await?,
+        c.query_opt(
+            &stmt,
+            &[
+                &r.charge_point_id,
+                &r.evse_network_id,
+                &r.id_tag,
+                &r.user_id,
+                &r.expires_at,
+                &n,
+            ],
+        )
+        .await?,
     )
 }
 

@@ -67,8 +67,11 @@ pub async fn authorization<C: GenericClient>(
         .transpose()
 }
 
+// Connector 0 has a row among the EVSEs (the charge point's own status) but is no EVSE:
+// a whole-charge-point reservation has none.
 const RESERVATION_FROM: &str = "FROM reservations r LEFT JOIN evses e
-      ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id";
+      ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id
+      AND e.network_id > 0";
 
 fn reservation_from_row(r: &Row) -> PgResult<ReservationView> {
     Ok(ReservationView {
@@ -79,12 +82,14 @@ fn reservation_from_row(r: &Row) -> PgResult<ReservationView> {
         expires_at: r.try_get(4)?,
         created_at: r.try_get(5)?,
         updated_at: r.try_get(6)?,
+        user_id: r.try_get(7)?,
     })
 }
 
 fn reservation_filter(f: &ReservationFilter) -> Filter {
     let mut w = Filter::new();
     w.eq("e.id", f.evse_id)
+        .eq("r.user_id", f.user_id)
         .eq_text("r.status", f.status.clone())
         .window("r.created_at", &f.created);
     w
@@ -109,7 +114,7 @@ pub async fn reservations<C: GenericClient>(
     let off = w.param(i64::try_from(offset).unwrap_or(i64::MAX));
     let stmt = c
         .prepare_cached(&format!(
-            "SELECT r.id, r.charge_point_id, e.id, r.status, r.expires_at, r.created_at, r.updated_at
+            "SELECT r.id, r.charge_point_id, e.id, r.status, r.expires_at, r.created_at, r.updated_at, r.user_id
              {RESERVATION_FROM}{where_sql} ORDER BY r.id LIMIT {lim} OFFSET {off}"
         ))
         .await?;
@@ -125,7 +130,7 @@ pub async fn reservations<C: GenericClient>(
 pub async fn reservation<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<ReservationView>> {
     let stmt = c
         .prepare_cached(&format!(
-            "SELECT r.id, r.charge_point_id, e.id, r.status, r.expires_at, r.created_at, r.updated_at
+            "SELECT r.id, r.charge_point_id, e.id, r.status, r.expires_at, r.created_at, r.updated_at, r.user_id
              {RESERVATION_FROM} WHERE r.id = $1"
         ))
         .await?;

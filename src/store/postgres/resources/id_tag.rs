@@ -10,7 +10,7 @@ use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page
 use crate::store::sqlite::now;
 
 const COLUMNS: &str =
-    "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at";
+    "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id";
 
 fn from_row(r: &Row) -> PgResult<IdTagView> {
     Ok(IdTagView {
@@ -23,6 +23,7 @@ fn from_row(r: &Row) -> PgResult<IdTagView> {
         label: r.try_get(6)?,
         created_at: r.try_get(7)?,
         updated_at: r.try_get(8)?,
+        user_id: r.try_get(9)?,
     })
 }
 
@@ -36,6 +37,7 @@ pub async fn list<C: GenericClient>(
         .eq_text("status", f.status.clone())
         .eq_text("type", f.kind.clone())
         .eq_text("id_label", f.label.clone())
+        .eq("user_id", f.user_id)
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
     let stmt = c.prepare_cached(&sql).await?;
@@ -62,8 +64,8 @@ pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<I
     // A refused insert spends an id, as in SQLite (see the charge points' create).
     let stmt = c
         .prepare_cached(
-            "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+            "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
              ON CONFLICT (id_tag_uid) DO NOTHING RETURNING id",
         )
         .await?;
@@ -78,6 +80,7 @@ pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<I
                 &n.external_id,
                 &n.label,
                 &at,
+                &n.user_id,
             ],
         )
         .await?
@@ -132,6 +135,9 @@ pub async fn update<C: GenericClient>(
         set(&mut w, "id_label", v.clone());
     }
     set(&mut w, "updated_at", Some(now()));
+    if let Some(v) = p.user_id {
+        sets.push(format!("user_id = {}", w.param(v)));
+    }
     let idp = w.param(id);
     let sql = format!("UPDATE id_tags SET {} WHERE id = {idp}", sets.join(", "));
     let stmt = c.prepare_cached(&sql).await?;

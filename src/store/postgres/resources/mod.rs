@@ -386,21 +386,10 @@ impl Resources for PostgresStore {
         )))
     }
 
-    async fn create_reservation(
-        &self,
-        charge_point_id: i64,
-        evse_network_id: i64,
-        id_tag: String,
-        expires_at: String,
-    ) -> Result<i64, StoreError> {
-        let id = in_transaction!(self, |tx| action::create_reservation(
-            &tx,
-            charge_point_id,
-            evse_network_id,
-            &id_tag,
-            &expires_at
-        ));
-        unknown_charge_point(id, charge_point_id)
+    async fn create_reservation(&self, new: NewReservation) -> Result<i64, StoreError> {
+        let cp = new.charge_point_id;
+        let id = in_transaction!(self, |tx| action::create_reservation(&tx, &new));
+        unknown_charge_point(id, cp)
     }
 
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {

@@ -190,17 +190,24 @@ pub fn clear_charging_profiles(
 
 pub fn create_reservation(
     tx: &Transaction<'_>,
-    cp: i64,
-    evse: i64,
-    id_tag: &str,
-    expires_at: &str,
+    r: &crate::store::resources::NewReservation,
 ) -> rusqlite::Result<i64> {
     let n = now();
     tx.prepare_cached(
-        "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, status, expires_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?5) RETURNING id",
+        "INSERT INTO reservations (charge_point_id, evse_network_id, id_tag, user_id, status, expires_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?6) RETURNING id",
     )?
-    .query_row(params![cp, evse, id_tag, expires_at, n], |r| r.get(0))
+    .query_row(
+        params![
+            r.charge_point_id,
+            r.evse_network_id,
+            r.id_tag,
+            r.user_id,
+            r.expires_at,
+            n
+        ],
+        |row| row.get(0),
+    )
 }
 
 pub fn set_reservation_status(tx: &Transaction<'_>, id: i64, status: &str) -> rusqlite::Result<()> {

@@ -54,10 +54,13 @@ pub fn authorization(c: &Connection, id: i64) -> rusqlite::Result<Option<Authori
     .optional()
 }
 
+// Connector 0 has a row among the EVSEs (the charge point's own status) but is no EVSE:
+// a whole-charge-point reservation has none.
 const RESERVATION_SELECT: &str = "SELECT r.id, r.charge_point_id, e.id, r.status, r.expires_at,
-    r.created_at, r.updated_at
+    r.created_at, r.updated_at, r.user_id
     FROM reservations r LEFT JOIN evses e
-      ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id";
+      ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id
+      AND e.network_id > 0";
 
 fn reservation_from_row(r: &Row<'_>) -> rusqlite::Result<ReservationView> {
     Ok(ReservationView {
@@ -68,12 +71,14 @@ fn reservation_from_row(r: &Row<'_>) -> rusqlite::Result<ReservationView> {
         expires_at: r.get(4)?,
         created_at: r.get(5)?,
         updated_at: r.get(6)?,
+        user_id: r.get(7)?,
     })
 }
 
 fn reservation_filter(f: &ReservationFilter) -> Filter {
     let mut w = Filter::new();
     w.eq("e.id", f.evse_id)
+        .eq("r.user_id", f.user_id)
         .eq("r.status", f.status.clone())
         .window("r.created_at", &f.created);
     w
@@ -89,7 +94,8 @@ pub fn reservations(
     let total: i64 = c
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM reservations r LEFT JOIN evses e
-               ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id{}",
+               ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id
+               AND e.network_id > 0{}",
             w.sql()
         ))?
         .query_row(params_from_iter(w.params.iter()), |r| r.get(0))?;

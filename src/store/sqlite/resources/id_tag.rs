@@ -8,7 +8,7 @@ use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page
 use crate::store::sqlite::ops::now;
 
 const COLUMNS: &str =
-    "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at";
+    "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<IdTagView> {
     Ok(IdTagView {
@@ -21,6 +21,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<IdTagView> {
         label: r.get(6)?,
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
+        user_id: r.get(9)?,
     })
 }
 
@@ -30,6 +31,7 @@ pub fn list(c: &Connection, f: &IdTagFilter, page: Page) -> rusqlite::Result<Vec
         .eq("status", f.status.clone())
         .eq("type", f.kind.clone())
         .eq("id_label", f.label.clone())
+        .eq("user_id", f.user_id)
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
     let mut stmt = c.prepare_cached(&sql)?;
@@ -47,12 +49,12 @@ pub fn create(tx: &Transaction<'_>, n: &NewIdTag) -> rusqlite::Result<Outcome<Id
     let at = now();
     let id: Option<i64> = tx
         .prepare_cached(
-            "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+            "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
              ON CONFLICT (id_tag_uid) DO NOTHING RETURNING id",
         )?
         .query_row(
-            params![n.uid, n.status, n.kind, n.expire_at, n.external_id, n.label, at],
+            params![n.uid, n.status, n.kind, n.expire_at, n.external_id, n.label, at, n.user_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -108,6 +110,13 @@ pub fn update(
     }
     if let Some(v) = &p.label {
         set(&mut w, "id_label", text(v));
+    }
+    if let Some(v) = p.user_id {
+        set(
+            &mut w,
+            "user_id",
+            v.map_or(rusqlite::types::Value::Null, Into::into),
+        );
     }
     set(&mut w, "updated_at", now().into());
     let idp = w.param(id);

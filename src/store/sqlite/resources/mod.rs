@@ -290,17 +290,9 @@ impl Resources for SqliteStore {
             .await
     }
 
-    async fn create_reservation(
-        &self,
-        charge_point_id: i64,
-        evse_network_id: i64,
-        id_tag: String,
-        expires_at: String,
-    ) -> Result<i64, StoreError> {
-        self.write(move |tx| {
-            action::create_reservation(tx, charge_point_id, evse_network_id, &id_tag, &expires_at)
-        })
-        .await
+    async fn create_reservation(&self, new: NewReservation) -> Result<i64, StoreError> {
+        self.write(move |tx| action::create_reservation(tx, &new))
+            .await
     }
 
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {

@@ -47,6 +47,7 @@ fn id_tag(uid: &str) -> NewIdTag {
         expire_at: None,
         external_id: None,
         label: None,
+        user_id: Some(7),
     }
 }
 

@@ -28,6 +28,7 @@ fn new_id_tag(uid: &str) -> NewIdTag {
         expire_at: Some("2031-01-01T00:00:00.000Z".into()),
         external_id: Some("e".into()),
         label: None,
+        user_id: Some(7),
     }
 }
 
@@ -266,20 +267,32 @@ pub(super) async fn actions(p: &Pair) {
         same!(p, |s| s.clear_charging_profiles(1, c.clone()));
     }
 
-    let r = answer!(p, |s| s.create_reservation(
+    let reservation = |cp, evse, tag: &str, user, at: &str| NewReservation {
+        charge_point_id: cp,
+        evse_network_id: evse,
+        id_tag: tag.into(),
+        user_id: user,
+        expires_at: at.into(),
+    };
+    let r = answer!(p, |s| s.create_reservation(reservation(
         1,
         2,
-        "TAG1".into(),
-        "2030-01-01T00:00:00.000Z".into()
-    ));
+        "TAG1",
+        Some(5),
+        "2030-01-01T00:00:00.000Z"
+    )));
     let r = r.expect("reservation");
-    same!(p, |s| s.create_reservation(
-        99,
+    same!(p, |s| s
+        .create_reservation(reservation(99, 1, "TAG1", None, "x")));
+    same!(p, |s| s
+        .create_reservation(reservation(2, 3, "TAG2", None, "y")));
+    same!(p, |s| s.create_reservation(reservation(
         1,
-        "TAG1".into(),
-        "x".into()
-    ));
-    same!(p, |s| s.create_reservation(2, 3, "TAG2".into(), "y".into()));
+        0,
+        "USR5",
+        Some(5),
+        "z"
+    )));
     for status in ["active", "rejected", "Removed", "canceled"] {
         same!(p, |s| s.set_reservation_status(r, status.into()));
         same!(p, |s| s.reservation(r));
