@@ -1,0 +1,362 @@
+//! Asking a contract certificate's own OCSP responder (the `responderURL` of an
+//! Authorize's hash data, OCPP 2.0.1 C07.FR.05): the DER `OCSPRequest` built from the
+//! hash data, the HTTP POST (RFC 6960 appendix A), and the checks on the answer before
+//! it is believed: the issuer named by the hash data chains by signature to a trusted
+//! MO (or V2G) root, the response is signed by that issuer or by a responder it
+//! delegated OCSP signing to, and the answer is about this certificate and current.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use x509_parser::der_parser::oid::Oid;
+use x509_parser::prelude::*;
+
+use super::cert;
+use super::ocsp::{hash_oid, integer, seq, tlv};
+use super::HashData;
+
+/// What the responder said about the certificate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OnlineStatus {
+    Good,
+    Revoked,
+    /// The responder does not know the certificate.
+    Unknown,
+}
+
+/// A checked answer and until when it may be reused (`None`: not at all).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: OnlineStatus,
+    pub next_update: Option<DateTime<Utc>>,
+}
+
+/// Why no answer could be believed.
+#[derive(Debug, thiserror::Error)]
+pub enum OnlineError {
+    #[error("bad hash data: {0}")]
+    HashData(String),
+    #[error("OCSP responder {url} not reachable: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("OCSP responder answered unusably: {0}")]
+    BadAnswer(String),
+    #[error("OCSP answer not trusted: {0}")]
+    Untrusted(String),
+}
+
+/// How far the responder's clock may be ahead of ours.
+const SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+fn hex_bytes(what: &str, text: &str) -> Result<Vec<u8>, OnlineError> {
+    let t = text.trim();
+    let padded = if t.len() % 2 == 1 {
+        format!("0{t}")
+    } else {
+        t.to_owned()
+    };
+    hex::decode(padded).map_err(|_| OnlineError::HashData(format!("{what} is not hex")))
+}
+
+/// The DER `OCSPRequest` for one certificate named by `h`.
+pub fn request_der(h: &HashData) -> Result<Vec<u8>, OnlineError> {
+    let alg = hash_oid(&h.algorithm)
+        .ok_or_else(|| OnlineError::HashData(format!("unknown hashAlgorithm {:?}", h.algorithm)))?;
+    let cert_id = seq(&[
+        seq(&[alg, vec![0x05, 0x00]]),
+        tlv(0x04, &hex_bytes("issuerNameHash", &h.issuer_name_hash)?),
+        tlv(0x04, &hex_bytes("issuerKeyHash", &h.issuer_key_hash)?),
+        integer(&hex_bytes("serialNumber", &h.serial_number)?),
+    ]);
+    // OCSPRequest { tbsRequest { requestList { Request { reqCert } } } }
+    Ok(seq(&[seq(&[seq(&[seq(&[cert_id])])])]))
+}
+
+/// POSTs the request for `h` to `url` and checks the answer against `anchors` (DER).
+pub async fn ask(
+    client: &reqwest::Client,
+    url: &str,
+    h: &HashData,
+    anchors: &[Vec<u8>],
+    timeout: Duration,
+) -> Result<Verdict, OnlineError> {
+    let body = request_der(h)?;
+    let unreachable = |reason: String| OnlineError::Unreachable {
+        url: url.to_owned(),
+        reason,
+    };
+    let resp = client
+        .post(url)
+        .header("Content-Type", "application/ocsp-request")
+        .header("Accept", "application/ocsp-response")
+        .timeout(timeout)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(unreachable(format!("HTTP {}", resp.status())));
+    }
+    let der = resp.bytes().await.map_err(|e| unreachable(e.to_string()))?;
+    check(&der, h, anchors, Utc::now())
+}
+
+/// One DER element: its tag, its content, all its bytes.
+struct Tlv<'a> {
+    tag: u8,
+    content: &'a [u8],
+    raw: &'a [u8],
+}
+
+fn bad(what: &str) -> OnlineError {
+    OnlineError::BadAnswer(what.to_owned())
+}
+
+/// Reads one DER element off the front of `input`; the rest after it.
+fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), OnlineError> {
+    let (&tag, rest) = input.split_first().ok_or_else(|| bad("truncated DER"))?;
+    let (&first, rest) = rest.split_first().ok_or_else(|| bad("truncated DER"))?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return Err(bad("bad DER length"));
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |a, b| a << 8 | usize::from(*b));
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return Err(bad("truncated DER"));
+    }
+    let head = input.len() - rest.len();
+    Ok((
+        Tlv {
+            tag,
+            content: &rest[..len],
+            raw: &input[..head + len],
+        },
+        &rest[len..],
+    ))
+}
+
+/// The elements inside a constructed element's content.
+fn children(content: &[u8]) -> Result<Vec<Tlv<'_>>, OnlineError> {
+    let mut out = Vec::new();
+    let mut rest = content;
+    while !rest.is_empty() {
+        let (t, r) = read(rest)?;
+        out.push(t);
+        rest = r;
+    }
+    Ok(out)
+}
+
+fn expect<'a>(t: Option<&'a Tlv<'a>>, tag: u8, what: &str) -> Result<&'a Tlv<'a>, OnlineError> {
+    t.filter(|t| t.tag == tag).ok_or_else(|| bad(what))
+}
+
+fn generalized_time(t: &Tlv<'_>) -> Result<DateTime<Utc>, OnlineError> {
+    let text = std::str::from_utf8(t.content).map_err(|_| bad("a time is not text"))?;
+    let text = text.trim_end_matches('Z');
+    // Fractions of a second are allowed and ignored.
+    let whole = text.split('.').next().unwrap_or_default();
+    chrono::NaiveDateTime::parse_from_str(whole, "%Y%m%d%H%M%S")
+        .map(|t| t.and_utc())
+        .map_err(|_| bad("a time is not a GeneralizedTime"))
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|x| **x == 0).count();
+    &b[n..]
+}
+
+/// Checks a DER `OCSPResponse` about the certificate `h` names, at `now`.
+pub fn check(
+    der: &[u8],
+    h: &HashData,
+    anchors: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> Result<Verdict, OnlineError> {
+    let digest = cert::digest(&h.algorithm)
+        .ok_or_else(|| OnlineError::HashData(format!("unknown hashAlgorithm {:?}", h.algorithm)))?;
+    let want_name = hex_bytes("issuerNameHash", &h.issuer_name_hash)?;
+    let want_key = hex_bytes("issuerKeyHash", &h.issuer_key_hash)?;
+    let want_serial = hex_bytes("serialNumber", &h.serial_number)?;
+    let want_alg = hash_oid(&h.algorithm).unwrap_or_default();
+
+    let (top, _) = read(der)?;
+    let top = children(expect(Some(&top), 0x30, "not an OCSPResponse")?.content)?;
+    let status = expect(top.first(), 0x0a, "no responseStatus")?;
+    if status.content != [0] {
+        return Err(bad(&format!(
+            "responseStatus {} (not successful)",
+            status.content.first().copied().unwrap_or_default()
+        )));
+    }
+    let bytes = children(expect(top.get(1), 0xa0, "no responseBytes")?.content)?;
+    let bytes = children(expect(bytes.first(), 0x30, "bad responseBytes")?.content)?;
+    let basic = expect(bytes.get(1), 0x04, "bad responseBytes")?;
+    let (basic, _) = read(basic.content)?;
+    let basic = children(expect(Some(&basic), 0x30, "not a BasicOCSPResponse")?.content)?;
+    let tbs = expect(basic.first(), 0x30, "no tbsResponseData")?;
+    let sig_alg = children(expect(basic.get(1), 0x30, "no signatureAlgorithm")?.content)?;
+    let sig_alg = expect(sig_alg.first(), 0x06, "bad signatureAlgorithm")?;
+    let signature = expect(basic.get(2), 0x03, "no signature")?;
+    let signature = signature
+        .content
+        .split_first()
+        .map(|(_, s)| s)
+        .ok_or_else(|| bad("empty signature"))?;
+    let mut included = Vec::new();
+    if let Some(certs) = basic.get(3).filter(|t| t.tag == 0xa0) {
+        let list = children(certs.content)?;
+        for c in children(expect(list.first(), 0x30, "bad certs")?.content)? {
+            included.push(c.raw.to_vec());
+        }
+    }
+
+    // The certificates there are to build on: the trusted roots and what the response
+    // brought.
+    let pool_der: Vec<&[u8]> = anchors
+        .iter()
+        .chain(included.iter())
+        .map(Vec::as_slice)
+        .collect();
+    let mut pool = Vec::new();
+    for d in &pool_der {
+        if let Ok((_, c)) = X509Certificate::from_der(d) {
+            pool.push((*d, c));
+        }
+    }
+    let in_date = |c: &X509Certificate<'_>| {
+        let (a, b) = (c.validity().not_before, c.validity().not_after);
+        a.timestamp() <= now.timestamp() && now.timestamp() <= b.timestamp()
+    };
+    let anchored = |start: usize| -> bool {
+        let mut at = start;
+        for _ in 0..6 {
+            let (d, c) = &pool[at];
+            if !in_date(c) {
+                return false;
+            }
+            if anchors.iter().any(|a| a.as_slice() == *d) {
+                return true;
+            }
+            let parent = pool.iter().position(|(_, p)| {
+                p.subject().as_raw() == c.issuer().as_raw() && cert::signed_by(c, p)
+            });
+            match parent {
+                Some(p) if p != at => at = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+
+    // The issuer the hash data names, under a trusted root.
+    let issuer = pool
+        .iter()
+        .position(|(_, c)| {
+            ring::digest::digest(digest, c.subject().as_raw()).as_ref() == want_name.as_slice()
+                && ring::digest::digest(digest, &c.public_key().subject_public_key.data).as_ref()
+                    == want_key.as_slice()
+        })
+        .ok_or_else(|| {
+            OnlineError::Untrusted(
+                "the certificate's issuer is neither a trusted MO root nor in the response".into(),
+            )
+        })?;
+    if !anchored(issuer) {
+        return Err(OnlineError::Untrusted(
+            "the certificate's issuer does not chain to a trusted MO root".into(),
+        ));
+    }
+
+    // The signer: the issuer itself, or a responder it certified for OCSP signing.
+    let data = children(tbs.content)?;
+    let mut i = 0;
+    if data.first().is_some_and(|t| t.tag == 0xa0) {
+        i = 1;
+    }
+    let responder = data.get(i).ok_or_else(|| bad("no responderID"))?;
+    let named = |c: &X509Certificate<'_>| match responder.tag {
+        0xa1 => c.subject().as_raw() == responder.content,
+        0xa2 => read(responder.content).is_ok_and(|(k, _)| {
+            ring::digest::digest(
+                &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+                &c.public_key().subject_public_key.data,
+            )
+            .as_ref()
+                == k.content
+        }),
+        _ => false,
+    };
+    let issuer_cert = &pool[issuer].1;
+    let delegated = |c: &X509Certificate<'_>| {
+        cert::signed_by(c, issuer_cert)
+            && in_date(c)
+            && c.extended_key_usage()
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.value.ocsp_signing)
+    };
+    let sig_oid = Oid::new(std::borrow::Cow::Borrowed(sig_alg.content));
+    let signed = pool.iter().enumerate().any(|(n, (_, c))| {
+        named(c)
+            && (n == issuer || delegated(c))
+            && cert::verify_signature(&sig_oid, c, tbs.raw, signature)
+    });
+    if !signed {
+        return Err(OnlineError::Untrusted(
+            "the response is not signed by the issuer or a responder it delegated to".into(),
+        ));
+    }
+
+    // The answer about this certificate.
+    let produced = data.get(i + 1).ok_or_else(|| bad("no producedAt"))?;
+    if generalized_time(produced)? > now + SKEW {
+        return Err(bad("producedAt is in the future"));
+    }
+    let responses = children(expect(data.get(i + 2), 0x30, "no responses")?.content)?;
+    for single in &responses {
+        let parts = children(single.content)?;
+        let id = children(expect(parts.first(), 0x30, "bad certID")?.content)?;
+        let alg = children(expect(id.first(), 0x30, "bad certID")?.content)?;
+        let same = alg.first().is_some_and(|a| a.raw == want_alg.as_slice())
+            && id.get(1).is_some_and(|t| t.content == want_name.as_slice())
+            && id.get(2).is_some_and(|t| t.content == want_key.as_slice())
+            && id
+                .get(3)
+                .is_some_and(|t| strip_zeros(t.content) == strip_zeros(&want_serial));
+        if !same {
+            continue;
+        }
+        let status = match parts.get(1).map(|t| t.tag) {
+            Some(0x80) => OnlineStatus::Good,
+            Some(0xa1) => OnlineStatus::Revoked,
+            Some(0x82) => OnlineStatus::Unknown,
+            _ => return Err(bad("bad certStatus")),
+        };
+        let this_update = generalized_time(expect(parts.get(2), 0x18, "no thisUpdate")?)?;
+        if this_update > now + SKEW {
+            return Err(bad("thisUpdate is in the future"));
+        }
+        let next_update = match parts.get(3).filter(|t| t.tag == 0xa0) {
+            Some(n) => {
+                let (t, _) = read(n.content)?;
+                Some(generalized_time(&t)?)
+            }
+            None => None,
+        };
+        if next_update.is_some_and(|n| n <= now) {
+            return Err(bad("the answer is out of date (nextUpdate has passed)"));
+        }
+        return Ok(Verdict {
+            status,
+            next_update,
+        });
+    }
+    Err(bad("no answer about the certificate asked for"))
+}
