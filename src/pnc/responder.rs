@@ -360,3 +360,143 @@ pub fn check(
     }
     Err(bad("no answer about the certificate asked for"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pnc::ocsp::{response_with_certs, CertId, CertStatus};
+    use crate::security::certs::Ca;
+
+    struct Setup {
+        root_der: Vec<u8>,
+        sub: Ca,
+        sub_der: Vec<u8>,
+        hash: HashData,
+    }
+
+    fn setup() -> Setup {
+        let (root, _) = Ca::generate_root("root", "MO").expect("root");
+        let (sub, _) = root.sub_ca("sub", "MO", 0).expect("sub");
+        let key = rcgen::KeyPair::generate().expect("key");
+        let spki = rcgen::PublicKeyData::subject_public_key_info(&key);
+        let leaf = sub.contract("DE8AACA2B3C4D5L", &spki, 30).expect("leaf");
+        let der = |pem: &str| cert::pem_certificates(pem).expect("pem").remove(0);
+        let sub_der = der(&sub.cert_pem);
+        let (name, key, serial) =
+            cert::hash_data(&[der(&leaf), sub_der.clone()], "SHA256").expect("hash");
+        Setup {
+            root_der: der(&root.cert_pem),
+            sub,
+            sub_der,
+            hash: HashData {
+                algorithm: "SHA256".into(),
+                issuer_name_hash: name,
+                issuer_key_hash: key,
+                serial_number: serial,
+                responder_url: "http://127.0.0.1:1/ocsp".into(),
+            },
+        }
+    }
+
+    fn answer(s: &Setup, status: CertStatus, until: DateTime<Utc>) -> Vec<u8> {
+        let b = |t: &str| hex_bytes("x", t).expect("hex");
+        let (name, key, serial) = (
+            b(&s.hash.issuer_name_hash),
+            b(&s.hash.issuer_key_hash),
+            b(&s.hash.serial_number),
+        );
+        let id = CertId {
+            algorithm: "SHA256",
+            issuer_name_hash: &name,
+            issuer_key_hash: &key,
+            serial: &serial,
+        };
+        let (_, c) = X509Certificate::from_der(&s.sub_der).expect("sub");
+        let subject = c.subject().as_raw().to_vec();
+        response_with_certs(
+            &s.sub,
+            &subject,
+            &id,
+            status,
+            Utc::now(),
+            until,
+            std::slice::from_ref(&s.sub_der),
+        )
+        .expect("response")
+    }
+
+    #[test]
+    fn a_signed_current_answer_about_the_certificate_is_believed() {
+        let s = setup();
+        let until = Utc::now() + chrono::Duration::hours(1);
+        let roots = [s.root_der.clone()];
+        let v = check(&answer(&s, CertStatus::Good, until), &s.hash, &roots, Utc::now())
+            .expect("good");
+        assert_eq!(v.status, OnlineStatus::Good);
+        assert_eq!(v.next_update.map(|t| t.timestamp()), Some(until.timestamp()));
+        let revoked = answer(&s, CertStatus::Revoked(Utc::now()), until);
+        let v = check(&revoked, &s.hash, &roots, Utc::now()).expect("revoked");
+        assert_eq!(v.status, OnlineStatus::Revoked);
+    }
+
+    #[test]
+    fn stale_foreign_or_unrelated_answers_are_not_believed() {
+        let s = setup();
+        let until = Utc::now() + chrono::Duration::hours(1);
+        let der = answer(&s, CertStatus::Good, until);
+        let roots = [s.root_der.clone()];
+        // After nextUpdate.
+        let later = until + chrono::Duration::minutes(1);
+        assert!(matches!(
+            check(&der, &s.hash, &roots, later),
+            Err(OnlineError::BadAnswer(m)) if m.contains("nextUpdate")
+        ));
+        // Under a root that is not trusted.
+        let (other, _) = Ca::generate_root("other", "MO").expect("root");
+        let other = cert::pem_certificates(&other.cert_pem).expect("pem");
+        assert!(matches!(
+            check(&der, &s.hash, &other, Utc::now()),
+            Err(OnlineError::Untrusted(_))
+        ));
+        // About another certificate.
+        let mut h = s.hash.clone();
+        h.serial_number = "1234".into();
+        assert!(matches!(
+            check(&der, &h, &roots, Utc::now()),
+            Err(OnlineError::BadAnswer(m)) if m.contains("no answer")
+        ));
+        // Not successful (tryLater), and bytes that are not DER: errors, no panic.
+        assert!(check(&[0x30, 0x03, 0x0a, 0x01, 0x03], &s.hash, &roots, Utc::now()).is_err());
+        for n in 0..der.len() {
+            assert!(check(&der[..n], &s.hash, &roots, Utc::now()).is_err());
+        }
+        assert!(check(b"<html>", &s.hash, &roots, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn the_request_names_the_certificate() {
+        let s = setup();
+        let der = request_der(&s.hash).expect("request");
+        let (rest, req) = x509_parser::der_parser::parse_der(&der).expect("DER");
+        assert!(rest.is_empty());
+        let id = &req.as_sequence().expect("OCSPRequest")[0]
+            .as_sequence()
+            .expect("tbsRequest")[0]
+            .as_sequence()
+            .expect("requestList")[0]
+            .as_sequence()
+            .expect("Request")[0];
+        let id = id.as_sequence().expect("CertID");
+        assert_eq!(
+            hex::encode(id[1].as_slice().expect("issuerNameHash")),
+            s.hash.issuer_name_hash
+        );
+        assert_eq!(
+            cert::serial_hex(id[3].as_slice().expect("serial")),
+            s.hash.serial_number
+        );
+        let mut bad = s.hash.clone();
+        bad.algorithm = "MD5".into();
+        assert!(matches!(request_der(&bad), Err(OnlineError::HashData(_))));
+    }
+}
