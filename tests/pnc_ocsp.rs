@@ -111,6 +111,45 @@ impl OtherMo {
     }
 }
 
+impl OtherMo {
+    /// A contract certificate chain (PEM: contract, sub-CA) for `emaid` whose Authority
+    /// Information Access names the OCSP responder `url`; expired when `expired`.
+    fn contract_chain(&self, emaid: &str, url: &str, expired: bool) -> (String, String) {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut params = rcgen::CertificateParams::default();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, emaid);
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        let now = ::time::OffsetDateTime::now_utc();
+        if expired {
+            params.not_before = now - ::time::Duration::days(60);
+            params.not_after = now - ::time::Duration::days(1);
+        } else {
+            params.not_before = now - ::time::Duration::days(1);
+            params.not_after = now + ::time::Duration::days(30);
+        }
+        // AuthorityInfoAccess { AccessDescription { id-ad-ocsp, uniformResourceIdentifier } }
+        let ocsp = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+        let mut desc = ocsp.to_vec();
+        desc.push(0x86);
+        desc.push(u8::try_from(url.len()).expect("short URL"));
+        desc.extend(url.as_bytes());
+        let mut one = vec![0x30, u8::try_from(desc.len()).expect("short")];
+        one.extend(desc);
+        let mut aia = vec![0x30, u8::try_from(one.len()).expect("short")];
+        aia.extend(one);
+        params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+            aia,
+        )];
+        let cert = self.sub.sign(&params, &key).expect("contract");
+        let (_, parsed) = X509Certificate::from_der(cert.der()).expect("contract");
+        let serial = norm(&hex::encode(parsed.tbs_certificate.raw_serial()));
+        (format!("{}{}", cert.pem(), self.sub.cert_pem), serial)
+    }
+}
+
 /// Serial number (hex, as in the hash data) → how to answer, and the requests seen.
 #[derive(Default)]
 struct Book {
@@ -122,9 +161,12 @@ fn norm(serial: &str) -> String {
     serial.trim_start_matches('0').to_ascii_lowercase()
 }
 
-/// The certID of a DER OCSPRequest, read independently of the gateway: algorithm OID
-/// (DER), issuer name hash, issuer key hash, serial.
-fn cert_id(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+/// A certID as read: algorithm OID (DER content), issuer name hash, issuer key hash,
+/// serial.
+type CertIdBytes = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// The certID of a DER OCSPRequest, read independently of the gateway.
+fn cert_id(der: &[u8]) -> Option<CertIdBytes> {
     let (_, req) = x509_parser::der_parser::parse_der(der).ok()?;
     let id = req.as_sequence().ok()?[0].as_sequence().ok()?[0]
         .as_sequence()
@@ -260,7 +302,18 @@ impl Station {
 
     /// Authorize for `emaid` with `hash` data; (idTokenInfo.status, certificateStatus).
     async fn authorize(&mut self, emaid: &str, hash: &Value) -> (String, String) {
-        let line = json!({"idToken": emaid, "hashData": [hash]}).to_string() + "\n";
+        self.send(json!({"idToken": emaid, "hashData": [hash]}))
+            .await
+    }
+
+    /// Authorize for `emaid` with the contract chain `pem` instead of hash data.
+    async fn authorize_pem(&mut self, emaid: &str, pem: &str) -> (String, String) {
+        self.send(json!({"idToken": emaid, "certificate": pem}))
+            .await
+    }
+
+    async fn send(&mut self, request: Value) -> (String, String) {
+        let line = request.to_string() + "\n";
         self.input.write_all(line.as_bytes()).await.expect("write");
         let a = self.line().await;
         (
@@ -282,18 +335,17 @@ fn pair(a: &str, b: &str) -> (String, String) {
     (a.to_owned(), b.to_owned())
 }
 
-/// OCPP 2.0.1 C07.FR.04/05 (the CSMS verifies the contract chain via real-time or
-/// cached OCSP data and answers with the authorization status), C07.FR.16 (revoked →
-/// CertificateRevoked, Invalid): a driver whose contract comes from another mobility
-/// operator is authorized when that operator's responder says good and the EMAID is
-/// accepted, refused when it is revoked, unknown, the responder cannot be reached or
-/// the answer is not signed by someone the MO root vouches for; answers are reused
-/// until their nextUpdate and asked again after it.
-#[tokio::test]
-async fn other_operators_contracts_are_checked_with_their_ocsp_responder() {
-    if !python_ready() {
-        return;
-    }
+/// A gateway trusting another operator's MO root, that operator's responder, and the
+/// id tags of EMAIDs 1, 6 and 7.
+struct World {
+    mo: Arc<OtherMo>,
+    book: Arc<Mutex<Book>>,
+    url: String,
+    tg: common::TestGateway,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn world() -> World {
     let mo = Arc::new(OtherMo::new());
     let book = Arc::new(Mutex::new(Book::default()));
     let url = responder(mo.clone(), book.clone()).await;
@@ -318,6 +370,34 @@ async fn other_operators_contracts_are_checked_with_their_ocsp_responder() {
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
+    World {
+        mo,
+        book,
+        url,
+        tg,
+        _dirs: (pki, roots),
+    }
+}
+
+/// OCPP 2.0.1 C07.FR.04/05 (the CSMS verifies the contract chain via real-time or
+/// cached OCSP data and answers with the authorization status), C07.FR.16 (revoked →
+/// CertificateRevoked, Invalid): a driver whose contract comes from another mobility
+/// operator is authorized when that operator's responder says good and the EMAID is
+/// accepted, refused when it is revoked, unknown, the responder cannot be reached or
+/// the answer is not signed by someone the MO root vouches for; answers are reused
+/// until their nextUpdate and asked again after it.
+#[tokio::test]
+async fn other_operators_contracts_are_checked_with_their_ocsp_responder() {
+    if !python_ready() {
+        return;
+    }
+    let World {
+        mo,
+        book,
+        url,
+        tg,
+        _dirs,
+    } = world().await;
     let mut station = Station::start(&tg.url("PNC-OCSP")).await;
     let hits = |serial: &Value| {
         let s = norm(serial.as_str().expect("serial"));
@@ -410,6 +490,65 @@ async fn other_operators_contracts_are_checked_with_their_ocsp_responder() {
     let h = stranger.contract(&emaid(1), &url);
     assert_eq!(
         station.authorize(&emaid(1), &h).await,
+        pair("Invalid", "CertChainError")
+    );
+    drop(station.input);
+    let _ = tokio::time::timeout(Duration::from_secs(10), station.child.wait()).await;
+}
+
+/// OCPP 2.0.1 C07.FR.06 (a station that cannot validate the contract passes the chain,
+/// the CSMS validates it) with C07.FR.05 and C07.FR.16: another operator's contract
+/// chain sent as PEM is checked up to the trusted MO root and with the responder its
+/// Authority Information Access names; a driver sees Accepted for a good contract,
+/// CertificateRevoked, CertificateExpired, or CertChainError for a chain presented for
+/// another EMAID.
+#[tokio::test]
+async fn an_other_operators_contract_chain_sent_as_pem_is_checked_online() {
+    if !python_ready() {
+        return;
+    }
+    let World {
+        mo,
+        book,
+        url,
+        tg,
+        _dirs,
+    } = world().await;
+    let mut station = Station::start(&tg.url("PNC-PEM")).await;
+    let (good, serial) = mo.contract_chain(&emaid(1), &url, false);
+    book.lock()
+        .expect("book")
+        .answers
+        .insert(serial.clone(), Answer::Good);
+    assert_eq!(
+        station.authorize_pem(&emaid(1), &good).await,
+        pair("Accepted", "Accepted")
+    );
+    assert_eq!(book.lock().expect("book").hits.get(&serial), Some(&1));
+    // The same chain for another EMAID.
+    assert_eq!(
+        station.authorize_pem(&emaid(6), &good).await,
+        pair("Invalid", "CertChainError")
+    );
+    let (revoked, serial) = mo.contract_chain(&emaid(6), &url, false);
+    book.lock()
+        .expect("book")
+        .answers
+        .insert(serial, Answer::Revoked);
+    assert_eq!(
+        station.authorize_pem(&emaid(6), &revoked).await,
+        pair("Invalid", "CertificateRevoked")
+    );
+    let (expired, _) = mo.contract_chain(&emaid(7), &url, true);
+    assert_eq!(
+        station.authorize_pem(&emaid(7), &expired).await,
+        pair("Expired", "CertificateExpired")
+    );
+    // Under a root the gateway does not trust.
+    let stranger = OtherMo::new();
+    let (foreign, _) = stranger.contract_chain(&emaid(1), &url, false);
+    assert_eq!(
+        station.authorize_pem(&emaid(1), &foreign).await,
         pair("Invalid", "CertChainError")
     );
     drop(station.input);

@@ -476,14 +476,14 @@ impl Pnc {
             return ContractCheck::Unknown;
         };
         match store.contracts_by_serial(&serial).await {
-            Ok(found) => found
-                .into_iter()
-                .find(|c| {
-                    cert::pem_certificates(&c.chain)
-                        .map(|ch| ch.first() == chain.first())
-                        .unwrap_or(false)
-                })
-                .map_or(ContractCheck::Unknown, |c| self.judge(c, id_token)),
+            Ok(found) => match found.into_iter().find(|c| {
+                cert::pem_certificates(&c.chain)
+                    .map(|ch| ch.first() == chain.first())
+                    .unwrap_or(false)
+            }) {
+                Some(c) => self.judge(c, id_token),
+                None => self.check_chain_online(id_token, &chain).await,
+            },
             Err(e) => {
                 tracing::error!(error = %e, "contract lookup failed");
                 ContractCheck::Unavailable

@@ -430,10 +430,18 @@ mod tests {
         let s = setup();
         let until = Utc::now() + chrono::Duration::hours(1);
         let roots = [s.root_der.clone()];
-        let v = check(&answer(&s, CertStatus::Good, until), &s.hash, &roots, Utc::now())
-            .expect("good");
+        let v = check(
+            &answer(&s, CertStatus::Good, until),
+            &s.hash,
+            &roots,
+            Utc::now(),
+        )
+        .expect("good");
         assert_eq!(v.status, OnlineStatus::Good);
-        assert_eq!(v.next_update.map(|t| t.timestamp()), Some(until.timestamp()));
+        assert_eq!(
+            v.next_update.map(|t| t.timestamp()),
+            Some(until.timestamp())
+        );
         let revoked = answer(&s, CertStatus::Revoked(Utc::now()), until);
         let v = check(&revoked, &s.hash, &roots, Utc::now()).expect("revoked");
         assert_eq!(v.status, OnlineStatus::Revoked);

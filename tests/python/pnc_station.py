@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A 2.0.1 charging station built on the Python `ocpp` package that authorizes
 Plug & Charge contracts: it boots, then for each line on stdin, a JSON object
-{"idToken": EMAID, "hashData": [OCSPRequestDataType, ...]}, sends Authorize with
-idToken type eMAID and iso15118CertificateHashData, and prints the answer as one JSON
+{"idToken": EMAID, "hashData": [OCSPRequestDataType, ...]} or {"idToken": EMAID,
+"certificate": PEM}, sends Authorize with idToken type eMAID and
+iso15118CertificateHashData or the contract certificate chain, and prints the answer as one JSON
 line {"status": idTokenInfo.status, "certificateStatus": ...}. The package checks both
 messages against the official schemas. It ends at the end of stdin.
 
@@ -44,7 +45,8 @@ async def main(args):
             answer = await cp.call(
                 call.Authorize(
                     id_token={"idToken": request["idToken"], "type": "eMAID"},
-                    iso15118_certificate_hash_data=request["hashData"],
+                    iso15118_certificate_hash_data=request.get("hashData"),
+                    certificate=request.get("certificate"),
                 )
             )
             print(
