@@ -28,6 +28,34 @@ pub fn pem_certificates(text: &str) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
+/// The DER certificates of the PEM files `paths`, or of the development files `names`
+/// in `dir` that exist when `paths` is empty; `setting` names them in errors.
+pub fn load_roots(
+    setting: &str,
+    paths: &[std::path::PathBuf],
+    dir: &std::path::Path,
+    names: &[&str],
+) -> Result<Vec<Vec<u8>>, String> {
+    let files: Vec<std::path::PathBuf> = if paths.is_empty() {
+        names
+            .iter()
+            .map(|n| dir.join(format!("{n}.pem")))
+            .filter(|p| p.exists())
+            .collect()
+    } else {
+        paths.to_vec()
+    };
+    let mut roots = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{setting} {}: {e}", path.display()))?;
+        roots.extend(
+            pem_certificates(&text).map_err(|e| format!("{setting} {}: {e}", path.display()))?,
+        );
+    }
+    Ok(roots)
+}
+
 /// PEM text of DER certificates.
 pub fn to_pem(ders: &[Vec<u8>]) -> String {
     use base64::Engine;

@@ -5,6 +5,7 @@
 
 pub mod cert;
 pub mod charger;
+mod der;
 pub mod emaid;
 pub mod http;
 pub mod local;
@@ -101,35 +102,6 @@ pub struct Pnc {
     online_cache: Mutex<HashMap<String, (responder::OnlineStatus, chrono::DateTime<Utc>)>>,
 }
 
-/// The DER certificates of the PEM files `paths`, or of the development files `names`
-/// in `dir` that exist when `paths` is empty; `setting` names them in errors.
-fn load_roots(
-    setting: &str,
-    paths: &[std::path::PathBuf],
-    dir: &std::path::Path,
-    names: &[&str],
-) -> Result<Vec<Vec<u8>>, String> {
-    let files: Vec<std::path::PathBuf> = if paths.is_empty() {
-        names
-            .iter()
-            .map(|n| dir.join(format!("{n}.pem")))
-            .filter(|p| p.exists())
-            .collect()
-    } else {
-        paths.to_vec()
-    };
-    let mut roots = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{setting} {}: {e}", path.display()))?;
-        roots.extend(
-            cert::pem_certificates(&text)
-                .map_err(|e| format!("{setting} {}: {e}", path.display()))?,
-        );
-    }
-    Ok(roots)
-}
-
 /// The time as stored.
 fn stamp(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -145,13 +117,13 @@ impl Pnc {
     ) -> Result<Pnc, String> {
         let kind = settings.kind().map_err(|e| e.to_string())?;
         use crate::security::certs::pnc_files;
-        let roots = load_roots(
+        let roots = cert::load_roots(
             "pnc.oem_roots",
             &settings.oem_roots,
             &settings.dir,
             &[pnc_files::OEM_ROOT],
         )?;
-        let mo_roots = load_roots(
+        let mo_roots = cert::load_roots(
             "pnc.mo_roots",
             &settings.mo_roots,
             &settings.dir,
