@@ -11,7 +11,7 @@ mod pnc_ocsp_common;
 use std::time::Duration;
 
 use pnc_ocsp_common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// OCPP 2.0.1 C07.FR.04/05 (the CSMS verifies the contract chain via real-time or
 /// cached OCSP data and answers with the authorization status), C07.FR.16 (revoked →
@@ -187,4 +187,64 @@ async fn an_other_operators_contract_chain_sent_as_pem_is_checked_online() {
     );
     drop(station.input);
     let _ = tokio::time::timeout(Duration::from_secs(10), station.child.wait()).await;
+}
+
+/// OCPP 1.6 Plug & Charge through DataTransfer (vendorId
+/// `org.openchargealliance.iso15118pnc`, messageId Authorize) with OCPP 2.0.1 C07.FR.05
+/// and C07.FR.16: a 1.6 charger gets the same answers for another operator's contract
+/// as a 2.0.1 one, inside the DataTransfer's data.
+#[tokio::test]
+async fn a_16_charger_gets_the_same_online_check_through_data_transfer() {
+    let World {
+        mo,
+        book,
+        url,
+        tg,
+        _dirs,
+    } = world().await;
+    let mut c = common::charger(&tg, "PNC-OCSP16", "ocpp1.6").await;
+    let boot = c
+        .call(
+            "BootNotification",
+            json!({"chargePointVendor": "V", "chargePointModel": "M"}),
+        )
+        .await;
+    assert_eq!(boot["status"], "Accepted");
+    let mut ask = async |id: &str, hash: &Value| {
+        let inner = json!({"idToken": {"idToken": id, "type": "eMAID"},
+                           "iso15118CertificateHashData": [hash]});
+        let dt = json!({"vendorId": "org.openchargealliance.iso15118pnc",
+                        "messageId": "Authorize", "data": inner.to_string()});
+        let answer = c.call("DataTransfer", dt).await;
+        assert_eq!(answer["status"], "Accepted", "{answer}");
+        let data: Value =
+            serde_json::from_str(answer["data"].as_str().expect("data")).expect("JSON data");
+        (
+            data["idTokenInfo"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            data["certificateStatus"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let good = mo.contract(&emaid(1), &url);
+    let serial = norm(good["serialNumber"].as_str().expect("serial"));
+    book.lock()
+        .expect("book")
+        .answers
+        .insert(serial, Answer::Good);
+    assert_eq!(ask(&emaid(1), &good).await, pair("Accepted", "Accepted"));
+    let revoked = mo.contract(&emaid(6), &url);
+    let serial = norm(revoked["serialNumber"].as_str().expect("serial"));
+    book.lock()
+        .expect("book")
+        .answers
+        .insert(serial, Answer::Revoked);
+    assert_eq!(
+        ask(&emaid(6), &revoked).await,
+        pair("Invalid", "CertificateRevoked")
+    );
 }
