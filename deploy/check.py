@@ -4,7 +4,9 @@ parses, compose services name an image or a build, Kubernetes objects have the k
 the API server requires, the gateway's probes point at its endpoints, cluster
 deployments give every node the shared store, the broker and a node id of its own
 (and run at least two nodes), the HAProxy file balances to every node, the systemd
-unit has its sections and runs `serve`, and the Dockerfile runs as a non-root user."""
+unit has its sections and runs `serve`, the Dockerfile runs as a non-root user, and the
+TLS-terminating HAProxy offers the cipher suites OCPP requires, verifies client
+certificates and never passes on a certificate header a charger sent."""
 import configparser
 import pathlib
 import sys
@@ -83,6 +85,24 @@ need(" serve" in unit.get("Service", "ExecStart", fallback=""), "systemd: ExecSt
 docker = (HERE / "Dockerfile").read_text()
 need(docker.count("FROM ") >= 2, "Dockerfile: not multi-stage")
 need("\nUSER " in docker, "Dockerfile: runs as root")
+
+# The TLS-terminating proxy (deploy/haproxy/): OCPP 2.0.1 A00.FR.318/319/418/419.
+OCPP_SUITES = ("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "AES128-GCM-SHA256", "AES256-GCM-SHA384")
+tls_proxy = (HERE / "haproxy" / "haproxy.cfg").read_text()
+lines = [line.split("#", 1)[0].strip() for line in tls_proxy.splitlines()]
+ciphers = next((line.split()[1].split(":") for line in lines if line.startswith("ssl-default-bind-ciphers ")), [])
+for suite in OCPP_SUITES:
+    need(suite in ciphers, f"haproxy/haproxy.cfg: cipher suite {suite} not offered")
+need(any("ssl-min-ver TLSv1.2" in line for line in lines), "haproxy/haproxy.cfg: TLS below 1.2 allowed")
+binds = [line for line in lines if line.startswith("bind ")]
+need(binds and all(" ssl " in b and "haproxy-rsa.pem" in b and "haproxy-ecdsa.pem" in b for b in binds), "haproxy/haproxy.cfg: a bind without the RSA and ECDSA certificates")
+need(binds and all("ca-file" in b and "verify optional" in b for b in binds), "haproxy/haproxy.cfg: client certificates are not verified against the charger CA")
+drop = next((i for i, line in enumerate(lines) if line == "http-request del-header X-Forwarded-Client-Cert"), None)
+put = next((i for i, line in enumerate(lines) if line.startswith("http-request set-header X-Forwarded-Client-Cert")), None)
+need(drop is not None and put is not None and drop < put, "haproxy/haproxy.cfg: a charger's own X-Forwarded-Client-Cert is not dropped first")
+need(put is not None and "ssl_c_verify 0" in lines[put], "haproxy/haproxy.cfg: an unverified client certificate is forwarded")
+script = HERE / "haproxy" / "rsa-server-cert.sh"
+need(script.exists() and script.stat().st_mode & 0o111, "haproxy/rsa-server-cert.sh missing or not executable")
 
 if errors:
     print("deploy check failed:\n  " + "\n  ".join(errors))

@@ -188,6 +188,13 @@ pub struct PncSettings {
     /// PEM files of the OEM roots provisioning certificates must chain to (empty: the
     /// development OEM root in `dir`, when present).
     pub oem_roots: Vec<PathBuf>,
+    /// PEM files of the MO (and V2G) roots contract certificates of other mobility
+    /// operators must chain to, checked through their OCSP responders (empty: the
+    /// development MO and V2G roots in `dir`, when present).
+    pub mo_roots: Vec<PathBuf>,
+    /// How long one request to a contract's OCSP responder may take.
+    #[serde(with = "humantime_serde")]
+    pub ocsp_timeout: Duration,
     /// The country and provider id of EMAIDs the local provider hands out (`DE-8EO`).
     pub emaid_prefix: String,
     /// How long contract certificates of the local provider are valid.
@@ -445,6 +452,11 @@ impl Settings {
         if self.pnc.http_timeout.is_zero() {
             return Err(ConfigError::Invalid(
                 "pnc.http_timeout must be more than 0s".into(),
+            ));
+        }
+        if self.pnc.ocsp_timeout.is_zero() {
+            return Err(ConfigError::Invalid(
+                "pnc.ocsp_timeout must be more than 0s".into(),
             ));
         }
         for p in &self.ocpp.trusted_proxies {

@@ -28,6 +28,34 @@ pub fn pem_certificates(text: &str) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
+/// The DER certificates of the PEM files `paths`, or of the development files `names`
+/// in `dir` that exist when `paths` is empty; `setting` names them in errors.
+pub fn load_roots(
+    setting: &str,
+    paths: &[std::path::PathBuf],
+    dir: &std::path::Path,
+    names: &[&str],
+) -> Result<Vec<Vec<u8>>, String> {
+    let files: Vec<std::path::PathBuf> = if paths.is_empty() {
+        names
+            .iter()
+            .map(|n| dir.join(format!("{n}.pem")))
+            .filter(|p| p.exists())
+            .collect()
+    } else {
+        paths.to_vec()
+    };
+    let mut roots = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{setting} {}: {e}", path.display()))?;
+        roots.extend(
+            pem_certificates(&text).map_err(|e| format!("{setting} {}: {e}", path.display()))?,
+        );
+    }
+    Ok(roots)
+}
+
 /// PEM text of DER certificates.
 pub fn to_pem(ders: &[Vec<u8>]) -> String {
     use base64::Engine;
@@ -70,22 +98,37 @@ pub fn not_after(der: &[u8]) -> Result<DateTime<Utc>, String> {
 
 /// Whether `cert` is signed by the key of `issuer` (ECDSA P-256/P-384, RSA PKCS#1).
 pub fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
+    verify_signature(
+        &cert.signature_algorithm.algorithm,
+        issuer,
+        cert.tbs_certificate.as_ref(),
+        &cert.signature_value.data,
+    )
+}
+
+/// Whether `signature` (algorithm `alg`) over `message` verifies with the key of
+/// `signer` (ECDSA P-256/P-384, RSA PKCS#1).
+pub fn verify_signature(
+    alg: &x509_parser::der_parser::oid::Oid<'_>,
+    signer: &X509Certificate<'_>,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
     use x509_parser::oid_registry as oids;
-    let alg = &cert.signature_algorithm.algorithm;
-    let key = issuer.public_key();
+    let key = signer.public_key();
+    let ec_size = match key.parsed() {
+        Ok(x509_parser::public_key::PublicKey::EC(ec)) => Some(ec.key_size()),
+        _ => None,
+    };
     let verification: &dyn signature::VerificationAlgorithm =
         if *alg == oids::OID_SIG_ECDSA_WITH_SHA256 {
-            match key.parsed() {
-                Ok(x509_parser::public_key::PublicKey::EC(ec)) if ec.key_size() == 384 => {
-                    &signature::ECDSA_P384_SHA256_ASN1
-                }
+            match ec_size {
+                Some(384) => &signature::ECDSA_P384_SHA256_ASN1,
                 _ => &signature::ECDSA_P256_SHA256_ASN1,
             }
         } else if *alg == oids::OID_SIG_ECDSA_WITH_SHA384 {
-            match key.parsed() {
-                Ok(x509_parser::public_key::PublicKey::EC(ec)) if ec.key_size() == 256 => {
-                    &signature::ECDSA_P256_SHA384_ASN1
-                }
+            match ec_size {
+                Some(256) => &signature::ECDSA_P256_SHA384_ASN1,
                 _ => &signature::ECDSA_P384_SHA384_ASN1,
             }
         } else if *alg == oids::OID_PKCS1_SHA256WITHRSA {
@@ -98,7 +141,7 @@ pub fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bo
             return false;
         };
     signature::UnparsedPublicKey::new(verification, &key.subject_public_key.data)
-        .verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
+        .verify(message, signature)
         .is_ok()
 }
 

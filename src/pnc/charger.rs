@@ -96,8 +96,13 @@ pub async fn certificate_status(ctx: &ChargerContext, payload: &Value) -> Value 
 }
 
 /// Answers an Authorize request (2.0.1 payload): with contract certificate data, the
-/// contract must be one the gateway knows, active and in date, for this EMAID; then the
-/// EMAID's id tag decides as for any tag.
+/// contract must be one the gateway issued, active and in date, for this EMAID, or one
+/// another mobility operator issued under a trusted MO root that its OCSP responder
+/// says is good; then the EMAID's id tag decides as for any tag. A chain that cannot be
+/// verified (responder unreachable, status unknown, no trusted root) is answered
+/// `CertChainError` with `Invalid` (C07.FR.05: the CSMS verifies the chain through OCSP;
+/// it does not accept what it could not verify), a revoked one `CertificateRevoked`
+/// with `Invalid` (C07.FR.16).
 pub async fn authorize(ctx: &ChargerContext, payload: &Value) -> Value {
     let token = text(&payload["idToken"], "idToken");
     let hashes: Vec<HashData> = payload["iso15118CertificateHashData"]
@@ -109,6 +114,7 @@ pub async fn authorize(ctx: &ChargerContext, payload: &Value) -> Value {
                     issuer_name_hash: text(h, "issuerNameHash"),
                     issuer_key_hash: text(h, "issuerKeyHash"),
                     serial_number: text(h, "serialNumber"),
+                    responder_url: text(h, "responderURL"),
                 })
                 .collect()
         })
@@ -128,6 +134,8 @@ pub async fn authorize(ctx: &ChargerContext, payload: &Value) -> Value {
     let (status, certificate_status) = match check {
         // The EMAID's id tag decides, under its canonical name.
         ContractCheck::Valid(c) => (ctx.authorize(&c.emaid).await, "Accepted"),
+        // Another operator's contract, good by its responder: the EMAID decides.
+        ContractCheck::Good(emaid) => (ctx.authorize(&emaid).await, "Accepted"),
         ContractCheck::Revoked => (
             refuse(ctx, &token, AuthStatus::Invalid).await,
             "CertificateRevoked",

@@ -5,11 +5,14 @@
 
 pub mod cert;
 pub mod charger;
+mod der;
 pub mod emaid;
 pub mod http;
 pub mod local;
 pub mod ocsp;
+mod online;
 pub mod provider;
+pub mod responder;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,6 +63,9 @@ fn invalid(field: &'static str, message: impl Into<String>) -> PncError {
 pub enum ContractCheck {
     /// A contract the gateway issued, active and in date, for this EMAID.
     Valid(ContractRecord),
+    /// A contract another mobility operator issued under a trusted MO root, good by its
+    /// OCSP responder; the EMAID (canonical form) the charger presented it for.
+    Good(String),
     Revoked,
     Expired,
     /// No contract the gateway knows matches, or it is for another EMAID.
@@ -75,6 +81,8 @@ pub struct HashData {
     pub issuer_name_hash: String,
     pub issuer_key_hash: String,
     pub serial_number: String,
+    /// Where the certificate's OCSP responder is.
+    pub responder_url: String,
 }
 
 /// See the module documentation.
@@ -85,6 +93,13 @@ pub struct Pnc {
     oem_roots: Vec<Vec<u8>>,
     /// OCSP answers by query, reused until their `nextUpdate`.
     ocsp_cache: Mutex<HashMap<String, OcspAnswer>>,
+    /// The roots (DER) contracts of other mobility operators must chain to.
+    mo_roots: Vec<Vec<u8>>,
+    /// Asks contracts' OCSP responders.
+    ocsp_client: reqwest::Client,
+    ocsp_timeout: std::time::Duration,
+    /// Checked answers of contracts' own responders, by certificate, until `nextUpdate`.
+    online_cache: Mutex<HashMap<String, (responder::OnlineStatus, chrono::DateTime<Utc>)>>,
 }
 
 /// The time as stored.
@@ -101,28 +116,24 @@ impl Pnc {
         resources: Arc<dyn Resources>,
     ) -> Result<Pnc, String> {
         let kind = settings.kind().map_err(|e| e.to_string())?;
-        let mut roots = Vec::new();
-        let default_root = settings.dir.join(format!(
-            "{}.pem",
-            crate::security::certs::pnc_files::OEM_ROOT
-        ));
-        let root_files = if settings.oem_roots.is_empty() {
-            if default_root.exists() {
-                vec![default_root]
-            } else {
-                Vec::new()
-            }
-        } else {
-            settings.oem_roots.clone()
-        };
-        for path in &root_files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("pnc.oem_roots {}: {e}", path.display()))?;
-            roots.extend(
-                cert::pem_certificates(&text)
-                    .map_err(|e| format!("pnc.oem_roots {}: {e}", path.display()))?,
-            );
-        }
+        use crate::security::certs::pnc_files;
+        let roots = cert::load_roots(
+            "pnc.oem_roots",
+            &settings.oem_roots,
+            &settings.dir,
+            &[pnc_files::OEM_ROOT],
+        )?;
+        let mo_roots = cert::load_roots(
+            "pnc.mo_roots",
+            &settings.mo_roots,
+            &settings.dir,
+            &[pnc_files::MO_ROOT, pnc_files::V2G_ROOT],
+        )?;
+        let ocsp_client = reqwest::Client::builder()
+            .connect_timeout(settings.ocsp_timeout)
+            .timeout(settings.ocsp_timeout)
+            .build()
+            .map_err(|e| format!("pnc OCSP client: {e}"))?;
         let provider: Option<Arc<dyn ContractProvider>> = match (kind, &store) {
             (None, _) | (_, None) => None,
             (Some(PncProvider::Local), Some(s)) => Some(Arc::new(local::LocalProvider::load(
@@ -146,6 +157,10 @@ impl Pnc {
             resources,
             oem_roots: roots,
             ocsp_cache: Mutex::new(HashMap::new()),
+            mo_roots,
+            ocsp_client,
+            ocsp_timeout: settings.ocsp_timeout,
+            online_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -423,7 +438,7 @@ impl Pnc {
                 return self.judge(c, id_token);
             }
         }
-        ContractCheck::Unknown
+        self.check_online(id_token, hashes).await
     }
 
     /// Checks a contract certificate (PEM) presented with an Authorize for `id_token`.
@@ -435,14 +450,14 @@ impl Pnc {
             return ContractCheck::Unknown;
         };
         match store.contracts_by_serial(&serial).await {
-            Ok(found) => found
-                .into_iter()
-                .find(|c| {
-                    cert::pem_certificates(&c.chain)
-                        .map(|ch| ch.first() == chain.first())
-                        .unwrap_or(false)
-                })
-                .map_or(ContractCheck::Unknown, |c| self.judge(c, id_token)),
+            Ok(found) => match found.into_iter().find(|c| {
+                cert::pem_certificates(&c.chain)
+                    .map(|ch| ch.first() == chain.first())
+                    .unwrap_or(false)
+            }) {
+                Some(c) => self.judge(c, id_token),
+                None => self.check_chain_online(id_token, &chain).await,
+            },
             Err(e) => {
                 tracing::error!(error = %e, "contract lookup failed");
                 ContractCheck::Unavailable

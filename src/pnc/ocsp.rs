@@ -1,6 +1,7 @@
 //! OCSP answers of the local provider (RFC 6960): a DER `OCSPResponse` with one
 //! `SingleResponse`, signed by the certificate's issuing CA itself (a CA may answer for
-//! the certificates it issued), ECDSA with SHA-256.
+//! the certificates it issued) or by a responder it delegated to, ECDSA with SHA-256;
+//! and the DER building blocks the OCSP requests of [`super::responder`] share.
 
 use chrono::{DateTime, Utc};
 use rcgen::SigningKey;
@@ -24,7 +25,7 @@ pub struct CertId<'a> {
     pub serial: &'a [u8],
 }
 
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = content.len();
     if n < 0x80 {
@@ -42,7 +43,7 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x30, &parts.concat())
 }
 
@@ -51,7 +52,7 @@ fn time(t: DateTime<Utc>) -> Vec<u8> {
 }
 
 /// A positive DER INTEGER of big-endian `bytes`.
-fn integer(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn integer(bytes: &[u8]) -> Vec<u8> {
     let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
     let mut v = if trimmed.is_empty() { vec![0] } else { trimmed };
     if v[0] & 0x80 != 0 {
@@ -60,7 +61,7 @@ fn integer(bytes: &[u8]) -> Vec<u8> {
     tlv(0x02, &v)
 }
 
-fn hash_oid(algorithm: &str) -> Option<Vec<u8>> {
+pub(crate) fn hash_oid(algorithm: &str) -> Option<Vec<u8>> {
     let last = match algorithm {
         "SHA256" => 1,
         "SHA384" => 2,
@@ -86,6 +87,21 @@ pub fn response(
     now: DateTime<Utc>,
     next_update: DateTime<Utc>,
 ) -> Result<Vec<u8>, String> {
+    response_with_certs(issuer, issuer_name, id, status, now, next_update, &[])
+}
+
+/// The same, signed by `signer` (subject Name `signer_name`, DER) and carrying the DER
+/// `certs` that lead from the signer to a root the asker trusts.
+pub fn response_with_certs(
+    signer: &Ca,
+    signer_name: &[u8],
+    id: &CertId<'_>,
+    status: CertStatus,
+    now: DateTime<Utc>,
+    next_update: DateTime<Utc>,
+    certs: &[Vec<u8>],
+) -> Result<Vec<u8>, String> {
+    let (issuer, issuer_name) = (signer, signer_name);
     let alg = hash_oid(id.algorithm)
         .ok_or_else(|| format!("unknown hash algorithm {:?}", id.algorithm))?;
     let cert_id = seq(&[
@@ -117,7 +133,11 @@ pub fn response(
         .map_err(|e| format!("signing the OCSP response: {e}"))?;
     let mut bits = vec![0u8];
     bits.extend(signature);
-    let basic = seq(&[tbs, seq(&[tlv(0x06, ECDSA_SHA256)]), tlv(0x03, &bits)]);
+    let mut parts = vec![tbs, seq(&[tlv(0x06, ECDSA_SHA256)]), tlv(0x03, &bits)];
+    if !certs.is_empty() {
+        parts.push(tlv(0xa0, &seq(certs)));
+    }
+    let basic = seq(&parts);
     Ok(seq(&[
         tlv(0x0a, &[0]),
         tlv(0xa0, &seq(&[tlv(0x06, OCSP_BASIC), tlv(0x04, &basic)])),

@@ -77,12 +77,48 @@ pub fn common_name(der: &[u8]) -> Option<String> {
     cn.as_str().ok().map(str::to_owned)
 }
 
-/// The subject CN of the first certificate in a PEM text (a forwarded client
-/// certificate, percent-encoded or not).
+/// The subject CN of a forwarded client certificate: the first certificate of a PEM
+/// text (percent-encoded or not), or one DER certificate in base64 as HAProxy's
+/// `%[ssl_c_der,base64]` writes it (`deploy/haproxy/`).
 pub fn common_name_from_pem(pem: &str) -> Option<String> {
+    use base64::Engine;
     let decoded = percent_encoding::percent_decode_str(pem)
         .decode_utf8()
         .ok()?;
-    let der = CertificateDer::from_pem_slice(decoded.as_bytes()).ok()?;
+    if let Ok(der) = CertificateDer::from_pem_slice(decoded.as_bytes()) {
+        return common_name(&der);
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(decoded.trim())
+        .ok()?;
     common_name(&der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forwarded_certificate_is_read_as_pem_or_base64_der() {
+        use base64::Engine;
+        let ca = crate::security::certs::Ca::generate("test CA")
+            .expect("ca")
+            .0;
+        let (cert, _) = ca.charger("CP-FWD", 30).expect("charger cert");
+        let pem = cert.pem();
+        let der = CertificateDer::from_pem_slice(pem.as_bytes()).expect("der");
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(&pem, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        for text in [pem.as_str(), encoded.as_str(), b64.as_str()] {
+            assert_eq!(
+                common_name_from_pem(text).as_deref(),
+                Some("CP-FWD"),
+                "{text}"
+            );
+        }
+        assert_eq!(common_name_from_pem("bm90IGEgY2VydGlmaWNhdGU="), None);
+        assert_eq!(common_name_from_pem("garbage"), None);
+    }
 }
