@@ -1,5 +1,6 @@
 //! `id-tags/v2.0`: the tags the gateway authorizes against (create, list, read, update,
-//! delete).
+//! delete). A change reaches the local lists of the chargers that keep one
+//! (`charger::local_list`) without the request waiting for them.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use super::extract::{id, nullable, ApiJson};
 use super::list::{parse_time, ListParams};
 use super::ApiState;
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
+use crate::charger::local_list::tags_changed;
 use crate::store::ResourceError;
 
 const STATUSES: &[&str] = &["enabled", "disabled", "suspended"];
@@ -159,6 +161,7 @@ pub async fn create(
         label: body.id_label.flatten(),
     };
     let t = state.resources.create_id_tag(new).await?;
+    tags_changed(&state.shared);
     Ok((StatusCode::CREATED, Json(json!({ "data": render(t) }))).into_response())
 }
 
@@ -183,6 +186,7 @@ pub async fn update(
         .update_id_tag(tag, patch)
         .await
         .map_err(not_found)?;
+    tags_changed(&state.shared);
     Ok(Json(json!({ "data": render(t) })))
 }
 
@@ -197,5 +201,6 @@ pub async fn delete(
         .delete_id_tag(tag)
         .await
         .map_err(not_found)?;
+    tags_changed(&state.shared);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -278,6 +278,27 @@ CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status
 CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
 CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
 "#,
+    // Local authorization lists: the log of id-tag changes (in commit order) and, per
+    // charger, its list's support, limits, version and how far into the log it is.
+    r#"
+CREATE TABLE local_list_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id_tag_uid TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE local_lists (
+    charge_point_id INTEGER PRIMARY KEY REFERENCES charge_points(id) ON DELETE CASCADE,
+    support TEXT NOT NULL DEFAULT 'unknown',
+    items_per_message INTEGER,
+    bytes_per_message INTEGER,
+    max_entries INTEGER,
+    list_version INTEGER NOT NULL DEFAULT 0,
+    change_cursor INTEGER NOT NULL DEFAULT 0,
+    full_needed INTEGER NOT NULL DEFAULT 1,
+    last_status TEXT,
+    updated_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.
