@@ -1,0 +1,559 @@
+//! Local authorization lists kept in step with the id tags, with the Python `ocpp`
+//! package as the charger (`tests/python/local_list_charger.py`: it checks every CALL
+//! against the official schema, keeps its list across restarts and prints every CALL it
+//! receives). Both versions; both stores (`OCPP_GATEWAY_TEST_STORE=postgres`). Skipped
+//! without python3 and the packages, unless `CI` is set.
+//!
+//! Requirements: OCPP 1.6 §3.5.3 (local authorization list), §5.10 (GetLocalListVersion:
+//! 0 no list, -1 none supported), §5.15 (SendLocalList: Full replaces, Differential
+//! updates, an entry without idTagInfo is removed; after VersionMismatch the Central
+//! System retries with the full list), §9.4 (LocalAuthListEnabled,
+//! LocalAuthListMaxLength, SendLocalListMaxLength); OCPP 2.0.1 D01 (D01.FR.01 update type
+//! and version, D01.FR.06 unique tokens, D01.FR.11 ItemsPerMessage / BytesPerMessage,
+//! D01.FR.18 versionNumber > 0) and D02 (GetLocalListVersion).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use common::reference::Api;
+use common::*;
+use ocpp_gateway::ocpp::OcppVersion;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const TAGS: &str = "/public-api/resources/id-tags/v2.0";
+const ACTIONS: &str = "/public-api/actions/charge-point/v1.0";
+
+fn python_ready() -> bool {
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import ocpp, websockets"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
+        );
+        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
+    }
+    ready && common::schema::available()
+}
+
+/// A gateway with local list sync on, and its API.
+struct Rig {
+    tg: TestGateway,
+    api: Api,
+}
+
+async fn rig() -> Rig {
+    let mut s = settings();
+    s.local_list.enabled = true;
+    s.ocpp.call_timeout = std::time::Duration::from_secs(5);
+    let tg = start(s).await;
+    let token = tg.gw.api_tokens().first().expect("a token").clone();
+    let api = Api::new(tg.gw.api_addr(), Some(&token));
+    Rig { tg, api }
+}
+
+impl Rig {
+    /// Creates an id tag; its id.
+    async fn tag(&self, uid: &str, status: &str) -> i64 {
+        let r = self
+            .api
+            .post(TAGS, json!({"idTagUid": uid, "status": status}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["data"]["id"].as_i64().expect("tag id")
+    }
+
+    async fn patch_tag(&self, id: i64, body: Value) {
+        let r = self.api.patch(&format!("{TAGS}/{id}"), body).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    async fn delete_tag(&self, id: i64) {
+        let r = self.api.delete(&format!("{TAGS}/{id}")).await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+
+    /// The stored list state of a charger: support, version.
+    async fn stored(&self, identity: &str) -> Option<(String, String)> {
+        let rows = self
+            .tg
+            .store
+            .texts(&format!(
+                "SELECT l.support, l.list_version FROM local_lists l JOIN charge_points cp
+                 ON cp.id = l.charge_point_id WHERE cp.identity = '{identity}'"
+            ))
+            .await;
+        rows.into_iter().next().map(|r| {
+            (
+                r[0].clone().unwrap_or_default(),
+                r[1].clone().unwrap_or_default(),
+            )
+        })
+    }
+}
+
+/// A running Python charger and the CALLs it received.
+struct Py {
+    child: tokio::process::Child,
+    version: OcppVersion,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+fn version_arg(v: OcppVersion) -> &'static str {
+    match v {
+        OcppVersion::V16 => "1.6",
+        OcppVersion::V201 => "2.0.1",
+    }
+}
+
+impl Py {
+    async fn start(rig: &Rig, version: OcppVersion, identity: &str, args: &[&str]) -> Py {
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/local_list_charger.py");
+        let state = state_file(rig, identity);
+        let mut child = tokio::process::Command::new("python3")
+            .arg(&script)
+            .args(["--version", version_arg(version), "--url", &rig.tg.url(identity)])
+            .arg("--state")
+            .arg(&state)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 starts");
+        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stdout = child.stdout.take().expect("stdout");
+        let sink = lines.clone();
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+        let py = Py {
+            child,
+            version,
+            lines,
+        };
+        eventually("the Python charger boots", || async {
+            py.lines().iter().any(|l| l == "BOOTED")
+        })
+        .await;
+        py
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Every CALL received, in order: (action, payload).
+    fn calls(&self) -> Vec<(String, Value)> {
+        self.lines()
+            .iter()
+            .filter_map(|l| {
+                let rest = l.strip_prefix("CALL ")?;
+                let (action, payload) = rest.split_once(' ')?;
+                Some((action.to_owned(), serde_json::from_str(payload).ok()?))
+            })
+            .collect()
+    }
+
+    /// The SendLocalList payloads received, each checked against the official schema.
+    fn lists(&self) -> Vec<Value> {
+        self.calls()
+            .into_iter()
+            .filter(|(a, _)| a == "SendLocalList")
+            .map(|(_, p)| {
+                common::schema::validate(self.version, "SendLocalList", false, &p)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                p
+            })
+            .collect()
+    }
+
+    /// Waits until `n` SendLocalList arrived in all; returns them all.
+    async fn wait_lists(&self, n: usize) -> Vec<Value> {
+        eventually(&format!("{n} SendLocalList"), || async {
+            self.lists().len() >= n
+        })
+        .await;
+        self.lists()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = tokio::time::timeout(WAIT, self.child.wait()).await;
+    }
+}
+
+fn state_file(rig: &Rig, identity: &str) -> PathBuf {
+    rig.tg.dir.path().join(format!("{identity}-list.json"))
+}
+
+fn list_version(p: &Value) -> i64 {
+    p.get("listVersion")
+        .or_else(|| p.get("versionNumber"))
+        .and_then(Value::as_i64)
+        .expect("a list version")
+}
+
+/// The entries of an update as uid → status (None: removed), with the expiry if any.
+fn entries(p: &Value) -> BTreeMap<String, Option<(String, Option<String>)>> {
+    p["localAuthorizationList"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let uid = e["idTag"]
+                .as_str()
+                .or_else(|| e["idToken"]["idToken"].as_str())
+                .expect("a tag")
+                .to_owned();
+            let info = e.get("idTagInfo").or_else(|| e.get("idTokenInfo"));
+            let info = info.map(|i| {
+                let expiry = i
+                    .get("expiryDate")
+                    .or_else(|| i.get("cacheExpiryDateTime"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                (i["status"].as_str().unwrap_or("").to_owned(), expiry)
+            });
+            (uid, info)
+        })
+        .collect()
+}
+
+fn accepted(uid: &str) -> (String, Option<(String, Option<String>)>) {
+    (uid.to_owned(), Some(("Accepted".to_owned(), None)))
+}
+
+// -- A fresh charger gets the full list, cut to its limits ---------------------------------
+
+/// OCPP 1.6 §5.15 / §9.4 SendLocalListMaxLength, 2.0.1 D01.FR.01/11/18: a charger that
+/// never had the gateway's list gets all of it (disabled tags Blocked), as a Full update
+/// cut into messages of at most its limit (Full first, Differential after), versions
+/// rising from 1. A user sees every card of the platform work at the charger offline.
+async fn fresh_charger_gets_the_full_list(version: OcppVersion, identity: &str, args: &[&str]) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    for i in 0..4 {
+        rig.tag(&format!("CARD{i}"), "enabled").await;
+    }
+    rig.tag("CARD-OFF", "disabled").await;
+    let mut expected: BTreeMap<_, _> = (0..4).map(|i| accepted(&format!("CARD{i}"))).collect();
+    expected.insert("CARD-OFF".into(), Some(("Blocked".into(), None)));
+    let py = Py::start(&rig, version, identity, args).await;
+    let union = |lists: &[Value]| {
+        let mut all = BTreeMap::new();
+        for p in lists {
+            all.extend(entries(p));
+        }
+        all
+    };
+    eventually("the whole list arrives", || async {
+        union(&py.lists()).len() == expected.len()
+    })
+    .await;
+    let lists = py.lists();
+    assert!(lists.len() >= 3, "cut to at most 2 entries each: {lists:?}");
+    let calls: Vec<String> = py.calls().into_iter().map(|(a, _)| a).collect();
+    let ask = match version {
+        OcppVersion::V16 => "GetConfiguration",
+        OcppVersion::V201 => "GetVariables",
+    };
+    assert_eq!(
+        &calls[..3],
+        [ask, "GetLocalListVersion", "SendLocalList"],
+        "{calls:?}"
+    );
+    let types: Vec<&str> = lists
+        .iter()
+        .map(|p| p["updateType"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(types[0], "Full");
+    assert!(types[1..].iter().all(|t| *t == "Differential"), "{types:?}");
+    let versions: Vec<i64> = lists.iter().map(list_version).collect();
+    assert_eq!(versions[0], 1, "{versions:?}");
+    assert!(versions.windows(2).all(|w| w[1] > w[0]), "{versions:?}");
+    for p in &lists {
+        assert!(entries(p).len() <= 2, "more than the charger's limit of 2: {p}");
+        if let Some(bytes) = args.iter().position(|a| *a == "--bytes") {
+            let cap: usize = args[bytes + 1].parse().expect("bytes");
+            let frame = json!([2, "0123456789abcdef", "SendLocalList", p]).to_string();
+            assert!(frame.len() <= cap, "{} bytes > {cap}: {frame}", frame.len());
+        }
+    }
+    assert_eq!(union(&lists), expected);
+    eventually("the stored list version", || async {
+        rig.stored(identity).await
+            == Some((
+                "supported".into(),
+                versions.last().copied().unwrap_or(0).to_string(),
+            ))
+    })
+    .await;
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_fresh_charger_gets_the_full_list_chunked() {
+    fresh_charger_gets_the_full_list(OcppVersion::V16, "LLFRESH16", &["--items", "2"]).await;
+}
+
+#[tokio::test]
+async fn v201_fresh_charger_gets_the_full_list_chunked() {
+    // 2.0.1 D01.FR.11: both ItemsPerMessage and BytesPerMessage hold.
+    fresh_charger_gets_the_full_list(
+        OcppVersion::V201,
+        "LLFRESH201",
+        &["--items", "2", "--bytes", "300"],
+    )
+    .await;
+}
+
+// -- Changes through the API arrive as differential updates --------------------------------
+
+/// OCPP 1.6 §5.15, 2.0.1 D01: creating, updating, disabling and deleting an id tag
+/// reaches the connected charger as a Differential update with just that tag (a deleted
+/// one without idTagInfo / idTokenInfo, which removes it), each version one above the
+/// last. A user sees a new card work, and a blocked one refused, at an offline charger.
+async fn tag_changes_arrive_as_differential_updates(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    rig.tag("KEEP", "enabled").await;
+    let py = Py::start(&rig, version, identity, &[]).await;
+    let first = py.wait_lists(1).await;
+    assert_eq!(first[0]["updateType"], "Full");
+    assert_eq!(entries(&first[0]), BTreeMap::from([accepted("KEEP")]));
+    let mut last = list_version(&first[0]);
+
+    let id = rig.tag("NEW1", "enabled").await;
+    let expiry = "2030-01-01T00:00:00.000Z";
+    let steps: Vec<(&str, Option<(String, Option<String>)>)> = vec![
+        ("create", Some(("Accepted".into(), None))),
+        ("update", Some(("Accepted".into(), Some(expiry.into())))),
+        ("disable", Some(("Blocked".into(), Some(expiry.into())))),
+        ("delete", None),
+    ];
+    for (n, (step, expected)) in steps.into_iter().enumerate() {
+        match step {
+            "create" => {}
+            "update" => rig.patch_tag(id, json!({"expireAt": expiry})).await,
+            "disable" => rig.patch_tag(id, json!({"status": "disabled"})).await,
+            _ => rig.delete_tag(id).await,
+        }
+        let lists = py.wait_lists(2 + n).await;
+        let p = &lists[1 + n];
+        assert_eq!(p["updateType"], "Differential", "{step}: {p}");
+        assert_eq!(
+            entries(p),
+            BTreeMap::from([("NEW1".to_owned(), expected)]),
+            "{step}: {p}"
+        );
+        assert_eq!(list_version(p), last + 1, "{step}: {p}");
+        last = list_version(p);
+    }
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_tag_changes_arrive_as_differential_updates() {
+    tag_changes_arrive_as_differential_updates(OcppVersion::V16, "LLDIFF16").await;
+}
+
+#[tokio::test]
+async fn v201_tag_changes_arrive_as_differential_updates() {
+    tag_changes_arrive_as_differential_updates(OcppVersion::V201, "LLDIFF201").await;
+}
+
+// -- Offline at change time, another version, VersionMismatch -------------------------------
+
+/// Syncs a charger once (a Full list of one tag) and disconnects it.
+async fn synced_then_offline(rig: &Rig, version: OcppVersion, identity: &str) -> i64 {
+    rig.tag("FIRST", "enabled").await;
+    let py = Py::start(rig, version, identity, &[]).await;
+    let lists = py.wait_lists(1).await;
+    py.stop().await;
+    let v = list_version(&lists[0]);
+    eventually("the charger is offline", || async {
+        rig.tg.gw.charger(identity).is_none()
+    })
+    .await;
+    v
+}
+
+/// OCPP 1.6 §5.15, 2.0.1 D01: a change made while the charger is offline stays pending
+/// and reaches it as a Differential update when it connects again. A user sees a card
+/// added during an outage work once the charger is back.
+async fn offline_charger_gets_the_change_on_reconnect(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    let synced = synced_then_offline(&rig, version, identity).await;
+    rig.tag("WHILE-AWAY", "enabled").await;
+    let py = Py::start(&rig, version, identity, &[]).await;
+    let lists = py.wait_lists(1).await;
+    assert_eq!(lists[0]["updateType"], "Differential", "{}", lists[0]);
+    assert_eq!(
+        entries(&lists[0]),
+        BTreeMap::from([accepted("WHILE-AWAY")])
+    );
+    assert_eq!(list_version(&lists[0]), synced + 1);
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_offline_charger_gets_the_change_on_reconnect() {
+    offline_charger_gets_the_change_on_reconnect(OcppVersion::V16, "LLAWAY16").await;
+}
+
+#[tokio::test]
+async fn v201_offline_charger_gets_the_change_on_reconnect() {
+    offline_charger_gets_the_change_on_reconnect(OcppVersion::V201, "LLAWAY201").await;
+}
+
+/// OCPP 1.6 §5.10/§5.15, 2.0.1 D02: a charger reporting a list version other than the
+/// one it last accepted from the gateway (its list was replaced or reset behind the
+/// gateway's back) gets the whole list again, as a Full update above its version. A
+/// user sees the platform's cards back on a charger that was reset.
+async fn other_version_gets_the_full_list(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    synced_then_offline(&rig, version, identity).await;
+    rig.tag("SECOND", "enabled").await;
+    let py = Py::start(&rig, version, identity, &["--list-version", "77"]).await;
+    let lists = py.wait_lists(1).await;
+    assert_eq!(lists[0]["updateType"], "Full", "{}", lists[0]);
+    assert_eq!(list_version(&lists[0]), 78);
+    assert_eq!(
+        entries(&lists[0]),
+        BTreeMap::from([accepted("FIRST"), accepted("SECOND")])
+    );
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_charger_reporting_another_version_gets_the_full_list() {
+    other_version_gets_the_full_list(OcppVersion::V16, "LLOTHER16").await;
+}
+
+#[tokio::test]
+async fn v201_charger_reporting_another_version_gets_the_full_list() {
+    other_version_gets_the_full_list(OcppVersion::V201, "LLOTHER201").await;
+}
+
+/// OCPP 1.6 §5.15 ("If the status is Failed or VersionMismatch and the updateType was
+/// Differential, then the Central System SHOULD retry sending the full local
+/// authorization list with updateType Full"), 2.0.1 D01: a Differential update
+/// answered VersionMismatch is followed by the Full list. A user sees the charger's
+/// list repaired without anyone stepping in.
+async fn version_mismatch_gets_the_full_list(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    let synced = synced_then_offline(&rig, version, identity).await;
+    rig.tag("THIRD", "enabled").await;
+    let py = Py::start(&rig, version, identity, &["--answers", "VersionMismatch"]).await;
+    let lists = py.wait_lists(2).await;
+    assert_eq!(lists[0]["updateType"], "Differential", "{}", lists[0]);
+    assert_eq!(list_version(&lists[0]), synced + 1);
+    assert_eq!(lists[1]["updateType"], "Full", "{}", lists[1]);
+    assert!(list_version(&lists[1]) > synced, "{}", lists[1]);
+    assert_eq!(
+        entries(&lists[1]),
+        BTreeMap::from([accepted("FIRST"), accepted("THIRD")])
+    );
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_version_mismatch_gets_the_full_list() {
+    version_mismatch_gets_the_full_list(OcppVersion::V16, "LLMISMATCH16").await;
+}
+
+#[tokio::test]
+async fn v201_version_mismatch_gets_the_full_list() {
+    version_mismatch_gets_the_full_list(OcppVersion::V201, "LLMISMATCH201").await;
+}
+
+// -- Chargers without the feature get nothing -----------------------------------------------
+
+/// OCPP 1.6 §9.4 LocalAuthListEnabled, 2.0.1 D01 (LocalAuthListCtrlr.Enabled): a charger
+/// whose local list is disabled, or that reports no such setting, is sent neither
+/// GetLocalListVersion nor SendLocalList, at boot or when a tag changes; a charger beside
+/// it that keeps a list gets the change. A user sees no refused calls in the frame log.
+async fn charger_without_the_feature_gets_nothing(version: OcppVersion, prefix: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    rig.tag("ANY", "enabled").await;
+    let on = Py::start(&rig, version, &format!("{prefix}ON"), &[]).await;
+    let off = Py::start(&rig, version, &format!("{prefix}OFF"), &["--enabled", "false"]).await;
+    let absent = Py::start(&rig, version, &format!("{prefix}NONE"), &["--enabled", "absent"]).await;
+    on.wait_lists(1).await;
+    for name in ["OFF", "NONE"] {
+        let identity = format!("{prefix}{name}");
+        eventually("the charger found without a list", || async {
+            rig.stored(&identity).await.map(|s| s.0) == Some("unsupported".into())
+        })
+        .await;
+    }
+    rig.tag("LATER", "enabled").await;
+    on.wait_lists(2).await;
+    // Whatever the gateway had queued for them arrives before this call does.
+    let cps = rig.api.get("/public-api/resources/charge-points/v2.0").await;
+    for (identity, py) in [("OFF", &off), ("NONE", &absent)] {
+        let cp = cps.body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["network"]["id"] == format!("{prefix}{identity}"))
+            .and_then(|c| c["id"].as_i64())
+            .expect("charge point");
+        rig.api
+            .post(&format!("{ACTIONS}/{cp}/clear-cache"), json!({}))
+            .await;
+        eventually("the barrier call arrives", || async {
+            py.calls().iter().any(|(a, _)| a == "ClearCache")
+        })
+        .await;
+        let actions: BTreeSet<String> = py.calls().into_iter().map(|(a, _)| a).collect();
+        assert!(
+            !actions.contains("SendLocalList") && !actions.contains("GetLocalListVersion"),
+            "{identity}: {actions:?}"
+        );
+    }
+    for py in [on, off, absent] {
+        py.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn v16_charger_without_the_feature_gets_nothing() {
+    charger_without_the_feature_gets_nothing(OcppVersion::V16, "LLNO16").await;
+}
+
+#[tokio::test]
+async fn v201_charger_without_the_feature_gets_nothing() {
+    charger_without_the_feature_gets_nothing(OcppVersion::V201, "LLNO201").await;
+}
