@@ -520,23 +520,9 @@ async fn charger_without_the_feature_gets_nothing(version: OcppVersion, prefix: 
     }
     rig.tag("LATER", "enabled").await;
     on.wait_lists(2).await;
-    // Whatever the gateway had queued for them arrives before this call does.
-    let cps = rig.api.get("/public-api/resources/charge-points/v2.0").await;
     for (identity, py) in [("OFF", &off), ("NONE", &absent)] {
-        let cp = cps.body["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|c| c["network"]["id"] == format!("{prefix}{identity}"))
-            .and_then(|c| c["id"].as_i64())
-            .expect("charge point");
-        rig.api
-            .post(&format!("{ACTIONS}/{cp}/clear-cache"), json!({}))
-            .await;
-        eventually("the barrier call arrives", || async {
-            py.calls().iter().any(|(a, _)| a == "ClearCache")
-        })
-        .await;
+        let identity = format!("{prefix}{identity}");
+        barrier(&rig, py, &identity).await;
         let actions: BTreeSet<String> = py.calls().into_iter().map(|(a, _)| a).collect();
         assert!(
             !actions.contains("SendLocalList") && !actions.contains("GetLocalListVersion"),
@@ -556,4 +542,133 @@ async fn v16_charger_without_the_feature_gets_nothing() {
 #[tokio::test]
 async fn v201_charger_without_the_feature_gets_nothing() {
     charger_without_the_feature_gets_nothing(OcppVersion::V201, "LLNO201").await;
+}
+
+// -- Refusals, reconnects without a boot, the list's capacity -------------------------------
+
+/// The charge point's id in the API.
+async fn cp_id(rig: &Rig, identity: &str) -> i64 {
+    let cps = rig
+        .api
+        .get("/public-api/resources/charge-points/v2.0?per_page=100")
+        .await;
+    cps.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["network"]["id"] == identity)
+        .and_then(|c| c["id"].as_i64())
+        .expect("charge point")
+}
+
+/// Waits until a ClearCache sent now arrived: whatever the gateway had queued for the
+/// charger before has arrived too (one call at a time, in order).
+async fn barrier(rig: &Rig, py: &Py, identity: &str) {
+    let before = py.calls().iter().filter(|(a, _)| a == "ClearCache").count();
+    let cp = cp_id(rig, identity).await;
+    let r = rig
+        .api
+        .post(&format!("{ACTIONS}/{cp}/clear-cache"), json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    eventually("the barrier call arrives", || async {
+        py.calls().iter().filter(|(a, _)| a == "ClearCache").count() > before
+    })
+    .await;
+}
+
+/// OCPP 1.6 §5.15 (Failed: the update could not be applied), 2.0.1 D01: a charger that
+/// answers Failed is recorded as such and sent nothing more (no retry loop on a tag
+/// change) until it boots again, when it gets the Full list. A user sees one refusal in
+/// the frame log, not a storm of them.
+async fn failed_update_stops_until_the_next_boot(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    rig.tag("ONE", "enabled").await;
+    let py = Py::start(&rig, version, identity, &["--answers", "Failed"]).await;
+    py.wait_lists(1).await;
+    eventually("the refusal recorded", || async {
+        rig.stored(identity).await.map(|s| s.0) == Some("failed".into())
+    })
+    .await;
+    rig.tag("TWO", "enabled").await;
+    barrier(&rig, &py, identity).await;
+    assert_eq!(py.lists().len(), 1, "sent again after Failed");
+    py.stop().await;
+    eventually("the charger is offline", || async {
+        rig.tg.gw.charger(identity).is_none()
+    })
+    .await;
+    let py = Py::start(&rig, version, identity, &[]).await;
+    let lists = py.wait_lists(1).await;
+    assert_eq!(lists[0]["updateType"], "Full", "{}", lists[0]);
+    assert_eq!(
+        entries(&lists[0]),
+        BTreeMap::from([accepted("ONE"), accepted("TWO")])
+    );
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_failed_update_stops_until_the_next_boot() {
+    failed_update_stops_until_the_next_boot(OcppVersion::V16, "LLFAIL16").await;
+}
+
+#[tokio::test]
+async fn v201_failed_update_stops_until_the_next_boot() {
+    failed_update_stops_until_the_next_boot(OcppVersion::V201, "LLFAIL201").await;
+}
+
+/// OCPP 1.6 §4.2 (a charger whose boot was accepted need not boot again after a network
+/// loss), §5.15: a charger that comes back without a BootNotification still gets the
+/// changes made while it was away, once it talks. A user sees a card added during a
+/// network outage work without anyone rebooting the charger.
+async fn reconnect_without_boot_gets_the_change(version: OcppVersion, identity: &str) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    let synced = synced_then_offline(&rig, version, identity).await;
+    rig.tag("NO-BOOT", "enabled").await;
+    let py = Py::start(&rig, version, identity, &["--no-boot"]).await;
+    let lists = py.wait_lists(1).await;
+    assert_eq!(lists[0]["updateType"], "Differential", "{}", lists[0]);
+    assert_eq!(entries(&lists[0]), BTreeMap::from([accepted("NO-BOOT")]));
+    assert_eq!(list_version(&lists[0]), synced + 1);
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_reconnect_without_boot_gets_the_change() {
+    reconnect_without_boot_gets_the_change(OcppVersion::V16, "LLNOBOOT16").await;
+}
+
+#[tokio::test]
+async fn v201_reconnect_without_boot_gets_the_change() {
+    reconnect_without_boot_gets_the_change(OcppVersion::V201, "LLNOBOOT201").await;
+}
+
+/// OCPP 1.6 §9.4 LocalAuthListMaxLength: a Full list never holds more entries than the
+/// charger can store; the tags that admit are kept first. A user sees the cards that
+/// work kept on a charger with a small list, rather than an update it must refuse.
+#[tokio::test]
+async fn v16_full_list_fits_the_local_list_capacity() {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    rig.tag("BLOCKED1", "suspended").await;
+    rig.tag("OK1", "enabled").await;
+    rig.tag("OK2", "enabled").await;
+    let py = Py::start(&rig, OcppVersion::V16, "LLCAP16", &["--max-length", "2"]).await;
+    let lists = py.wait_lists(1).await;
+    barrier(&rig, &py, "LLCAP16").await;
+    assert_eq!(py.lists().len(), 1);
+    assert_eq!(
+        entries(&lists[0]),
+        BTreeMap::from([accepted("OK1"), accepted("OK2")])
+    );
+    py.stop().await;
 }

@@ -2,7 +2,7 @@
 """A charger with a local authorization list, built on the Python `ocpp` package (which
 checks every CALL it receives against the official schema), for the local list tests.
 
-It boots, then answers the CSMS: GetConfiguration / GetVariables with its local list
+It boots (or, with --no-boot, only says Heartbeat), then answers the CSMS: GetConfiguration / GetVariables with its local list
 settings, GetLocalListVersion with its list's version, SendLocalList by applying the
 update (or with the statuses given by --answers, one per SendLocalList, then Accepted).
 Every CALL it receives is printed on stdout as `CALL <action> <payload JSON>`, as it
@@ -121,8 +121,11 @@ class Charger16(Recorder, ChargePoint16):
         return result16.SendLocalList(status=status)
 
     async def boot(self):
-        await self.call(call16.BootNotification(
-            charge_point_model="py-ocpp", charge_point_vendor="local-list"), suppress=False)
+        if self.args.no_boot:
+            await self.call(call16.Heartbeat(), suppress=False)
+        else:
+            await self.call(call16.BootNotification(
+                charge_point_model="py-ocpp", charge_point_vendor="local-list"), suppress=False)
         await self.call(call16.StatusNotification(
             connector_id=1, error_code="NoError", status="Available"), suppress=False)
 
@@ -174,9 +177,12 @@ class Charger201(Recorder, ChargePoint201):
         return result201.SendLocalList(status=status)
 
     async def boot(self):
-        await self.call(call201.BootNotification(
-            charging_station={"model": "py-ocpp", "vendor_name": "local-list"},
-            reason="PowerUp"), suppress=False)
+        if self.args.no_boot:
+            await self.call(call201.Heartbeat(), suppress=False)
+        else:
+            await self.call(call201.BootNotification(
+                charging_station={"model": "py-ocpp", "vendor_name": "local-list"},
+                reason="PowerUp"), suppress=False)
         await self.call(call201.StatusNotification(
             timestamp="2026-01-01T00:00:00Z", connector_status="Available", evse_id=1,
             connector_id=1), suppress=False)
@@ -213,6 +219,8 @@ def main():
                         help="the version to report at start, whatever --state holds")
     parser.add_argument("--answers", default="",
                         help="statuses for the first SendLocalLists, comma-separated")
+    parser.add_argument("--no-boot", action="store_true",
+                        help="start with a Heartbeat, as a charger back from a network loss")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -90,9 +90,14 @@ pub fn boot_accepted(ctx: &ChargerContext) {
 
 /// After a message of the charger was answered: the first of a connection that did not
 /// begin with a BootNotification starts a sync (the charger was accepted before and
-/// came back without rebooting).
+/// came back without rebooting). Once a BootNotification was answered on a connection,
+/// only [`boot_accepted`] starts one: a charger held in Pending gets nothing.
 pub fn message_answered(ctx: &ChargerContext, action: &str) {
-    if action == "BootNotification" || ctx.list_started.swap(true, Ordering::Relaxed) {
+    if action == "BootNotification" {
+        ctx.list_started.store(true, Ordering::Relaxed);
+        return;
+    }
+    if ctx.list_started.swap(true, Ordering::Relaxed) {
         return;
     }
     if let Some(handle) = ctx.shared.registry.get(&ctx.identity) {
