@@ -13,230 +13,14 @@
 //! D01.FR.18 versionNumber > 0) and D02 (GetLocalListVersion).
 
 mod common;
+mod local_list_common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 
-use common::reference::Api;
 use common::*;
+use local_list_common::*;
 use ocpp_gateway::ocpp::OcppVersion;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
-
-const TAGS: &str = "/public-api/resources/id-tags/v2.0";
-const ACTIONS: &str = "/public-api/actions/charge-point/v1.0";
-
-fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready && common::schema::available()
-}
-
-/// A gateway with local list sync on, and its API.
-struct Rig {
-    tg: TestGateway,
-    api: Api,
-}
-
-async fn rig() -> Rig {
-    let mut s = settings();
-    s.local_list.enabled = true;
-    s.ocpp.call_timeout = std::time::Duration::from_secs(5);
-    let tg = start(s).await;
-    let token = tg.gw.api_tokens().first().expect("a token").clone();
-    let api = Api::new(tg.gw.api_addr(), Some(&token));
-    Rig { tg, api }
-}
-
-impl Rig {
-    /// Creates an id tag; its id.
-    async fn tag(&self, uid: &str, status: &str) -> i64 {
-        let r = self
-            .api
-            .post(TAGS, json!({"idTagUid": uid, "status": status}))
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        r.body["data"]["id"].as_i64().expect("tag id")
-    }
-
-    async fn patch_tag(&self, id: i64, body: Value) {
-        let r = self.api.patch(&format!("{TAGS}/{id}"), body).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
-
-    async fn delete_tag(&self, id: i64) {
-        let r = self.api.delete(&format!("{TAGS}/{id}")).await;
-        assert_eq!(r.status, 204, "{}", r.text);
-    }
-
-    /// The stored list state of a charger: support, version.
-    async fn stored(&self, identity: &str) -> Option<(String, String)> {
-        let rows = self
-            .tg
-            .store
-            .texts(&format!(
-                "SELECT l.support, l.list_version FROM local_lists l JOIN charge_points cp
-                 ON cp.id = l.charge_point_id WHERE cp.identity = '{identity}'"
-            ))
-            .await;
-        rows.into_iter().next().map(|r| {
-            (
-                r[0].clone().unwrap_or_default(),
-                r[1].clone().unwrap_or_default(),
-            )
-        })
-    }
-}
-
-/// A running Python charger and the CALLs it received.
-struct Py {
-    child: tokio::process::Child,
-    version: OcppVersion,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-fn version_arg(v: OcppVersion) -> &'static str {
-    match v {
-        OcppVersion::V16 => "1.6",
-        OcppVersion::V201 => "2.0.1",
-    }
-}
-
-impl Py {
-    async fn start(rig: &Rig, version: OcppVersion, identity: &str, args: &[&str]) -> Py {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/local_list_charger.py");
-        let state = state_file(rig, identity);
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args(["--version", version_arg(version), "--url", &rig.tg.url(identity)])
-            .arg("--state")
-            .arg(&state)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let stdout = child.stdout.take().expect("stdout");
-        let sink = lines.clone();
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
-        let py = Py {
-            child,
-            version,
-            lines,
-        };
-        eventually("the Python charger boots", || async {
-            py.lines().iter().any(|l| l == "BOOTED")
-        })
-        .await;
-        py
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Every CALL received, in order: (action, payload).
-    fn calls(&self) -> Vec<(String, Value)> {
-        self.lines()
-            .iter()
-            .filter_map(|l| {
-                let rest = l.strip_prefix("CALL ")?;
-                let (action, payload) = rest.split_once(' ')?;
-                Some((action.to_owned(), serde_json::from_str(payload).ok()?))
-            })
-            .collect()
-    }
-
-    /// The SendLocalList payloads received, each checked against the official schema.
-    fn lists(&self) -> Vec<Value> {
-        self.calls()
-            .into_iter()
-            .filter(|(a, _)| a == "SendLocalList")
-            .map(|(_, p)| {
-                common::schema::validate(self.version, "SendLocalList", false, &p)
-                    .unwrap_or_else(|e| panic!("{e}"));
-                p
-            })
-            .collect()
-    }
-
-    /// Waits until `n` SendLocalList arrived in all; returns them all.
-    async fn wait_lists(&self, n: usize) -> Vec<Value> {
-        eventually(&format!("{n} SendLocalList"), || async {
-            self.lists().len() >= n
-        })
-        .await;
-        self.lists()
-    }
-
-    async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(WAIT, self.child.wait()).await;
-    }
-}
-
-fn state_file(rig: &Rig, identity: &str) -> PathBuf {
-    rig.tg.dir.path().join(format!("{identity}-list.json"))
-}
-
-fn list_version(p: &Value) -> i64 {
-    p.get("listVersion")
-        .or_else(|| p.get("versionNumber"))
-        .and_then(Value::as_i64)
-        .expect("a list version")
-}
-
-/// The entries of an update as uid → status (None: removed), with the expiry if any.
-fn entries(p: &Value) -> BTreeMap<String, Option<(String, Option<String>)>> {
-    p["localAuthorizationList"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            let uid = e["idTag"]
-                .as_str()
-                .or_else(|| e["idToken"]["idToken"].as_str())
-                .expect("a tag")
-                .to_owned();
-            let info = e.get("idTagInfo").or_else(|| e.get("idTokenInfo"));
-            let info = info.map(|i| {
-                let expiry = i
-                    .get("expiryDate")
-                    .or_else(|| i.get("cacheExpiryDateTime"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                (i["status"].as_str().unwrap_or("").to_owned(), expiry)
-            });
-            (uid, info)
-        })
-        .collect()
-}
-
-fn accepted(uid: &str) -> (String, Option<(String, Option<String>)>) {
-    (uid.to_owned(), Some(("Accepted".to_owned(), None)))
-}
 
 // -- A fresh charger gets the full list, cut to its limits ---------------------------------
 
@@ -289,7 +73,10 @@ async fn fresh_charger_gets_the_full_list(version: OcppVersion, identity: &str, 
     assert_eq!(versions[0], 1, "{versions:?}");
     assert!(versions.windows(2).all(|w| w[1] > w[0]), "{versions:?}");
     for p in &lists {
-        assert!(entries(p).len() <= 2, "more than the charger's limit of 2: {p}");
+        assert!(
+            entries(p).len() <= 2,
+            "more than the charger's limit of 2: {p}"
+        );
         if let Some(bytes) = args.iter().position(|a| *a == "--bytes") {
             let cap: usize = args[bytes + 1].parse().expect("bytes");
             let frame = json!([2, "0123456789abcdef", "SendLocalList", p]).to_string();
@@ -383,20 +170,6 @@ async fn v201_tag_changes_arrive_as_differential_updates() {
 
 // -- Offline at change time, another version, VersionMismatch -------------------------------
 
-/// Syncs a charger once (a Full list of one tag) and disconnects it.
-async fn synced_then_offline(rig: &Rig, version: OcppVersion, identity: &str) -> i64 {
-    rig.tag("FIRST", "enabled").await;
-    let py = Py::start(rig, version, identity, &[]).await;
-    let lists = py.wait_lists(1).await;
-    py.stop().await;
-    let v = list_version(&lists[0]);
-    eventually("the charger is offline", || async {
-        rig.tg.gw.charger(identity).is_none()
-    })
-    .await;
-    v
-}
-
 /// OCPP 1.6 §5.15, 2.0.1 D01: a change made while the charger is offline stays pending
 /// and reaches it as a Differential update when it connects again. A user sees a card
 /// added during an outage work once the charger is back.
@@ -410,10 +183,7 @@ async fn offline_charger_gets_the_change_on_reconnect(version: OcppVersion, iden
     let py = Py::start(&rig, version, identity, &[]).await;
     let lists = py.wait_lists(1).await;
     assert_eq!(lists[0]["updateType"], "Differential", "{}", lists[0]);
-    assert_eq!(
-        entries(&lists[0]),
-        BTreeMap::from([accepted("WHILE-AWAY")])
-    );
+    assert_eq!(entries(&lists[0]), BTreeMap::from([accepted("WHILE-AWAY")]));
     assert_eq!(list_version(&lists[0]), synced + 1);
     py.stop().await;
 }
@@ -508,8 +278,20 @@ async fn charger_without_the_feature_gets_nothing(version: OcppVersion, prefix: 
     let rig = rig().await;
     rig.tag("ANY", "enabled").await;
     let on = Py::start(&rig, version, &format!("{prefix}ON"), &[]).await;
-    let off = Py::start(&rig, version, &format!("{prefix}OFF"), &["--enabled", "false"]).await;
-    let absent = Py::start(&rig, version, &format!("{prefix}NONE"), &["--enabled", "absent"]).await;
+    let off = Py::start(
+        &rig,
+        version,
+        &format!("{prefix}OFF"),
+        &["--enabled", "false"],
+    )
+    .await;
+    let absent = Py::start(
+        &rig,
+        version,
+        &format!("{prefix}NONE"),
+        &["--enabled", "absent"],
+    )
+    .await;
     on.wait_lists(1).await;
     for name in ["OFF", "NONE"] {
         let identity = format!("{prefix}{name}");
@@ -545,37 +327,6 @@ async fn v201_charger_without_the_feature_gets_nothing() {
 }
 
 // -- Refusals, reconnects without a boot, the list's capacity -------------------------------
-
-/// The charge point's id in the API.
-async fn cp_id(rig: &Rig, identity: &str) -> i64 {
-    let cps = rig
-        .api
-        .get("/public-api/resources/charge-points/v2.0?per_page=100")
-        .await;
-    cps.body["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["network"]["id"] == identity)
-        .and_then(|c| c["id"].as_i64())
-        .expect("charge point")
-}
-
-/// Waits until a ClearCache sent now arrived: whatever the gateway had queued for the
-/// charger before has arrived too (one call at a time, in order).
-async fn barrier(rig: &Rig, py: &Py, identity: &str) {
-    let before = py.calls().iter().filter(|(a, _)| a == "ClearCache").count();
-    let cp = cp_id(rig, identity).await;
-    let r = rig
-        .api
-        .post(&format!("{ACTIONS}/{cp}/clear-cache"), json!({}))
-        .await;
-    assert_eq!(r.status, 202, "{}", r.text);
-    eventually("the barrier call arrives", || async {
-        py.calls().iter().filter(|(a, _)| a == "ClearCache").count() > before
-    })
-    .await;
-}
 
 /// OCPP 1.6 §5.15 (Failed: the update could not be applied), 2.0.1 D01: a charger that
 /// answers Failed is recorded as such and sent nothing more (no retry loop on a tag

@@ -594,7 +594,10 @@ where
         .await
         .expect("tag");
     let lists = store.clone().local_lists().expect("local lists");
-    out.push(format!("tags: {:?}", lists.list_tags().await.expect("tags")));
+    out.push(format!(
+        "tags: {:?}",
+        lists.list_tags().await.expect("tags")
+    ));
     store
         .update_id_tag(
             tag.id,
@@ -606,10 +609,19 @@ where
         )
         .await
         .expect("update");
-    out.push(format!("changes: {:?}", lists.list_changes(0).await.expect("changes")));
+    out.push(format!(
+        "changes: {:?}",
+        lists.list_changes(0).await.expect("changes")
+    ));
     store.delete_id_tag(tag.id).await.expect("delete");
-    out.push(format!("changes: {:?}", lists.list_changes(1).await.expect("changes")));
-    out.push(format!("fresh: {:?}", lists.list_state("PAR-16").await.expect("state")));
+    out.push(format!(
+        "changes: {:?}",
+        lists.list_changes(1).await.expect("changes")
+    ));
+    out.push(format!(
+        "fresh: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
     let limits = ListLimits {
         items_per_message: Some(3),
         bytes_per_message: None,
@@ -619,12 +631,30 @@ where
         .set_list_support("PAR-16", ListSupport::Supported, limits, None)
         .await
         .expect("support");
-    lists.list_accepted("PAR-16", 4, None).await.expect("accepted");
-    out.push(format!("partial: {:?}", lists.list_state("PAR-16").await.expect("state")));
-    lists.list_accepted("PAR-16", 5, Some(3)).await.expect("accepted");
-    lists.list_needs_full("PAR-201", "Failed").await.expect("full");
-    out.push(format!("done: {:?}", lists.list_state("PAR-16").await.expect("state")));
-    out.push(format!("chargers: {:?}", lists.list_chargers().await.expect("chargers")));
+    lists
+        .list_accepted("PAR-16", 4, None)
+        .await
+        .expect("accepted");
+    out.push(format!(
+        "partial: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
+    lists
+        .list_accepted("PAR-16", 5, Some(3))
+        .await
+        .expect("accepted");
+    lists
+        .list_needs_full("PAR-201", "Failed")
+        .await
+        .expect("full");
+    out.push(format!(
+        "done: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
+    out.push(format!(
+        "chargers: {:?}",
+        lists.list_chargers().await.expect("chargers")
+    ));
     out
 }
 
@@ -662,7 +692,10 @@ async fn the_same_traffic_leaves_the_same_rows_as_on_sqlite() {
     assert_eq!(on_sqlite, on_postgres, "the stores answered alike");
     let lists_sqlite = list_script(sqlite.clone()).await;
     let lists_postgres = list_script(postgres.clone()).await;
-    assert_eq!(lists_sqlite, lists_postgres, "the local lists answered alike");
+    assert_eq!(
+        lists_sqlite, lists_postgres,
+        "the local lists answered alike"
+    );
 
     let a = dump_sqlite(&sqlite, since).await;
     let b = dump_postgres(&db.client().await, since).await;

@@ -15,8 +15,8 @@ use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::{parse_time, ListParams};
 use super::ApiState;
-use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::charger::local_list::tags_changed;
+use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::store::ResourceError;
 
 const STATUSES: &[&str] = &["enabled", "disabled", "suspended"];

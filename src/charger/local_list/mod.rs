@@ -135,7 +135,11 @@ pub fn tags_changed(shared: &Arc<Shared>) {
     });
 }
 
-async fn handle_of(shared: &Shared, identity: &str, protocol: Option<&str>) -> Option<ChargerHandle> {
+async fn handle_of(
+    shared: &Shared,
+    identity: &str,
+    protocol: Option<&str>,
+) -> Option<ChargerHandle> {
     if let Some(h) = shared.registry.get(identity).filter(|h| h.is_connected()) {
         return Some(h);
     }
@@ -192,12 +196,9 @@ pub fn request(shared: &Arc<Shared>, handle: ChargerHandle, discover: bool) {
 fn log(handle: &ChargerHandle, outcome: Result<Done, SyncError>) {
     let identity = handle.identity();
     match outcome {
-        Ok(Done::Sent { full, messages }) => tracing::info!(
-            identity,
-            full,
-            messages,
-            "local authorization list updated"
-        ),
+        Ok(Done::Sent { full, messages }) => {
+            tracing::info!(identity, full, messages, "local authorization list updated")
+        }
         Ok(Done::Refused(status)) => tracing::warn!(
             identity,
             %status,

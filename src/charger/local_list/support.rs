@@ -66,7 +66,8 @@ fn truthy(v: Option<&str>) -> Option<bool> {
 }
 
 fn number(v: Option<&str>) -> Option<u32> {
-    v.and_then(|v| v.trim().parse::<u32>().ok()).filter(|n| *n > 0)
+    v.and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
 }
 
 /// Reads the answer to [`request`].
@@ -150,9 +151,15 @@ mod tests {
         assert_eq!(found.limits.items_per_message, Some(3));
         assert_eq!(found.limits.max_entries, Some(50));
         let off = json!({"configurationKey": [{"key": "LocalAuthListEnabled", "readonly": false, "value": "false"}]});
-        assert_eq!(read(OcppVersion::V16, &off).support, ListSupport::Unsupported);
+        assert_eq!(
+            read(OcppVersion::V16, &off).support,
+            ListSupport::Unsupported
+        );
         let unknown = json!({"unknownKey": ["LocalAuthListEnabled"]});
-        assert_eq!(read(OcppVersion::V16, &unknown).support, ListSupport::Unsupported);
+        assert_eq!(
+            read(OcppVersion::V16, &unknown).support,
+            ListSupport::Unsupported
+        );
     }
 
     #[test]
@@ -171,6 +178,9 @@ mod tests {
         let absent = json!({"getVariableResult": [
             {"attributeStatus": "UnknownComponent", "component": {"name": CTRLR}, "variable": {"name": "Enabled"}}
         ]});
-        assert_eq!(read(OcppVersion::V201, &absent).support, ListSupport::Unsupported);
+        assert_eq!(
+            read(OcppVersion::V201, &absent).support,
+            ListSupport::Unsupported
+        );
     }
 }

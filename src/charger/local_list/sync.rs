@@ -47,9 +47,12 @@ pub async fn pass(
     let mut state = store.list_state(identity).await?;
     if discover {
         let found = support::discover(handle).await?;
-        store
-            .set_list_support(identity, found.support, found.limits, found.reason.clone())
-            .await?;
+        // Unchanged (the usual boot): no write, which a reconnect storm would multiply.
+        if (found.support, found.limits) != (state.support, state.limits) {
+            store
+                .set_list_support(identity, found.support, found.limits, found.reason.clone())
+                .await?;
+        }
         state.support = found.support;
         state.limits = found.limits;
     }
@@ -71,7 +74,7 @@ pub async fn pass(
             return Ok(Done::NotKept);
         }
     };
-    let mut full = state.full_needed || charger_version != state.version;
+    let full = state.full_needed || charger_version != state.version;
     if !full {
         match differential(store, handle, &state).await? {
             Sent::Done(done) => return Ok(done),
@@ -80,11 +83,9 @@ pub async fn pass(
                     identity,
                     "differential local list answered VersionMismatch; sending the full list"
                 );
-                full = true;
             }
         }
     }
-    debug_assert!(full);
     if !state.full_needed {
         // A full update cut short must be sent again in full.
         store.list_needs_full(identity, "Pending").await?;
@@ -223,7 +224,9 @@ async fn send(
         match status.as_str() {
             "Accepted" => {
                 let complete = (i + 1 == count).then_some(head);
-                store.list_accepted(identity, list_version, complete).await?;
+                store
+                    .list_accepted(identity, list_version, complete)
+                    .await?;
             }
             "VersionMismatch" if !full && first => return Ok(Sent::Mismatch),
             "NotSupported" => {
@@ -257,7 +260,12 @@ async fn refuse(
     );
     let state = store.list_state(handle.identity()).await?;
     store
-        .set_list_support(handle.identity(), support, state.limits, Some(status.into()))
+        .set_list_support(
+            handle.identity(),
+            support,
+            state.limits,
+            Some(status.into()),
+        )
         .await?;
     store.list_needs_full(handle.identity(), status).await
 }

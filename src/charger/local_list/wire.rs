@@ -88,7 +88,12 @@ pub fn entry(
 
 /// One SendLocalList payload. An empty list is left out (2.0.1 wants at least one item
 /// when the field is present; an empty Full update clears the list in both versions).
-pub fn payload(version: OcppVersion, list_version: i32, kind: UpdateKind, items: &[Value]) -> Value {
+pub fn payload(
+    version: OcppVersion,
+    list_version: i32,
+    kind: UpdateKind,
+    items: &[Value],
+) -> Value {
     let mut p = match version {
         OcppVersion::V16 => json!({ "listVersion": list_version, "updateType": kind.name() }),
         OcppVersion::V201 => json!({ "versionNumber": list_version, "updateType": kind.name() }),
@@ -150,7 +155,11 @@ pub fn updates(
         .enumerate()
         .map(|(i, items)| {
             let v = first_version.saturating_add(i as i32);
-            let k = if i == 0 { kind } else { UpdateKind::Differential };
+            let k = if i == 0 {
+                kind
+            } else {
+                UpdateKind::Differential
+            };
             (v, payload(version, v, k, items))
         })
         .collect()
@@ -172,7 +181,9 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time")
     }
 
     #[test]
@@ -181,7 +192,9 @@ mod tests {
         t.expire_at = Some(now() + chrono::Duration::days(1));
         assert_eq!(
             entry(OcppVersion::V16, "AB12", Some(&t), now()),
-            Some(json!({"idTag": "AB12", "idTagInfo": {"status": "Accepted", "expiryDate": "2026-01-02T00:00:00.000Z"}}))
+            Some(
+                json!({"idTag": "AB12", "idTagInfo": {"status": "Accepted", "expiryDate": "2026-01-02T00:00:00.000Z"}})
+            )
         );
         assert_eq!(
             entry(OcppVersion::V201, "AB12", Some(&t), now()),
@@ -222,7 +235,11 @@ mod tests {
             .collect();
         assert_eq!(
             shape,
-            vec![(7, "Full", 2), (8, "Differential", 2), (9, "Differential", 1)]
+            vec![
+                (7, "Full", 2),
+                (8, "Differential", 2),
+                (9, "Differential", 1)
+            ]
         );
         assert_eq!(u[0].1["listVersion"], 7);
     }
@@ -236,7 +253,13 @@ mod tests {
             bytes_per_message: Some(300),
             ..Default::default()
         };
-        let u = updates(OcppVersion::V201, UpdateKind::Differential, entries, &limits, 1);
+        let u = updates(
+            OcppVersion::V201,
+            UpdateKind::Differential,
+            entries,
+            &limits,
+            1,
+        );
         assert!(u.len() > 1, "{u:?}");
         for (_, p) in &u {
             assert!(p.to_string().len() + FRAME_OVERHEAD <= 300, "{p}");
@@ -252,7 +275,10 @@ mod tests {
     fn empty_updates() {
         let l = ListLimits::default();
         let full = updates(OcppVersion::V201, UpdateKind::Full, vec![], &l, 3);
-        assert_eq!(full, vec![(3, json!({"versionNumber": 3, "updateType": "Full"}))]);
+        assert_eq!(
+            full,
+            vec![(3, json!({"versionNumber": 3, "updateType": "Full"}))]
+        );
         assert!(updates(OcppVersion::V16, UpdateKind::Differential, vec![], &l, 3).is_empty());
     }
 }

@@ -26,10 +26,12 @@ fn head(c: &Connection) -> rusqlite::Result<i64> {
 }
 
 fn tag(c: &Connection, uid: &str) -> rusqlite::Result<Option<ListTag>> {
-    c.prepare_cached("SELECT id_tag_uid, status, type, expire_at FROM id_tags WHERE id_tag_uid = ?1")?
-        .query_row([uid], row_tag)
-        .optional()
-        .map(|t| t.filter(|t| LIST_TYPES.contains(&t.kind.as_str())))
+    c.prepare_cached(
+        "SELECT id_tag_uid, status, type, expire_at FROM id_tags WHERE id_tag_uid = ?1",
+    )?
+    .query_row([uid], row_tag)
+    .optional()
+    .map(|t| t.filter(|t| LIST_TYPES.contains(&t.kind.as_str())))
 }
 
 fn row_tag(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListTag> {

@@ -6,8 +6,8 @@ use tokio_postgres::Row;
 
 use super::query::Filter;
 use super::{Outcome, PgResult};
-use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
 use crate::store::postgres::local_list::log_change;
+use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
 use crate::store::sqlite::now;
 
 const COLUMNS: &str =
