@@ -131,7 +131,7 @@ async fn tag_changes_arrive_as_differential_updates(version: OcppVersion, identi
 
     let id = rig.tag("NEW1", "enabled").await;
     let expiry = "2030-01-01T00:00:00.000Z";
-    let steps: Vec<(&str, Option<(String, Option<String>)>)> = vec![
+    let steps: Vec<(&str, Info)> = vec![
         ("create", Some(("Accepted".into(), None))),
         ("update", Some(("Accepted".into(), Some(expiry.into())))),
         ("disable", Some(("Blocked".into(), Some(expiry.into())))),

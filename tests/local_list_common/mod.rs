@@ -204,7 +204,10 @@ pub fn list_version(p: &Value) -> i64 {
 }
 
 /// The entries of an update as uid → status (None: removed), with the expiry if any.
-pub fn entries(p: &Value) -> BTreeMap<String, Option<(String, Option<String>)>> {
+/// An entry's info: status and expiry; `None` when the entry removes the tag.
+pub type Info = Option<(String, Option<String>)>;
+
+pub fn entries(p: &Value) -> BTreeMap<String, Info> {
     p["localAuthorizationList"]
         .as_array()
         .into_iter()
@@ -229,7 +232,7 @@ pub fn entries(p: &Value) -> BTreeMap<String, Option<(String, Option<String>)>> 
         .collect()
 }
 
-pub fn accepted(uid: &str) -> (String, Option<(String, Option<String>)>) {
+pub fn accepted(uid: &str) -> (String, Info) {
     (uid.to_owned(), Some(("Accepted".to_owned(), None)))
 }
 
