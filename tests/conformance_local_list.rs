@@ -423,3 +423,56 @@ async fn v16_full_list_fits_the_local_list_capacity() {
     );
     py.stop().await;
 }
+
+/// OCPP 1.6 §5.15, 2.0.1 D01, and the gateway's one-call-at-a-time rule (OCPP-J §4.1.1):
+/// the id-tag API answers at once even while the charger sits on a SendLocalList; an
+/// update the charger does not answer in time is not taken as applied, and the next
+/// update carries the change again, with the tag as it is now. A user's API calls never hang on
+/// a slow charger, and no change is lost to it.
+async fn slow_charger_neither_blocks_the_api_nor_loses_a_change(
+    version: OcppVersion,
+    identity: &str,
+) {
+    if !python_ready() {
+        return;
+    }
+    let rig = rig().await;
+    let py = Py::start(&rig, version, identity, &["--answers", "Accepted,Hang"]).await;
+    let first = py.wait_lists(1).await;
+    let synced = list_version(&first[0]);
+    let id = rig.tag("SLOW", "enabled").await;
+    py.wait_lists(2).await;
+    // The charger holds the second update unanswered; the API does not wait for it.
+    rig.patch_tag(id, json!({"status": "suspended"})).await;
+    let answered = |py: &Py| {
+        py.lines()
+            .iter()
+            .filter(|l| l.starts_with("ANSWERED"))
+            .count()
+    };
+    assert_eq!(
+        answered(&py),
+        1,
+        "the charger answered the held update already"
+    );
+    let lists = py.wait_lists(3).await;
+    // The charger applied the held update after the gateway gave up on it, so it reports
+    // a version the gateway never saw accepted: it gets the whole list, above that one.
+    assert_eq!(lists[2]["updateType"], "Full", "{}", lists[2]);
+    assert_eq!(list_version(&lists[2]), synced + 2, "{}", lists[2]);
+    assert_eq!(
+        entries(&lists[2]),
+        BTreeMap::from([("SLOW".to_owned(), Some(("Blocked".to_owned(), None)))])
+    );
+    py.stop().await;
+}
+
+#[tokio::test]
+async fn v16_slow_charger_neither_blocks_the_api_nor_loses_a_change() {
+    slow_charger_neither_blocks_the_api_nor_loses_a_change(OcppVersion::V16, "LLSLOW16").await;
+}
+
+#[tokio::test]
+async fn v201_slow_charger_neither_blocks_the_api_nor_loses_a_change() {
+    slow_charger_neither_blocks_the_api_nor_loses_a_change(OcppVersion::V201, "LLSLOW201").await;
+}

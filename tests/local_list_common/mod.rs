@@ -241,8 +241,14 @@ pub async fn synced_then_offline(rig: &Rig, version: OcppVersion, identity: &str
     rig.tag("FIRST", "enabled").await;
     let py = Py::start(rig, version, identity, &[]).await;
     let lists = py.wait_lists(1).await;
-    py.stop().await;
     let v = list_version(&lists[0]);
+    // Both sides done with the update before the charger goes.
+    eventually("the update recorded as accepted", || async {
+        rig.stored(identity).await == Some(("supported".into(), v.to_string()))
+            && py.lines().iter().any(|l| l.starts_with("ANSWERED"))
+    })
+    .await;
+    py.stop().await;
     eventually("the charger is offline", || async {
         rig.tg.gw.charger(identity).is_none()
     })

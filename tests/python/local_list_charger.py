@@ -72,6 +72,15 @@ class Recorder:
         await super()._handle_call(msg)
 
 
+async def answer_of(answers):
+    """The next scripted SendLocalList status; `Hang` answers Accepted, 6 s late."""
+    status = answers.pop(0) if answers else "Accepted"
+    if status == "Hang":
+        await asyncio.sleep(6)
+        status = "Accepted"
+    return status
+
+
 def settings_of(args):
     """The charger's settings as (name, value) pairs; a value of None is not reported."""
     return {
@@ -113,11 +122,13 @@ class Charger16(Recorder, ChargePoint16):
         return result16.ClearCache(status="Accepted")
 
     @on("SendLocalList")
-    def on_send_local_list(self, list_version, update_type, local_authorization_list=None, **_):
-        status = self.answers.pop(0) if self.answers else "Accepted"
+    async def on_send_local_list(self, list_version, update_type, local_authorization_list=None,
+                                 **_):
+        status = await answer_of(self.answers)
         if status == "Accepted":
             self.list.apply(list_version, update_type, local_authorization_list,
                             "id_tag", "id_tag_info")
+        print(f"ANSWERED SendLocalList {list_version}", flush=True)
         return result16.SendLocalList(status=status)
 
     async def boot(self):
@@ -169,11 +180,13 @@ class Charger201(Recorder, ChargePoint201):
         return result201.ClearCache(status="Accepted")
 
     @on("SendLocalList")
-    def on_send_local_list(self, version_number, update_type, local_authorization_list=None, **_):
-        status = self.answers.pop(0) if self.answers else "Accepted"
+    async def on_send_local_list(self, version_number, update_type, local_authorization_list=None,
+                                 **_):
+        status = await answer_of(self.answers)
         if status == "Accepted":
             self.list.apply(version_number, update_type, local_authorization_list,
                             "id_token", "id_token_info")
+        print(f"ANSWERED SendLocalList {version_number}", flush=True)
         return result201.SendLocalList(status=status)
 
     async def boot(self):
@@ -218,7 +231,8 @@ def main():
     parser.add_argument("--list-version", type=int,
                         help="the version to report at start, whatever --state holds")
     parser.add_argument("--answers", default="",
-                        help="statuses for the first SendLocalLists, comma-separated")
+                        help="statuses for the first SendLocalLists, comma-separated "
+                             "(Hang: Accepted after 6 s)")
     parser.add_argument("--no-boot", action="store_true",
                         help="start with a Heartbeat, as a charger back from a network loss")
     args = parser.parse_args()
