@@ -23,6 +23,7 @@ pub struct Settings {
     pub notify: NotifySettings,
     pub cluster: ClusterSettings,
     pub pnc: PncSettings,
+    pub local_list: LocalListSettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
     /// PEM files the install-certificate action sends, by certificate type
@@ -174,6 +175,13 @@ pub struct ClusterSettings {
     /// unavailable until they reconnect elsewhere.
     #[serde(with = "humantime_serde")]
     pub dead_after: Duration,
+}
+
+/// Local authorization lists (SendLocalList) kept in step with the id tags.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct LocalListSettings {
+    /// Whether the gateway sends chargers that keep a local list its id tags.
+    pub enabled: bool,
 }
 
 /// Plug & Charge (ISO 15118): where contract certificates come from, and what the

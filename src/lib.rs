@@ -154,6 +154,7 @@ impl Gateway {
                 .map_err(StartError::Setup)?,
         );
         let frame_file = settings.frame_file();
+        let local_lists = settings.local_list.enabled;
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
@@ -169,6 +170,7 @@ impl Gateway {
             draining: AtomicBool::new(false),
             calls_pending: AtomicUsize::new(0),
             cluster,
+            local_lists: charger::local_list::LocalLists::new(local_lists),
         });
         shared
             .metrics

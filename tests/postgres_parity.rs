@@ -22,7 +22,7 @@ use ocpp_gateway::domain::{
 use ocpp_gateway::ocpp::OcppVersion;
 use ocpp_gateway::security::PasswordHash;
 use ocpp_gateway::store::notify::SubscriptionSpec;
-use ocpp_gateway::store::{ChargerRecord, NotifyStore, SqliteStore, Store};
+use ocpp_gateway::store::{ChargerRecord, NotifyStore, Resources, SqliteStore, Store};
 
 /// Every notification the stores know, so that every event leaves outbox rows.
 const ALL_NOTIFICATIONS: &[&str] = &[
@@ -445,6 +445,19 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
         "iitjt",
     ),
     (
+        "local_list_changes",
+        "seq, id_tag_uid, created_at",
+        "seq",
+        "itt",
+    ),
+    (
+        "local_lists",
+        "charge_point_id, support, items_per_message, bytes_per_message, max_entries, list_version,
+         change_cursor, full_needed, last_status, updated_at",
+        "charge_point_id",
+        "itiiiiibtt",
+    ),
+    (
         "outbox",
         "id, subscription_id, charge_point_id, notification, body, status, attempts, resent, next_attempt_at,
          last_error, created_at, delivered_at",
@@ -560,6 +573,91 @@ async fn dump_postgres(client: &tokio_postgres::Client, since: DateTime<Utc>) ->
     out
 }
 
+/// Local authorization lists: id-tag changes through the API leave the same change log,
+/// and the list state reads and writes alike.
+async fn list_script<S>(store: Arc<S>) -> Vec<String>
+where
+    S: Store + Resources,
+{
+    use ocpp_gateway::store::local_list::{ListLimits, ListSupport};
+    use ocpp_gateway::store::resources::{IdTagPatch, NewIdTag};
+    let mut out = Vec::new();
+    let tag = store
+        .create_id_tag(NewIdTag {
+            uid: "LIST-1".into(),
+            status: "enabled".into(),
+            kind: "rfid".into(),
+            expire_at: Some("2030-01-01T00:00:00.000Z".into()),
+            external_id: None,
+            label: None,
+        })
+        .await
+        .expect("tag");
+    let lists = store.clone().local_lists().expect("local lists");
+    out.push(format!(
+        "tags: {:?}",
+        lists.list_tags().await.expect("tags")
+    ));
+    store
+        .update_id_tag(
+            tag.id,
+            IdTagPatch {
+                uid: Some("LIST-2".into()),
+                status: Some("disabled".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update");
+    out.push(format!(
+        "changes: {:?}",
+        lists.list_changes(0).await.expect("changes")
+    ));
+    store.delete_id_tag(tag.id).await.expect("delete");
+    out.push(format!(
+        "changes: {:?}",
+        lists.list_changes(1).await.expect("changes")
+    ));
+    out.push(format!(
+        "fresh: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
+    let limits = ListLimits {
+        items_per_message: Some(3),
+        bytes_per_message: None,
+        max_entries: Some(10),
+    };
+    lists
+        .set_list_support("PAR-16", ListSupport::Supported, limits, None)
+        .await
+        .expect("support");
+    lists
+        .list_accepted("PAR-16", 4, None)
+        .await
+        .expect("accepted");
+    out.push(format!(
+        "partial: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
+    lists
+        .list_accepted("PAR-16", 5, Some(3))
+        .await
+        .expect("accepted");
+    lists
+        .list_needs_full("PAR-201", "Failed")
+        .await
+        .expect("full");
+    out.push(format!(
+        "done: {:?}",
+        lists.list_state("PAR-16").await.expect("state")
+    ));
+    out.push(format!(
+        "chargers: {:?}",
+        lists.list_chargers().await.expect("chargers")
+    ));
+    out
+}
+
 fn token_sha256() -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, b"parity-token"))
 }
@@ -592,6 +690,12 @@ async fn the_same_traffic_leaves_the_same_rows_as_on_sqlite() {
     let on_sqlite = script(sqlite.as_ref(), &password).await;
     let on_postgres = script(postgres.as_ref(), &password).await;
     assert_eq!(on_sqlite, on_postgres, "the stores answered alike");
+    let lists_sqlite = list_script(sqlite.clone()).await;
+    let lists_postgres = list_script(postgres.clone()).await;
+    assert_eq!(
+        lists_sqlite, lists_postgres,
+        "the local lists answered alike"
+    );
 
     let a = dump_sqlite(&sqlite, since).await;
     let b = dump_postgres(&db.client().await, since).await;

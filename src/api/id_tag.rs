@@ -1,6 +1,8 @@
 //! `id-tags/v2.0`: the tags the gateway authorizes against (create, list, read, update,
 //! delete). A tag's `userId` puts it in its user's group (`domain::tag_group`); the
-//! group tokens themselves (`USR` and digits) cannot be tag uids.
+//! group tokens themselves (`USR` and digits) cannot be tag uids. A change reaches the
+//! local lists of the chargers that keep one (`charger::local_list`) without the request
+//! waiting for them.
 
 use std::sync::Arc;
 
@@ -15,6 +17,7 @@ use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::{parse_time, ListParams};
 use super::ApiState;
+use crate::charger::local_list::tags_changed;
 use crate::domain::tag_group::{group_user, MAX_USER_ID};
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag};
 use crate::store::ResourceError;
@@ -178,6 +181,7 @@ pub async fn create(
         user_id: body.user_id.flatten(),
     };
     let t = state.resources.create_id_tag(new).await?;
+    tags_changed(&state.shared);
     Ok((StatusCode::CREATED, Json(json!({ "data": render(t) }))).into_response())
 }
 
@@ -203,6 +207,7 @@ pub async fn update(
         .update_id_tag(tag, patch)
         .await
         .map_err(not_found)?;
+    tags_changed(&state.shared);
     Ok(Json(json!({ "data": render(t) })))
 }
 
@@ -217,5 +222,6 @@ pub async fn delete(
         .delete_id_tag(tag)
         .await
         .map_err(not_found)?;
+    tags_changed(&state.shared);
     Ok(StatusCode::NO_CONTENT)
 }

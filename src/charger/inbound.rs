@@ -42,6 +42,8 @@ pub struct Shared {
     pub calls_pending: std::sync::atomic::AtomicUsize,
     /// This node's cluster membership (cluster mode only).
     pub cluster: Option<std::sync::Arc<crate::cluster::Cluster>>,
+    /// Local authorization lists kept in step with the id tags.
+    pub local_lists: super::local_list::LocalLists,
 }
 
 /// One connection's context.
@@ -50,6 +52,8 @@ pub struct ChargerContext {
     pub version: OcppVersion,
     pub leniency: Leniency,
     pub shared: Arc<Shared>,
+    /// Whether this connection's local list sync has begun (see `local_list`).
+    pub list_started: std::sync::atomic::AtomicBool,
 }
 
 impl ChargerContext {
@@ -124,10 +128,14 @@ impl ChargerContext {
 
 /// Answers one CALL: the CALLRESULT payload, or the error to answer with.
 pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeError> {
-    match ctx.version {
+    let answer = match ctx.version {
         OcppVersion::V16 => super::v16::handle(ctx, call).await,
         OcppVersion::V201 => super::v201::handle(ctx, call).await,
+    };
+    if answer.is_ok() {
+        super::local_list::message_answered(ctx, &call.action);
     }
+    answer
 }
 
 /// Logs the lenient fixes made to a payload.

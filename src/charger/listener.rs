@@ -301,6 +301,7 @@ where
         version,
         leniency,
         shared: shared.clone(),
+        list_started: Default::default(),
     };
     handshake_result(&shared, "accepted");
     Some(Connected {

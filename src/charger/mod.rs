@@ -11,6 +11,7 @@ pub mod identity;
 pub mod inbound;
 pub mod journal;
 pub mod listener;
+pub mod local_list;
 pub mod outbound;
 pub mod pending;
 pub mod registry;

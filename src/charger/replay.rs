@@ -25,6 +25,8 @@ pub async fn recovery_journal(shared: &Arc<Shared>) {
             version: entry.version,
             leniency: Leniency::Lenient,
             shared: shared.clone(),
+            // A replayed report is not the charger talking: no local list sync.
+            list_started: true.into(),
         };
         let call = Call {
             id: format!("replay-{n}"),

@@ -26,6 +26,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: None,
             };
             store.record_boot(id, boot).await.map_err(internal)?;
+            super::local_list::boot_accepted(ctx);
             json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),

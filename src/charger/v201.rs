@@ -27,6 +27,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: Some(wire_name(&b.reason)),
             };
             store.record_boot(id, boot).await.map_err(internal)?;
+            super::local_list::boot_accepted(ctx);
             json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),

@@ -1,6 +1,7 @@
 //! The `Store` seam: everything chargers report lands here before they get an answer.
 //! `sqlite` is the embedded engine; others implement the same trait.
 
+pub mod local_list;
 pub mod notify;
 pub mod pnc;
 pub mod postgres;
@@ -18,6 +19,7 @@ use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, Tr
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
+pub use local_list::LocalListStore;
 pub use notify::NotifyStore;
 pub use postgres::PostgresStore;
 pub use resources::{ResourceError, Resources};
@@ -126,6 +128,10 @@ pub trait Store: Send + Sync + 'static {
     }
     /// The Plug & Charge certificates of this store, if it keeps them.
     fn pnc(self: Arc<Self>) -> Option<Arc<dyn pnc::PncStore>> {
+        None
+    }
+    /// The local authorization lists of this store, if it keeps them.
+    fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>> {
         None
     }
 }

@@ -52,6 +52,10 @@ pub fn settings() -> Settings {
     s.tls.ca_key = Default::default();
     // Nor a Plug & Charge PKI from certs/pnc.
     s.pnc.dir = Default::default();
+    // Nor local list syncs after each boot: a raw charger would be asked for its
+    // configuration before the test's own calls (tests/conformance_local_list.rs turns
+    // them on).
+    s.local_list.enabled = false;
     s
 }
 

@@ -9,6 +9,7 @@
 //! groups concurrent commits itself, so there is no writer thread here.
 
 pub mod cluster;
+mod local_list;
 mod notify;
 mod ops;
 mod outbox;

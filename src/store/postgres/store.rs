@@ -240,4 +240,8 @@ impl Store for PostgresStore {
     fn pnc(self: Arc<Self>) -> Option<Arc<dyn crate::store::pnc::PncStore>> {
         Some(self)
     }
+
+    fn local_lists(self: Arc<Self>) -> Option<Arc<dyn crate::store::LocalListStore>> {
+        Some(self)
+    }
 }

@@ -2,6 +2,7 @@
 //! group-committing writer; reads use their own connections, which WAL lets run beside
 //! the writer.
 
+mod local_list;
 mod notify;
 pub(crate) mod ops;
 pub mod outbox;
@@ -331,6 +332,10 @@ impl Store for SqliteStore {
     }
 
     fn pnc(self: Arc<Self>) -> Option<Arc<dyn crate::store::pnc::PncStore>> {
+        Some(self)
+    }
+
+    fn local_lists(self: Arc<Self>) -> Option<Arc<dyn crate::store::LocalListStore>> {
         Some(self)
     }
 }

@@ -286,6 +286,27 @@ CREATE INDEX id_tags_user ON id_tags (user_id);
 ALTER TABLE reservations ADD COLUMN user_id INTEGER;
 CREATE INDEX sessions_open_tag ON sessions (id_tag) WHERE status IN ('pending', 'active');
 "#,
+    // Local authorization lists: the log of id-tag changes (in commit order) and, per
+    // charger, its list's support, limits, version and how far into the log it is.
+    r#"
+CREATE TABLE local_list_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id_tag_uid TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE local_lists (
+    charge_point_id INTEGER PRIMARY KEY REFERENCES charge_points(id) ON DELETE CASCADE,
+    support TEXT NOT NULL DEFAULT 'unknown',
+    items_per_message INTEGER,
+    bytes_per_message INTEGER,
+    max_entries INTEGER,
+    list_version INTEGER NOT NULL DEFAULT 0,
+    change_cursor INTEGER NOT NULL DEFAULT 0,
+    full_needed INTEGER NOT NULL DEFAULT 1,
+    last_status TEXT,
+    updated_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

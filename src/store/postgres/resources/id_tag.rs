@@ -6,6 +6,7 @@ use tokio_postgres::Row;
 
 use super::query::Filter;
 use super::{Outcome, PgResult};
+use crate::store::postgres::local_list::log_change;
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
 use crate::store::sqlite::now;
 
@@ -89,6 +90,7 @@ pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<I
     let Some(id) = id else {
         return Ok(Outcome::Refused(ResourceError::Duplicate("idTagUid")));
     };
+    log_change(c, &n.uid).await?;
     Ok(match get(c, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
@@ -100,9 +102,9 @@ pub async fn update<C: GenericClient>(
     id: i64,
     p: &IdTagPatch,
 ) -> PgResult<Outcome<IdTagView>> {
-    if get(c, id).await?.is_none() {
+    let Some(before) = get(c, id).await? else {
         return Ok(Outcome::Refused(ResourceError::NotFound));
-    }
+    };
     if let Some(uid) = &p.uid {
         let stmt = c
             .prepare_cached("SELECT 1 FROM id_tags WHERE id_tag_uid = $1 AND id <> $2")
@@ -149,6 +151,11 @@ pub async fn update<C: GenericClient>(
         }
         Err(e) => return Err(e),
     }
+    // A renamed tag leaves the local lists under its old uid and joins under the new.
+    log_change(c, &before.uid).await?;
+    if let Some(uid) = p.uid.as_ref().filter(|u| **u != before.uid) {
+        log_change(c, uid).await?;
+    }
     Ok(match get(c, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
@@ -157,7 +164,14 @@ pub async fn update<C: GenericClient>(
 
 pub async fn delete<C: GenericClient>(c: &C, id: i64) -> PgResult<bool> {
     let stmt = c
-        .prepare_cached("DELETE FROM id_tags WHERE id = $1")
+        .prepare_cached("DELETE FROM id_tags WHERE id = $1 RETURNING id_tag_uid")
         .await?;
-    Ok(c.execute(&stmt, &[&id]).await? > 0)
+    match c.query_opt(&stmt, &[&id]).await? {
+        Some(row) => {
+            let uid: String = row.try_get(0)?;
+            log_change(c, &uid).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }

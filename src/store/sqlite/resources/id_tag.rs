@@ -5,6 +5,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 use super::query::Filter;
 use super::Outcome;
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
+use crate::store::sqlite::local_list::log_change;
 use crate::store::sqlite::ops::now;
 
 const COLUMNS: &str =
@@ -61,6 +62,7 @@ pub fn create(tx: &Transaction<'_>, n: &NewIdTag) -> rusqlite::Result<Outcome<Id
     let Some(id) = id else {
         return Ok(Outcome::Refused(ResourceError::Duplicate("idTagUid")));
     };
+    log_change(tx, &n.uid)?;
     Ok(match get(tx, id)? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
@@ -72,9 +74,9 @@ pub fn update(
     id: i64,
     p: &IdTagPatch,
 ) -> rusqlite::Result<Outcome<IdTagView>> {
-    if get(tx, id)?.is_none() {
+    let Some(before) = get(tx, id)? else {
         return Ok(Outcome::Refused(ResourceError::NotFound));
-    }
+    };
     if let Some(uid) = &p.uid {
         let taken = tx
             .prepare_cached("SELECT 1 FROM id_tags WHERE id_tag_uid = ?1 AND id <> ?2")?
@@ -122,6 +124,11 @@ pub fn update(
     let idp = w.param(id);
     let sql = format!("UPDATE id_tags SET {} WHERE id = {idp}", sets.join(", "));
     tx.execute(&sql, params_from_iter(w.params.iter()))?;
+    // A renamed tag leaves the local lists under its old uid and joins under the new.
+    log_change(tx, &before.uid)?;
+    if let Some(uid) = p.uid.as_ref().filter(|u| **u != before.uid) {
+        log_change(tx, uid)?;
+    }
     Ok(match get(tx, id)? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
@@ -129,8 +136,12 @@ pub fn update(
 }
 
 pub fn delete(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
-    Ok(tx
-        .prepare_cached("DELETE FROM id_tags WHERE id = ?1")?
-        .execute([id])?
-        > 0)
+    let uid: Option<String> = tx
+        .prepare_cached("DELETE FROM id_tags WHERE id = ?1 RETURNING id_tag_uid")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match uid {
+        Some(uid) => log_change(tx, &uid).map(|()| true),
+        None => Ok(false),
+    }
 }
