@@ -590,6 +590,7 @@ where
             expire_at: Some("2030-01-01T00:00:00.000Z".into()),
             external_id: None,
             label: None,
+            user_id: Some(7),
         })
         .await
         .expect("tag");

@@ -98,6 +98,18 @@ pub struct ListTag {
     pub user_id: Option<i64>,
 }
 
+impl ListTag {
+    /// The tag as authorization sees it (its answer and its group).
+    pub fn record(&self) -> crate::domain::auth::IdTagRecord {
+        crate::domain::auth::IdTagRecord {
+            uid: self.uid.clone(),
+            status: self.status,
+            expire_at: self.expire_at,
+            user_id: self.user_id,
+        }
+    }
+}
+
 /// A tag named in the change log: its current form, or `None` when it is gone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListChange {

@@ -164,13 +164,7 @@ async fn full_update(
                 "more id tags than the charger's local list holds; sending the first ones"
             );
             let admits = |t: &crate::store::local_list::ListTag| {
-                crate::domain::auth::IdTagRecord {
-                    uid: t.uid.clone(),
-                    status: t.status,
-                    expire_at: t.expire_at,
-                }
-                .decide(now)
-                    == AuthStatus::Accepted
+                t.record().decide(now) == AuthStatus::Accepted
             };
             tags.items.sort_by_key(|t| !admits(t));
             tags.items.truncate(max);

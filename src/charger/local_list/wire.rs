@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::charger::outbound::ts;
-use crate::domain::auth::IdTagRecord;
 use crate::ocpp::OcppVersion;
 use crate::store::local_list::{ListLimits, ListTag};
 
@@ -49,12 +48,7 @@ pub fn entry(
     now: DateTime<Utc>,
 ) -> Option<Value> {
     let info = tag.map(|t| {
-        let record = IdTagRecord {
-            uid: t.uid.clone(),
-            status: t.status,
-            expire_at: t.expire_at,
-            user_id: t.user_id,
-        };
+        let record = t.record();
         (
             record.decide(now),
             t.expire_at.as_ref().map(ts),
