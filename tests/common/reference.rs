@@ -168,8 +168,12 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) -> Result<(), 
         return Ok(());
     };
     let method = method.to_ascii_lowercase();
-    let contract_only = path.starts_with("/public-api/actions/charge-point/v1.0/")
-        && CONTRACT_ONLY.iter().any(|tail| path.ends_with(tail));
+    // The raw frame log is this gateway's own resource (README, "Frame log").
+    let frame_log = path.starts_with("/public-api/resources/charge-points/v2.0/")
+        && path.ends_with("/frames");
+    let contract_only = frame_log
+        || path.starts_with("/public-api/actions/charge-point/v1.0/")
+            && CONTRACT_ONLY.iter().any(|tail| path.ends_with(tail));
     if contract_only {
         return match status < 300 || body["message"].is_string() {
             true => Ok(()),
