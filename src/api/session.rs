@@ -66,7 +66,9 @@ fn render(s: SessionView) -> Value {
     });
     // Fields the reference does not let be null are left out when unknown.
     let optional = [
-        ("evseId", s.evse_id.map(Value::from)),
+        // Required by the reference: a remote start naming no EVSE has none until the
+        // charger starts the transaction somewhere; 0 (no EVSE's id) says so.
+        ("evseId", Some(Value::from(s.evse_id.unwrap_or(0)))),
         ("idTag", s.id_tag.map(Value::from)),
         ("socPercent", s.soc_percent.map(Value::from)),
         (
