@@ -147,6 +147,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
                     status,
                     error_code: None,
                     timestamp: at(minute),
+                    idle: false,
                 },
             )
             .await
@@ -175,6 +176,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         meter_start_wh: 1000,
         timestamp: at(2),
         reservation_id: None,
+        authorization: ocpp_gateway::domain::AuthStatus::Accepted,
     };
     let tx = store
         .start_transaction("PAR-16", start.clone())
@@ -240,6 +242,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
                 status: HardwareStatus::Preparing,
                 error_code: None,
                 timestamp: at(1),
+                idle: false,
             },
         )
         .await

@@ -50,6 +50,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     status,
                     error_code: None,
                     timestamp: s.timestamp,
+                    // Occupied (a plugged cable) may be charging: only Available says
+                    // the EVSE has no transaction.
+                    idle: status == HardwareStatus::Available,
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;

@@ -92,6 +92,9 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError>;
+    /// Ends an open (or pending) session of this charger on the operator's word, whatever
+    /// the charger answered (a stop with `force`); false when it was not open.
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError>;
     /// Replaces the charger's password (`None`: no password).
     async fn set_password(
         &self,

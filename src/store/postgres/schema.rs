@@ -304,6 +304,16 @@ CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status
 CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
 CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
 "#,
+    // Sessions the charger lost: the answer its start got (`start_status`, the 1.6
+    // authorization status name; a refused start the charger never stops ends `failed`)
+    // and who closed a session (`closed_by`: `gateway` when reconciliation or a forced
+    // stop ended it, so the charger's own stop, arriving later, still applies). The open
+    // sessions of an EVSE are looked up on every start and idle status.
+    r#"
+ALTER TABLE sessions ADD COLUMN start_status TEXT;
+ALTER TABLE sessions ADD COLUMN closed_by TEXT;
+CREATE INDEX sessions_open ON sessions (charge_point_id, evse_network_id) WHERE status = 'active';
+"#,
 ];
 
 /// How many steps there are.

@@ -121,6 +121,13 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
+        self.write((identity, session), |tx, (identity, session)| {
+            Box::pin(ops::force_stop(tx, identity, *session))
+        })
+        .await
+    }
+
     async fn set_password(
         &self,
         identity: &str,

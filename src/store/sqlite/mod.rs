@@ -187,6 +187,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::force_stop(tx, &identity, session))
+            .await
+    }
+
     async fn record_meter_values(
         &self,
         identity: &str,

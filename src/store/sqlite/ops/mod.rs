@@ -50,9 +50,11 @@ pub fn cp_id(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<i64> {
 }
 
 mod charger;
+mod reconcile;
 mod record;
 mod sessions;
 
 pub use charger::*;
+pub use reconcile::force_stop;
 pub use record::*;
 pub use sessions::*;

@@ -5,9 +5,10 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::super::outbox::{emit, Event};
+use super::reconcile::{close_superseded, offline_stop_target};
 use super::{cp_id, now, set_evse_status, status_name, ts};
 use crate::domain::event::TransactionPhase;
-use crate::domain::session::{self, base_value, energy_between, SessionStatus};
+use crate::domain::session::{self, base_value, energy_between, SessionStatus, CLOSED_BY_GATEWAY};
 use crate::domain::{
     HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
 };
@@ -212,7 +213,7 @@ pub fn start_transaction(
             tx.prepare_cached(
                 "UPDATE sessions SET status = 'active', evse_network_id = ?2, connector_id = ?2, started_at = ?3,
                    meter_start_wh = ?4, meter_last_wh = ?4, reservation_id = ?5, start_key = ?6,
-                   transaction_id = CAST(id AS TEXT), updated_at = ?7
+                   transaction_id = CAST(id AS TEXT), start_status = ?8, updated_at = ?7
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -222,8 +223,10 @@ pub fn start_transaction(
                 s.meter_start_wh as f64,
                 s.reservation_id,
                 key,
-                now()
+                now(),
+                s.authorization.as_v16()
             ])?;
+            close_superseded(tx, cp, id, s.connector, &ts(s.timestamp))?;
             emit(tx, cp, Event::session(id, true, false, &[]))?;
             id
         }
@@ -232,8 +235,8 @@ pub fn start_transaction(
             let id: i64 = tx
                 .prepare_cached(
                     "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, started_at,
-                       meter_start_wh, meter_last_wh, reservation_id, start_key, created_at, updated_at)
-                     VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+                       meter_start_wh, meter_last_wh, reservation_id, start_key, start_status, created_at, updated_at)
+                     VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?9, ?8, ?8) RETURNING id",
                 )?
                 .query_row(
                     params![
@@ -244,7 +247,8 @@ pub fn start_transaction(
                         s.meter_start_wh as f64,
                         s.reservation_id,
                         key,
-                        n
+                        n,
+                        s.authorization.as_v16()
                     ],
                     |r| r.get(0),
                 )?;
@@ -253,6 +257,7 @@ pub fn start_transaction(
             )?
             .execute([id])?;
             emit(tx, cp, Event::session(id, true, false, &[]))?;
+            close_superseded(tx, cp, id, s.connector, &ts(s.timestamp))?;
             id
         }
     };
@@ -300,7 +305,13 @@ pub fn stop_transaction(
 ) -> rusqlite::Result<StopOutcome> {
     let cp = cp_id(tx, identity)?;
     let tid = s.transaction_id.to_string();
-    let Some((session, status)) = session_by_transaction(tx, cp, &tid)? else {
+    let found = if s.transaction_id < 0 {
+        // A start the charger made offline and never learned the id of.
+        offline_stop_target(tx, cp, s.id_tag.as_deref(), &ts(s.timestamp))?
+    } else {
+        session_by_transaction(tx, cp, &tid)?.map(|(id, _)| id)
+    };
+    let Some(session) = found else {
         tx.prepare_cached(
             "INSERT INTO unmatched_stops (charge_point_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -317,13 +328,18 @@ pub fn stop_transaction(
         insert_samples(tx, cp, None, None, &s.samples)?;
         return Ok(StopOutcome::Unknown);
     };
-    if status == SessionStatus::Finished.as_str() {
+    let (status, closed_by): (String, Option<String>) = tx
+        .prepare_cached("SELECT status, closed_by FROM sessions WHERE id = ?1")?
+        .query_row([session], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The gateway's own close gives way to the charger's stop (see `reconcile`).
+    let closed_here = closed_by.as_deref() == Some(CLOSED_BY_GATEWAY);
+    if status == SessionStatus::Finished.as_str() && !closed_here {
         return Ok(StopOutcome::AlreadyStopped);
     }
     insert_samples(tx, cp, Some(session), None, &s.samples)?;
     tx.prepare_cached(
         "UPDATE sessions SET status = 'finished', stopped_at = ?2, meter_stop_wh = ?3,
-           reason = COALESCE(?4, 'local'), updated_at = ?5 WHERE id = ?1",
+           reason = COALESCE(?4, 'local'), closed_by = NULL, updated_at = ?5 WHERE id = ?1",
     )?
     .execute(params![
         session,
@@ -333,7 +349,12 @@ pub fn stop_transaction(
         now()
     ])?;
     recompute_session(tx, session, Peak::Added(&s.samples))?;
-    emit(tx, cp, Event::session(session, false, true, &s.samples))?;
+    // A session the gateway closed had its stop notified then: now its figures change.
+    emit(
+        tx,
+        cp,
+        Event::session(session, false, !closed_here, &s.samples),
+    )?;
     Ok(StopOutcome::Stopped)
 }
 
@@ -380,9 +401,11 @@ pub fn transaction_event(
             found = claimed.map(|id| (id, "pending".to_owned()));
         }
     }
-    let (session, created, was_finished) = match found {
+    let (session, created, was_closed) = match found {
         Some((id, status)) if status == "pending" => (id, true, false),
-        Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
+        // Closed before: by the charger (a replay never reopens it) or by the gateway
+        // (whose stop was notified then; the charger's Ended still applies).
+        Some((id, status)) => (id, false, status != SessionStatus::Active.as_str()),
         None => (
             tx
             .prepare_cached(
@@ -438,10 +461,18 @@ pub fn transaction_event(
                 .execute(params![session, state])?;
         }
     }
+    if created {
+        if let Some(evse) = u.evse {
+            close_superseded(tx, cp, session, evse, &at)?;
+        }
+    }
     if u.event == TransactionPhase::Ended {
-        // Ended is final: a later replay never reopens the session.
+        // Ended is final: a later replay never reopens the session. It replaces what the
+        // gateway decided when it closed the session itself.
         tx.prepare_cached(
-            "UPDATE sessions SET status = 'finished', stopped_at = ?2, reason = COALESCE(?3, reason, 'local') WHERE id = ?1",
+            "UPDATE sessions SET status = 'finished', stopped_at = ?2,
+               reason = COALESCE(?3, CASE WHEN closed_by IS NULL THEN reason END, 'local'), closed_by = NULL
+             WHERE id = ?1",
         )?
         .execute(params![
             session,
@@ -452,7 +483,7 @@ pub fn transaction_event(
     insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
     recompute_session(tx, session, Peak::Added(&u.samples))?;
     refine_evse_status(tx, cp, session, u)?;
-    let stopped = u.event == TransactionPhase::Ended && !was_finished;
+    let stopped = u.event == TransactionPhase::Ended && !was_closed;
     emit(
         tx,
         cp,
@@ -562,6 +593,7 @@ mod tests {
             meter_start_wh: 100,
             timestamp: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
             reservation_id: None,
+            authorization: crate::domain::AuthStatus::Accepted,
         };
         let id = start_transaction(&tx, "CP-1", &start).unwrap();
         let session = i64::from(id);
