@@ -96,12 +96,20 @@ async fn forgetful(r: Arc<Rig>, version: &'static str, identity: String) {
     }
     let cp = r.cp(&identity).await;
     let all = r.sessions(cp).await;
-    assert_eq!(all.len(), 3, "{identity}: one session per transaction: {all:?}");
+    assert_eq!(
+        all.len(),
+        3,
+        "{identity}: one session per transaction: {all:?}"
+    );
     one_open_per_evse(&all);
     for (s, report) in all.iter().zip(&reports) {
         let expected = report["lastEnergy"].as_f64().expect("energy")
             - report["meterStart"].as_f64().expect("start");
-        assert_eq!(s["energy"].as_f64(), Some(expected), "{identity}: {s} for {report}");
+        assert_eq!(
+            s["energy"].as_f64(),
+            Some(expected),
+            "{identity}: {s} for {report}"
+        );
         assert!(s["stoppedAt"].is_string(), "{identity}: {s}");
     }
     for s in &all[..2] {
@@ -117,12 +125,11 @@ async fn forgetful(r: Arc<Rig>, version: &'static str, identity: String) {
     }
     // Nothing acknowledged is lost: every sample the charger was answered for is stored.
     let sent: i64 = reports.iter().filter_map(|r| r["samples"].as_i64()).sum();
-    let stored = r
-        .tg
-        .store
-        .meter_value_count(&identity)
-        .await
-        .expect("count");
+    let stored =
+        r.tg.store
+            .meter_value_count(&identity)
+            .await
+            .expect("count");
     assert_eq!(stored, sent, "{identity}: meter values stored");
 }
 

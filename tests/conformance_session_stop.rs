@@ -75,8 +75,15 @@ async fn force_ends_a_1_6_session_the_charger_refuses_to_stop() {
     let r = quick_rig().await;
     let (mut c, tx) = running_16(&r, "FORCE16").await;
     let cp = r.cp("FORCE16").await;
-    let (call, status) =
-        stop_answered(&r, &mut c, cp, tx, json!({}), Some(json!({"status": "Rejected"}))).await;
+    let (call, status) = stop_answered(
+        &r,
+        &mut c,
+        cp,
+        tx,
+        json!({}),
+        Some(json!({"status": "Rejected"})),
+    )
+    .await;
     assert_eq!(call[2], json!("RemoteStopTransaction"));
     assert_eq!(call[3], json!({"transactionId": tx}));
     assert_eq!(status, 406);
@@ -110,10 +117,15 @@ async fn force_ends_a_1_6_session_the_charger_refuses_to_stop() {
     )
     .await;
     let s = r.session(tx).await;
-    assert_eq!((s["status"].clone(), s["energy"].clone()), (json!("finished"), json!(3200.0)));
+    assert_eq!(
+        (s["status"].clone(), s["energy"].clone()),
+        (json!("finished"), json!(3200.0))
+    );
     assert_eq!(s["reason"], "remote");
     eventually("the correction is notified as an update", || async {
-        r.notices_of(tx).last().is_some_and(|(n, _)| n == "SessionUpdateNotification")
+        r.notices_of(tx)
+            .last()
+            .is_some_and(|(n, _)| n == "SessionUpdateNotification")
             && r.notices_of(tx).len() >= 6
     })
     .await;
@@ -213,7 +225,10 @@ async fn stopping_a_finished_session_asks_nothing_of_the_charger() {
         assert!(c.is_open_v16().await);
     }
     let s = r.session(tx).await;
-    assert_eq!((s["status"].clone(), s["reason"].clone()), (json!("finished"), json!("local")));
+    assert_eq!(
+        (s["status"].clone(), s["reason"].clone()),
+        (json!("finished"), json!("local"))
+    );
 }
 
 /// A stop body the reference allows to be absent: none at all is no `force`; a wrong one
@@ -228,7 +243,10 @@ async fn the_stop_body_is_optional_and_checked() {
     let http = tokio::spawn(async move { api.send("POST", &path, None).await });
     let call = c.recv().await;
     c.answer(&call[1], json!({"status": "Accepted"})).await;
-    let reply = tokio::time::timeout(WAIT, http).await.expect("in time").expect("task");
+    let reply = tokio::time::timeout(WAIT, http)
+        .await
+        .expect("in time")
+        .expect("task");
     assert_eq!(reply.status, 202, "{}", reply.text);
     let reply = r
         .api

@@ -71,12 +71,22 @@ async fn a_new_1_6_transaction_expires_the_one_the_charger_forgot() {
     let cp = r.cp("LOST16").await;
     let all = r.sessions(cp).await;
     one_open_per_evse(&all);
-    assert_lost(&r.session(old).await, "expired", "new_start_transaction_received");
+    assert_lost(
+        &r.session(old).await,
+        "expired",
+        "new_start_transaction_received",
+    );
     assert_eq!(r.session(new).await["status"], "active");
     // The close is notified as any stop is.
     r.expect_notices(
         old,
-        &[(SSN, Some("start")), (SUN, None), (SUN, None), (SSN, Some("stop")), (SUN, None)],
+        &[
+            (SSN, Some("start")),
+            (SUN, None),
+            (SUN, None),
+            (SSN, Some("stop")),
+            (SUN, None),
+        ],
     )
     .await;
 }
@@ -225,11 +235,20 @@ async fn a_new_2_0_1_transaction_expires_the_one_the_station_forgot() {
                       "idToken": {"idToken": "TOK-1", "type": "ISO14443"}});
     let mut first = evse.clone();
     first["meterValue"] = energy201(START, 1000.0);
-    c.call("TransactionEvent", tx_event("Started", "TX-A", 0, START, first))
-        .await;
     c.call(
         "TransactionEvent",
-        tx_event("Updated", "TX-A", 1, SAMPLE, json!({"meterValue": energy201(SAMPLE, 4000.0)})),
+        tx_event("Started", "TX-A", 0, START, first),
+    )
+    .await;
+    c.call(
+        "TransactionEvent",
+        tx_event(
+            "Updated",
+            "TX-A",
+            1,
+            SAMPLE,
+            json!({"meterValue": energy201(SAMPLE, 4000.0)}),
+        ),
     )
     .await;
     drop(c);
@@ -269,14 +288,10 @@ async fn a_new_2_0_1_transaction_expires_the_one_the_station_forgot() {
     assert_eq!(r.sessions(cp).await[1]["status"], "active");
 }
 
-/// OCPP 2.0.1 G01 StatusNotification after B01 BootNotification: a rebooted station
-/// reporting EVSE 1 Available has no transaction there. A user sees the forgotten
-/// session `expired` (reason `reboot`); an Occupied EVSE (it may still charge) and an
-/// Available before any reboot end nothing.
-#[tokio::test]
-async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
-    let r = rig().await;
-    let mut c = charger(&r.tg, "IDLE201", "ocpp2.0.1").await;
+/// A 2.0.1 station with transaction TX-1 on EVSE 1 (1000 Wh, then 4000 Wh at 10:30)
+/// that reports the EVSE Available (before any reboot), then is killed and boots again.
+async fn reboot_201(r: &Rig, identity: &str) -> Client {
+    let mut c = charger(&r.tg, identity, "ocpp2.0.1").await;
     c.call("BootNotification", boot201()).await;
     c.call(
         "TransactionEvent",
@@ -291,20 +306,104 @@ async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
     .await;
     c.call(
         "TransactionEvent",
-        tx_event("Updated", "TX-1", 1, SAMPLE, json!({"meterValue": energy201(SAMPLE, 4000.0)})),
+        tx_event(
+            "Updated",
+            "TX-1",
+            1,
+            SAMPLE,
+            json!({"meterValue": energy201(SAMPLE, 4000.0)}),
+        ),
     )
     .await;
     c.call("StatusNotification", status201(1, "Available", SAMPLE))
         .await;
-    let cp = r.cp("IDLE201").await;
+    let cp = r.cp(identity).await;
     assert_eq!(r.sessions(cp).await[0]["status"], "active", "no reboot yet");
     drop(c);
-    let mut c = charger(&r.tg, "IDLE201", "ocpp2.0.1").await;
+    let mut c = charger(&r.tg, identity, "ocpp2.0.1").await;
     c.call("BootNotification", boot201()).await;
-    c.call("StatusNotification", status201(1, "Occupied", REBOOT))
-        .await;
-    assert_eq!(r.sessions(cp).await[0]["status"], "active", "occupied");
+    c
+}
+
+/// Sends an Occupied status for EVSE 1, answers the GetTransactionStatus about TX-1 that
+/// it causes with `answer`, and waits for the answer to have been acted on.
+async fn occupied_asked(c: &mut Client, answer: serde_json::Value) {
+    c.send(
+        &json!([
+            2,
+            "occ",
+            "StatusNotification",
+            status201(1, "Occupied", REBOOT)
+        ])
+        .to_string(),
+    )
+    .await;
+    let result = c.recv().await;
+    assert_eq!(result, json!([3, "occ", {}]));
+    let ask = c.recv().await;
+    assert_eq!(
+        (ask[0].clone(), ask[2].clone()),
+        (json!(2), json!("GetTransactionStatus"))
+    );
+    assert_eq!(ask[3], json!({"transactionId": "TX-1"}));
+    c.answer(&ask[1], answer).await;
+    // The station is answered only once the gateway is done with the status report.
+    assert!(c.call("Heartbeat", json!({})).await["currentTime"].is_string());
+}
+
+/// OCPP 2.0.1 G01 StatusNotification after B01 BootNotification: a rebooted station
+/// reporting EVSE 1 Available has no transaction there. A user sees the forgotten
+/// session `expired` (reason `reboot`); an Occupied EVSE whose transaction the station
+/// says is ongoing (E14 GetTransactionStatus) and an Available before any reboot end
+/// nothing.
+#[tokio::test]
+async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
+    let r = rig().await;
+    let mut c = reboot_201(&r, "IDLE201").await;
+    let cp = r.cp("IDLE201").await;
+    occupied_asked(
+        &mut c,
+        json!({"ongoingIndicator": true, "messagesInQueue": false}),
+    )
+    .await;
+    assert_eq!(r.sessions(cp).await[0]["status"], "active", "ongoing");
     c.call("StatusNotification", status201(1, "Available", REBOOT))
         .await;
     assert_lost(&r.sessions(cp).await[0], "expired", "reboot");
+}
+
+/// OCPP 2.0.1 E14 GetTransactionStatus (E14.FR.01..06): after a reboot the EVSE is
+/// Occupied (the cable is still in), which cannot tell whether the transaction lives. A
+/// user sees the session left open while the station has its messages queued (its Ended
+/// is on the way), and `expired` (reason `reboot`) once the station says it is neither
+/// ongoing nor queued.
+#[tokio::test]
+async fn an_occupied_evse_after_a_reboot_is_settled_by_get_transaction_status() {
+    let r = rig().await;
+    let mut c = reboot_201(&r, "ASK201").await;
+    let cp = r.cp("ASK201").await;
+    occupied_asked(
+        &mut c,
+        json!({"ongoingIndicator": false, "messagesInQueue": true}),
+    )
+    .await;
+    assert_eq!(
+        r.sessions(cp).await[0]["status"],
+        "active",
+        "messages queued"
+    );
+    occupied_asked(
+        &mut c,
+        json!({"ongoingIndicator": false, "messagesInQueue": false}),
+    )
+    .await;
+    eventually("the lost session expires", || async {
+        r.sessions(cp).await[0]["status"] == "expired"
+    })
+    .await;
+    assert_lost(&r.sessions(cp).await[0], "expired", "reboot");
+    // Settled: a later Occupied asks nothing more.
+    c.call("StatusNotification", status201(1, "Occupied", REBOOT))
+        .await;
+    assert!(c.call("Heartbeat", json!({})).await["currentTime"].is_string());
 }

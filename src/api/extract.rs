@@ -52,18 +52,15 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Some(field) = nul_field(&value, "") {
         return Err(ApiError::field(
             &field,
-            format!(
-                "The {field} field contains a NUL character, which no text field may hold."
-            ),
+            format!("The {field} field contains a NUL character, which no text field may hold."),
         ));
     }
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { "body".to_owned() } else { path };
-            let message = format!("The {field} field is invalid: {}", e.inner());
-            ApiError::field(&field, message)
-        })
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let message = format!("The {field} field is invalid: {}", e.inner());
+        ApiError::field(&field, message)
+    })
 }
 
 /// The dotted path of the first string (or key) holding a NUL character: no stored text

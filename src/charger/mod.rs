@@ -10,6 +10,7 @@ pub mod identity;
 pub mod inbound;
 pub mod journal;
 pub mod listener;
+mod lost;
 pub mod outbound;
 pub mod pending;
 pub mod registry;

@@ -94,7 +94,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: Some(wire_name(&s.error_code)).filter(|c| c != "NoError"),
                     timestamp: s.timestamp.unwrap_or_else(chrono::Utc::now),
                     // 1.6 §7.7: Available and Preparing are states with no transaction.
-                    idle: matches!(status, HardwareStatus::Available | HardwareStatus::Preparing),
+                    idle: matches!(
+                        status,
+                        HardwareStatus::Available | HardwareStatus::Preparing
+                    ),
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;

@@ -56,6 +56,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;
+                if status == HardwareStatus::Preparing && report.evse > 0 {
+                    super::lost::ask_about(ctx, report.evse);
+                }
             }
             json!({})
         }

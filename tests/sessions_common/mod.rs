@@ -75,7 +75,9 @@ pub fn tx_event(kind: &str, tx: &str, seq: u32, at: &str, extra: Value) -> Value
     if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
         for (k, val) in e {
             if k == "transactionInfo" {
-                if let (Some(ti), Some(more)) = (o["transactionInfo"].as_object_mut(), val.as_object()) {
+                if let (Some(ti), Some(more)) =
+                    (o["transactionInfo"].as_object_mut(), val.as_object())
+                {
                     ti.extend(more.clone());
                 }
             } else {
@@ -120,7 +122,10 @@ impl Rig {
             .filter(|r| session_id(&r.body) == Some(id))
             .map(|r| {
                 (
-                    r.body["notification"].as_str().unwrap_or_default().to_owned(),
+                    r.body["notification"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     r.body["action"].as_str().map(str::to_owned),
                 )
             })
@@ -167,9 +172,15 @@ pub fn time(v: &Value) -> DateTime<Utc> {
 pub fn one_open_per_evse(sessions: &[Value]) {
     let mut open = std::collections::HashMap::new();
     for s in sessions.iter().filter(|s| s["status"] == "active") {
-        let key = (s["chargePointId"].clone().to_string(), s["connectorId"].to_string());
+        let key = (
+            s["chargePointId"].clone().to_string(),
+            s["connectorId"].to_string(),
+        );
         if let Some(other) = open.insert(key, s["id"].clone()) {
-            panic!("two open sessions on one connector: {other} and {}", s["id"]);
+            panic!(
+                "two open sessions on one connector: {other} and {}",
+                s["id"]
+            );
         }
     }
 }

@@ -13,8 +13,7 @@ use serde_json::json;
 
 use super::smart_charging::ProfileBody;
 use super::{
-    body, charge_point, connection, empty, evse_number, evse_target, int32, perform, target,
-    Target,
+    body, charge_point, connection, empty, evse_number, evse_target, int32, perform, target, Target,
 };
 use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson, OptionalJson};

@@ -10,7 +10,7 @@ mod record;
 mod sessions;
 
 pub(crate) use charger::*;
-pub(crate) use reconcile::force_stop;
+pub(crate) use reconcile::{close_forgotten_transaction, doubtful_transactions, force_stop};
 pub(crate) use record::*;
 pub(crate) use sessions::*;
 

@@ -103,6 +103,45 @@ pub(crate) async fn close_forgotten(tx: &Tx<'_>, cp: i64, evse: i64, at: &str) -
     Ok(())
 }
 
+/// The transaction ids of the sessions open on `evse` that the gateway learned of before
+/// the charger's latest boot (see the SQLite store).
+pub(crate) async fn doubtful_transactions(
+    tx: &Tx<'_>,
+    identity: &str,
+    evse: u32,
+) -> DbResult<Vec<String>> {
+    let cp = cp_id(tx, identity).await?;
+    let rows = tx
+        .all(
+            "SELECT transaction_id FROM sessions WHERE charge_point_id = $1 AND evse_network_id = $2
+               AND status = 'active' AND transaction_id IS NOT NULL
+               AND created_at < (SELECT last_boot_at FROM charge_points WHERE id = $1) ORDER BY id",
+            &[&cp, &i64::from(evse)],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The charger said transaction `transaction_id` is over and nothing of it is queued:
+/// its session, if still open, is forgotten. Returns whether it was open.
+pub(crate) async fn close_forgotten_transaction(
+    tx: &Tx<'_>,
+    identity: &str,
+    transaction_id: &str,
+) -> DbResult<bool> {
+    let cp = cp_id(tx, identity).await?;
+    let found = tx
+        .opt(
+            "SELECT id FROM sessions WHERE charge_point_id = $1 AND transaction_id = $2 AND status = 'active'",
+            &[&cp, &transaction_id],
+        )
+        .await?;
+    match found {
+        Some(row) => close_session(tx, cp, row.get(0), Closure::Forgotten, &now()).await,
+        None => Ok(false),
+    }
+}
+
 /// The session a 1.6 StopTransaction with `transactionId` -1 stops: the one open session
 /// of the charge point started before the stop, of the stop's id tag when it names one;
 /// failing that, the one such session the gateway closed itself.

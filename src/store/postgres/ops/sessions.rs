@@ -201,7 +201,9 @@ pub(crate) async fn stop_transaction(
         // A start the charger made offline and never learned the id of.
         offline_stop_target(tx, cp, s.id_tag.as_deref(), &ts(s.timestamp)).await?
     } else {
-        session_by_transaction(tx, cp, &tid).await?.map(|(id, _)| id)
+        session_by_transaction(tx, cp, &tid)
+            .await?
+            .map(|(id, _)| id)
     };
     let Some(session) = found else {
         tx.exec(

@@ -27,7 +27,7 @@
 //! SessionUpdateNotification (not a second stop) reports the corrected figures. Meter
 //! values for it still attach. Nothing the charger may still report is lost.
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::super::outbox::{emit, Event};
 use super::{cp_id, now};
@@ -78,7 +78,9 @@ fn close_session(
 pub fn force_stop(tx: &Transaction<'_>, identity: &str, session: i64) -> rusqlite::Result<bool> {
     let cp = cp_id(tx, identity)?;
     let mine: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND charge_point_id = ?2)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND charge_point_id = ?2)",
+        )?
         .query_row(params![session, cp], |r| r.get(0))?;
     if !mine {
         return Ok(false);
@@ -110,12 +112,7 @@ pub fn close_superseded(
 
 /// `evse` was reported without a transaction at `at`: the sessions open there that the
 /// gateway learned of before the charger's latest boot are forgotten.
-pub fn close_forgotten(
-    tx: &Transaction<'_>,
-    cp: i64,
-    evse: u32,
-    at: &str,
-) -> rusqlite::Result<()> {
+pub fn close_forgotten(tx: &Transaction<'_>, cp: i64, evse: u32, at: &str) -> rusqlite::Result<()> {
     let lost: Vec<i64> = tx
         .prepare_cached(
             "SELECT id FROM sessions WHERE charge_point_id = ?1 AND evse_network_id = ?2 AND status = 'active'
@@ -127,6 +124,43 @@ pub fn close_forgotten(
         close_session(tx, cp, id, Closure::Forgotten, at)?;
     }
     Ok(())
+}
+
+/// The transaction ids of the sessions open on `evse` that the gateway learned of before
+/// the charger's latest boot: the ones a status that cannot tell (2.0.1 Occupied) leaves
+/// in doubt, for the charger to be asked about (GetTransactionStatus).
+pub fn doubtful_transactions(
+    c: &rusqlite::Connection,
+    identity: &str,
+    evse: u32,
+) -> rusqlite::Result<Vec<String>> {
+    c.prepare_cached(
+        "SELECT s.transaction_id FROM sessions s JOIN charge_points c ON c.id = s.charge_point_id
+         WHERE c.identity = ?1 AND s.evse_network_id = ?2 AND s.status = 'active'
+           AND s.transaction_id IS NOT NULL AND s.created_at < c.last_boot_at ORDER BY s.id",
+    )?
+    .query_map(params![identity, evse], |r| r.get(0))?
+    .collect()
+}
+
+/// The charger said transaction `transaction_id` is over and nothing of it is queued:
+/// its session, if still open, is forgotten. Returns whether it was open.
+pub fn close_forgotten_transaction(
+    tx: &Transaction<'_>,
+    identity: &str,
+    transaction_id: &str,
+) -> rusqlite::Result<bool> {
+    let cp = cp_id(tx, identity)?;
+    let found: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM sessions WHERE charge_point_id = ?1 AND transaction_id = ?2 AND status = 'active'",
+        )?
+        .query_row(params![cp, transaction_id], |r| r.get(0))
+        .optional()?;
+    match found {
+        Some(id) => close_session(tx, cp, id, Closure::Forgotten, &now()),
+        None => Ok(false),
+    }
 }
 
 /// The session a 1.6 StopTransaction with `transactionId` -1 (a start the charger made
