@@ -66,7 +66,7 @@ async fn stop_answered(
     (call, reply.status)
 }
 
-/// OCPP 1.6 §5.11 RemoteStopTransaction answered Rejected, and the reference's `force`
+/// OCPP 1.6 §5.12 RemoteStopTransaction answered Rejected, and the reference's `force`
 /// ("end the session regardless of the CP response"). A user sees 406 and the session
 /// still active without `force`; with it 202 and the session `finished` (reason
 /// `force_stop`), its energy the last reported, notified as a stop.
@@ -205,7 +205,7 @@ async fn force_ends_the_session_of_a_charger_that_is_offline() {
     assert_eq!(s["energy"], json!(3000.0), "{s}");
 }
 
-/// OCPP 1.6 §5.11 / 2.0.1 F03.FR.xx only stop a transaction that is running: a session
+/// OCPP 1.6 §5.12 / 2.0.1 F03 (remote stop) only stop a transaction that is running: a session
 /// already over has nothing to stop. A user sees 202 and the charger receives no
 /// RemoteStopTransaction (its next frame is the answer to its own Heartbeat).
 #[tokio::test]

@@ -50,7 +50,7 @@ fn assert_lost(s: &serde_json::Value, status: &str, reason: &str) {
     assert_eq!(s["power"]["average"], json!(6000.0), "{s}");
 }
 
-/// OCPP 1.6 §4.8 (one transaction per connector) and §3.x offline behaviour: after a
+/// OCPP 1.6 §4.8 StartTransaction (one transaction per connector at a time): after a
 /// power loss the charger starts a new transaction on the connector and never stops the
 /// old one. A user sees the old session `expired` (reason
 /// `new_start_transaction_received`) with its last energy, not two active sessions.
@@ -113,7 +113,7 @@ async fn an_idle_connector_after_a_reboot_ends_the_forgotten_1_6_session() {
     assert_eq!(again["stoppedAt"], r.session(old).await["stoppedAt"]);
 }
 
-/// OCPP 1.6 §4.8 / §9.1.x StopTransactionOnInvalidId: a StartTransaction answered Invalid
+/// OCPP 1.6 §4.8 / §9.1 StopTransactionOnInvalidId: a StartTransaction answered Invalid
 /// that the charger never stops. A user sees the session `failed` (reason
 /// `deauthorized`) once the charger moved on, not active for ever.
 #[tokio::test]
@@ -142,8 +142,8 @@ async fn a_refused_1_6_start_the_charger_never_stops_fails() {
     assert!(s["stoppedAt"].is_string(), "{s}");
 }
 
-/// OCPP 1.6 §4.10 StopTransaction, replayed from the charger's offline queue (§3.x:
-/// transaction messages are delivered once back online): a stop for a session the
+/// OCPP 1.6 §4.10 StopTransaction, replayed from the charger's offline queue
+/// (transaction messages are delivered once it is back online): a stop for a session the
 /// gateway already closed still applies. A user sees the session `finished` with the
 /// charger's stop time, meter reading and reason; the platform gets one stop and then a
 /// SessionUpdateNotification with the corrected figures.
@@ -372,7 +372,7 @@ async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
     assert_lost(&r.sessions(cp).await[0], "expired", "reboot");
 }
 
-/// OCPP 2.0.1 E14 GetTransactionStatus (E14.FR.01..06): after a reboot the EVSE is
+/// OCPP 2.0.1 E14 GetTransactionStatus (Check transaction status): after a reboot the EVSE is
 /// Occupied (the cable is still in), which cannot tell whether the transaction lives. A
 /// user sees the session left open while the station has its messages queued (its Ended
 /// is on the way), and `expired` (reason `reboot`) once the station says it is neither

@@ -4,7 +4,7 @@
 //! gateway asks the station (OCPP 2.0.1 E14 GetTransactionStatus): a transaction that is
 //! not ongoing and has no messages queued is over, and its session is closed as the
 //! store's reconciliation closes a forgotten one. A transaction still ongoing, or with
-//! messages queued (its Ended is on the way, E14.FR.xx), is left to the station.
+//! messages queued (its Ended is on the way), is left to the station.
 
 use serde_json::{json, Value};
 
