@@ -88,6 +88,7 @@ async fn report(store: &PostgresStore, identity: &str, n: u32) {
                     .with_ymd_and_hms(2025, 6, 1, 10, n, 0)
                     .single()
                     .expect("time"),
+                idle: false,
             },
         )
         .await

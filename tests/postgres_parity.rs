@@ -147,6 +147,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
                     status,
                     error_code: None,
                     timestamp: at(minute),
+                    idle: false,
                 },
             )
             .await
@@ -175,6 +176,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         meter_start_wh: 1000,
         timestamp: at(2),
         reservation_id: None,
+        authorization: ocpp_gateway::domain::AuthStatus::Accepted,
     };
     let tx = store
         .start_transaction("PAR-16", start.clone())
@@ -224,6 +226,46 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         let outcome = store.stop_transaction("PAR-16", s).await.expect("stop");
         out.push(format!("stop {outcome:?}"));
     }
+    // A session the charger lost: a new start on its connector closes it, a forced stop
+    // ends the new one, and the lost one's late stop (transactionId -1) still applies.
+    let lost = |minute, status| StartTransaction {
+        connector: 2,
+        id_tag: "TAG-2".into(),
+        meter_start_wh: 5000,
+        timestamp: at(minute),
+        reservation_id: None,
+        authorization: status,
+    };
+    let old = store
+        .start_transaction(
+            "PAR-16",
+            lost(6, ocpp_gateway::domain::AuthStatus::Accepted),
+        )
+        .await
+        .expect("start");
+    let new = store
+        .start_transaction("PAR-16", lost(8, ocpp_gateway::domain::AuthStatus::Invalid))
+        .await
+        .expect("start");
+    let forced = store
+        .force_stop_session("PAR-16", i64::from(new))
+        .await
+        .expect("force");
+    let late = store
+        .stop_transaction(
+            "PAR-16",
+            StopTransaction {
+                transaction_id: -1,
+                id_tag: Some("TAG-2".into()),
+                meter_stop_wh: 5500,
+                timestamp: at(7),
+                reason: None,
+                samples: vec![],
+            },
+        )
+        .await
+        .expect("late stop");
+    out.push(format!("lost {old} {new} forced {forced} late {late:?}"));
 
     let mut started = update("T-1", TransactionPhase::Started, 0, vec![energy(100.0, 0)]);
     started.charging_state = Some("Charging".into());
@@ -240,6 +282,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
                 status: HardwareStatus::Preparing,
                 error_code: None,
                 timestamp: at(1),
+                idle: false,
             },
         )
         .await
@@ -386,9 +429,9 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
         "id, charge_point_id, evse_network_id, connector_id, transaction_id, status, id_tag, started_at,
          stopped_at, meter_start_wh, meter_stop_wh, meter_last_wh, energy_wh, power_latest_w, power_peak_w,
          soc_percent, reason, last_seq_no, charging_state, remote_start_id, reservation_id, start_key,
-         created_at, updated_at",
+         created_at, updated_at, start_status, closed_by",
         "id",
-        "iiiitttttrrrrrrrtitiittt",
+        "iiiitttttrrrrrrrtitiittttt",
     ),
     (
         "meter_values",

@@ -45,6 +45,7 @@ async fn transaction_ids_stay_unique_when_two_nodes_start_at_once() {
                         meter_start_wh: i64::from(n) * 10,
                         timestamp: at(n),
                         reservation_id: None,
+                        authorization: ocpp_gateway::domain::AuthStatus::Accepted,
                     };
                     let id = node
                         .start_transaction(&format!("RACE-{charger}"), start)
@@ -85,6 +86,7 @@ async fn a_write_chosen_as_a_deadlock_victim_is_tried_again() {
         status,
         error_code: None,
         timestamp: at(0),
+        idle: false,
     };
     store
         .record_status("DL", report(HardwareStatus::Available))

@@ -20,28 +20,47 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::field("body", format!("The body could not be read: {e}")))?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::field("body", format!("The body is not valid JSON: {e}")))?;
-        if !value.is_object() {
-            return Err(ApiError::field("body", "The body must be a JSON object."));
-        }
-        if let Some(field) = nul_field(&value, "") {
-            return Err(ApiError::field(
-                &field,
-                format!(
-                    "The {field} field contains a NUL character, which no text field may hold."
-                ),
-            ));
-        }
-        serde_path_to_error::deserialize(value)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." { "body".to_owned() } else { path };
-                let message = format!("The {field} field is invalid: {}", e.inner());
-                ApiError::field(&field, message)
-            })
+        parse(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body the reference makes optional: none at all is `T::default()`; one that is
+/// there is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::field("body", format!("The body could not be read: {e}")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        parse(&bytes).map(OptionalJson)
+    }
+}
+
+/// A JSON object body as `T`: 422 naming the field when it is not.
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::field("body", format!("The body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::field("body", "The body must be a JSON object."));
+    }
+    if let Some(field) = nul_field(&value, "") {
+        return Err(ApiError::field(
+            &field,
+            format!("The {field} field contains a NUL character, which no text field may hold."),
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let message = format!("The {field} field is invalid: {}", e.inner());
+        ApiError::field(&field, message)
+    })
 }
 
 /// The dotted path of the first string (or key) holding a NUL character: no stored text

@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod journal;
 pub mod listener;
 pub mod local_list;
+mod lost;
 pub mod outbound;
 pub mod pending;
 pub mod registry;

@@ -44,6 +44,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 meter_start_wh: i64::from(s.meter_start),
                 timestamp: s.timestamp,
                 reservation_id: s.reservation_id,
+                authorization: answer.status,
             };
             let tx_id = store.start_transaction(id, start).await.map_err(internal)?;
             json!({"transactionId": tx_id, "idTagInfo": id_info::v16(&answer)})
@@ -98,6 +99,11 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     status,
                     error_code: Some(wire_name(&s.error_code)).filter(|c| c != "NoError"),
                     timestamp: s.timestamp.unwrap_or_else(chrono::Utc::now),
+                    // 1.6 §7.7: Available and Preparing are states with no transaction.
+                    idle: matches!(
+                        status,
+                        HardwareStatus::Available | HardwareStatus::Preparing
+                    ),
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;

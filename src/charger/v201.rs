@@ -54,9 +54,15 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     status,
                     error_code: None,
                     timestamp: s.timestamp,
+                    // Occupied (a plugged cable) may be charging: only Available says
+                    // the EVSE has no transaction.
+                    idle: status == HardwareStatus::Available,
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;
+                if status == HardwareStatus::Preparing && report.evse > 0 {
+                    super::lost::ask_about(ctx, report.evse);
+                }
             }
             json!({})
         }

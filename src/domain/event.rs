@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::auth::AuthStatus;
 use super::HardwareStatus;
 
 /// A BootNotification's facts.
@@ -22,6 +23,9 @@ pub struct StatusReport {
     pub status: HardwareStatus,
     pub error_code: Option<String>,
     pub timestamp: DateTime<Utc>,
+    /// The status says the connector has no transaction (1.6 Available or Preparing,
+    /// 2.0.1 Available; a 2.0.1 Occupied connector may still be charging).
+    pub idle: bool,
 }
 
 /// One sampled value, reduced to what sessions need.
@@ -43,6 +47,8 @@ pub struct StartTransaction {
     pub meter_start_wh: i64,
     pub timestamp: DateTime<Utc>,
     pub reservation_id: Option<i32>,
+    /// What the gateway answered for the start's id tag.
+    pub authorization: AuthStatus,
 }
 
 /// A transaction's end (1.6 StopTransaction).

@@ -205,6 +205,8 @@ pub fn stop_reason(stored: &str) -> &'static str {
         "softreset",
         "unlockcommand",
         "timeout",
+        "new_start_transaction_received",
+        "force_stop",
     ];
     match stored {
         "timelimitreached" => "time_limit",

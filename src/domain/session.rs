@@ -51,6 +51,36 @@ impl SessionStatus {
     }
 }
 
+/// Why the gateway, not the charger, ended a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closure {
+    /// The charger started a new transaction on the session's EVSE: one EVSE runs one
+    /// transaction at a time, so the older one is over.
+    Superseded,
+    /// After a reboot the charger reported the session's EVSE without a transaction.
+    Forgotten,
+    /// The operator stopped it with `force`, whatever the charger answered.
+    Forced,
+}
+
+/// What `sessions.closed_by` holds for a session the gateway ended: the charger's own
+/// stop, when it arrives, still applies to it.
+pub const CLOSED_BY_GATEWAY: &str = "gateway";
+
+impl Closure {
+    /// The status and stored reason of a session so ended; `start_accepted` is whether
+    /// the gateway accepted the id tag of its start. A lost session whose start was
+    /// refused never charged on the gateway's word: it failed.
+    pub fn outcome(self, start_accepted: bool) -> (SessionStatus, &'static str) {
+        match self {
+            Closure::Forced => (SessionStatus::Finished, "force_stop"),
+            _ if !start_accepted => (SessionStatus::Failed, "deauthorized"),
+            Closure::Superseded => (SessionStatus::Expired, "new_start_transaction_received"),
+            Closure::Forgotten => (SessionStatus::Expired, "reboot"),
+        }
+    }
+}
+
 /// The API's `reason` for an OCPP stop reason (1.6 `Reason` or 2.0.1 `ReasonEnumType`):
 /// the reference lists them lower-cased (`evdisconnected`, `local`, `remote`, ...).
 pub fn stop_reason(ocpp: &str) -> String {
@@ -101,6 +131,28 @@ mod tests {
         assert_eq!(
             SessionStatus::parse("finished"),
             Some(SessionStatus::Finished)
+        );
+    }
+
+    /// A lost session expires, or fails when its start was refused; a forced stop
+    /// finishes it.
+    #[test]
+    fn closures() {
+        assert_eq!(
+            Closure::Superseded.outcome(true),
+            (SessionStatus::Expired, "new_start_transaction_received")
+        );
+        assert_eq!(
+            Closure::Forgotten.outcome(true),
+            (SessionStatus::Expired, "reboot")
+        );
+        assert_eq!(
+            Closure::Superseded.outcome(false),
+            (SessionStatus::Failed, "deauthorized")
+        );
+        assert_eq!(
+            Closure::Forced.outcome(false),
+            (SessionStatus::Finished, "force_stop")
         );
     }
 }

@@ -95,6 +95,23 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError>;
+    /// Ends an open (or pending) session of this charger on the operator's word, whatever
+    /// the charger answered (a stop with `force`); false when it was not open.
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError>;
+    /// The transaction ids of the sessions open on `evse` since before the charger's
+    /// latest boot (a 2.0.1 station is asked about them with GetTransactionStatus).
+    async fn doubtful_transactions(
+        &self,
+        identity: &str,
+        evse: u32,
+    ) -> Result<Vec<String>, StoreError>;
+    /// The charger said the transaction is over with nothing queued: its session, if
+    /// open, ends `expired` (reason `reboot`); false when it was not open.
+    async fn close_forgotten_transaction(
+        &self,
+        identity: &str,
+        transaction_id: &str,
+    ) -> Result<bool, StoreError>;
     /// Replaces the charger's password (`None`: no password).
     async fn set_password(
         &self,

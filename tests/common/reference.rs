@@ -169,8 +169,8 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) -> Result<(), 
     };
     let method = method.to_ascii_lowercase();
     // The raw frame log is this gateway's own resource (README, "Frame log").
-    let frame_log = path.starts_with("/public-api/resources/charge-points/v2.0/")
-        && path.ends_with("/frames");
+    let frame_log =
+        path.starts_with("/public-api/resources/charge-points/v2.0/") && path.ends_with("/frames");
     let contract_only = frame_log
         || path.starts_with("/public-api/actions/charge-point/v1.0/")
             && CONTRACT_ONLY.iter().any(|tail| path.ends_with(tail));

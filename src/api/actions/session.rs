@@ -12,12 +12,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::smart_charging::ProfileBody;
-use super::{body, empty, evse_number, evse_target, int32, perform, target, Target};
+use super::{
+    body, charge_point, connection, empty, evse_number, evse_target, int32, perform, target, Target,
+};
 use crate::api::error::ApiError;
-use crate::api::extract::{id, ApiJson};
+use crate::api::extract::{id, ApiJson, OptionalJson};
 use crate::api::ApiState;
 use crate::domain::action::Action;
 use crate::domain::tag_group::{group_token, MAX_USER_ID};
+use crate::store::resources::ChargePointView;
 
 /// The reference's start body, every field optional. Who starts: `idTag`, else the
 /// deprecated `externalSessionId`, else the user's group token (`userId`; Accepted while
@@ -154,28 +157,61 @@ async fn run_start(
     ))
 }
 
+/// The reference's stop body: `force` ends the session whatever the charger answers.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct StopBody {
+    #[serde(default)]
+    force: bool,
+}
+
 /// `POST charge-point/v1.0/{cp}/stop/{session}` (the session's id)
+///
+/// OCPP 1.6 §5.12 RemoteStopTransaction / 2.0.1 F03 RequestStopTransaction. A session
+/// already over is answered here without asking the charger. With `force` the session
+/// ends (see the store's reconciliation) whether the charger accepted, refused, did not
+/// answer or is not connected; the charger's own stop, if it follows, still applies.
 pub async fn stop(
     State(state): State<Arc<ApiState>>,
     Path((cp, session)): Path<(String, String)>,
+    OptionalJson(b): OptionalJson<StopBody>,
 ) -> Result<Response, ApiError> {
-    let t = target(&state, &cp).await?;
+    let cp = charge_point(&state, &cp).await?;
     let session = id(&session, "Session")?;
     let view = state
         .resources
         .session(session)
         .await?
-        .filter(|s| s.charge_point_id == t.cp.id)
+        .filter(|s| s.charge_point_id == cp.id)
         .ok_or_else(|| ApiError::not_found("Session"))?;
+    if !matches!(view.status.as_str(), "active" | "pending") {
+        return Ok(empty(StatusCode::ACCEPTED));
+    }
+    let identity = cp.identity.clone();
+    let asked = ask_stop(&state, cp, view.id).await;
+    if b.force {
+        state
+            .shared
+            .store
+            .force_stop_session(&identity, view.id)
+            .await?;
+        return Ok(empty(StatusCode::ACCEPTED));
+    }
+    asked.map(|()| empty(StatusCode::ACCEPTED))
+}
+
+/// Asks the charger to stop the session's transaction.
+async fn ask_stop(state: &ApiState, cp: ChargePointView, session: i64) -> Result<(), ApiError> {
     let transaction_id = state
         .resources
-        .session_transaction_id(view.id)
+        .session_transaction_id(session)
         .await?
         .ok_or_else(|| {
             ApiError::NotAcceptable(
                 "The session has no transaction on the charge point yet.".into(),
             )
         })?;
+    let t = connection(state, cp).await?;
     perform(&t, &Action::StopSession { transaction_id }).await?;
-    Ok(empty(StatusCode::ACCEPTED))
+    Ok(())
 }

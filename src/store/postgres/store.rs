@@ -141,6 +141,42 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn doubtful_transactions(
+        &self,
+        identity: &str,
+        evse: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        self.write((identity, evse), |tx, (identity, evse)| {
+            Box::pin(ops::doubtful_transactions(tx, identity, *evse))
+        })
+        .await
+    }
+
+    async fn close_forgotten_transaction(
+        &self,
+        identity: &str,
+        transaction_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.write(
+            (identity, transaction_id),
+            |tx, (identity, transaction_id)| {
+                Box::pin(ops::close_forgotten_transaction(
+                    tx,
+                    identity,
+                    transaction_id,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
+        self.write((identity, session), |tx, (identity, session)| {
+            Box::pin(ops::force_stop(tx, identity, *session))
+        })
+        .await
+    }
+
     async fn set_password(
         &self,
         identity: &str,

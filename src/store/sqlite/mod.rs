@@ -208,6 +208,32 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn doubtful_transactions(
+        &self,
+        identity: &str,
+        evse: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let identity = identity.to_owned();
+        self.read(move |c| ops::doubtful_transactions(c, &identity, evse))
+            .await
+    }
+
+    async fn close_forgotten_transaction(
+        &self,
+        identity: &str,
+        transaction_id: &str,
+    ) -> Result<bool, StoreError> {
+        let (identity, transaction_id) = (identity.to_owned(), transaction_id.to_owned());
+        self.write(move |tx| ops::close_forgotten_transaction(tx, &identity, &transaction_id))
+            .await
+    }
+
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::force_stop(tx, &identity, session))
+            .await
+    }
+
     async fn record_meter_values(
         &self,
         identity: &str,

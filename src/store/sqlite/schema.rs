@@ -307,6 +307,16 @@ CREATE TABLE local_lists (
     updated_at TEXT NOT NULL
 );
 "#,
+    // Sessions the charger lost: the answer its start got (`start_status`, the 1.6
+    // authorization status name; a refused start the charger never stops ends `failed`)
+    // and who closed a session (`closed_by`: `gateway` when reconciliation or a forced
+    // stop ended it, so the charger's own stop, arriving later, still applies). The open
+    // sessions of an EVSE are looked up on every start and idle status.
+    r#"
+ALTER TABLE sessions ADD COLUMN start_status TEXT;
+ALTER TABLE sessions ADD COLUMN closed_by TEXT;
+CREATE INDEX sessions_open ON sessions (charge_point_id, evse_network_id) WHERE status = 'active';
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

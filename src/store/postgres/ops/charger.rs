@@ -238,6 +238,9 @@ pub(crate) async fn record_status(tx: &Tx<'_>, identity: &str, r: &StatusReport)
         &at,
     )
     .await?;
+    if r.idle && r.evse > 0 {
+        super::reconcile::close_forgotten(tx, cp, evse, &at).await?;
+    }
     if r.evse == 0 {
         let own = match status {
             HardwareStatus::Faulted => "faulted",

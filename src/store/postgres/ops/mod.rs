@@ -5,10 +5,12 @@
 //! them, while different chargers never wait for each other.
 
 mod charger;
+mod reconcile;
 mod record;
 mod sessions;
 
 pub(crate) use charger::*;
+pub(crate) use reconcile::{close_forgotten_transaction, doubtful_transactions, force_stop};
 pub(crate) use record::*;
 pub(crate) use sessions::*;
 

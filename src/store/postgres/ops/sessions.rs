@@ -6,9 +6,10 @@ use chrono::Utc;
 
 use super::super::outbox::{emit, Event};
 use super::super::tx::{DbError, DbResult, Tx};
+use super::reconcile::{close_superseded, offline_stop_target};
 use super::{cp_id, now, set_evse_status, status_name, ts};
 use crate::domain::event::TransactionPhase;
-use crate::domain::session::{self, base_value, energy_between, SessionStatus};
+use crate::domain::session::{self, base_value, energy_between, SessionStatus, CLOSED_BY_GATEWAY};
 use crate::domain::{
     HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
 };
@@ -100,6 +101,8 @@ pub(crate) async fn start_transaction(
     let connector = i64::from(s.connector);
     let meter_start = s.meter_start_wh as f64;
     let reservation = s.reservation_id.map(i64::from);
+    let start_status = s.authorization.as_v16();
+    let started = ts(s.timestamp);
     let existing: Option<i64> = tx
         .opt(
             "SELECT id FROM sessions WHERE charge_point_id = $1 AND start_key = $2",
@@ -119,12 +122,13 @@ pub(crate) async fn start_transaction(
             tx.exec(
                 "UPDATE sessions SET status = 'active', evse_network_id = $2, connector_id = $2, started_at = $3,
                    meter_start_wh = $4, meter_last_wh = $4, reservation_id = $5, start_key = $6,
-                   transaction_id = CAST(id AS TEXT), updated_at = $7
+                   transaction_id = CAST(id AS TEXT), start_status = $8, updated_at = $7
                  WHERE id = $1",
-                &[&id, &connector, &ts(s.timestamp), &meter_start, &reservation, &key, &now()],
+                &[&id, &connector, &started, &meter_start, &reservation, &key, &now(), &start_status],
             )
             .await?;
             emit(tx, cp, Event::session(id, true, false, &[])).await?;
+            close_superseded(tx, cp, id, connector, &started).await?;
             id
         }
         (None, None) => {
@@ -132,9 +136,9 @@ pub(crate) async fn start_transaction(
             let id: i64 = tx
                 .one(
                     "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, started_at,
-                       meter_start_wh, meter_last_wh, reservation_id, start_key, created_at, updated_at)
-                     VALUES ($1, $2, $2, 'active', $3, $4, $5, $5, $6, $7, $8, $8) RETURNING id",
-                    &[&cp, &connector, &s.id_tag, &ts(s.timestamp), &meter_start, &reservation, &key, &n],
+                       meter_start_wh, meter_last_wh, reservation_id, start_key, start_status, created_at, updated_at)
+                     VALUES ($1, $2, $2, 'active', $3, $4, $5, $5, $6, $7, $9, $8, $8) RETURNING id",
+                    &[&cp, &connector, &s.id_tag, &started, &meter_start, &reservation, &key, &n, &start_status],
                 )
                 .await?
                 .get(0);
@@ -144,6 +148,7 @@ pub(crate) async fn start_transaction(
             )
             .await?;
             emit(tx, cp, Event::session(id, true, false, &[])).await?;
+            close_superseded(tx, cp, id, connector, &started).await?;
             id
         }
     };
@@ -192,7 +197,15 @@ pub(crate) async fn stop_transaction(
     let tid = s.transaction_id.to_string();
     let reason = s.reason.as_deref().map(session::stop_reason);
     let meter_stop = s.meter_stop_wh as f64;
-    let Some((session, status)) = session_by_transaction(tx, cp, &tid).await? else {
+    let found = if s.transaction_id < 0 {
+        // A start the charger made offline and never learned the id of.
+        offline_stop_target(tx, cp, s.id_tag.as_deref(), &ts(s.timestamp)).await?
+    } else {
+        session_by_transaction(tx, cp, &tid)
+            .await?
+            .map(|(id, _)| id)
+    };
+    let Some(session) = found else {
         tx.exec(
             "INSERT INTO unmatched_stops (charge_point_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -202,18 +215,33 @@ pub(crate) async fn stop_transaction(
         insert_samples(tx, cp, None, None, &s.samples).await?;
         return Ok(StopOutcome::Unknown);
     };
-    if status == SessionStatus::Finished.as_str() {
+    let row = tx
+        .one(
+            "SELECT status, closed_by FROM sessions WHERE id = $1",
+            &[&session],
+        )
+        .await?;
+    let (status, closed_by): (String, Option<String>) = (row.get(0), row.get(1));
+    // The gateway's own close gives way to the charger's stop (see `reconcile`).
+    let closed_here = closed_by.as_deref() == Some(CLOSED_BY_GATEWAY);
+    if status == SessionStatus::Finished.as_str() && !closed_here {
         return Ok(StopOutcome::AlreadyStopped);
     }
     insert_samples(tx, cp, Some(session), None, &s.samples).await?;
     tx.exec(
         "UPDATE sessions SET status = 'finished', stopped_at = $2, meter_stop_wh = $3,
-           reason = COALESCE($4, 'local'), updated_at = $5 WHERE id = $1",
+           reason = COALESCE($4, 'local'), closed_by = NULL, updated_at = $5 WHERE id = $1",
         &[&session, &ts(s.timestamp), &meter_stop, &reason, &now()],
     )
     .await?;
     recompute_session(tx, session).await?;
-    emit(tx, cp, Event::session(session, false, true, &s.samples)).await?;
+    // A session the gateway closed had its stop notified then: now its figures change.
+    emit(
+        tx,
+        cp,
+        Event::session(session, false, !closed_here, &s.samples),
+    )
+    .await?;
     Ok(StopOutcome::Stopped)
 }
 
@@ -262,9 +290,11 @@ pub(crate) async fn transaction_event(
             found = claimed.map(|id| (id, "pending".to_owned()));
         }
     }
-    let (session, created, was_finished) = match found {
+    let (session, created, was_closed) = match found {
         Some((id, status)) if status == "pending" => (id, true, false),
-        Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
+        // Closed before: by the charger (a replay never reopens it) or by the gateway
+        // (whose stop was notified then; the charger's Ended still applies).
+        Some((id, status)) => (id, false, status != SessionStatus::Active.as_str()),
         None => (
             tx.one(
                 "INSERT INTO sessions (charge_point_id, transaction_id, status, started_at, created_at, updated_at)
@@ -323,10 +353,18 @@ pub(crate) async fn transaction_event(
             .await?;
         }
     }
+    if created {
+        if let Some(evse) = evse {
+            close_superseded(tx, cp, session, evse, &at).await?;
+        }
+    }
     if u.event == TransactionPhase::Ended {
-        // Ended is final: a later replay never reopens the session.
+        // Ended is final: a later replay never reopens the session. It replaces what the
+        // gateway decided when it closed the session itself.
         tx.exec(
-            "UPDATE sessions SET status = 'finished', stopped_at = $2, reason = COALESCE($3, reason, 'local') WHERE id = $1",
+            "UPDATE sessions SET status = 'finished', stopped_at = $2,
+               reason = COALESCE($3, CASE WHEN closed_by IS NULL THEN reason END, 'local'), closed_by = NULL
+             WHERE id = $1",
             &[&session, &at, &u.stopped_reason.as_deref().map(session::stop_reason)],
         )
         .await?;
@@ -334,7 +372,7 @@ pub(crate) async fn transaction_event(
     insert_samples(tx, cp, Some(session), evse, &u.samples).await?;
     recompute_session(tx, session).await?;
     refine_evse_status(tx, cp, session, u).await?;
-    let stopped = u.event == TransactionPhase::Ended && !was_finished;
+    let stopped = u.event == TransactionPhase::Ended && !was_closed;
     emit(
         tx,
         cp,

@@ -219,6 +219,9 @@ pub fn record_status(
         r.error_code.as_deref(),
         &at,
     )?;
+    if r.idle && r.evse > 0 {
+        super::reconcile::close_forgotten(tx, cp, r.evse, &at)?;
+    }
     if r.evse == 0 {
         let own = match status {
             HardwareStatus::Faulted => "faulted",

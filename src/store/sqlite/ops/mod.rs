@@ -50,9 +50,12 @@ pub fn cp_id(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<i64> {
 }
 
 mod charger;
+mod figures;
+mod reconcile;
 mod record;
 mod sessions;
 
 pub use charger::*;
+pub use reconcile::{close_forgotten_transaction, doubtful_transactions, force_stop};
 pub use record::*;
 pub use sessions::*;

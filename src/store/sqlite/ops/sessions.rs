@@ -1,187 +1,20 @@
-//! Sessions: 1.6 starts and stops, meter values, 2.0.1 transaction events, and the
-//! figures recomputed from stored samples.
+//! Sessions: 1.6 starts and stops, meter values, 2.0.1 transaction events. Their figures
+//! are recomputed from the stored samples (`figures`); sessions the charger lost are
+//! closed by `reconcile`.
 
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::super::outbox::{emit, Event};
+use super::figures::{insert_samples, recompute_session, Peak};
+use super::reconcile::{close_superseded, offline_stop_target};
 use super::{cp_id, now, set_evse_status, status_name, ts};
 use crate::domain::event::TransactionPhase;
-use crate::domain::session::{self, base_value, energy_between, SessionStatus};
+use crate::domain::session::{self, SessionStatus, CLOSED_BY_GATEWAY};
 use crate::domain::{
     HardwareStatus, MeterSample, StartTransaction, StopTransaction, TransactionUpdate,
 };
 use crate::store::StopOutcome;
-
-fn insert_samples(
-    tx: &Transaction<'_>,
-    cp: i64,
-    session: Option<i64>,
-    evse: Option<u32>,
-    samples: &[MeterSample],
-) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand, phase, unit, context, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for s in samples {
-        stmt.execute(params![
-            cp,
-            session,
-            evse,
-            ts(s.timestamp),
-            s.measurand,
-            s.phase,
-            s.unit,
-            s.context,
-            base_value(s)
-        ])?;
-    }
-    Ok(())
-}
-
-/// How a session's figures are recomputed.
-#[derive(Clone, Copy)]
-pub enum Peak<'a> {
-    /// From every stored sample of the session: the peak power is a scan of all its
-    /// power samples.
-    #[cfg_attr(not(test), allow(dead_code))]
-    Stored,
-    /// After `samples` were inserted into a session whose figures were up to date: the
-    /// peak power is the stored peak and the new samples' highest, and the latest power
-    /// and SoC are read again only when a sample of theirs arrived (otherwise the stored
-    /// figures stand). The same figures as `Stored`, because a session's samples are only
-    /// ever added (never changed or removed on their own), each insertion is followed in
-    /// its transaction by a recompute, and nothing else writes these columns.
-    Added(&'a [MeterSample]),
-}
-
-/// The latest sample of `measurand` (with no phase, for power), as a scalar subquery.
-fn latest(measurand: &str, phase_null: bool) -> String {
-    let phase = if phase_null { " AND phase IS NULL" } else { "" };
-    format!(
-        "(SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{measurand}'{phase} ORDER BY sampled_at DESC, id DESC LIMIT 1)"
-    )
-}
-
-/// The figures' query: the earliest and latest energy register readings, the latest power
-/// reading, the peak power, the latest SoC, and the session's own readings and status.
-/// Each of power, peak and SoC is read from the samples or, when `false`, taken as
-/// stored (NULL for SoC, which the update then keeps).
-fn figures_sql(power: bool, peak: bool, soc: bool) -> String {
-    let e = session::ENERGY_REGISTER;
-    let power = if power {
-        latest(session::POWER, true)
-    } else {
-        "power_latest_w".to_owned()
-    };
-    let peak = if peak {
-        format!(
-            "(SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL)",
-            p = session::POWER
-        )
-    } else {
-        "power_peak_w".to_owned()
-    };
-    let soc = if soc {
-        latest(session::SOC, false)
-    } else {
-        "NULL".to_owned()
-    };
-    format!(
-        "SELECT
-           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
-           {last},
-           {power},
-           {peak},
-           {soc},
-           meter_start_wh, meter_stop_wh, status
-         FROM sessions WHERE id = ?1",
-        last = latest(e, true),
-    )
-}
-
-/// The queries: `[power read][soc read]` after an insert, and the full one.
-struct FiguresSql {
-    added: [[String; 2]; 2],
-    scanned: String,
-}
-
-static FIGURES: std::sync::LazyLock<FiguresSql> = std::sync::LazyLock::new(|| FiguresSql {
-    added: [false, true].map(|power| [false, true].map(|soc| figures_sql(power, false, soc))),
-    scanned: figures_sql(true, true, true),
-});
-
-/// Recomputes a session's energy, power and SoC from its stored samples (so samples
-/// arriving out of order, as offline replays do, give the same figures). `peak` says
-/// which figures are read from the samples (see [`Peak`]); the energy readings always
-/// are (each an indexed lookup of one row).
-pub fn recompute_session(
-    tx: &Transaction<'_>,
-    session: i64,
-    peak: Peak<'_>,
-) -> rusqlite::Result<()> {
-    let q: &str = match peak {
-        Peak::Stored => &FIGURES.scanned,
-        Peak::Added(samples) => {
-            let power = samples
-                .iter()
-                .any(|s| s.measurand == session::POWER && s.phase.is_none());
-            let soc = samples.iter().any(|s| s.measurand == session::SOC);
-            &FIGURES.added[usize::from(power)][usize::from(soc)]
-        }
-    };
-    type Row = (
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        String,
-    );
-    let row: Row = tx.prepare_cached(q)?.query_row([session], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
-    let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
-    let p_peak = match peak {
-        Peak::Stored => p_peak,
-        Peak::Added(samples) => samples
-            .iter()
-            .filter(|s| s.measurand == session::POWER && s.phase.is_none())
-            .map(base_value)
-            .fold(p_peak, |peak, v| match peak {
-                Some(p) if p >= v => Some(p),
-                _ => Some(v),
-            }),
-    };
-    // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
-    // arrive (offline replays), so it is derived afresh each time.
-    let start = start.or(first);
-    let end = if status == SessionStatus::Finished.as_str() {
-        stop.or(last)
-    } else {
-        last.or(stop)
-    };
-    let energy = energy_between(start, end);
-    tx.prepare_cached(
-        "UPDATE sessions SET meter_last_wh = ?2, energy_wh = ?3,
-           power_latest_w = ?4, power_peak_w = ?5, soc_percent = COALESCE(?6, soc_percent), updated_at = ?7
-         WHERE id = ?1",
-    )?
-    .execute(params![session, end, energy, p_latest, p_peak, soc, now()])?;
-    Ok(())
-}
 
 pub fn start_transaction(
     tx: &Transaction<'_>,
@@ -212,7 +45,7 @@ pub fn start_transaction(
             tx.prepare_cached(
                 "UPDATE sessions SET status = 'active', evse_network_id = ?2, connector_id = ?2, started_at = ?3,
                    meter_start_wh = ?4, meter_last_wh = ?4, reservation_id = ?5, start_key = ?6,
-                   transaction_id = CAST(id AS TEXT), updated_at = ?7
+                   transaction_id = CAST(id AS TEXT), start_status = ?8, updated_at = ?7
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -222,8 +55,10 @@ pub fn start_transaction(
                 s.meter_start_wh as f64,
                 s.reservation_id,
                 key,
-                now()
+                now(),
+                s.authorization.as_v16()
             ])?;
+            close_superseded(tx, cp, id, s.connector, &ts(s.timestamp))?;
             emit(tx, cp, Event::session(id, true, false, &[]))?;
             id
         }
@@ -232,8 +67,8 @@ pub fn start_transaction(
             let id: i64 = tx
                 .prepare_cached(
                     "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, started_at,
-                       meter_start_wh, meter_last_wh, reservation_id, start_key, created_at, updated_at)
-                     VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+                       meter_start_wh, meter_last_wh, reservation_id, start_key, start_status, created_at, updated_at)
+                     VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?9, ?8, ?8) RETURNING id",
                 )?
                 .query_row(
                     params![
@@ -244,7 +79,8 @@ pub fn start_transaction(
                         s.meter_start_wh as f64,
                         s.reservation_id,
                         key,
-                        n
+                        n,
+                        s.authorization.as_v16()
                     ],
                     |r| r.get(0),
                 )?;
@@ -253,6 +89,7 @@ pub fn start_transaction(
             )?
             .execute([id])?;
             emit(tx, cp, Event::session(id, true, false, &[]))?;
+            close_superseded(tx, cp, id, s.connector, &ts(s.timestamp))?;
             id
         }
     };
@@ -300,7 +137,13 @@ pub fn stop_transaction(
 ) -> rusqlite::Result<StopOutcome> {
     let cp = cp_id(tx, identity)?;
     let tid = s.transaction_id.to_string();
-    let Some((session, status)) = session_by_transaction(tx, cp, &tid)? else {
+    let found = if s.transaction_id < 0 {
+        // A start the charger made offline and never learned the id of.
+        offline_stop_target(tx, cp, s.id_tag.as_deref(), &ts(s.timestamp))?
+    } else {
+        session_by_transaction(tx, cp, &tid)?.map(|(id, _)| id)
+    };
+    let Some(session) = found else {
         tx.prepare_cached(
             "INSERT INTO unmatched_stops (charge_point_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -317,13 +160,18 @@ pub fn stop_transaction(
         insert_samples(tx, cp, None, None, &s.samples)?;
         return Ok(StopOutcome::Unknown);
     };
-    if status == SessionStatus::Finished.as_str() {
+    let (status, closed_by): (String, Option<String>) = tx
+        .prepare_cached("SELECT status, closed_by FROM sessions WHERE id = ?1")?
+        .query_row([session], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The gateway's own close gives way to the charger's stop (see `reconcile`).
+    let closed_here = closed_by.as_deref() == Some(CLOSED_BY_GATEWAY);
+    if status == SessionStatus::Finished.as_str() && !closed_here {
         return Ok(StopOutcome::AlreadyStopped);
     }
     insert_samples(tx, cp, Some(session), None, &s.samples)?;
     tx.prepare_cached(
         "UPDATE sessions SET status = 'finished', stopped_at = ?2, meter_stop_wh = ?3,
-           reason = COALESCE(?4, 'local'), updated_at = ?5 WHERE id = ?1",
+           reason = COALESCE(?4, 'local'), closed_by = NULL, updated_at = ?5 WHERE id = ?1",
     )?
     .execute(params![
         session,
@@ -333,7 +181,12 @@ pub fn stop_transaction(
         now()
     ])?;
     recompute_session(tx, session, Peak::Added(&s.samples))?;
-    emit(tx, cp, Event::session(session, false, true, &s.samples))?;
+    // A session the gateway closed had its stop notified then: now its figures change.
+    emit(
+        tx,
+        cp,
+        Event::session(session, false, !closed_here, &s.samples),
+    )?;
     Ok(StopOutcome::Stopped)
 }
 
@@ -380,9 +233,11 @@ pub fn transaction_event(
             found = claimed.map(|id| (id, "pending".to_owned()));
         }
     }
-    let (session, created, was_finished) = match found {
+    let (session, created, was_closed) = match found {
         Some((id, status)) if status == "pending" => (id, true, false),
-        Some((id, status)) => (id, false, status == SessionStatus::Finished.as_str()),
+        // Closed before: by the charger (a replay never reopens it) or by the gateway
+        // (whose stop was notified then; the charger's Ended still applies).
+        Some((id, status)) => (id, false, status != SessionStatus::Active.as_str()),
         None => (
             tx
             .prepare_cached(
@@ -438,10 +293,18 @@ pub fn transaction_event(
                 .execute(params![session, state])?;
         }
     }
+    if created {
+        if let Some(evse) = u.evse {
+            close_superseded(tx, cp, session, evse, &at)?;
+        }
+    }
     if u.event == TransactionPhase::Ended {
-        // Ended is final: a later replay never reopens the session.
+        // Ended is final: a later replay never reopens the session. It replaces what the
+        // gateway decided when it closed the session itself.
         tx.prepare_cached(
-            "UPDATE sessions SET status = 'finished', stopped_at = ?2, reason = COALESCE(?3, reason, 'local') WHERE id = ?1",
+            "UPDATE sessions SET status = 'finished', stopped_at = ?2,
+               reason = COALESCE(?3, CASE WHEN closed_by IS NULL THEN reason END, 'local'), closed_by = NULL
+             WHERE id = ?1",
         )?
         .execute(params![
             session,
@@ -452,7 +315,7 @@ pub fn transaction_event(
     insert_samples(tx, cp, Some(session), u.evse, &u.samples)?;
     recompute_session(tx, session, Peak::Added(&u.samples))?;
     refine_evse_status(tx, cp, session, u)?;
-    let stopped = u.event == TransactionPhase::Ended && !was_finished;
+    let stopped = u.event == TransactionPhase::Ended && !was_closed;
     emit(
         tx,
         cp,
@@ -562,6 +425,7 @@ mod tests {
             meter_start_wh: 100,
             timestamp: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
             reservation_id: None,
+            authorization: crate::domain::AuthStatus::Accepted,
         };
         let id = start_transaction(&tx, "CP-1", &start).unwrap();
         let session = i64::from(id);

@@ -1,0 +1,178 @@
+//! Meter samples of sessions, and the figures (energy, power, SoC) recomputed from the
+//! stored samples.
+
+use rusqlite::{params, Transaction};
+
+use super::{now, ts};
+use crate::domain::session::{self, base_value, energy_between, SessionStatus};
+use crate::domain::MeterSample;
+
+pub(super) fn insert_samples(
+    tx: &Transaction<'_>,
+    cp: i64,
+    session: Option<i64>,
+    evse: Option<u32>,
+    samples: &[MeterSample],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand, phase, unit, context, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for s in samples {
+        stmt.execute(params![
+            cp,
+            session,
+            evse,
+            ts(s.timestamp),
+            s.measurand,
+            s.phase,
+            s.unit,
+            s.context,
+            base_value(s)
+        ])?;
+    }
+    Ok(())
+}
+
+/// How a session's figures are recomputed.
+#[derive(Clone, Copy)]
+pub enum Peak<'a> {
+    /// From every stored sample of the session: the peak power is a scan of all its
+    /// power samples.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Stored,
+    /// After `samples` were inserted into a session whose figures were up to date: the
+    /// peak power is the stored peak and the new samples' highest, and the latest power
+    /// and SoC are read again only when a sample of theirs arrived (otherwise the stored
+    /// figures stand). The same figures as `Stored`, because a session's samples are only
+    /// ever added (never changed or removed on their own), each insertion is followed in
+    /// its transaction by a recompute, and nothing else writes these columns.
+    Added(&'a [MeterSample]),
+}
+
+/// The latest sample of `measurand` (with no phase, for power), as a scalar subquery.
+fn latest(measurand: &str, phase_null: bool) -> String {
+    let phase = if phase_null { " AND phase IS NULL" } else { "" };
+    format!(
+        "(SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{measurand}'{phase} ORDER BY sampled_at DESC, id DESC LIMIT 1)"
+    )
+}
+
+/// The figures' query: the earliest and latest energy register readings, the latest power
+/// reading, the peak power, the latest SoC, and the session's own readings and status.
+/// Each of power, peak and SoC is read from the samples or, when `false`, taken as
+/// stored (NULL for SoC, which the update then keeps).
+fn figures_sql(power: bool, peak: bool, soc: bool) -> String {
+    let e = session::ENERGY_REGISTER;
+    let power = if power {
+        latest(session::POWER, true)
+    } else {
+        "power_latest_w".to_owned()
+    };
+    let peak = if peak {
+        format!(
+            "(SELECT MAX(value) FROM meter_values WHERE session_id = ?1 AND measurand = '{p}' AND phase IS NULL)",
+            p = session::POWER
+        )
+    } else {
+        "power_peak_w".to_owned()
+    };
+    let soc = if soc {
+        latest(session::SOC, false)
+    } else {
+        "NULL".to_owned()
+    };
+    format!(
+        "SELECT
+           (SELECT value FROM meter_values WHERE session_id = ?1 AND measurand = '{e}' AND phase IS NULL ORDER BY sampled_at ASC, id ASC LIMIT 1),
+           {last},
+           {power},
+           {peak},
+           {soc},
+           meter_start_wh, meter_stop_wh, status
+         FROM sessions WHERE id = ?1",
+        last = latest(e, true),
+    )
+}
+
+/// The queries: `[power read][soc read]` after an insert, and the full one.
+struct FiguresSql {
+    added: [[String; 2]; 2],
+    scanned: String,
+}
+
+static FIGURES: std::sync::LazyLock<FiguresSql> = std::sync::LazyLock::new(|| FiguresSql {
+    added: [false, true].map(|power| [false, true].map(|soc| figures_sql(power, false, soc))),
+    scanned: figures_sql(true, true, true),
+});
+
+/// Recomputes a session's energy, power and SoC from its stored samples (so samples
+/// arriving out of order, as offline replays do, give the same figures). `peak` says
+/// which figures are read from the samples (see [`Peak`]); the energy readings always
+/// are (each an indexed lookup of one row).
+pub fn recompute_session(
+    tx: &Transaction<'_>,
+    session: i64,
+    peak: Peak<'_>,
+) -> rusqlite::Result<()> {
+    let q: &str = match peak {
+        Peak::Stored => &FIGURES.scanned,
+        Peak::Added(samples) => {
+            let power = samples
+                .iter()
+                .any(|s| s.measurand == session::POWER && s.phase.is_none());
+            let soc = samples.iter().any(|s| s.measurand == session::SOC);
+            &FIGURES.added[usize::from(power)][usize::from(soc)]
+        }
+    };
+    type Row = (
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        String,
+    );
+    let row: Row = tx.prepare_cached(q)?.query_row([session], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    let p_peak = match peak {
+        Peak::Stored => p_peak,
+        Peak::Added(samples) => samples
+            .iter()
+            .filter(|s| s.measurand == session::POWER && s.phase.is_none())
+            .map(base_value)
+            .fold(p_peak, |peak, v| match peak {
+                Some(p) if p >= v => Some(p),
+                _ => Some(v),
+            }),
+    };
+    // 1.6 states the start reading; 2.0.1 has only samples, whose earliest may still
+    // arrive (offline replays), so it is derived afresh each time.
+    let start = start.or(first);
+    let end = if status == SessionStatus::Finished.as_str() {
+        stop.or(last)
+    } else {
+        last.or(stop)
+    };
+    let energy = energy_between(start, end);
+    tx.prepare_cached(
+        "UPDATE sessions SET meter_last_wh = ?2, energy_wh = ?3,
+           power_latest_w = ?4, power_peak_w = ?5, soc_percent = COALESCE(?6, soc_percent), updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![session, end, energy, p_latest, p_peak, soc, now()])?;
+    Ok(())
+}
