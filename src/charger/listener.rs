@@ -236,6 +236,20 @@ where
         }
     };
 
+    if let Some(hash) = adm.promote.clone() {
+        // The charger used the password it was sent: it is the one from now on.
+        match shared
+            .store
+            .change_password(
+                &adm.identity,
+                crate::security::PasswordChange::Promote(hash),
+            )
+            .await
+        {
+            Ok(()) => info!("charger connected with its new password; the old one is retired"),
+            Err(e) => warn!(error = %e, "could not retire the old password"),
+        }
+    }
     if adm.profile > adm.record.security_profile {
         if let Err(e) = shared
             .store

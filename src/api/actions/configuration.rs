@@ -11,10 +11,13 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{body, charge_point, connection, empty, int32, perform, target, MaybeJson, Target};
+use super::{
+    action_error, body, charge_point, connection, empty, int32, perform, target, MaybeJson, Target,
+};
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
+use crate::charger::credentials;
 use crate::charger::outbound::configuration_entries;
 use crate::domain::action::Action;
 
@@ -46,7 +49,7 @@ pub async fn sync(
     let carries =
         answer.get("configurationKey").is_some() || answer.get("getVariableResult").is_some();
     if carries {
-        let entries = configuration_entries(answer);
+        let entries = crate::domain::secret::redact_entries(configuration_entries(answer));
         state
             .resources
             .store_configuration(t.cp.id, Some(request_id), entries, b.keys.is_empty())
@@ -94,10 +97,13 @@ async fn change(state: &ApiState, t: &Target, b: SetBody) -> Result<String, ApiE
         evse: b.evse_id,
         instance: b.instance,
     };
-    perform(t, &action).await?;
+    credentials::perform(&t.handle, state.shared.store.as_ref(), &action)
+        .await?
+        .map_err(|e| action_error(&t.cp, e))?;
+    let shown = crate::domain::secret::shown(&stored, Some(b.value)).unwrap_or_default();
     state
         .resources
-        .set_configuration_value(t.cp.id, stored.clone(), b.value)
+        .set_configuration_value(t.cp.id, stored.clone(), shown)
         .await?;
     Ok(stored)
 }

@@ -278,6 +278,11 @@ CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status
 CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
 CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
 "#,
+    // Passwords sent to a charger whose use is pending (space-separated hashes): each is
+    // admitted beside the current one until the charger connects with one of them.
+    r#"
+ALTER TABLE charge_points ADD COLUMN pending_password_hashes TEXT;
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.
