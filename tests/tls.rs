@@ -340,7 +340,8 @@ async fn raising_a_charger_from_profile_1_to_2_through_the_api() {
     let lower = api
         .post(&path, json!({"setSecurityProfile": 1, "reason": "audit"}))
         .await;
-    assert_eq!(lower.status, 422, "not a raise: {}", lower.body);
+    // The reference: an invalid transition is a 406.
+    assert_eq!(lower.status, 406, "not a raise: {}", lower.body);
     let call = {
         let api = api.clone();
         let path = path.clone();

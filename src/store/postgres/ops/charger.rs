@@ -27,11 +27,14 @@ pub(crate) async fn upsert_charger(tx: &Tx<'_>, r: &ChargerRecord) -> DbResult<(
     Ok(())
 }
 
-/// Records a higher security profile reached by the charger (never lowers it).
+/// Records a higher security profile reached by the charger (never lowers it); a desired
+/// profile below it (a raise the charger completed) is raised with it.
 pub(crate) async fn set_security_profile(tx: &Tx<'_>, identity: &str, profile: u8) -> DbResult<()> {
     let cp = cp_id(tx, identity).await?;
     tx.exec(
-        "UPDATE charge_points SET current_profile = $2, updated_at = $3
+        "UPDATE charge_points SET current_profile = $2,
+             desired_profile = CASE WHEN desired_profile < $2 THEN $2 ELSE desired_profile END,
+             updated_at = $3
          WHERE id = $1 AND COALESCE(current_profile, 0) < $2",
         &[&cp, &i64::from(profile), &now()],
     )

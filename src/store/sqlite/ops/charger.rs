@@ -26,7 +26,8 @@ pub fn upsert_charger(tx: &Transaction<'_>, r: &ChargerRecord) -> rusqlite::Resu
     Ok(())
 }
 
-/// Records a higher security profile reached by the charger (never lowers it).
+/// Records a higher security profile reached by the charger (never lowers it); a desired
+/// profile below it (a raise the charger completed) is raised with it.
 pub fn set_security_profile(
     tx: &Transaction<'_>,
     identity: &str,
@@ -34,7 +35,9 @@ pub fn set_security_profile(
 ) -> rusqlite::Result<()> {
     let cp = cp_id(tx, identity)?;
     tx.prepare_cached(
-        "UPDATE charge_points SET current_profile = ?2, updated_at = ?3
+        "UPDATE charge_points SET current_profile = ?2,
+             desired_profile = CASE WHEN desired_profile < ?2 THEN ?2 ELSE desired_profile END,
+             updated_at = ?3
          WHERE id = ?1 AND COALESCE(current_profile, 0) < ?2",
     )?
     .execute(params![cp, profile, now()])?;
