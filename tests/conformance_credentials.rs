@@ -338,3 +338,120 @@ table! {
     password_201_security_profile_unanswered: Profile201, Stays;
     password_201_security_profile_disconnected: Profile201, Disconnects;
 }
+
+/// Answers the next CALL the charger gets (asserting its action) while `reply` runs.
+async fn serve_one(c: &mut Client, action: &str, answer: Value) -> Value {
+    let frame = c.recv().await;
+    assert_eq!(frame[2], action, "{frame}");
+    c.answer(&frame[1], answer).await;
+    frame
+}
+
+const REPORTED: &str = "reported-secret-value-0001";
+
+/// OCPP 1.6 §9.1.1 / security whitepaper (AuthorizationKey is write-only): a charger that
+/// reports its key in GetConfiguration — to a sync or a send-custom-ocpp — does not make
+/// it readable: the snapshot, the custom result and the frame log show a marker.
+#[tokio::test]
+async fn a_key_the_charger_reports_is_masked_everywhere() {
+    let identity = "CRED-REPORT-16";
+    let tg = start(gateway_settings(identity, Via::Config16)).await;
+    let api = api_of(&tg);
+    let cp = cp_id(&api, identity).await;
+    let mut c = connect(&tg.url(identity), &["ocpp1.6"], Some((identity, OLD)))
+        .await
+        .expect("connects");
+    eventually("connected", || async { tg.gw.charger(identity).is_some() }).await;
+    let keys = json!({"configurationKey": [
+        {"key": "AuthorizationKey", "readonly": false, "value": REPORTED},
+        {"key": "HeartbeatInterval", "readonly": false, "value": "60"}]});
+    let sync = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.post(&format!("{A}/v1.0/{cp}/sync-configuration"), json!({}))
+                .await
+        })
+    };
+    serve_one(&mut c, "GetConfiguration", keys.clone()).await;
+    assert_eq!(sync.await.expect("join").status, 202);
+    let all = api.get(&format!("{R}/{cp}/configurations")).await;
+    assert!(!all.text.contains(REPORTED), "{}", all.text);
+    let one = api
+        .get(&format!("{R}/{cp}/configurations/AuthorizationKey"))
+        .await;
+    assert_eq!(
+        one.body["data"]["key"]["value"], "<redacted>",
+        "{}",
+        one.text
+    );
+    let hb = api
+        .get(&format!("{R}/{cp}/configurations/HeartbeatInterval"))
+        .await;
+    assert_eq!(hb.body["data"]["key"]["value"], "60");
+
+    let custom = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.post(
+                &format!("{A}/v1.0/{cp}/send-custom-ocpp"),
+                json!({"action": "GetConfiguration", "payload": {}}),
+            )
+            .await
+        })
+    };
+    serve_one(&mut c, "GetConfiguration", keys).await;
+    let custom = custom.await.expect("join");
+    assert_eq!(custom.status, 200, "{}", custom.text);
+    assert!(!custom.text.contains(REPORTED), "{}", custom.text);
+    assert_eq!(custom.body["result"]["configurationKey"][1]["value"], "60");
+    let frames = api.get(&format!("{R}/{cp}/frames?limit=100")).await;
+    assert!(frames.text.contains("GetConfiguration"));
+    assert!(!frames.text.contains(REPORTED), "{}", frames.text);
+}
+
+/// OCPP 2.0.1 B07/B08 (NotifyReport) with SecurityCtrlr.BasicAuthPassword reported with a
+/// value (it is WriteOnly): the snapshot and the frame log show a marker.
+#[tokio::test]
+async fn a_password_a_station_reports_is_masked_everywhere() {
+    let identity = "CRED-REPORT-201";
+    let tg = start(gateway_settings(identity, Via::Config201)).await;
+    let api = api_of(&tg);
+    let cp = cp_id(&api, identity).await;
+    let mut c = connect(&tg.url(identity), &["ocpp2.0.1"], Some((identity, OLD)))
+        .await
+        .expect("connects");
+    eventually("connected", || async { tg.gw.charger(identity).is_some() }).await;
+    let sync = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.post(&format!("{A}/v1.0/{cp}/sync-configuration"), json!({}))
+                .await
+        })
+    };
+    let frame = serve_one(&mut c, "GetBaseReport", json!({"status": "Accepted"})).await;
+    let reply = sync.await.expect("join");
+    assert_eq!(reply.status, 202);
+    c.call(
+        "NotifyReport",
+        json!({"requestId": frame[3]["requestId"], "generatedAt": "2026-01-01T00:00:00Z",
+            "seqNo": 0, "tbc": false, "reportData": [
+            {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"},
+             "variableAttribute": [{"type": "Actual", "value": REPORTED, "mutability": "WriteOnly"}]},
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"},
+             "variableAttribute": [{"type": "Actual", "value": "60"}]}]}),
+    )
+    .await;
+    let key = "SecurityCtrlr.BasicAuthPassword";
+    let one = api.get(&format!("{R}/{cp}/configurations/{key}")).await;
+    assert_eq!(
+        one.body["data"]["key"]["value"], "<redacted>",
+        "{}",
+        one.text
+    );
+    let all = api.get(&format!("{R}/{cp}/configurations")).await;
+    assert!(all.text.contains("HeartbeatInterval"), "{}", all.text);
+    assert!(!all.text.contains(REPORTED), "{}", all.text);
+    let frames = api.get(&format!("{R}/{cp}/frames?limit=100")).await;
+    assert!(frames.text.contains("NotifyReport"));
+    assert!(!frames.text.contains(REPORTED), "{}", frames.text);
+}
