@@ -320,7 +320,7 @@ async fn a_desired_profile_is_a_floor_from_creation() {
     let api = api_of(&tg);
     let created = api
         .post(
-            &format!("{R}"),
+            R,
             json!({"name": "Floor", "type": "public", "status": "enabled",
                    "network": {"id": "SP-FLOOR", "protocol": "ocpp 1.6", "password": PW},
                    "security": {"desiredProfile": 2}}),

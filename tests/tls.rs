@@ -356,7 +356,10 @@ async fn raising_a_charger_from_profile_1_to_2_through_the_api() {
     // The root of the gateway's chain goes first (the reference: set-security-profile
     // installs the root certificates).
     let install = plain.recv().await;
-    assert_eq!(install[3]["certificateType"], "CentralSystemRootCertificate");
+    assert_eq!(
+        install[3]["certificateType"],
+        "CentralSystemRootCertificate"
+    );
     plain
         .answer(&install[1], json!({"status": "Accepted"}))
         .await;
@@ -444,7 +447,10 @@ async fn a_charger_without_a_password_gets_one_before_profile_2() {
         })
     };
     let install = plain.recv().await;
-    assert_eq!(install[3]["certificateType"], "CentralSystemRootCertificate");
+    assert_eq!(
+        install[3]["certificateType"],
+        "CentralSystemRootCertificate"
+    );
     plain
         .answer(&install[1], json!({"status": "Accepted"}))
         .await;
