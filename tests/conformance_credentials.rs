@@ -62,6 +62,24 @@ fn gateway_settings(identity: &str, via: Via) -> Settings {
     s
 }
 
+/// The frame log of charge point `cp` through the API (a gateway extension the reference
+/// has no schema for, so read without the reference check).
+async fn frames_of(tg: &TestGateway, cp: i64) -> common::reference::Reply {
+    let r = reqwest::Client::new()
+        .get(format!(
+            "http://{}{R}/{cp}/frames?limit=100",
+            tg.gw.api_addr()
+        ))
+        .bearer_auth(&tg.gw.api_tokens()[0])
+        .send()
+        .await
+        .expect("frames");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    common::reference::Reply { status, body, text }
+}
+
 fn api_of(tg: &TestGateway) -> Api {
     Api::new(tg.gw.api_addr(), Some(&tg.gw.api_tokens()[0]))
 }
@@ -294,7 +312,7 @@ async fn row(via: Via, does: Does) {
             one.text
         );
     }
-    let frames = api.get(&format!("{R}/{cp}/frames?limit=100")).await;
+    let frames = frames_of(&tg, cp).await;
     assert_eq!(frames.status, 200, "{}", frames.text);
     assert!(
         frames.text.contains("BasicAuthPassword") || frames.text.contains("AuthorizationKey"),
@@ -404,7 +422,7 @@ async fn a_key_the_charger_reports_is_masked_everywhere() {
     assert_eq!(custom.status, 200, "{}", custom.text);
     assert!(!custom.text.contains(REPORTED), "{}", custom.text);
     assert_eq!(custom.body["result"]["configurationKey"][1]["value"], "60");
-    let frames = api.get(&format!("{R}/{cp}/frames?limit=100")).await;
+    let frames = frames_of(&tg, cp).await;
     assert!(frames.text.contains("GetConfiguration"));
     assert!(!frames.text.contains(REPORTED), "{}", frames.text);
 }
@@ -451,7 +469,7 @@ async fn a_password_a_station_reports_is_masked_everywhere() {
     let all = api.get(&format!("{R}/{cp}/configurations")).await;
     assert!(all.text.contains("HeartbeatInterval"), "{}", all.text);
     assert!(!all.text.contains(REPORTED), "{}", all.text);
-    let frames = api.get(&format!("{R}/{cp}/frames?limit=100")).await;
+    let frames = frames_of(&tg, cp).await;
     assert!(frames.text.contains("NotifyReport"));
     assert!(!frames.text.contains(REPORTED), "{}", frames.text);
 }
