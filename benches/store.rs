@@ -42,6 +42,8 @@ fn open(dir: &tempfile::TempDir, fsync: bool, writers: usize) -> Arc<SqliteStore
                 password: None,
                 strict: false,
                 security_profile: 0,
+                pending_passwords: Vec::new(),
+                desired_profile: 0,
             };
             store.upsert_charger(record).await.expect("charger added");
         }

@@ -41,6 +41,9 @@ pub struct OcppSettings {
     /// The URL chargers reach the TLS listener at (`wss://host:port/ocpp`), given to
     /// 2.0.1 stations raised to profile 2 ("" when unknown).
     pub public_tls_url: String,
+    /// The URL chargers reach the plain listener at (`ws://host:port/ocpp`), given to
+    /// 2.0.1 stations raised to profile 1 ("" when unknown).
+    pub public_url: String,
     /// Peers (IP addresses or CIDR ranges) whose forwarded TLS headers are trusted.
     pub trusted_proxies: Vec<String>,
     /// Most chargers connected at once; more are refused at the TCP level.

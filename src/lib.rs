@@ -125,6 +125,8 @@ impl Gateway {
                     password: seed.password.as_deref().map(PasswordHash::new),
                     strict: seed.strict,
                     security_profile: seed.security_profile,
+                    pending_passwords: Vec::new(),
+                    desired_profile: 0,
                 })
                 .await?;
         }

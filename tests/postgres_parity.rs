@@ -103,6 +103,8 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         password: Some(password.clone()),
         strict: true,
         security_profile: 1,
+        pending_passwords: Vec::new(),
+        desired_profile: 0,
     };
     store.upsert_charger(seeded.clone()).await.expect("seed");
     store

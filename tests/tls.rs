@@ -340,7 +340,8 @@ async fn raising_a_charger_from_profile_1_to_2_through_the_api() {
     let lower = api
         .post(&path, json!({"setSecurityProfile": 1, "reason": "audit"}))
         .await;
-    assert_eq!(lower.status, 422, "not a raise: {}", lower.body);
+    // The reference: an invalid transition is a 406.
+    assert_eq!(lower.status, 406, "not a raise: {}", lower.body);
     let call = {
         let api = api.clone();
         let path = path.clone();
@@ -352,6 +353,16 @@ async fn raising_a_charger_from_profile_1_to_2_through_the_api() {
             .await
         })
     };
+    // The root of the gateway's chain goes first (the reference: set-security-profile
+    // installs the root certificates).
+    let install = plain.recv().await;
+    assert_eq!(
+        install[3]["certificateType"],
+        "CentralSystemRootCertificate"
+    );
+    plain
+        .answer(&install[1], json!({"status": "Accepted"}))
+        .await;
     let change = plain.recv().await;
     assert_eq!(change[2], "ChangeConfiguration");
     assert_eq!(change[3], json!({"key": "SecurityProfile", "value": "2"}));
@@ -435,6 +446,14 @@ async fn a_charger_without_a_password_gets_one_before_profile_2() {
             .await
         })
     };
+    let install = plain.recv().await;
+    assert_eq!(
+        install[3]["certificateType"],
+        "CentralSystemRootCertificate"
+    );
+    plain
+        .answer(&install[1], json!({"status": "Accepted"}))
+        .await;
     let key = plain.recv().await;
     assert_eq!(key[3]["key"], "AuthorizationKey");
     let password = key[3]["value"].as_str().expect("a password").to_owned();

@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The charger refused (406); the message names its status.
     #[error("{0}")]
     NotAcceptable(String),
+    /// A security-profile transition that is not allowed (406 `{message, success: false}`).
+    #[error("{0}")]
+    InvalidTransition(String),
     /// Too many calls are already waiting for the charger (429).
     #[error("{0}")]
     TooManyRequests(String),
@@ -118,6 +121,10 @@ impl IntoResponse for ApiError {
                 json!({"message": message, "errors": errors}),
             ),
             ApiError::NotAcceptable(m) => (StatusCode::NOT_ACCEPTABLE, json!({"message": m})),
+            ApiError::InvalidTransition(m) => (
+                StatusCode::NOT_ACCEPTABLE,
+                json!({"message": m, "success": false}),
+            ),
             ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({"message": m})),
             ApiError::NotImplemented(m) => (StatusCode::NOT_IMPLEMENTED, json!({"message": m})),
             ApiError::BadGateway(m) => (StatusCode::BAD_GATEWAY, json!({"message": m})),

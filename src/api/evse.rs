@@ -205,8 +205,10 @@ pub async fn latest_network_log(
 }
 
 pub(crate) fn configuration(c: ConfigurationView) -> Value {
+    // Secrets are stored masked; masking again also covers rows older than that.
+    let value = crate::domain::secret::shown(&c.key, c.value).unwrap_or_default();
     json!({
-        "key": {"name": c.key, "value": c.value.unwrap_or_default()},
+        "key": {"name": c.key, "value": value},
         "readonly": c.readonly,
         "lastUpdatedAt": c.updated_at,
     })

@@ -6,7 +6,13 @@
 //! Security profiles: the connection's profile is 3 with TLS and a client certificate
 //! (whose CN must be the identity), 2 with TLS and a password, 1 with a password over
 //! plain WebSocket, 0 with neither (only when allowed). A charger is never accepted below
-//! the profile it has reached (`current_profile`), and reaching a higher one records it.
+//! the profile it has reached (`current_profile`) nor below the one the operator set
+//! (`desired_profile`, a floor from the moment it is set), and reaching a higher one
+//! records it.
+//!
+//! Passwords: the current one, or one sent to the charger whose use is pending (a
+//! change in flight, or one whose answer never came). The first connection with a
+//! pending one makes it the current one (see the listener) and retires the others.
 
 use base64::Engine;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -15,6 +21,7 @@ use super::identity;
 use crate::config::{MissingSubprotocol, OcppSettings};
 use crate::ocpp::version::{negotiate, Negotiated};
 use crate::ocpp::OcppVersion;
+use crate::security::PasswordHash;
 use crate::store::{ChargerRecord, Store};
 
 /// Largest request head read.
@@ -60,6 +67,8 @@ pub struct Admission {
     pub record: ChargerRecord,
     /// The security profile of this connection.
     pub profile: u8,
+    /// A pending password this connection used: to become the current one.
+    pub promote: Option<PasswordHash>,
 }
 
 /// TLS and client certificate as the charger has them: from the socket, or from a
@@ -195,6 +204,8 @@ pub async fn admit(
                 password: None,
                 strict: false,
                 security_profile: 0,
+                pending_passwords: Vec::new(),
+                desired_profile: 0,
             };
             store
                 .upsert_charger(r.clone())
@@ -215,23 +226,28 @@ pub async fn admit(
             ));
         }
     }
+    let mut promote = None;
     let profile = if tls && cert_cn.is_some() {
         3
     } else {
-        check_credentials(&identity, head.authorization.as_deref(), &record, settings)?;
-        match (tls, record.password.is_some()) {
+        let used = check_credentials(&identity, head.authorization.as_deref(), &record, settings)?;
+        let with_password = !matches!(used, Used::Nothing);
+        if let Used::Pending(h) = used {
+            promote = Some(h);
+        }
+        match (tls, with_password) {
             (true, true) => 2,
             (false, true) => 1,
             // TLS without a password or certificate is no profile above 0.
             (_, false) => 0,
         }
     };
-    if profile < record.security_profile {
+    if profile < record.floor() {
         return Err(Refusal::new(
             401,
             format!(
                 "this charger uses security profile {}; the connection offers only {profile}",
-                record.security_profile
+                record.floor()
             ),
         ));
     }
@@ -241,7 +257,17 @@ pub async fn admit(
         echo_subprotocol,
         record,
         profile,
+        promote,
     })
+}
+
+/// Which password a connection used.
+enum Used {
+    /// None (the charger has none and profile 0 is allowed).
+    Nothing,
+    Current,
+    /// One sent to the charger whose use was pending.
+    Pending(PasswordHash),
 }
 
 fn check_credentials(
@@ -249,10 +275,18 @@ fn check_credentials(
     authorization: Option<&str>,
     record: &ChargerRecord,
     settings: &OcppSettings,
-) -> Result<(), Refusal> {
+) -> Result<Used, Refusal> {
+    let unauthorized = || Refusal::new(401, "bad or missing credentials");
+    // A charger without a password that was just given one may already use it.
+    let offered = basic_credentials(identity, authorization);
+    if let Some(password) = &offered {
+        if let Some(h) = record.pending_passwords.iter().find(|h| h.verify(password)) {
+            return Ok(Used::Pending(h.clone()));
+        }
+    }
     let Some(hash) = &record.password else {
         return if settings.allow_unauthenticated {
-            Ok(())
+            Ok(Used::Nothing)
         } else {
             Err(Refusal::new(
                 401,
@@ -260,22 +294,24 @@ fn check_credentials(
             ))
         };
     };
-    let unauthorized = || Refusal::new(401, "bad or missing credentials");
-    let encoded = authorization
-        .and_then(|a| {
-            let (scheme, rest) = a.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("basic").then_some(rest.trim())
-        })
-        .ok_or_else(unauthorized)?;
+    match offered {
+        Some(password) if hash.verify(&password) => Ok(Used::Current),
+        _ => Err(unauthorized()),
+    }
+}
+
+/// The password of a Basic `authorization` whose user is `identity`.
+fn basic_credentials(identity: &str, authorization: Option<&str>) -> Option<String> {
+    let encoded = authorization.and_then(|a| {
+        let (scheme, rest) = a.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("basic").then_some(rest.trim())
+    })?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
-        .map_err(|_| unauthorized())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| unauthorized())?;
-    let (user, password) = decoded.split_once(':').ok_or_else(unauthorized)?;
-    if user != identity || !hash.verify(password) {
-        return Err(unauthorized());
-    }
-    Ok(())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, password) = decoded.split_once(':')?;
+    (user == identity).then(|| password.to_owned())
 }
 
 /// Writes a refusal as a small HTTP answer and closes the stream.

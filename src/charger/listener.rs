@@ -217,6 +217,21 @@ where
     span.record("identity", adm.identity.as_str());
     span.record("protocol", adm.version.subprotocol());
 
+    if let Some(hash) = adm.promote.clone() {
+        // The charger proved it holds the password it was sent: it is the one from now on
+        // (before the upgrade is answered, so its next connection already sees it).
+        match shared
+            .store
+            .change_password(
+                &adm.identity,
+                crate::security::PasswordChange::Promote(hash),
+            )
+            .await
+        {
+            Ok(()) => info!("charger connected with its new password; the old one is retired"),
+            Err(e) => warn!(error = %e, "could not retire the old password"),
+        }
+    }
     let (version, echo) = (adm.version, adm.echo_subprotocol);
     let callback = move |_req: &Request, mut resp: Response| {
         if echo {

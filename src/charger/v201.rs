@@ -150,7 +150,8 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 call,
                 ChargerEvent::Other {
                     action: call.action.clone(),
-                    payload: call.payload.clone(),
+                    // Kept as reported, but never with a secret in it (NotifyReport).
+                    payload: crate::ocpp::redact::redacted(&call.payload),
                 },
             )
             .await;

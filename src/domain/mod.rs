@@ -5,6 +5,7 @@ pub mod action;
 pub mod auth;
 pub mod event;
 pub mod notification;
+pub mod secret;
 pub mod session;
 pub mod status;
 pub mod tag_group;

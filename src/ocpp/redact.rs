@@ -1,6 +1,7 @@
 //! Secrets in OCPP payloads, replaced before a frame is logged: the 1.6
 //! AuthorizationKey set through ChangeConfiguration, 2.0.1 basic-auth passwords set
-//! through SetVariables or SetNetworkProfile, and any private key.
+//! through SetVariables or SetNetworkProfile, reported back by GetConfiguration,
+//! GetVariables or NotifyReport, and any private key.
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ pub fn may_carry_secret(action: &str) -> bool {
             | "SetNetworkProfile"
             | "GetConfiguration"
             | "GetVariables"
+            | "NotifyReport"
     )
 }
 
@@ -33,6 +35,13 @@ pub fn redacted_text(text: &str) -> String {
         }
         Err(_) => text.to_owned(),
     }
+}
+
+/// A copy of `payload` with its secrets replaced.
+pub fn redacted(payload: &Value) -> Value {
+    let mut copy = payload.clone();
+    redact(&mut copy);
+    copy
 }
 
 /// Replaces secrets in `payload` in place.
@@ -56,12 +65,32 @@ pub fn redact(payload: &mut Value) {
                     || (variable_secret && (k == "attributeValue" || k == "value"))
                 {
                     *v = Value::String(REDACTED.into());
+                } else if variable_secret && k == "variableAttribute" {
+                    // NotifyReport: {"variable": {...}, "variableAttribute": [{"value": ..}]}
+                    redact_values(v);
                 } else {
                     redact(v);
                 }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// Replaces every `value` inside `v` (the attributes of a secret variable).
+fn redact_values(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                if k == "value" {
+                    *x = Value::String(REDACTED.into());
+                } else {
+                    redact_values(x);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_values),
         _ => {}
     }
 }
@@ -89,5 +118,21 @@ mod tests {
         let mut p = json!({"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "k"}]});
         redact(&mut p);
         assert_eq!(p["configurationKey"][0]["value"], REDACTED);
+        let mut p = json!({"requestId": 1, "reportData": [
+            {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"},
+             "variableAttribute": [{"type": "Actual", "value": "pw", "mutability": "WriteOnly"}]},
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"},
+             "variableAttribute": [{"type": "Actual", "value": "60"}]}]});
+        assert!(may_carry_secret("NotifyReport"));
+        redact(&mut p);
+        assert_eq!(
+            p["reportData"][0]["variableAttribute"][0]["value"],
+            REDACTED
+        );
+        assert_eq!(
+            p["reportData"][0]["variableAttribute"][0]["mutability"],
+            "WriteOnly"
+        );
+        assert_eq!(p["reportData"][1]["variableAttribute"][0]["value"], "60");
     }
 }

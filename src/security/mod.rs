@@ -5,4 +5,4 @@ pub mod password;
 pub mod proxy;
 pub mod tls;
 
-pub use password::PasswordHash;
+pub use password::{PasswordChange, PasswordHash};

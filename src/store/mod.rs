@@ -33,6 +33,18 @@ pub struct ChargerRecord {
     pub strict: bool,
     /// The security profile the charger has reached; it is never accepted below it.
     pub security_profile: u8,
+    /// Passwords sent to the charger whose use is pending: each is admitted like the
+    /// current one until the charger connects with one of them.
+    pub pending_passwords: Vec<PasswordHash>,
+    /// The profile the operator wants: a floor, like the reached one, from when it is set.
+    pub desired_profile: u8,
+}
+
+impl ChargerRecord {
+    /// The lowest security profile this charger is accepted on.
+    pub fn floor(&self) -> u8 {
+        self.security_profile.max(self.desired_profile)
+    }
 }
 
 /// What a StopTransaction found.
@@ -112,7 +124,7 @@ pub trait Store: Send + Sync + 'static {
         identity: &str,
         transaction_id: &str,
     ) -> Result<bool, StoreError>;
-    /// Replaces the charger's password (`None`: no password).
+    /// Replaces the charger's password (`None`: no password); forgets pending ones.
     async fn set_password(
         &self,
         identity: &str,
@@ -120,7 +132,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The profile the operator wants the charger on.
     async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
-    /// Forgets the profile the charger reached: its next connection sets it anew.
+    /// Stages, withdraws or promotes a password sent to the charger.
+    async fn change_password(
+        &self,
+        identity: &str,
+        change: crate::security::PasswordChange,
+    ) -> Result<(), StoreError>;
+    /// Forgets the profile the charger reached and the desired floor: its next
+    /// connection, whatever its profile, is accepted and sets the current one.
     async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError>;
     /// The charger reached security `profile` (a higher one than before).
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;

@@ -64,6 +64,18 @@ fn pnc_root(state: &ApiState, name: &str) -> Option<String> {
     std::fs::read_to_string(state.shared.settings.pnc.dir.join(format!("{name}.pem"))).ok()
 }
 
+/// The CSMS root the gateway gives chargers: the configured `certificates.CSMSRootCertificate`,
+/// else the root of the server's TLS chain (also installed before a raise to profile 2).
+pub(crate) fn csms_root(state: &ApiState) -> Option<String> {
+    state
+        .shared
+        .settings
+        .certificates
+        .get("CSMSRootCertificate")
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .or_else(|| root_of_chain(state))
+}
+
 /// The last PEM block of the server's certificate chain, if the file is readable.
 fn root_of_chain(state: &ApiState) -> Option<String> {
     let path = &state.shared.settings.tls.cert_chain;

@@ -211,8 +211,14 @@ pub async fn custom(
         action: b.action,
         payload: b.payload.unwrap_or_else(|| json!({})),
     };
-    let outcome = perform(&t, &action).await?;
-    Ok(body(StatusCode::OK, json!({"result": outcome.answer()})))
+    // A custom call may set the charger's password: staged like any other path.
+    let outcome =
+        crate::charger::credentials::perform(&t.handle, state.shared.store.as_ref(), &action)
+            .await?
+            .map_err(|e| super::action_error(&t.cp, e))?;
+    // Never a secret the charger reports (a GetConfiguration with its AuthorizationKey).
+    let result = crate::ocpp::redact::redacted(outcome.answer());
+    Ok(body(StatusCode::OK, json!({"result": result})))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ use super::{
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
+use crate::charger::credentials;
 use crate::charger::outbound::split::limit_keys;
 use crate::charger::outbound::{self, configuration_entries, MessageLimits};
 use crate::domain::action::{Action, Outcome};
@@ -51,7 +52,7 @@ pub async fn sync(
     let carries =
         answer.get("configurationKey").is_some() || answer.get("getVariableResult").is_some();
     if carries {
-        let entries = configuration_entries(answer);
+        let entries = crate::domain::secret::redact_entries(configuration_entries(answer));
         state
             .resources
             .store_configuration(t.cp.id, Some(request_id), entries, b.keys.is_empty())
@@ -104,10 +105,15 @@ async fn change(state: &ApiState, t: &Target, b: SetBody) -> Result<String, ApiE
         evse: b.evse_id,
         instance: b.instance,
     };
-    perform_within_limits(state, t, &action).await?;
+    // One entry: the station's message limits cannot split it; a password goes through
+    // the credential change (staged before it is sent, settled by the answer).
+    credentials::perform(&t.handle, state.shared.store.as_ref(), &action)
+        .await?
+        .map_err(|e| action_error(&t.cp, e))?;
+    let shown = crate::domain::secret::shown(&stored, Some(b.value)).unwrap_or_default();
     state
         .resources
-        .set_configuration_value(t.cp.id, stored.clone(), b.value)
+        .set_configuration_value(t.cp.id, stored.clone(), shown)
         .await?;
     Ok(stored)
 }

@@ -1,7 +1,9 @@
 //! Security profile actions: `set-security-profile` raises a charger to profile 1 or 2
-//! (never lowers it: 0→1, 0→2, 1→2), giving it a password when it has none;
-//! `reset-security-profile` forgets the profile the charger reached, so its next
-//! connection, whatever its profile, is accepted and becomes the current one.
+//! (never lowers it: 0→1, 0→2, 1→2; any other transition is a 406), installing the
+//! gateway's CSMS root first when raising to 2 and giving it a password when it has none
+//! (see `charger::security_profile`); `reset-security-profile` forgets the profile the
+//! charger reached and the desired floor, so its next connection, whatever its profile,
+//! is accepted and becomes the current one.
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
 use crate::charger::outbound::ActionError;
-use crate::charger::security_profile::{raise, ProfileError};
+use crate::charger::security_profile::{ProfileError, Raise};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,34 +63,52 @@ pub async fn set(
         .current_profile
         .unwrap_or(if view.has_password { 1 } else { 0 })
         .clamp(0, 3) as u8;
+    let ocpp = &state.shared.settings.ocpp;
+    let url = |u: &str| Some(u.trim().to_owned()).filter(|u| !u.is_empty());
     if target <= current {
-        return Err(ApiError::field(
-            "setSecurityProfile",
-            format!("Only raising is allowed: the charge point is on security profile {current}."),
+        return Err(profile_error(
+            &view,
+            ProfileError::NotRaising { current, target },
         ));
     }
     let has_password = view.has_password;
     let t = connection(&state, view).await?;
-    let url = state.shared.settings.ocpp.public_tls_url.trim();
-    let url = (!url.is_empty()).then_some(url);
-    tracing::info!(identity = %t.cp.identity, from = current, to = target, reason = ?b.reason, "raising the security profile");
-    match raise(
-        &t.handle,
-        state.shared.store.as_ref(),
+    let mut plan = Raise {
+        version: t.handle.version(),
         current,
-        has_password,
         target,
-        url,
-    )
-    .await
-    {
+        has_password,
+        csms_url: if target == 2 {
+            url(&ocpp.public_tls_url)
+        } else {
+            url(&ocpp.public_url)
+        },
+        tls_available: !ocpp.tls_listen.trim().is_empty() || !ocpp.trusted_proxies.is_empty(),
+        csms_root: None,
+    };
+    // Nothing is sent before every precondition holds.
+    plan.check().map_err(|e| profile_error(&t.cp, e))?;
+    if target == 2 {
+        plan.csms_root = super::certificate::csms_root(&state);
+    }
+    tracing::info!(identity = %t.cp.identity, from = current, to = target, reason = ?b.reason, "raising the security profile");
+    match plan.run(&t.handle, state.shared.store.as_ref()).await {
         Ok(()) => Ok(body(StatusCode::ACCEPTED, json!({"success": true}))),
-        Err(ProfileError::Call(e)) => Err(action_error(&t.cp, ActionError::Call(e))),
-        Err(ProfileError::NotRaising { .. } | ProfileError::Unsupported(_)) => Err(
-            ApiError::field("setSecurityProfile", "Only raising to 1 or 2 is allowed."),
-        ),
-        Err(ProfileError::Setup(m)) => Err(ApiError::NotImplemented(m)),
-        Err(ProfileError::Store(e)) => Err(e.into()),
+        Err(e) => Err(profile_error(&t.cp, e)),
+    }
+}
+
+/// The HTTP answer to a raise that was not made: an invalid transition is the
+/// reference's 406 `{message, success: false}`.
+fn profile_error(cp: &crate::store::resources::ChargePointView, e: ProfileError) -> ApiError {
+    match e {
+        ProfileError::NotRaising { .. } | ProfileError::Unsupported(_) => {
+            ApiError::InvalidTransition(e.to_string())
+        }
+        ProfileError::Call(e) => action_error(cp, ActionError::Call(e)),
+        ProfileError::Action(e) => action_error(cp, e),
+        ProfileError::Setup(m) => ApiError::NotImplemented(m),
+        ProfileError::Store(e) => e.into(),
     }
 }
 

@@ -343,6 +343,11 @@ ALTER TABLE sessions ADD COLUMN start_status TEXT;
 ALTER TABLE sessions ADD COLUMN closed_by TEXT;
 CREATE INDEX sessions_open ON sessions (charge_point_id, evse_network_id) WHERE status = 'active';
 "#,
+    // Passwords sent to a charger whose use is pending (space-separated hashes): each is
+    // admitted beside the current one until the charger connects with one of them.
+    r#"
+ALTER TABLE charge_points ADD COLUMN pending_password_hashes TEXT;
+"#,
 ];
 
 /// How many steps there are.

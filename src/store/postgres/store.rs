@@ -38,18 +38,23 @@ impl Store for PostgresStore {
     async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError> {
         let rows = self
             .query(
-                "SELECT identity, password_hash, strict, current_profile FROM charge_points WHERE identity = $1",
+                "SELECT identity, password_hash, strict, current_profile, pending_password_hashes,
+                        desired_profile
+                 FROM charge_points WHERE identity = $1",
                 &[&identity],
             )
             .await?;
+        let profile_of = |p: Option<i64>| p.and_then(|p| u8::try_from(p).ok()).unwrap_or(0);
         Ok(rows.first().map(|r| {
             let hash: Option<String> = r.get(1);
-            let profile: Option<i64> = r.get(3);
+            let pending: Option<String> = r.get(4);
             ChargerRecord {
                 identity: r.get(0),
                 password: hash.as_deref().and_then(PasswordHash::from_hex),
                 strict: r.get(2),
-                security_profile: profile.and_then(|p| u8::try_from(p).ok()).unwrap_or(0),
+                security_profile: profile_of(r.get(3)),
+                pending_passwords: crate::security::password::pending_from_text(pending.as_deref()),
+                desired_profile: profile_of(r.get(5)),
             }
         }))
     }
@@ -191,6 +196,17 @@ impl Store for PostgresStore {
     async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
         self.write(identity, |tx, identity| {
             Box::pin(ops::set_desired_profile(tx, identity, profile))
+        })
+        .await
+    }
+
+    async fn change_password(
+        &self,
+        identity: &str,
+        change: crate::security::PasswordChange,
+    ) -> Result<(), StoreError> {
+        self.write((identity, change), |tx, (identity, change)| {
+            Box::pin(ops::change_password(tx, identity, change))
         })
         .await
     }

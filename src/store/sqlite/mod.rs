@@ -145,15 +145,22 @@ impl Store for SqliteStore {
         self.read(move |c| {
             use rusqlite::OptionalExtension;
             c.prepare_cached(
-                "SELECT identity, password_hash, strict, current_profile FROM charge_points WHERE identity = ?1",
+                "SELECT identity, password_hash, strict, current_profile, pending_password_hashes,
+                        desired_profile
+                 FROM charge_points WHERE identity = ?1",
             )?
             .query_row([&identity], |r| {
                 let hash: Option<String> = r.get(1)?;
+                let pending: Option<String> = r.get(4)?;
                 Ok(ChargerRecord {
                     identity: r.get(0)?,
                     password: hash.as_deref().and_then(PasswordHash::from_hex),
                     strict: r.get(2)?,
-                    security_profile: r.get::<_, Option<u8>>(3)?.unwrap_or(0),
+                    security_profile: profile_of(r.get(3)?),
+                    pending_passwords: crate::security::password::pending_from_text(
+                        pending.as_deref(),
+                    ),
+                    desired_profile: profile_of(r.get(5)?),
                 })
             })
             .optional()
@@ -280,6 +287,16 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn change_password(
+        &self,
+        identity: &str,
+        change: crate::security::PasswordChange,
+    ) -> Result<(), StoreError> {
+        let identity = identity.to_owned();
+        self.write(move |tx| ops::change_password(tx, &identity, &change))
+            .await
+    }
+
     async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError> {
         let identity = identity.to_owned();
         self.write(move |tx| ops::reset_security_profile(tx, &identity))
@@ -364,4 +381,9 @@ impl Store for SqliteStore {
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn crate::store::LocalListStore>> {
         Some(self)
     }
+}
+
+/// A stored profile column as a profile (absent or out of range: 0).
+fn profile_of(value: Option<i64>) -> u8 {
+    value.and_then(|p| u8::try_from(p).ok()).unwrap_or(0)
 }

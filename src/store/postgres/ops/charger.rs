@@ -27,11 +27,14 @@ pub(crate) async fn upsert_charger(tx: &Tx<'_>, r: &ChargerRecord) -> DbResult<(
     Ok(())
 }
 
-/// Records a higher security profile reached by the charger (never lowers it).
+/// Records a higher security profile reached by the charger (never lowers it); a desired
+/// profile below it (a raise the charger completed) is raised with it.
 pub(crate) async fn set_security_profile(tx: &Tx<'_>, identity: &str, profile: u8) -> DbResult<()> {
     let cp = cp_id(tx, identity).await?;
     tx.exec(
-        "UPDATE charge_points SET current_profile = $2, updated_at = $3
+        "UPDATE charge_points SET current_profile = $2,
+             desired_profile = CASE WHEN desired_profile < $2 THEN $2 ELSE desired_profile END,
+             updated_at = $3
          WHERE id = $1 AND COALESCE(current_profile, 0) < $2",
         &[&cp, &i64::from(profile), &now()],
     )
@@ -262,8 +265,36 @@ pub(crate) async fn set_password(
     password: Option<&crate::security::PasswordHash>,
 ) -> DbResult<()> {
     tx.exec(
-        "UPDATE charge_points SET password_hash = $2, updated_at = $3 WHERE identity = $1",
+        "UPDATE charge_points SET password_hash = $2, pending_password_hashes = NULL, updated_at = $3
+         WHERE identity = $1",
         &[&identity, &password.map(|p| p.to_hex()), &now()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Applies a change to the charger's current and pending passwords (the row locked).
+pub(crate) async fn change_password(
+    tx: &Tx<'_>,
+    identity: &str,
+    change: &crate::security::PasswordChange,
+) -> DbResult<()> {
+    let row = tx
+        .opt(
+            "SELECT password_hash, pending_password_hashes FROM charge_points WHERE identity = $1 FOR UPDATE",
+            &[&identity],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let current: Option<String> = row.get(0);
+    let pending: Option<String> = row.get(1);
+    let (current, pending) = change.apply(current, pending.as_deref());
+    tx.exec(
+        "UPDATE charge_points SET password_hash = $2, pending_password_hashes = $3, updated_at = $4
+         WHERE identity = $1",
+        &[&identity, &current, &pending, &now()],
     )
     .await?;
     Ok(())
@@ -281,7 +312,8 @@ pub(crate) async fn set_desired_profile(tx: &Tx<'_>, identity: &str, profile: u8
 /// The next connection decides the current profile again.
 pub(crate) async fn reset_security_profile(tx: &Tx<'_>, identity: &str) -> DbResult<()> {
     tx.exec(
-        "UPDATE charge_points SET current_profile = NULL, updated_at = $2 WHERE identity = $1",
+        "UPDATE charge_points SET current_profile = NULL, desired_profile = NULL, updated_at = $2
+         WHERE identity = $1",
         &[&identity, &now()],
     )
     .await?;

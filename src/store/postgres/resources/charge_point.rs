@@ -153,6 +153,8 @@ pub async fn update<C: GenericClient>(
     if let Some(v) = &p.password {
         let hex: Option<String> = v.as_ref().map(|h| h.to_hex());
         sets.push(format!("password_hash = {}", w.param(hex)));
+        // A password the operator sets replaces any still waiting to be used.
+        sets.push("pending_password_hashes = NULL".to_owned());
     }
     if let Some(v) = p.desired_profile {
         sets.push(format!("desired_profile = {}", w.param(v)));

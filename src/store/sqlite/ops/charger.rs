@@ -26,7 +26,8 @@ pub fn upsert_charger(tx: &Transaction<'_>, r: &ChargerRecord) -> rusqlite::Resu
     Ok(())
 }
 
-/// Records a higher security profile reached by the charger (never lowers it).
+/// Records a higher security profile reached by the charger (never lowers it); a desired
+/// profile below it (a raise the charger completed) is raised with it.
 pub fn set_security_profile(
     tx: &Transaction<'_>,
     identity: &str,
@@ -34,7 +35,9 @@ pub fn set_security_profile(
 ) -> rusqlite::Result<()> {
     let cp = cp_id(tx, identity)?;
     tx.prepare_cached(
-        "UPDATE charge_points SET current_profile = ?2, updated_at = ?3
+        "UPDATE charge_points SET current_profile = ?2,
+             desired_profile = CASE WHEN desired_profile < ?2 THEN ?2 ELSE desired_profile END,
+             updated_at = ?3
          WHERE id = ?1 AND COALESCE(current_profile, 0) < ?2",
     )?
     .execute(params![cp, profile, now()])?;
@@ -242,9 +245,34 @@ pub fn set_password(
     password: Option<&crate::security::PasswordHash>,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE charge_points SET password_hash = ?2, updated_at = ?3 WHERE identity = ?1",
+        "UPDATE charge_points SET password_hash = ?2, pending_password_hashes = NULL, updated_at = ?3
+         WHERE identity = ?1",
     )?
     .execute(params![identity, password.map(|p| p.to_hex()), now()])?;
+    Ok(())
+}
+
+/// Applies a change to the charger's current and pending passwords.
+pub fn change_password(
+    tx: &Transaction<'_>,
+    identity: &str,
+    change: &crate::security::PasswordChange,
+) -> rusqlite::Result<()> {
+    let row: Option<(Option<String>, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT password_hash, pending_password_hashes FROM charge_points WHERE identity = ?1",
+        )?
+        .query_row([identity], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((current, pending)) = row else {
+        return Ok(());
+    };
+    let (current, pending) = change.apply(current, pending.as_deref());
+    tx.prepare_cached(
+        "UPDATE charge_points SET password_hash = ?2, pending_password_hashes = ?3, updated_at = ?4
+         WHERE identity = ?1",
+    )?
+    .execute(params![identity, current, pending, now()])?;
     Ok(())
 }
 
@@ -263,7 +291,8 @@ pub fn set_desired_profile(
 /// The next connection decides the current profile again.
 pub fn reset_security_profile(tx: &Transaction<'_>, identity: &str) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE charge_points SET current_profile = NULL, updated_at = ?2 WHERE identity = ?1",
+        "UPDATE charge_points SET current_profile = NULL, desired_profile = NULL, updated_at = ?2
+         WHERE identity = ?1",
     )?
     .execute(params![identity, now()])?;
     Ok(())

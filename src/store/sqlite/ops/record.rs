@@ -88,7 +88,7 @@ pub fn record_event(
             }
             if action == "NotifyReport" {
                 // The answer to a configuration sync (GetBaseReport): the snapshot.
-                let entries = report_entries(payload);
+                let entries = crate::domain::secret::redact_entries(report_entries(payload));
                 let request_id = payload.get("requestId").and_then(serde_json::Value::as_i64);
                 let first = payload.get("seqNo").and_then(serde_json::Value::as_i64) == Some(0);
                 super::super::resources::store_configuration(tx, cp, request_id, &entries, first)?;

@@ -134,6 +134,8 @@ pub fn update(
             None => rusqlite::types::Value::Null,
         };
         sets.push(format!("password_hash = {}", w.param(hex)));
+        // A password the operator sets replaces any still waiting to be used.
+        sets.push("pending_password_hashes = NULL".to_owned());
     }
     if let Some(v) = p.desired_profile {
         sets.push(format!("desired_profile = {}", w.param(v)));
