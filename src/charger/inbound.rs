@@ -118,6 +118,29 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
     }
 }
 
+/// A charger's DataTransfer: forwarded to the platform (and Accepted) when its vendor and
+/// message are configured as handled, else answered with the status OCPP gives for an
+/// unknown vendor or message (see [`super::data_transfer`]).
+pub async fn data_transfer(
+    ctx: &ChargerContext,
+    call: &Call,
+    vendor: &str,
+    message: Option<&str>,
+) -> Value {
+    let rules = &ctx.shared.settings.ocpp.data_transfer_vendors;
+    let verdict = super::data_transfer::decide(rules, vendor, message);
+    if verdict == super::data_transfer::Verdict::Handled {
+        let event = ChargerEvent::Other {
+            action: call.action.clone(),
+            payload: call.payload.clone(),
+        };
+        ctx.record_event(call, event).await;
+    } else {
+        tracing::info!(vendor, message, status = verdict.status(), "DataTransfer of a vendor or message not handled here");
+    }
+    serde_json::json!({"status": verdict.status()})
+}
+
 /// Logs the lenient fixes made to a payload.
 pub fn log_deviations(action: &str, deviations: &[Deviation]) {
     for d in deviations {

@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod authorize;
 pub mod certificates;
+pub mod data_transfer;
 pub mod handle;
 pub mod handshake;
 pub mod identity;

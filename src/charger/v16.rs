@@ -109,6 +109,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             )
             .await
         }
+        Request::DataTransfer(d) => {
+            super::inbound::data_transfer(ctx, call, &d.vendor_string, d.message_id.as_deref())
+                .await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,
@@ -130,11 +134,8 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 },
             )
             .await;
-            match call.action.as_str() {
-                "DataTransfer" => json!({"status": "Accepted"}),
-                // Firmware, diagnostics and log status: answers without fields.
-                _ => json!({}),
-            }
+            // Firmware, diagnostics and log status: answers without fields.
+            json!({})
         }
     })
 }

@@ -104,6 +104,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             let kind = r.certificate_type.as_ref().map(wire_name);
             super::certificates::sign(ctx, call, &r.csr, kind).await
         }
+        Request::DataTransfer(d) => {
+            super::inbound::data_transfer(ctx, call, &d.vendor_id, d.message_id.as_deref()).await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,
@@ -144,7 +147,6 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
 /// Answers to the messages that only report.
 fn other_answer(action: &str) -> Value {
     match action {
-        "DataTransfer" => json!({"status": "Accepted"}),
         "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
         // The gateway computes no schedules of its own: it says so.
         "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),

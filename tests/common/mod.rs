@@ -52,6 +52,10 @@ pub fn settings() -> Settings {
     s.tls.ca_key = Default::default();
     // Nor a Plug & Charge PKI from certs/pnc.
     s.pnc.dir = Default::default();
+    // The webhook receivers of the tests listen on 127.0.0.1.
+    s.notify.allow_callbacks_to = ocpp_gateway::config::CallbackScope::Loopback;
+    // The vendor the notification tests' chargers send DataTransfer for.
+    s.ocpp.data_transfer_vendors = vec!["Acme".into()];
     s
 }
 
