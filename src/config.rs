@@ -81,6 +81,23 @@ pub struct OcppSettings {
     /// The chargers' DataTransfer messages the platform handles: `"VENDOR"`,
     /// `"VENDOR/MESSAGE"` or `"*"`; any other is answered UnknownVendorId/UnknownMessageId.
     pub data_transfer_vendors: Vec<String>,
+    /// Whether a charger auto-registered at its first connection is accepted or held
+    /// Pending until the API accepts it.
+    pub boot_policy: BootPolicy,
+    /// The `interval` of a Pending or Rejected BootNotification answer: the least wait
+    /// before the charger's next BootNotification.
+    #[serde(with = "humantime_serde")]
+    pub boot_retry_interval: Duration,
+}
+
+/// See [`OcppSettings::boot_policy`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BootPolicy {
+    /// Every charger the store knows is Accepted (unless `disabled`).
+    Accept,
+    /// A charger auto-registered at its first connection is Pending until accepted.
+    PendingNew,
 }
 
 /// What happens to a charger sending faster than `ocpp.rate_limit`.

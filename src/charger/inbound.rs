@@ -50,6 +50,8 @@ pub struct ChargerContext {
     pub version: OcppVersion,
     pub leniency: Leniency,
     pub shared: Arc<Shared>,
+    /// This connection's registration (see [`super::boot`]).
+    pub boot: std::sync::Mutex<super::boot::BootState>,
 }
 
 impl ChargerContext {
@@ -112,6 +114,14 @@ impl ChargerContext {
 
 /// Answers one CALL: the CALLRESULT payload, or the error to answer with.
 pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeError> {
+    let refused = ctx
+        .boot
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .inbound(&call.action);
+    if let Some(e) = refused {
+        return Err(e);
+    }
     match ctx.version {
         OcppVersion::V16 => super::v16::handle(ctx, call).await,
         OcppVersion::V201 => super::v201::handle(ctx, call).await,

@@ -289,6 +289,7 @@ where
         version,
         leniency,
         shared: shared.clone(),
+        boot: Default::default(),
     };
     handshake_result(&shared, "accepted");
     Some(Connected {

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod authorize;
+pub mod boot;
 pub mod certificates;
 pub mod data_transfer;
 pub mod handle;

@@ -25,6 +25,7 @@ pub async fn recovery_journal(shared: &Arc<Shared>) {
             version: entry.version,
             leniency: Leniency::Lenient,
             shared: shared.clone(),
+            boot: Default::default(),
         };
         let call = Call {
             id: format!("replay-{n}"),

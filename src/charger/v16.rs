@@ -24,7 +24,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: None,
             };
             store.record_boot(id, boot).await.map_err(internal)?;
-            json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
+            super::boot::answer(ctx).await?
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {

@@ -25,7 +25,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: Some(wire_name(&b.reason)),
             };
             store.record_boot(id, boot).await.map_err(internal)?;
-            json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
+            super::boot::answer(ctx).await?
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {

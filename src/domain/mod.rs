@@ -5,9 +5,11 @@ pub mod action;
 pub mod auth;
 pub mod event;
 pub mod notification;
+pub mod registration;
 pub mod session;
 pub mod status;
 
 pub use auth::AuthStatus;
 pub use event::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+pub use registration::{BootAnswer, Registration};
 pub use status::HardwareStatus;

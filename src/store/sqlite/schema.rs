@@ -278,6 +278,11 @@ CREATE INDEX contract_certificates_emaid ON contract_certificates (emaid, status
 CREATE INDEX contract_certificates_provisioning ON contract_certificates (provisioning_id);
 CREATE INDEX contract_certificates_id_tag ON contract_certificates (id_tag_id);
 "#,
+    // Registration: whether the charge point's boots are accepted or held pending while
+    // it is provisioned (a `disabled` system status rejects them).
+    r#"
+ALTER TABLE charge_points ADD COLUMN registration TEXT NOT NULL DEFAULT 'accepted';
+"#,
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.
