@@ -55,10 +55,16 @@ async fn a_new_charger_is_held_pending_until_accepted(version: &str, identity: &
     let read = api
         .get(&format!("/public-api/resources/charge-points/v2.0/{cp}"))
         .await;
-    assert_eq!(read.body["data"]["registration"], "pending", "{}", read.text);
+    assert_eq!(
+        read.body["data"]["registration"], "pending",
+        "{}",
+        read.text
+    );
 
     // B02.FR.09: an unsolicited message before Accepted is a SecurityError.
-    let refused = c.send("StatusNotification", Some(status_payload(version))).await;
+    let refused = c
+        .send("StatusNotification", Some(status_payload(version)))
+        .await;
     assert_eq!(refused["error"], "SecurityError", "{refused}");
 
     // B02.FR.05 / 1.6 §4.2: no remote start while Pending; the charger never sees it.
@@ -66,7 +72,9 @@ async fn a_new_charger_is_held_pending_until_accepted(version: &str, identity: &
         .post(&format!("{A}/v1.0/{cp}/start/1"), json!({"idTag": "TAG-P"}))
         .await;
     assert_eq!(start.status, 409, "{}", start.text);
-    let reset = api.post(&format!("{A}/v1.0/{cp}/reset/soft"), json!({})).await;
+    let reset = api
+        .post(&format!("{A}/v1.0/{cp}/reset/soft"), json!({}))
+        .await;
     assert_eq!(reset.status, 409, "{}", reset.text);
 
     // B02.FR.01: the central system may ask for what it needs: a triggered message is
@@ -78,7 +86,9 @@ async fn a_new_charger_is_held_pending_until_accepted(version: &str, identity: &
         )
         .await;
     assert_eq!(trigger.status, 202, "{}", trigger.text);
-    let asked = c.send("StatusNotification", Some(status_payload(version))).await;
+    let asked = c
+        .send("StatusNotification", Some(status_payload(version)))
+        .await;
     assert!(asked.get("result").is_some(), "{asked}");
 
     // The operator accepts it: the gateway asks for a BootNotification (TriggerMessage),
@@ -91,9 +101,7 @@ async fn a_new_charger_is_held_pending_until_accepted(version: &str, identity: &
         .await;
     assert_eq!(patched.status, 200, "{}", patched.text);
     assert_eq!(patched.body["data"]["registration"], "accepted");
-    let reboot = c
-        .wait_for(|v| v["sent"] == "BootNotification")
-        .await;
+    let reboot = c.wait_for(|v| v["sent"] == "BootNotification").await;
     assert_eq!(reboot["result"]["status"], "Accepted", "{reboot}");
     assert_eq!(reboot["result"]["interval"], 300, "{reboot}");
     let triggered: Vec<_> = c
@@ -106,7 +114,9 @@ async fn a_new_charger_is_held_pending_until_accepted(version: &str, identity: &
         triggered,
         vec![json!("StatusNotification"), json!("BootNotification")]
     );
-    let ok = c.send("StatusNotification", Some(status_payload(version))).await;
+    let ok = c
+        .send("StatusNotification", Some(status_payload(version)))
+        .await;
     assert!(ok.get("result").is_some(), "{ok}");
     assert!(
         !c.received()
@@ -140,7 +150,11 @@ async fn a_disabled_charger_is_rejected(version: &str, identity: &str) {
     }
     let tg = start(settings()).await;
     let api = api_of(&tg);
-    let protocol = if version == "1.6" { "ocpp 1.6" } else { "ocpp 2.0.1" };
+    let protocol = if version == "1.6" {
+        "ocpp 1.6"
+    } else {
+        "ocpp 2.0.1"
+    };
     let created = api
         .post(
             "/public-api/resources/charge-points/v2.0",

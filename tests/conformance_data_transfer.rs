@@ -40,19 +40,27 @@ async fn vendors_decide_the_answer(version: &str, identity: &str) {
     assert_eq!(boot["result"]["status"], "Accepted", "{boot}");
 
     assert_eq!(status_of(&mut c, "com.acme", Some("Any")).await, "Accepted");
-    assert_eq!(status_of(&mut c, "org.example", Some("Price")).await, "Accepted");
+    assert_eq!(
+        status_of(&mut c, "org.example", Some("Price")).await,
+        "Accepted"
+    );
     assert_eq!(
         status_of(&mut c, "org.example", Some("Tariff")).await,
         "UnknownMessageId"
     );
-    assert_eq!(status_of(&mut c, "com.unknown", None).await, "UnknownVendorId");
+    assert_eq!(
+        status_of(&mut c, "com.unknown", None).await,
+        "UnknownVendorId"
+    );
     // The last one is handled again: what arrives afterwards is all that was forwarded.
     assert_eq!(status_of(&mut c, "com.acme", None).await, "Accepted");
 
     let cp = cp_id(&tg, identity).await;
-    within(Duration::from_secs(10), "three forwarded data transfers", || async {
-        of_cp(&rx.accepted(), cp).len() >= 3
-    })
+    within(
+        Duration::from_secs(10),
+        "three forwarded data transfers",
+        || async { of_cp(&rx.accepted(), cp).len() >= 3 },
+    )
     .await;
     let forwarded: Vec<Value> = of_cp(&rx.accepted(), cp)
         .iter()
@@ -87,7 +95,10 @@ async fn nothing_configured_means_no_vendor_is_known() {
     let tg = start(s).await;
     let mut c = charger(&tg, "DT-RAW", "ocpp2.0.1").await;
     let a = c
-        .call("DataTransfer", json!({"vendorId": "com.acme", "data": {"a": 1}}))
+        .call(
+            "DataTransfer",
+            json!({"vendorId": "com.acme", "data": {"a": 1}}),
+        )
         .await;
     assert_eq!(a, json!({"status": "UnknownVendorId"}));
 }

@@ -117,10 +117,7 @@ async fn the_text_format_declares_every_counter_under_its_sample_name() {
         });
         assert!(declared.is_some(), "sample {name} has no TYPE: {body}");
     }
-    for counter in [
-        "ocpp_gateway_frames_total",
-        "ocpp_gateway_handshakes_total",
-    ] {
+    for counter in ["ocpp_gateway_frames_total", "ocpp_gateway_handshakes_total"] {
         assert_eq!(
             typed.get(counter).map(String::as_str),
             Some("counter"),
@@ -152,9 +149,15 @@ async fn an_openmetrics_scraper_gets_openmetrics_under_its_media_type() {
     let tg = gateway_with_traffic().await;
     let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     let (ct, body) = scrape(&tg, Some(accept)).await;
-    assert_eq!(ct, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assert_eq!(
+        ct,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
     assert!(body.ends_with("# EOF\n"), "{body}");
-    assert!(body.contains("# TYPE ocpp_gateway_frames counter"), "{body}");
+    assert!(
+        body.contains("# TYPE ocpp_gateway_frames counter"),
+        "{body}"
+    );
     if python_ready() {
         let families = parse("openmetrics", &body).await;
         for counter in ["ocpp_gateway_frames", "ocpp_gateway_handshakes"] {
@@ -165,7 +168,9 @@ async fn an_openmetrics_scraper_gets_openmetrics_under_its_media_type() {
             );
         }
         assert_eq!(
-            families.get("ocpp_gateway_call_duration_seconds").map(String::as_str),
+            families
+                .get("ocpp_gateway_call_duration_seconds")
+                .map(String::as_str),
             Some("histogram")
         );
     }

@@ -26,9 +26,7 @@ fn public_only() -> ocpp_gateway::config::Settings {
 async fn internal_callback_urls_are_refused_by_default() {
     let tg = start(public_only()).await;
     let base = format!("http://{}/public-api/notifications/v2.0", tg.gw.api_addr());
-    let body = |url: &str| {
-        json!({"via": "webhook", "webhook": {"callbackUrl": url}, "notifications": ["evse.changed"]})
-    };
+    let body = |url: &str| json!({"via": "webhook", "webhook": {"callbackUrl": url}, "notifications": ["evse.changed"]});
     for url in [
         "http://127.0.0.1:9/hook",
         "http://127.1.2.3/hook",
@@ -85,7 +83,13 @@ async fn each_delivery_checks_the_address_again() {
             notifications: vec!["HardwareStatusNotification".into()],
         };
         let token = ocpp_gateway::notify::deliver::token_sha256(TOKEN);
-        subs.push(tg.store.create_subscription(spec, token).await.expect("stored").id);
+        subs.push(
+            tg.store
+                .create_subscription(spec, token)
+                .await
+                .expect("stored")
+                .id,
+        );
     }
     let mut c = charger(&tg, "WH-REBIND", "ocpp1.6").await;
     c.call(
@@ -100,7 +104,11 @@ async fn each_delivery_checks_the_address_again() {
                 .await
                 .expect("read")
                 .iter()
-                .any(|e| e.last_error.as_deref().is_some_and(|m| m.contains("not allowed")))
+                .any(|e| {
+                    e.last_error
+                        .as_deref()
+                        .is_some_and(|m| m.contains("not allowed"))
+                })
         })
         .await;
     }

@@ -106,7 +106,7 @@ impl BootState {
         let answer = self.answer?;
         if answer == BootAnswer::Accepted
             || action == "BootNotification"
-            || self.instructed.iter().any(|a| *a == action)
+            || self.instructed.contains(&action)
         {
             return None;
         }
@@ -150,7 +150,9 @@ pub async fn answer(ctx: &ChargerContext) -> Result<Value, DecodeError> {
         BootAnswer::Accepted => boot_accepted(&ctx.shared, &ctx.identity),
         other => tracing::info!(status = other.status(), "BootNotification not accepted"),
     }
-    Ok(json!({"currentTime": now_text(), "interval": interval.as_secs(), "status": answer.status()}))
+    Ok(
+        json!({"currentTime": now_text(), "interval": interval.as_secs(), "status": answer.status()}),
+    )
 }
 
 /// The "boot accepted" hook: runs once a charger's BootNotification is answered Accepted
@@ -193,16 +195,32 @@ mod tests {
             Some(ErrorCode::SecurityError)
         );
         assert!(s.inbound("BootNotification").is_none());
-        s.outbound(v, "TriggerMessage", &json!({"requestedMessage": "StatusNotification"}))
-            .expect("allowed");
+        s.outbound(
+            v,
+            "TriggerMessage",
+            &json!({"requestedMessage": "StatusNotification"}),
+        )
+        .expect("allowed");
         assert!(s.inbound("StatusNotification").is_none());
         s.outbound(v, "GetBaseReport", &json!({"requestId": 1}))
             .expect("allowed");
         assert!(s.inbound("NotifyReport").is_none());
         assert!(s.inbound("TransactionEvent").is_some());
-        assert!(may_send(OcppVersion::V16, Some(BootAnswer::Pending), "ChangeConfiguration"));
-        assert!(!may_send(OcppVersion::V16, Some(BootAnswer::Pending), "RemoteStartTransaction"));
-        assert!(!may_send(OcppVersion::V16, Some(BootAnswer::Rejected), "GetConfiguration"));
+        assert!(may_send(
+            OcppVersion::V16,
+            Some(BootAnswer::Pending),
+            "ChangeConfiguration"
+        ));
+        assert!(!may_send(
+            OcppVersion::V16,
+            Some(BootAnswer::Pending),
+            "RemoteStartTransaction"
+        ));
+        assert!(!may_send(
+            OcppVersion::V16,
+            Some(BootAnswer::Rejected),
+            "GetConfiguration"
+        ));
         assert!(may_send(OcppVersion::V16, None, "RemoteStartTransaction"));
         let fresh = BootState::default();
         assert!(fresh.inbound("StatusNotification").is_none());

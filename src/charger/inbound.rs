@@ -146,7 +146,12 @@ pub async fn data_transfer(
         };
         ctx.record_event(call, event).await;
     } else {
-        tracing::info!(vendor, message, status = verdict.status(), "DataTransfer of a vendor or message not handled here");
+        tracing::info!(
+            vendor,
+            message,
+            status = verdict.status(),
+            "DataTransfer of a vendor or message not handled here"
+        );
     }
     serde_json::json!({"status": verdict.status()})
 }

@@ -72,12 +72,7 @@ fn classify_v6(ip: Ipv6Addr) -> Class {
         return classify_v4(v4);
     }
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
-        let v4 = Ipv4Addr::new(
-            (s[6] >> 8) as u8,
-            s[6] as u8,
-            (s[7] >> 8) as u8,
-            s[7] as u8,
-        );
+        let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
         return classify_v4(v4);
     }
     if ip.is_loopback() {
@@ -99,12 +94,15 @@ fn classify_v6(ip: Ipv6Addr) -> Class {
 
 /// Whether `scope` lets webhooks go to `ip`.
 pub fn allowed(scope: CallbackScope, ip: IpAddr) -> bool {
-    match (scope, classify(ip)) {
-        (_, Class::Public) => true,
-        (CallbackScope::Loopback | CallbackScope::Private, Class::Loopback) => true,
-        (CallbackScope::Private, Class::Private) => true,
-        _ => false,
-    }
+    matches!(
+        (scope, classify(ip)),
+        (_, Class::Public)
+            | (
+                CallbackScope::Loopback | CallbackScope::Private,
+                Class::Loopback
+            )
+            | (CallbackScope::Private, Class::Private)
+    )
 }
 
 /// Why `ip` is refused, for the API's and the delivery log's message.
@@ -128,8 +126,11 @@ pub async fn check_callback(scope: CallbackScope, url: &str) -> Result<(), Strin
         Some(Host::Name(d)) => d,
         None => return Ok(()),
     };
-    let Ok(Ok(addrs)) =
-        tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host.as_str(), port))).await
+    let Ok(Ok(addrs)) = tokio::time::timeout(
+        LOOKUP_TIMEOUT,
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
     else {
         return Ok(());
     };
@@ -167,7 +168,10 @@ enum Host {
 /// A URL's host: an IP address (IPv6 without its brackets) or a name.
 fn host_of(url: &reqwest::Url) -> Option<Host> {
     let h = url.host_str()?;
-    let bare = h.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(h);
+    let bare = h
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(h);
     Some(match bare.parse::<IpAddr>() {
         Ok(ip) => Host::Ip(ip),
         Err(_) => Host::Name(h.to_owned()),
@@ -186,9 +190,8 @@ impl reqwest::dns::Resolve for Resolver {
         let scope = self.scope;
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let kept: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -220,16 +223,38 @@ mod tests {
         assert_eq!(c("127.255.0.9"), Class::Loopback);
         assert_eq!(c("::1"), Class::Loopback);
         assert_eq!(c("::ffff:127.0.0.1"), Class::Loopback);
-        for p in ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1", "fd00::1"] {
+        for p in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "100.64.0.1",
+            "fd00::1",
+        ] {
             assert_eq!(c(p), Class::Private, "{p}");
         }
         for s in [
-            "0.0.0.0", "169.254.169.254", "224.0.0.1", "255.255.255.255", "192.0.2.1", "240.0.0.1",
-            "::", "fe80::1", "ff02::1", "2001:db8::1", "64:ff9b::a9fe:a9fe", "::ffff:169.254.1.1",
+            "0.0.0.0",
+            "169.254.169.254",
+            "224.0.0.1",
+            "255.255.255.255",
+            "192.0.2.1",
+            "240.0.0.1",
+            "::",
+            "fe80::1",
+            "ff02::1",
+            "2001:db8::1",
+            "64:ff9b::a9fe:a9fe",
+            "::ffff:169.254.1.1",
         ] {
             assert_eq!(c(s), Class::Special, "{s}");
         }
-        for p in ["8.8.8.8", "172.32.0.1", "2606:4700::1111", "64:ff9b::808:808"] {
+        for p in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "2606:4700::1111",
+            "64:ff9b::808:808",
+        ] {
             assert_eq!(c(p), Class::Public, "{p}");
         }
     }
