@@ -367,7 +367,7 @@ pub async fn update(
             e => e.into(),
         })?;
     if current.registration == "pending" && v.registration == "accepted" {
-        ask_to_boot_again(&state, &v.identity);
+        ask_to_boot_again(&state, &v).await;
     }
     Ok(data(render(&v, false, long_term_after(&state))))
 }
@@ -376,8 +376,24 @@ pub async fn update(
 /// now (TriggerMessage, allowed while Pending: 2.0.1 B02.FR.01, 1.6 §4.2), rather than at
 /// its next retry; its answer is then Accepted. In a task: the update does not wait on
 /// the charger, and one that is not connected simply boots later.
-fn ask_to_boot_again(state: &ApiState, identity: &str) {
-    let Some(handle) = state.shared.registry.get(identity) else {
+async fn ask_to_boot_again(state: &ApiState, v: &ChargePointView) {
+    let handle = match state.shared.registry.get(&v.identity) {
+        Some(h) => Some(h),
+        // In a cluster the charger may be connected to another node.
+        None => match &state.shared.cluster {
+            Some(cluster) => cluster
+                .remote_handle(
+                    &v.identity,
+                    v.protocol.as_deref(),
+                    state.shared.settings.ocpp.call_timeout,
+                )
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        },
+    };
+    let Some(handle) = handle else {
         return;
     };
     tokio::spawn(async move {
