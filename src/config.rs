@@ -82,6 +82,26 @@ pub struct OcppSettings {
     /// `long-term_unavailable`.
     #[serde(with = "humantime_serde")]
     pub long_term_after: Duration,
+    /// The chargers' DataTransfer messages the platform handles: `"VENDOR"`,
+    /// `"VENDOR/MESSAGE"` or `"*"`; any other is answered UnknownVendorId/UnknownMessageId.
+    pub data_transfer_vendors: Vec<String>,
+    /// Whether a charger auto-registered at its first connection is accepted or held
+    /// Pending until the API accepts it.
+    pub boot_policy: BootPolicy,
+    /// The `interval` of a Pending or Rejected BootNotification answer: the least wait
+    /// before the charger's next BootNotification.
+    #[serde(with = "humantime_serde")]
+    pub boot_retry_interval: Duration,
+}
+
+/// See [`OcppSettings::boot_policy`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BootPolicy {
+    /// Every charger the store knows is Accepted (unless `disabled`).
+    Accept,
+    /// A charger auto-registered at its first connection is Pending until accepted.
+    PendingNew,
 }
 
 /// What happens to a charger sending faster than `ocpp.rate_limit`.
@@ -298,6 +318,21 @@ pub struct NotifySettings {
     pub resend_interval: Duration,
     #[serde(with = "humantime_serde")]
     pub retention: Duration,
+    /// Which callback addresses beyond the public internet a subscription may use.
+    pub allow_callbacks_to: CallbackScope,
+}
+
+/// The addresses a webhook callback URL may resolve to, beyond public ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallbackScope {
+    /// Public addresses only: loopback, link-local, private, unique-local, unspecified,
+    /// multicast and other special ranges are refused.
+    Public,
+    /// Public addresses and loopback (a receiver on the gateway's own host).
+    Loopback,
+    /// Any address, private ranges included (a receiver in the same private network).
+    Private,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -396,6 +431,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("api.tokens")
+                    .with_list_parse_key("ocpp.data_transfer_vendors")
                     .try_parsing(true),
             );
         }

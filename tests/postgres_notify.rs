@@ -33,6 +33,8 @@ fn notify_settings() -> NotifySettings {
     s.backoff_base = Duration::from_millis(20);
     s.backoff_max = Duration::from_millis(200);
     s.timeout = Duration::from_secs(3);
+    // The receivers listen on 127.0.0.1.
+    s.allow_callbacks_to = ocpp_gateway::config::CallbackScope::Loopback;
     s
 }
 

@@ -29,6 +29,8 @@ use crate::store::resources::{
 const PROTOCOLS: &[&str] = &["ocpp 1.6", "ocpp 2.0.1"];
 const TYPES: &[&str] = &["private", "public", "personal"];
 const STATUSES: &[&str] = &["enabled", "disabled", "out of order", "demo"];
+/// The gateway's registration extension: boots Accepted, or held Pending.
+const REGISTRATIONS: &[&str] = &["accepted", "pending"];
 const MAX_NAME: usize = 255;
 const MAX_PASSWORD: usize = 255;
 /// How long a delete waits for a connected charger's disconnection to be recorded.
@@ -73,6 +75,8 @@ struct ChargePointJson<'a> {
     /// Present only when asked for (`include[]=lastBootNotification`); null before any boot.
     #[serde(skip_serializing_if = "Option::is_none")]
     last_boot_notification: Option<Value>,
+    /// A gateway extension: `accepted`, or `pending` while boots are held Pending.
+    registration: &'a str,
     created_at: &'a str,
     last_updated_at: &'a str,
 }
@@ -108,6 +112,7 @@ fn render(v: &ChargePointView, include_boot: bool, long_term_after: Duration) ->
         communication_mode: "direct_ocpp",
         first_contact_at: v.first_contact_at.as_deref().and_then(|t| t.get(..10)),
         last_boot_notification: include_boot.then(|| v.last_boot.clone().unwrap_or(Value::Null)),
+        registration: &v.registration,
         created_at: &v.created_at,
         last_updated_at: &v.updated_at,
     };
@@ -137,6 +142,7 @@ pub struct ChargePointBody {
     name: Option<String>,
     r#type: Option<String>,
     status: Option<String>,
+    registration: Option<String>,
     #[serde(default)]
     network: NetworkBody,
     #[serde(default)]
@@ -166,6 +172,19 @@ fn check(body: &ChargePointBody, creating: bool) -> Result<(), ApiError> {
         add(
             "status",
             format!("The status {s:?} is not one of: {}.", STATUSES.join(", ")),
+        );
+    }
+    if let Some(r) = body
+        .registration
+        .as_deref()
+        .filter(|r| !REGISTRATIONS.contains(r))
+    {
+        add(
+            "registration",
+            format!(
+                "The registration {r:?} is not one of: {}.",
+                REGISTRATIONS.join(", ")
+            ),
         );
     }
     match &body.network.id {
@@ -281,7 +300,14 @@ pub async fn create(
         access_type: body.r#type.unwrap_or_else(|| "public".into()),
         system_status: body.status.unwrap_or_else(|| "enabled".into()),
     };
-    let v = state.resources.create_charge_point(new).await?;
+    let mut v = state.resources.create_charge_point(new).await?;
+    if let Some(registration) = body.registration.filter(|r| *r != v.registration) {
+        let patch = ChargePointPatch {
+            registration: Some(registration),
+            ..ChargePointPatch::default()
+        };
+        v = state.resources.update_charge_point(v.id, patch).await?;
+    }
     tracing::info!(charge_point = v.id, identity = %v.identity, "charge point created");
     let body = data(render(&v, false, long_term_after(&state)));
     Ok((StatusCode::CREATED, body).into_response())
@@ -330,6 +356,7 @@ pub async fn update(
         desired_profile: body.security.desired_profile,
         access_type: body.r#type,
         system_status: body.status,
+        registration: body.registration,
     };
     let v = state
         .resources
@@ -339,7 +366,45 @@ pub async fn update(
             crate::store::ResourceError::NotFound => ApiError::not_found("Charge point"),
             e => e.into(),
         })?;
+    if current.registration == "pending" && v.registration == "accepted" {
+        ask_to_boot_again(&state, &v).await;
+    }
     Ok(data(render(&v, false, long_term_after(&state))))
+}
+
+/// A charger held Pending that the operator accepted is asked for a BootNotification
+/// now (TriggerMessage, allowed while Pending: 2.0.1 B02.FR.01, 1.6 §4.2), rather than at
+/// its next retry; its answer is then Accepted. In a task: the update does not wait on
+/// the charger, and one that is not connected simply boots later.
+async fn ask_to_boot_again(state: &ApiState, v: &ChargePointView) {
+    let handle = match state.shared.registry.get(&v.identity) {
+        Some(h) => Some(h),
+        // In a cluster the charger may be connected to another node.
+        None => match &state.shared.cluster {
+            Some(cluster) => cluster
+                .remote_handle(
+                    &v.identity,
+                    v.protocol.as_deref(),
+                    state.shared.settings.ocpp.call_timeout,
+                )
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        },
+    };
+    let Some(handle) = handle else {
+        return;
+    };
+    tokio::spawn(async move {
+        let action = crate::domain::action::Action::TriggerMessage {
+            message: crate::domain::action::TriggeredMessage::BootNotification,
+            evse: None,
+        };
+        if let Err(e) = crate::charger::outbound::perform(&handle, &action).await {
+            tracing::info!(identity = handle.identity(), error = %e, "accepted charger not asked to boot again");
+        }
+    });
 }
 
 /// Closes the charger's socket, if it is connected, and waits (bounded) until its

@@ -129,6 +129,19 @@ fn id_of(raw: &str) -> Result<i64, NotifyApiError> {
     raw.parse().map_err(|_| NotifyApiError::NotFound)
 }
 
+/// 422 for a callback URL whose host is, or resolves to, an address
+/// `notify.allow_callbacks_to` does not allow.
+async fn callback_allowed(api: &NotifyApi, url: &str) -> Result<(), NotifyApiError> {
+    crate::notify::address::check_callback(api.settings.allow_callbacks_to, url)
+        .await
+        .map_err(|why| {
+            invalid(
+                "webhook.callbackUrl",
+                &format!("The webhook.callbackUrl is not allowed: {why}."),
+            )
+        })
+}
+
 fn invalid(field: &str, message: &str) -> NotifyApiError {
     let mut e = FieldErrors::new();
     e.insert(field.into(), vec![message.into()]);
@@ -138,6 +151,7 @@ fn invalid(field: &str, message: &str) -> NotifyApiError {
 async fn create(State(api): State<NotifyApi>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let token = authenticate(&api.keys, &headers)?;
     let spec = subscription::parse_spec(&json_body(&body)?).map_err(NotifyApiError::Invalid)?;
+    callback_allowed(&api, &spec.callback_url).await?;
     let s = api.store.create_subscription(spec, token).await?;
     Ok((
         StatusCode::CREATED,
@@ -232,6 +246,7 @@ async fn update(
         return Err(NotifyApiError::NotFound);
     }
     let spec = subscription::parse_spec(&json_body(&body)?).map_err(NotifyApiError::Invalid)?;
+    callback_allowed(&api, &spec.callback_url).await?;
     let s = api
         .store
         .update_subscription(id, spec)

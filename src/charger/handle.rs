@@ -68,6 +68,10 @@ pub enum CallError {
     /// The request is not one this charger's version can carry.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The charger's boot was not accepted on this connection (Pending: only
+    /// configuration and TriggerMessage go out; Rejected: nothing does).
+    #[error("the charger's BootNotification was answered {status}")]
+    NotAccepted { status: String },
 }
 
 /// Where a handle's calls go.

@@ -207,11 +207,12 @@ pub async fn admit(
                 pending_passwords: Vec::new(),
                 desired_profile: 0,
             };
+            let registration = super::boot::for_new_charger(settings.boot_policy);
             store
-                .upsert_charger(r.clone())
+                .register(r.clone(), registration)
                 .await
                 .map_err(|e| Refusal::new(503, format!("store: {e}")))?;
-            tracing::info!(%identity, "auto-registered unknown charger");
+            tracing::info!(%identity, registration = registration.as_str(), "auto-registered unknown charger");
             r
         }
         Ok(None) => return Err(Refusal::new(404, format!("unknown charger {identity:?}"))),

@@ -54,6 +54,8 @@ pub struct ChargerContext {
     pub shared: Arc<Shared>,
     /// Whether this connection's local list sync has begun (see `local_list`).
     pub list_started: std::sync::atomic::AtomicBool,
+    /// This connection's registration (see [`super::boot`]).
+    pub boot: std::sync::Mutex<super::boot::BootState>,
 }
 
 impl ChargerContext {
@@ -128,6 +130,14 @@ impl ChargerContext {
 
 /// Answers one CALL: the CALLRESULT payload, or the error to answer with.
 pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeError> {
+    let refused = ctx
+        .boot
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .inbound(&call.action);
+    if let Some(e) = refused {
+        return Err(e);
+    }
     let answer = match ctx.version {
         OcppVersion::V16 => super::v16::handle(ctx, call).await,
         OcppVersion::V201 => super::v201::handle(ctx, call).await,
@@ -136,6 +146,34 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         super::local_list::message_answered(ctx, &call.action);
     }
     answer
+}
+
+/// A charger's DataTransfer: forwarded to the platform (and Accepted) when its vendor and
+/// message are configured as handled, else answered with the status OCPP gives for an
+/// unknown vendor or message (see [`super::data_transfer`]).
+pub async fn data_transfer(
+    ctx: &ChargerContext,
+    call: &Call,
+    vendor: &str,
+    message: Option<&str>,
+) -> Value {
+    let rules = &ctx.shared.settings.ocpp.data_transfer_vendors;
+    let verdict = super::data_transfer::decide(rules, vendor, message);
+    if verdict == super::data_transfer::Verdict::Handled {
+        let event = ChargerEvent::Other {
+            action: call.action.clone(),
+            payload: call.payload.clone(),
+        };
+        ctx.record_event(call, event).await;
+    } else {
+        tracing::info!(
+            vendor,
+            message,
+            status = verdict.status(),
+            "DataTransfer of a vendor or message not handled here"
+        );
+    }
+    serde_json::json!({"status": verdict.status()})
 }
 
 /// Logs the lenient fixes made to a payload.

@@ -317,6 +317,7 @@ where
         leniency,
         shared: shared.clone(),
         list_started: Default::default(),
+        boot: Default::default(),
     };
     handshake_result(&shared, "accepted");
     Some(Connected {

@@ -3,8 +3,10 @@
 
 pub mod actor;
 pub mod authorize;
+pub mod boot;
 pub mod certificates;
 pub mod credentials;
+pub mod data_transfer;
 pub mod handle;
 pub mod handshake;
 pub mod id_info;

@@ -27,6 +27,7 @@ pub async fn recovery_journal(shared: &Arc<Shared>) {
             shared: shared.clone(),
             // A replayed report is not the charger talking: no local list sync.
             list_started: true.into(),
+            boot: Default::default(),
         };
         let call = Call {
             id: format!("replay-{n}"),

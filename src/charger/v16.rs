@@ -26,8 +26,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: None,
             };
             store.record_boot(id, boot).await.map_err(internal)?;
-            super::local_list::boot_accepted(ctx);
-            json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
+            super::boot::answer(ctx).await?
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
@@ -121,6 +120,10 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             )
             .await
         }
+        Request::DataTransfer(d) => {
+            super::inbound::data_transfer(ctx, call, &d.vendor_string, d.message_id.as_deref())
+                .await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,
@@ -142,11 +145,8 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 },
             )
             .await;
-            match call.action.as_str() {
-                "DataTransfer" => json!({"status": "Accepted"}),
-                // Firmware, diagnostics and log status: answers without fields.
-                _ => json!({}),
-            }
+            // Firmware, diagnostics and log status: answers without fields.
+            json!({})
         }
     })
 }

@@ -27,8 +27,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 reason: Some(wire_name(&b.reason)),
             };
             store.record_boot(id, boot).await.map_err(internal)?;
-            super::local_list::boot_accepted(ctx);
-            json!({"currentTime": now_text(), "interval": ctx.heartbeat_secs(), "status": "Accepted"})
+            super::boot::answer(ctx).await?
         }
         Request::Heartbeat(_) => json!({"currentTime": now_text()}),
         Request::Authorize(a) => {
@@ -122,6 +121,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             let kind = r.certificate_type.as_ref().map(wire_name);
             super::certificates::sign(ctx, call, &r.csr, kind).await
         }
+        Request::DataTransfer(d) => {
+            super::inbound::data_transfer(ctx, call, &d.vendor_id, d.message_id.as_deref()).await
+        }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(
                 call,
@@ -163,7 +165,6 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
 /// Answers to the messages that only report.
 fn other_answer(action: &str) -> Value {
     match action {
-        "DataTransfer" => json!({"status": "Accepted"}),
         "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
         // The gateway computes no schedules of its own: it says so.
         "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),

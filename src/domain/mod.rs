@@ -5,6 +5,7 @@ pub mod action;
 pub mod auth;
 pub mod event;
 pub mod notification;
+pub mod registration;
 pub mod secret;
 pub mod session;
 pub mod status;
@@ -13,4 +14,5 @@ pub mod variable;
 
 pub use auth::AuthStatus;
 pub use event::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+pub use registration::{BootAnswer, Registration};
 pub use status::HardwareStatus;

@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::tag_group::OpenTransaction;
-use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
+use crate::domain::{
+    BootInfo, MeterSample, Registration, StartTransaction, StopTransaction, TransactionUpdate,
+};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 
@@ -24,6 +26,14 @@ pub use notify::NotifyStore;
 pub use postgres::PostgresStore;
 pub use resources::{ResourceError, Resources};
 pub use sqlite::SqliteStore;
+
+/// What a BootNotification's answer depends on: the registration and the API's
+/// system status (`enabled`, `disabled`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub registration: Registration,
+    pub system_status: String,
+}
 
 /// A charger the gateway knows.
 #[derive(Clone, Debug)]
@@ -73,6 +83,15 @@ pub trait Store: Send + Sync + 'static {
     async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError>;
     /// Adds a charger (config seeds and auto-registration); an existing one is kept.
     async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError>;
+    /// Adds a charger like [`Store::upsert_charger`] with this registration, in one
+    /// transaction (auto-registration held Pending).
+    async fn register(
+        &self,
+        record: ChargerRecord,
+        registration: Registration,
+    ) -> Result<(), StoreError>;
+    /// What decides the answer to the charger's BootNotification (None: unknown).
+    async fn standing(&self, identity: &str) -> Result<Option<Standing>, StoreError>;
     /// Connection `generation` of the charger began (with this version) or ended. An end
     /// older than the latest beginning is ignored: a stale socket's cleanup never marks a
     /// reconnected charger offline.

@@ -52,6 +52,8 @@ pub struct ChargePointView {
     pub access_type: String,
     /// `enabled`, `disabled`, `out of order` or `demo`, as the API set it.
     pub system_status: String,
+    /// `accepted` or `pending` (boots held while the charge point is provisioned).
+    pub registration: String,
     pub first_contact_at: Option<String>,
     pub disconnected_at: Option<String>,
     pub created_at: String,
@@ -89,6 +91,8 @@ pub struct ChargePointPatch {
     pub desired_profile: Option<i64>,
     pub access_type: Option<String>,
     pub system_status: Option<String>,
+    /// `accepted` or `pending`.
+    pub registration: Option<String>,
 }
 
 /// A connector of an EVSE.

@@ -143,7 +143,8 @@ impl Metrics {
         r.register_collector(Box::new(Collected(source)));
     }
 
-    /// The text exposition format.
+    /// The OpenMetrics 1.0 text exposition (what `prometheus_client` writes: counter
+    /// families named without `_total`, a closing `# EOF`).
     pub fn render(&self) -> String {
         let r = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
@@ -152,6 +153,74 @@ impl Metrics {
         }
         out
     }
+
+    /// The body and content type `/metrics` answers with: OpenMetrics 1.0 when the
+    /// scraper accepts `application/openmetrics-text`, else the Prometheus text format
+    /// 0.0.4.
+    pub fn exposition(&self, accept: Option<&str>) -> (&'static str, String) {
+        let open = self.render();
+        if accept.is_some_and(accepts_openmetrics) {
+            (OPENMETRICS_CONTENT_TYPE, open)
+        } else {
+            (TEXT_CONTENT_TYPE, to_text_format(&open))
+        }
+    }
+}
+
+/// The OpenMetrics 1.0 text format's media type.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The Prometheus text exposition format 0.0.4's media type.
+pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Whether an `Accept` header lists `application/openmetrics-text` (with a non-zero `q`).
+fn accepts_openmetrics(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        media.eq_ignore_ascii_case("application/openmetrics-text") && !refused
+    })
+}
+
+/// Rewrites an OpenMetrics exposition in the 0.0.4 text format: there a family is named
+/// as its samples are, so a counter `x` (samples `x_total`) is declared as `x_total`;
+/// `unknown` is `untyped`; `# UNIT`, `# EOF` and exemplars do not exist.
+fn to_text_format(open: &str) -> String {
+    let mut out = String::with_capacity(open.len());
+    // HELP comes before TYPE; the name it carries depends on the type that follows.
+    let mut help: Option<(&str, String)> = None;
+    for line in open.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (name, text) = rest.split_once(' ').unwrap_or((rest, ""));
+            // OpenMetrics escapes `"` in HELP too; 0.0.4 escapes only `\\` and newlines.
+            help = Some((name, text.replace("\\\"", "\"")));
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap_or((rest, "unknown"));
+            let (family, kind) = match kind {
+                "counter" if !name.ends_with("_total") => (format!("{name}_total"), "counter"),
+                "counter" | "gauge" | "histogram" | "summary" => (name.to_owned(), kind),
+                _ => (name.to_owned(), "untyped"),
+            };
+            if let Some((_, text)) = help.take().filter(|(h, _)| *h == name) {
+                out.push_str(&format!("# HELP {family} {text}\n"));
+            }
+            out.push_str(&format!("# TYPE {family} {kind}\n"));
+        } else if line.starts_with('#') {
+            // `# UNIT` and `# EOF`.
+            continue;
+        } else if !line.is_empty() {
+            // An exemplar follows ` # ` after the value.
+            let sample = line.split_once(" # ").map_or(line, |(s, _)| s);
+            out.push_str(sample);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// An action name bounded to the OCPP lists (or `other`).

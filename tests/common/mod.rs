@@ -56,6 +56,10 @@ pub fn settings() -> Settings {
     // configuration before the test's own calls (tests/conformance_local_list.rs turns
     // them on).
     s.local_list.enabled = false;
+    // The webhook receivers of the tests listen on 127.0.0.1.
+    s.notify.allow_callbacks_to = ocpp_gateway::config::CallbackScope::Loopback;
+    // The vendor the notification tests' chargers send DataTransfer for.
+    s.ocpp.data_transfer_vendors = vec!["Acme".into()];
     s
 }
 

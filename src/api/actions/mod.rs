@@ -263,6 +263,11 @@ pub(crate) fn action_error(cp: &ChargePointView, e: ActionError) -> ApiError {
                 "Too many requests are waiting for this charge point.".into(),
             ),
             CallError::Invalid(m) => ApiError::NotImplemented(m),
+            CallError::NotAccepted { status } => ApiError::Conflict(format!(
+                "The charge point's BootNotification was answered {status}: until its \
+                 registration is accepted, only configuration requests and trigger-message \
+                 (none when Rejected) are sent to it."
+            )),
         },
     }
 }

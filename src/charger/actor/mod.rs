@@ -167,6 +167,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     }
 
     fn enqueue(&mut self, action: String, payload: Value, reply: Reply) {
+        let allowed = self
+            .ctx
+            .boot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .outbound(self.ctx.version, &action, &payload);
+        if let Err(answer) = allowed {
+            info!(%action, registration = answer.status(), "not sent: the charger's boot is not accepted");
+            let _ = reply.send(Err(CallError::NotAccepted {
+                status: answer.status().into(),
+            }));
+            return;
+        }
         let deadline = Instant::now() + self.ctx.shared.settings.ocpp.call_timeout;
         if let Err(reply) = self.pending.enqueue(action, payload, deadline, reply) {
             let _ = reply.send(Err(CallError::Busy));

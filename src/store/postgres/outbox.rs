@@ -48,6 +48,20 @@ pub(crate) async fn emit(tx: &Tx<'_>, cp: i64, event: Event<'_>) -> DbResult<()>
                     .get(0),
             ),
             Need::Session(id) => Facts::Session(session_facts(tx, cp, id, &n).await?.map(Box::new)),
+            Need::LastRequest(kinds) => {
+                let mut latest: Option<i64> = None;
+                for kind in kinds {
+                    let id: Option<i64> = tx
+                        .one(
+                            "SELECT MAX(id) FROM action_requests WHERE charge_point_id = $1 AND kind = $2",
+                            &[&cp, kind],
+                        )
+                        .await?
+                        .get(0);
+                    latest = latest.max(id);
+                }
+                Facts::LastRequest(latest)
+            }
         };
         let Some(body) = payload::compose(cp, &event, notice, &n, &facts) else {
             continue;

@@ -348,6 +348,11 @@ CREATE INDEX sessions_open ON sessions (charge_point_id, evse_network_id) WHERE 
     r#"
 ALTER TABLE charge_points ADD COLUMN pending_password_hashes TEXT;
 "#,
+    // Registration: whether the charge point's boots are accepted or held pending while
+    // it is provisioned (a `disabled` system status rejects them).
+    r#"
+ALTER TABLE charge_points ADD COLUMN registration TEXT NOT NULL DEFAULT 'accepted';
+"#,
 ];
 
 /// How many steps there are.

@@ -64,6 +64,43 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn register(
+        &self,
+        record: ChargerRecord,
+        registration: crate::domain::Registration,
+    ) -> Result<(), StoreError> {
+        self.write((record, registration), |tx, (r, registration)| {
+            Box::pin(async move {
+                ops::upsert_charger(tx, r).await?;
+                tx.exec(
+                    "UPDATE charge_points SET registration = $2 WHERE identity = $1",
+                    &[&r.identity, &registration.as_str()],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn standing(&self, identity: &str) -> Result<Option<crate::store::Standing>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT registration, system_status FROM charge_points WHERE identity = $1",
+                &[&identity],
+            )
+            .await?;
+        Ok(rows.first().map(|r| {
+            let registration: String = r.get(0);
+            crate::store::Standing {
+                // An unknown stored value holds the charger rather than admitting it.
+                registration: crate::domain::Registration::parse(&registration)
+                    .unwrap_or(crate::domain::Registration::Pending),
+                system_status: r.get(1),
+            }
+        }))
+    }
+
     async fn set_connected(
         &self,
         identity: &str,

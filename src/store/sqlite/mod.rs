@@ -172,6 +172,41 @@ impl Store for SqliteStore {
         self.write(move |tx| ops::upsert_charger(tx, &record)).await
     }
 
+    async fn register(
+        &self,
+        record: ChargerRecord,
+        registration: crate::domain::Registration,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            ops::upsert_charger(tx, &record)?;
+            tx.prepare_cached("UPDATE charge_points SET registration = ?2 WHERE identity = ?1")?
+                .execute(rusqlite::params![record.identity, registration.as_str()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn standing(&self, identity: &str) -> Result<Option<crate::store::Standing>, StoreError> {
+        let identity = identity.to_owned();
+        self.read(move |c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached(
+                "SELECT registration, system_status FROM charge_points WHERE identity = ?1",
+            )?
+            .query_row([&identity], |r| {
+                let registration: String = r.get(0)?;
+                Ok(crate::store::Standing {
+                    // An unknown stored value holds the charger rather than admitting it.
+                    registration: crate::domain::Registration::parse(&registration)
+                        .unwrap_or(crate::domain::Registration::Pending),
+                    system_status: r.get(1)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
     async fn set_connected(
         &self,
         identity: &str,

@@ -82,7 +82,11 @@ pub enum Event<'a> {
     /// A charger's DataTransfer, with its payload as received.
     DataTransfer(&'a Value),
     /// A diagnostics (1.6) or log (security extension, 2.0.1) upload status.
-    DiagnosticsStatus(&'a Value),
+    /// A diagnostics or log upload's status report, and the kinds of action request
+    /// (`action_requests.kind`) whose latest id it answers when it carries none.
+    DiagnosticsStatus(&'a Value, &'static [&'static str]),
+    /// A firmware status report (`chargePoint.changed` with the status and requestId).
+    FirmwareStatus(&'a Value),
     /// The charge point itself changed (firmware status, profile, ...).
     ChargePointChanged(Change),
     /// A reservation's new status (already in the reference's spelling).
@@ -116,11 +120,12 @@ impl<'a> Event<'a> {
     pub fn from_report(action: &str, payload: &'a Value) -> Option<Event<'a>> {
         Some(match action {
             "DataTransfer" => Event::DataTransfer(payload),
-            "DiagnosticsStatusNotification" | "LogStatusNotification" => {
-                Event::DiagnosticsStatus(payload)
+            "DiagnosticsStatusNotification" => Event::DiagnosticsStatus(payload, &["diagnostics"]),
+            "LogStatusNotification" => {
+                Event::DiagnosticsStatus(payload, &["diagnostics", "security-log"])
             }
             "FirmwareStatusNotification" | "SignedFirmwareStatusNotification" => {
-                Event::ChargePointChanged(Change::Updated)
+                Event::FirmwareStatus(payload)
             }
             _ => return None,
         })
@@ -217,7 +222,8 @@ impl<'a> Event<'a> {
             Event::Authorization { .. } => vec![Plain(names::AUTHORIZATION)],
             Event::Security { .. } => vec![Plain(names::SECURITY_EVENT)],
             Event::DataTransfer(_) => vec![Plain(names::DATA_TRANSFER)],
-            Event::DiagnosticsStatus(_) => vec![Plain(names::DIAGNOSTICS_STATUS)],
+            Event::DiagnosticsStatus(..) => vec![Plain(names::DIAGNOSTICS_STATUS)],
+            Event::FirmwareStatus(_) => vec![Plain(names::CHARGE_POINT_CHANGED)],
             Event::ChargePointChanged(_) => vec![Plain(names::CHARGE_POINT_CHANGED)],
             Event::Reservation { .. } => vec![Plain(names::RESERVATION_CHANGED)],
             Event::Prepared { name, .. } => vec![Plain(name)],

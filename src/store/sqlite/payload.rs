@@ -20,6 +20,9 @@ pub enum Need {
     Boot,
     /// The session with this id, its latest meter reading and its EVSE's id.
     Session(i64),
+    /// The latest action request id of these kinds for the charge point: the requestId
+    /// of a status report that carries none (1.6 DiagnosticsStatus, FirmwareStatus).
+    LastRequest(&'static [&'static str]),
 }
 
 /// The rows a body is built from, as [`need`] asked for them.
@@ -30,6 +33,8 @@ pub enum Facts {
     Boot(Option<String>),
     /// None when the session is gone.
     Session(Option<Box<SessionFacts>>),
+    /// None when no such action was sent.
+    LastRequest(Option<i64>),
 }
 
 /// A session as a notification body sees it.
@@ -46,6 +51,12 @@ pub fn need(event: &Event<'_>, notice: Notice) -> Need {
     match (event, notice) {
         (Event::Boot, Notice::Plain(names::BOOT)) => Need::Boot,
         (Event::Session { id, .. }, _) => Need::Session(*id),
+        (Event::DiagnosticsStatus(p, kinds), _) if request_id(p).is_none() => {
+            Need::LastRequest(kinds)
+        }
+        (Event::FirmwareStatus(p), _) if request_id(p).is_none() => {
+            Need::LastRequest(&["firmware"])
+        }
         _ => Need::Nothing,
     }
 }
@@ -66,8 +77,28 @@ pub fn build(
                 .query_row([cp], |r| r.get(0))?,
         ),
         Need::Session(id) => Facts::Session(session_facts(tx, cp, id, now)?.map(Box::new)),
+        Need::LastRequest(kinds) => Facts::LastRequest(last_request(tx, cp, kinds)?),
     };
     Ok(compose(cp, event, notice, now, &facts))
+}
+
+/// A report's own `requestId` (2.0.1 LogStatus/FirmwareStatus, 1.6 security extension).
+pub fn request_id(p: &Value) -> Option<i64> {
+    p.get("requestId").and_then(Value::as_i64)
+}
+
+/// The latest request id of these kinds the gateway handed out for charge point `cp`.
+fn last_request(tx: &Transaction<'_>, cp: i64, kinds: &[&str]) -> rusqlite::Result<Option<i64>> {
+    let mut latest = None;
+    for kind in kinds {
+        let id: Option<i64> = tx
+            .prepare_cached(
+                "SELECT MAX(id) FROM action_requests WHERE charge_point_id = ?1 AND kind = ?2",
+            )?
+            .query_row(params![cp, kind], |r| r.get(0))?;
+        latest = latest.max(id);
+    }
+    Ok(latest)
 }
 
 fn session_facts(
@@ -154,6 +185,15 @@ pub fn compose(
             "lastUpdatedAt": now,
         }),
         (Event::ChargePointChanged(change), _) => charge_point_changed(cp, *change, now),
+        (Event::FirmwareStatus(p), _) => {
+            let mut b = charge_point_changed(cp, Change::Updated, now);
+            // An extension of chargePoint.changed: which firmware action this reports on.
+            b["firmwareStatus"] = json!({
+                "status": p.get("status").and_then(Value::as_str).unwrap_or_default(),
+                "requestId": request_id(p).or(last(facts)),
+            });
+            b
+        }
         (_, Notice::Plain(names::CHARGE_POINT_CHANGED)) => {
             charge_point_changed(cp, Change::Updated, now)
         }
@@ -200,7 +240,7 @@ pub fn compose(
             b
         }
         (Event::DataTransfer(p), _) => data_transfer(cp, p),
-        (Event::DiagnosticsStatus(p), _) => diagnostics_status(cp, p, now),
+        (Event::DiagnosticsStatus(p, _), _) => diagnostics_status(cp, p, facts, now),
         (Event::Reservation { id, status }, _) => names::reservation_changed(*id, status, now),
         (Event::Prepared { body, .. }, _) => body.clone(),
         _ => return None,
@@ -264,7 +304,15 @@ fn data_transfer(cp: i64, p: &Value) -> Value {
     b
 }
 
-fn diagnostics_status(cp: i64, p: &Value, now: &str) -> Value {
+/// The request id found for a report without one.
+fn last(facts: &Facts) -> Option<i64> {
+    match facts {
+        Facts::LastRequest(id) => *id,
+        _ => None,
+    }
+}
+
+fn diagnostics_status(cp: i64, p: &Value, facts: &Facts, now: &str) -> Value {
     let status = match p.get("status").and_then(Value::as_str).unwrap_or_default() {
         "Uploaded" => "uploaded",
         "Uploading" => "uploading",
@@ -274,8 +322,9 @@ fn diagnostics_status(cp: i64, p: &Value, now: &str) -> Value {
     json!({
         "notification": names::DIAGNOSTICS_STATUS,
         "chargePointId": cp,
-        // 1.6 DiagnosticsStatusNotification carries no request id: 0 stands for "unknown".
-        "requestId": p.get("requestId").and_then(Value::as_i64).unwrap_or(0),
+        // 1.6 DiagnosticsStatusNotification carries no request id: it answers the latest
+        // get-diagnostics (0 when none was sent).
+        "requestId": request_id(p).or(last(facts)).unwrap_or(0),
         "status": status,
         "lastUpdatedAt": now,
     })

@@ -13,7 +13,7 @@ use crate::store::sqlite::now;
 
 const COLUMNS: &str = "id, identity, name, protocol, password_hash IS NOT NULL, desired_profile,
     current_profile, network_status, hardware_status, last_boot, first_contact_at, disconnected_at,
-    created_at, updated_at, access_type, system_status";
+    created_at, updated_at, access_type, system_status, registration";
 
 fn from_row(r: &Row) -> PgResult<ChargePointView> {
     let boot: Option<String> = r.try_get(9)?;
@@ -35,6 +35,7 @@ fn from_row(r: &Row) -> PgResult<ChargePointView> {
         updated_at: r.try_get(13)?,
         access_type: r.try_get(14)?,
         system_status: r.try_get(15)?,
+        registration: r.try_get(16)?,
     })
 }
 
@@ -164,6 +165,9 @@ pub async fn update<C: GenericClient>(
     }
     if let Some(v) = &p.system_status {
         sets.push(format!("system_status = {}", w.param(v.clone())));
+    }
+    if let Some(v) = &p.registration {
+        sets.push(format!("registration = {}", w.param(v.clone())));
     }
     sets.push(format!("updated_at = {}", w.param(now())));
     let idp = w.param(id);

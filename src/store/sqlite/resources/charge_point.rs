@@ -11,7 +11,7 @@ use crate::store::sqlite::ops::now;
 
 const COLUMNS: &str = "id, identity, name, protocol, password_hash IS NOT NULL, desired_profile,
     current_profile, network_status, hardware_status, last_boot, first_contact_at, disconnected_at,
-    created_at, updated_at, access_type, system_status";
+    created_at, updated_at, access_type, system_status, registration";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
     let boot: Option<String> = r.get(9)?;
@@ -33,6 +33,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
         updated_at: r.get(13)?,
         access_type: r.get(14)?,
         system_status: r.get(15)?,
+        registration: r.get(16)?,
     })
 }
 
@@ -145,6 +146,9 @@ pub fn update(
     }
     if let Some(v) = &p.system_status {
         sets.push(format!("system_status = {}", w.param(v.clone())));
+    }
+    if let Some(v) = &p.registration {
+        sets.push(format!("registration = {}", w.param(v.clone())));
     }
     sets.push(format!("updated_at = {}", w.param(now())));
     let idp = w.param(id);
