@@ -36,7 +36,7 @@ async fn serve(dir: &std::path::Path) -> Running {
             "[ocpp]\nlisten = \"127.0.0.1:0\"\nallow_unauthenticated = true\ncall_timeout = \"2s\"\n\
              public_url = \"ws://gateway.example.com/ocpp\"\n\
              [api]\nlisten = \"127.0.0.1:0\"\ntokens = [\"{TOKEN}\"]\n\
-             [store]\npath = \"{}\"\n[auth]\nunknown = \"accept\"\n\
+             [store]\npath = \"{}\"\n[auth]\nunknown = \"accept\"\n[local_list]\nenabled = false\n\
              [[chargers]]\nidentity = \"LOG-16\"\npassword = \"{OLD}\"\n\
              [[chargers]]\nidentity = \"LOG-201\"\npassword = \"{OLD}\"\n\
              [[chargers]]\nidentity = \"LOG-RAISE\"\n",

@@ -26,7 +26,11 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 
-ID_TAG = "PYFORGET1"
+
+def tag_of(identity):
+    """Each charger's own card: one card charging at two chargers at once would rightly
+    be refused (ConcurrentTx)."""
+    return ("PYF-" + identity)[:20]
 
 
 class CheckFailed(Exception):
@@ -57,7 +61,7 @@ class Charger16(ChargePoint16):
         await self.status("Available")
         await self.status("Preparing")
         start = await self.ask(call16.StartTransaction(
-            connector_id=1, id_tag=ID_TAG, meter_start=meter, timestamp=now()))
+            connector_id=1, id_tag=tag_of(self.id), meter_start=meter, timestamp=now()))
         check(start.id_tag_info["status"] == "Accepted", f"StartTransaction: {start.id_tag_info}")
         tx = start.transaction_id
         await self.status("Charging")
@@ -76,7 +80,7 @@ class Charger16(ChargePoint16):
         if stop:
             energy += 100
             await self.ask(call16.StopTransaction(
-                meter_stop=energy, timestamp=now(), transaction_id=tx, id_tag=ID_TAG,
+                meter_stop=energy, timestamp=now(), transaction_id=tx, id_tag=tag_of(self.id),
                 reason="Local"))
             await self.status("Finishing")
             await self.status("Available")
@@ -100,7 +104,7 @@ class Charger201(ChargePoint201):
         await self.status("Available")
         await self.status("Occupied")
         tx = str(uuid.uuid4())
-        id_token = {"id_token": ID_TAG, "type": "ISO14443"}
+        id_token = {"id_token": tag_of(self.id), "type": "ISO14443"}
         energy, samples, seq_no = meter, 0, 0
 
         async def event(event_type, trigger, state, extra_samples=(), **info):
