@@ -15,23 +15,6 @@ use common::reference::Api;
 use common::*;
 use serde_json::json;
 
-fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready
-}
-
 async fn raise_to_1(version: &str, identity: &str) {
     if !python_ready() {
         return;

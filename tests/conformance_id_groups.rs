@@ -20,23 +20,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready
-}
-
 /// What the Python charger printed: its observations and how far it got.
 struct Script {
     lines: tokio::sync::mpsc::UnboundedReceiver<String>,

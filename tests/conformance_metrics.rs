@@ -15,20 +15,7 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import prometheus_client.openmetrics.parser"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `prometheus_client` package"
-        );
-        eprintln!("skipped: python3 with the prometheus_client package not installed");
-    }
-    ready
+    python_has("prometheus_client.openmetrics.parser")
 }
 
 /// The families and their types, as the Python parser for `format` reads `body`.

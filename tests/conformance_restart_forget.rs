@@ -18,23 +18,6 @@ use serde_json::Value;
 use sessions_common::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready
-}
-
 /// One life of the charger: it runs a transaction from register `meter` and either
 /// stops it (`stop`) or is killed while charging, after `check` saw it charging.
 /// Returns what it reported.

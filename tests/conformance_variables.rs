@@ -18,23 +18,6 @@ use common::*;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready
-}
-
 /// A gateway, its API and the Python station connected and booted.
 struct Station {
     tg: TestGateway,

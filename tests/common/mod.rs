@@ -352,3 +352,28 @@ impl Client {
         frame[0] == 3
     }
 }
+
+/// Whether python3 can import `modules` (e.g. `"ocpp, websockets"`) for the tests that
+/// drive a Python implementation. Without them a test prints a skip line and passes, but
+/// not when `CI` is set: there `.ci/run` installed them, so their absence is a failure.
+pub fn python_has(modules: &str) -> bool {
+    let ready = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but python3 cannot import {modules}"
+        );
+        eprintln!("skipped: python3 cannot import {modules}");
+    }
+    ready
+}
+
+/// Whether the Python `ocpp` package (and `websockets`) can drive a charger.
+pub fn python_ready() -> bool {
+    python_has("ocpp, websockets")
+}

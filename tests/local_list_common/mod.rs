@@ -18,23 +18,6 @@ use ocpp_gateway::ocpp::OcppVersion;
 pub const TAGS: &str = "/public-api/resources/id-tags/v2.0";
 pub const ACTIONS: &str = "/public-api/actions/charge-point/v1.0";
 
-pub fn python_ready() -> bool {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import ocpp, websockets"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but python3 cannot import the `ocpp` and `websockets` packages"
-        );
-        eprintln!("skipped: python3 with the ocpp and websockets packages not installed");
-    }
-    ready && crate::common::schema::available()
-}
-
 /// A gateway with local list sync on, and its API.
 pub struct Rig {
     pub tg: TestGateway,
