@@ -226,6 +226,8 @@ pub struct PncSettings {
     /// How long one request to a contract's OCSP responder may take.
     #[serde(with = "humantime_serde")]
     pub ocsp_timeout: Duration,
+    /// The addresses a responder a charger names may have, beyond public ones.
+    pub ocsp_responders: CallbackScope,
     /// The country and provider id of EMAIDs the local provider hands out (`DE-8EO`).
     pub emaid_prefix: String,
     /// How long contract certificates of the local provider are valid.
@@ -322,7 +324,8 @@ pub struct NotifySettings {
     pub allow_callbacks_to: CallbackScope,
 }
 
-/// The addresses a webhook callback URL may resolve to, beyond public ones.
+/// The addresses a URL someone else names (a webhook callback, an OCSP responder) may
+/// resolve to, beyond public ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CallbackScope {

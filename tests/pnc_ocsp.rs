@@ -248,3 +248,49 @@ async fn a_16_charger_gets_the_same_online_check_through_data_transfer() {
         pair("Invalid", "CertificateRevoked")
     );
 }
+
+/// OCPP 2.0.1 C07.FR.05 with the gateway's own safety: the responder is named by the
+/// charger, so by default (`pnc.ocsp_responders = "public"`) one at an internal address
+/// is never asked — the contract cannot be verified (CertChainError, Invalid, as for an
+/// unreachable responder) and no request reaches the internal service.
+#[tokio::test]
+async fn a_responder_at_an_internal_address_is_not_asked() {
+    let World {
+        mo,
+        book,
+        url,
+        tg,
+        _dirs,
+    } = world_scoped(ocpp_gateway::config::CallbackScope::Public).await;
+    let mut c = common::charger(&tg, "PNC-SSRF", "ocpp1.6").await;
+    c.call(
+        "BootNotification",
+        json!({"chargePointVendor": "V", "chargePointModel": "M"}),
+    )
+    .await;
+    let good = mo.contract(&emaid(1), &url);
+    let serial = norm(good["serialNumber"].as_str().expect("serial"));
+    book.lock()
+        .expect("book")
+        .answers
+        .insert(serial.clone(), Answer::Good);
+    // The responder listens on 127.0.0.1; by name it is `localhost`.
+    let by_name = mo.contract(&emaid(6), &url.replace("127.0.0.1", "localhost"));
+    for hash in [&good, &by_name] {
+        let inner = json!({"idToken": {"idToken": emaid(1), "type": "eMAID"},
+                           "iso15118CertificateHashData": [hash]});
+        let dt = json!({"vendorId": "org.openchargealliance.iso15118pnc",
+                        "messageId": "Authorize", "data": inner.to_string()});
+        let answer = c.call("DataTransfer", dt).await;
+        let data: Value =
+            serde_json::from_str(answer["data"].as_str().expect("data")).expect("JSON data");
+        assert_eq!(data["idTokenInfo"]["status"], "Invalid", "{data}");
+        assert_eq!(data["certificateStatus"], "CertChainError", "{data}");
+    }
+    let book = book.lock().expect("book");
+    assert!(
+        book.hits.is_empty(),
+        "the responder was asked: {:?}",
+        book.hits
+    );
+}

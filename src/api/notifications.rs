@@ -132,14 +132,18 @@ fn id_of(raw: &str) -> Result<i64, NotifyApiError> {
 /// 422 for a callback URL whose host is, or resolves to, an address
 /// `notify.allow_callbacks_to` does not allow.
 async fn callback_allowed(api: &NotifyApi, url: &str) -> Result<(), NotifyApiError> {
-    crate::notify::address::check_callback(api.settings.allow_callbacks_to, url)
-        .await
-        .map_err(|why| {
-            invalid(
-                "webhook.callbackUrl",
-                &format!("The webhook.callbackUrl is not allowed: {why}."),
-            )
-        })
+    crate::security::address::check_callback(
+        api.settings.allow_callbacks_to,
+        "notify.allow_callbacks_to",
+        url,
+    )
+    .await
+    .map_err(|why| {
+        invalid(
+            "webhook.callbackUrl",
+            &format!("The webhook.callbackUrl is not allowed: {why}."),
+        )
+    })
 }
 
 fn invalid(field: &str, message: &str) -> NotifyApiError {

@@ -33,9 +33,11 @@ pub async fn attempt(
     };
     // A name's addresses are checked by the client's resolver as it connects; an IP
     // host is checked here.
-    if let Err(why) =
-        super::address::check_literal(settings.allow_callbacks_to, &event.callback_url)
-    {
+    if let Err(why) = crate::security::address::check_literal(
+        settings.allow_callbacks_to,
+        "notify.allow_callbacks_to",
+        &event.callback_url,
+    ) {
         let error = format!("callback address not allowed: {why}");
         return backoff::after_failure(settings, event, error, Utc::now(), backoff::jitter());
     }

@@ -3,7 +3,6 @@
 //! subscription, retried with backoff, surviving restarts. Delivery runs on its own
 //! tasks: a slow receiver never slows a charger or another subscription.
 
-pub mod address;
 pub mod backoff;
 pub mod deliver;
 pub mod subscription;
@@ -76,8 +75,9 @@ impl Notifier {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(address::Resolver {
+            .dns_resolver(Arc::new(crate::security::address::Resolver {
                 scope: settings.allow_callbacks_to,
+                setting: "notify.allow_callbacks_to",
             }))
             .build()
             .map_err(|e| NotifyError::Client(e.to_string()))?;

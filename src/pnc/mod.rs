@@ -98,6 +98,7 @@ pub struct Pnc {
     /// Asks contracts' OCSP responders.
     ocsp_client: reqwest::Client,
     ocsp_timeout: std::time::Duration,
+    ocsp_responders: crate::config::CallbackScope,
     /// Checked answers of contracts' own responders, by certificate, until `nextUpdate`.
     online_cache: Mutex<HashMap<String, (responder::OnlineStatus, chrono::DateTime<Utc>)>>,
 }
@@ -129,9 +130,16 @@ impl Pnc {
             &settings.dir,
             &[pnc_files::MO_ROOT, pnc_files::V2G_ROOT],
         )?;
+        // Chargers name the responders: the client reaches only the addresses
+        // `pnc.ocsp_responders` allows (names filtered at resolution, IPs before sending).
         let ocsp_client = reqwest::Client::builder()
             .connect_timeout(settings.ocsp_timeout)
             .timeout(settings.ocsp_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(crate::security::address::Resolver {
+                scope: settings.ocsp_responders,
+                setting: "pnc.ocsp_responders",
+            }))
             .build()
             .map_err(|e| format!("pnc OCSP client: {e}"))?;
         let provider: Option<Arc<dyn ContractProvider>> = match (kind, &store) {
@@ -160,6 +168,7 @@ impl Pnc {
             mo_roots,
             ocsp_client,
             ocsp_timeout: settings.ocsp_timeout,
+            ocsp_responders: settings.ocsp_responders,
             online_cache: Mutex::new(HashMap::new()),
         })
     }

@@ -83,6 +83,12 @@ impl Pnc {
                 "responderURL {url:?} is not an http(s) URL"
             )));
         }
+        // An IP the scope refuses is not asked (names are filtered by the client's resolver).
+        crate::security::address::check_literal(self.ocsp_responders, "pnc.ocsp_responders", url)
+            .map_err(|reason| responder::OnlineError::Unreachable {
+            url: url.to_owned(),
+            reason,
+        })?;
         let verdict =
             responder::ask(&self.ocsp_client, url, h, &self.mo_roots, self.ocsp_timeout).await?;
         // No nextUpdate: newer information is always available (RFC 6960 §4.2.2.1),

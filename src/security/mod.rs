@@ -1,5 +1,7 @@
-//! Charger credentials (and, later, TLS and the charger CA).
+//! Charger credentials, TLS, the charger CA, trusted proxies and where the gateway's
+//! own outgoing requests may go.
 
+pub mod address;
 pub mod certs;
 pub mod password;
 pub mod proxy;

@@ -31,6 +31,7 @@ pub async fn spawn_gateway(dir: &Path, env: &[(&str, &str)]) -> Spawned {
         .env("OCPP_GATEWAY__AUTH__UNKNOWN", "accept")
         // The tests' webhook receivers listen on 127.0.0.1.
         .env("OCPP_GATEWAY__NOTIFY__ALLOW_CALLBACKS_TO", "loopback")
+        .env("OCPP_GATEWAY__PNC__OCSP_RESPONDERS", "loopback")
         .env("OCPP_GATEWAY__STORE__PATH", dir.join("gateway.db"))
         .env("OCPP_GATEWAY__LOG__LEVEL", "warn")
         // Raw chargers answer only what their test expects (see `settings()`).

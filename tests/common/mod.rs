@@ -58,6 +58,8 @@ pub fn settings() -> Settings {
     s.local_list.enabled = false;
     // The webhook receivers of the tests listen on 127.0.0.1.
     s.notify.allow_callbacks_to = ocpp_gateway::config::CallbackScope::Loopback;
+    // And the OCSP responders of the Plug & Charge tests.
+    s.pnc.ocsp_responders = ocpp_gateway::config::CallbackScope::Loopback;
     // The vendor the notification tests' chargers send DataTransfer for.
     s.ocpp.data_transfer_vendors = vec!["Acme".into()];
     s

@@ -328,6 +328,11 @@ pub struct World {
 }
 
 pub async fn world() -> World {
+    world_scoped(ocpp_gateway::config::CallbackScope::Loopback).await
+}
+
+/// The world with the responders chargers name allowed only within `scope`.
+pub async fn world_scoped(scope: ocpp_gateway::config::CallbackScope) -> World {
     let mo = Arc::new(OtherMo::new());
     let book = Arc::new(Mutex::new(Book::default()));
     let url = responder(mo.clone(), book.clone()).await;
@@ -341,6 +346,7 @@ pub async fn world() -> World {
         s.pnc.dir = dir;
         s.pnc.mo_roots = vec![root_file];
         s.auth.unknown = ocpp_gateway::config::Policy::Reject;
+        s.pnc.ocsp_responders = scope;
     })
     .await;
     for n in [1, 6, 7] {

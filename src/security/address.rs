@@ -1,9 +1,10 @@
-//! Where webhooks may go: callback URLs whose host is (or resolves to) a loopback,
-//! link-local, private or otherwise special address are refused unless
-//! `notify.allow_callbacks_to` allows them — checked when a subscription is written, and
-//! again at each delivery, on the very addresses the request connects to (a name that
-//! resolved to a public address at subscription time and to a private one later, as in
-//! DNS rebinding, reaches nothing).
+//! Where the gateway's own HTTP requests may go when someone else names the URL: webhook
+//! callbacks (`notify.allow_callbacks_to`) and the OCSP responders chargers name in
+//! Plug & Charge requests (`pnc.ocsp_responders`). A URL whose host is (or resolves to)
+//! a loopback, link-local, private or otherwise special address is refused unless the
+//! setting allows it — checked when a subscription is written, and again at each request,
+//! on the very addresses the request connects to (a name that resolved to a public
+//! address at first and to a private one later, as in DNS rebinding, reaches nothing).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -13,7 +14,7 @@ use crate::config::CallbackScope;
 /// How long a subscription's name lookup may take.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// What kind of address an IP is, for webhook purposes.
+/// What kind of address an IP is, for these purposes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     Public,
@@ -92,7 +93,7 @@ fn classify_v6(ip: Ipv6Addr) -> Class {
     }
 }
 
-/// Whether `scope` lets webhooks go to `ip`.
+/// Whether `scope` lets a request go to `ip`.
 pub fn allowed(scope: CallbackScope, ip: IpAddr) -> bool {
     matches!(
         (scope, classify(ip)),
@@ -105,10 +106,10 @@ pub fn allowed(scope: CallbackScope, ip: IpAddr) -> bool {
     )
 }
 
-/// Why `ip` is refused, for the API's and the delivery log's message.
-pub fn refusal(ip: IpAddr) -> String {
+/// Why `ip` is refused, naming the `setting` that would allow it.
+pub fn refusal(ip: IpAddr, setting: &str) -> String {
     format!(
-        "{ip} is a {} address; webhooks go there only when notify.allow_callbacks_to allows it",
+        "{ip} is a {} address; requests go there only when {setting} allows it",
         classify(ip).name()
     )
 }
@@ -116,13 +117,13 @@ pub fn refusal(ip: IpAddr) -> String {
 /// Checks a callback URL when a subscription is written: an IP host must be allowed,
 /// and so must every address a name resolves to now. A name that does not resolve (yet)
 /// is taken: it reaches nothing, and each delivery checks again.
-pub async fn check_callback(scope: CallbackScope, url: &str) -> Result<(), String> {
+pub async fn check_callback(scope: CallbackScope, setting: &str, url: &str) -> Result<(), String> {
     let Ok(parsed) = reqwest::Url::parse(url) else {
         return Ok(());
     };
     let port = parsed.port_or_known_default().unwrap_or(80);
     let host = match host_of(&parsed) {
-        Some(Host::Ip(ip)) => return check_ip(scope, ip),
+        Some(Host::Ip(ip)) => return check_ip(scope, setting, ip),
         Some(Host::Name(d)) => d,
         None => return Ok(()),
     };
@@ -135,27 +136,27 @@ pub async fn check_callback(scope: CallbackScope, url: &str) -> Result<(), Strin
         return Ok(());
     };
     for a in addrs {
-        check_ip(scope, a.ip())?;
+        check_ip(scope, setting, a.ip())?;
     }
     Ok(())
 }
 
-fn check_ip(scope: CallbackScope, ip: IpAddr) -> Result<(), String> {
+fn check_ip(scope: CallbackScope, setting: &str, ip: IpAddr) -> Result<(), String> {
     if allowed(scope, ip) {
         Ok(())
     } else {
-        Err(refusal(ip))
+        Err(refusal(ip, setting))
     }
 }
 
-/// The check at delivery for a URL whose host is an IP address (names go through
+/// The check at each request for a URL whose host is an IP address (names go through
 /// [`Resolver`]).
-pub fn check_literal(scope: CallbackScope, url: &str) -> Result<(), String> {
+pub fn check_literal(scope: CallbackScope, setting: &str, url: &str) -> Result<(), String> {
     let Ok(parsed) = reqwest::Url::parse(url) else {
         return Ok(());
     };
     match host_of(&parsed) {
-        Some(Host::Ip(ip)) => check_ip(scope, ip),
+        Some(Host::Ip(ip)) => check_ip(scope, setting, ip),
         _ => Ok(()),
     }
 }
@@ -178,16 +179,19 @@ fn host_of(url: &reqwest::Url) -> Option<Host> {
     })
 }
 
-/// The webhook client's name resolution: the system's, less the addresses the scope
-/// does not allow; a name left with none fails to connect.
+/// A client's name resolution: the system's, less the addresses the scope does not
+/// allow; a name left with none fails to connect.
 #[derive(Debug)]
 pub struct Resolver {
     pub scope: CallbackScope,
+    /// The setting that allows more, named in the error.
+    pub setting: &'static str,
 }
 
 impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let scope = self.scope;
+        let setting = self.setting;
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let found: Vec<SocketAddr> =
@@ -200,9 +204,9 @@ impl reqwest::dns::Resolve for Resolver {
             if kept.is_empty() {
                 let why = found
                     .first()
-                    .map(|a| refusal(a.ip()))
+                    .map(|a| refusal(a.ip(), setting))
                     .unwrap_or_else(|| "no address".into());
-                return Err(format!("callback address not allowed: {host}: {why}").into());
+                return Err(format!("address not allowed: {host}: {why}").into());
             }
             Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
         })
@@ -270,9 +274,9 @@ mod tests {
         assert!(allowed(CallbackScope::Private, private));
         assert!(!allowed(CallbackScope::Private, meta));
         assert_eq!(
-            check_literal(CallbackScope::Public, "http://[::1]:8080/x").map_err(|_| ()),
+            check_literal(CallbackScope::Public, "x", "http://[::1]:8080/x").map_err(|_| ()),
             Err(())
         );
-        assert!(check_literal(CallbackScope::Public, "https://example.com/x").is_ok());
+        assert!(check_literal(CallbackScope::Public, "x", "https://example.com/x").is_ok());
     }
 }
