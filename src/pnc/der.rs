@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::responder::OnlineError;
+/// Why a DER answer could not be read (the responder's answer is then unusable).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct DerError(pub String);
 
 /// One DER element: its tag, its content, all its bytes.
 pub(super) struct Tlv<'a> {
@@ -12,12 +15,12 @@ pub(super) struct Tlv<'a> {
     pub raw: &'a [u8],
 }
 
-pub(super) fn bad(what: &str) -> OnlineError {
-    OnlineError::BadAnswer(what.to_owned())
+pub(super) fn bad(what: &str) -> DerError {
+    DerError(what.to_owned())
 }
 
 /// Reads one DER element off the front of `input`; the rest after it.
-pub(super) fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), OnlineError> {
+pub(super) fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), DerError> {
     let (&tag, rest) = input.split_first().ok_or_else(|| bad("truncated DER"))?;
     let (&first, rest) = rest.split_first().ok_or_else(|| bad("truncated DER"))?;
     let (len, rest) = if first < 0x80 {
@@ -47,7 +50,7 @@ pub(super) fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), OnlineError> {
 }
 
 /// The elements inside a constructed element's content.
-pub(super) fn children(content: &[u8]) -> Result<Vec<Tlv<'_>>, OnlineError> {
+pub(super) fn children(content: &[u8]) -> Result<Vec<Tlv<'_>>, DerError> {
     let mut out = Vec::new();
     let mut rest = content;
     while !rest.is_empty() {
@@ -62,11 +65,11 @@ pub(super) fn expect<'a>(
     t: Option<&'a Tlv<'a>>,
     tag: u8,
     what: &str,
-) -> Result<&'a Tlv<'a>, OnlineError> {
+) -> Result<&'a Tlv<'a>, DerError> {
     t.filter(|t| t.tag == tag).ok_or_else(|| bad(what))
 }
 
-pub(super) fn generalized_time(t: &Tlv<'_>) -> Result<DateTime<Utc>, OnlineError> {
+pub(super) fn generalized_time(t: &Tlv<'_>) -> Result<DateTime<Utc>, DerError> {
     let text = std::str::from_utf8(t.content).map_err(|_| bad("a time is not text"))?;
     let text = text.trim_end_matches('Z');
     // Fractions of a second are allowed and ignored.

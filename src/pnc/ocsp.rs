@@ -1,7 +1,7 @@
 //! OCSP answers of the local provider (RFC 6960): a DER `OCSPResponse` with one
 //! `SingleResponse`, signed by the certificate's issuing CA itself (a CA may answer for
 //! the certificates it issued) or by a responder it delegated to, ECDSA with SHA-256;
-//! and the DER building blocks the OCSP requests of [`super::responder`] share.
+//! and the DER building blocks the OCSP requests of the responder module share.
 
 use chrono::{DateTime, Utc};
 use rcgen::SigningKey;

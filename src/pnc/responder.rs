@@ -12,7 +12,7 @@ use x509_parser::der_parser::oid::Oid;
 use x509_parser::prelude::*;
 
 use super::cert;
-use super::der::{bad, children, expect, generalized_time, read, strip_zeros};
+use super::der::{children, expect, generalized_time, read, strip_zeros};
 use super::ocsp::{hash_oid, integer, seq, tlv};
 use super::HashData;
 
@@ -43,6 +43,16 @@ pub enum OnlineError {
     BadAnswer(String),
     #[error("OCSP answer not trusted: {0}")]
     Untrusted(String),
+}
+
+fn bad(what: &str) -> OnlineError {
+    OnlineError::BadAnswer(what.to_owned())
+}
+
+impl From<super::der::DerError> for OnlineError {
+    fn from(e: super::der::DerError) -> OnlineError {
+        OnlineError::BadAnswer(e.0)
+    }
 }
 
 /// How far the responder's clock may be ahead of ours.
