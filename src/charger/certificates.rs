@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::inbound::ChargerContext;
+use super::context::ChargerContext;
 use crate::domain::event::ChargerEvent;
 use crate::ocpp::{Call, OcppVersion};
 use crate::security::certs::check_csr;
@@ -96,7 +96,7 @@ pub async fn sign_v2g(
         let (action, payload) = if via_data_transfer {
             (
                 "DataTransfer",
-                json!({"vendorId": crate::pnc::charger::OCA_VENDOR,
+                json!({"vendorId": crate::pnc::OCA_VENDOR,
                        "messageId": "CertificateSigned", "data": signed.to_string()}),
             )
         } else {

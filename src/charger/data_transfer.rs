@@ -5,6 +5,40 @@
 //! requires of a CSMS that implements no such vendor or message (1.6 §4.3 / §5.5,
 //! 2.0.1 P02.FR.06/07), and forwarded nowhere.
 
+use serde_json::Value;
+
+use super::context::ChargerContext;
+use crate::domain::event::ChargerEvent;
+use crate::ocpp::Call;
+
+/// A charger's DataTransfer: forwarded to the platform (and Accepted) when its vendor and
+/// message are configured as handled, else answered with the status OCPP gives for an
+/// unknown vendor or message (see [`decide`]).
+pub async fn answer(
+    ctx: &ChargerContext,
+    call: &Call,
+    vendor: &str,
+    message: Option<&str>,
+) -> Value {
+    let rules = &ctx.shared.settings.ocpp.data_transfer_vendors;
+    let verdict = decide(rules, vendor, message);
+    if verdict == Verdict::Handled {
+        let event = ChargerEvent::Other {
+            action: call.action.clone(),
+            payload: call.payload.clone(),
+        };
+        ctx.record_event(call, event).await;
+    } else {
+        tracing::info!(
+            vendor,
+            message,
+            status = verdict.status(),
+            "DataTransfer of a vendor or message not handled here"
+        );
+    }
+    serde_json::json!({"status": verdict.status()})
+}
+
 /// What the gateway does with one DataTransfer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {

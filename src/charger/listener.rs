@@ -19,10 +19,10 @@ use tokio_util::task::TaskTracker;
 use tracing::{field, info, warn, Instrument};
 
 use super::actor::{Actor, Exit};
+use super::context::{ChargerContext, Shared};
 use super::handle::{ChargerHandle, CloseReason};
 use super::handshake::{admit, read_head, refuse, Transport};
 use super::identity;
-use super::inbound::{ChargerContext, Shared};
 use super::rewind::Rewind;
 use crate::ocpp::{Leniency, OcppVersion};
 use crate::telemetry::metrics::{protocol_label, ResultLabel};

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use super::inbound::ChargerContext;
+use super::context::ChargerContext;
 
 /// Asks the station about the sessions open on `evse` since before its latest boot, in a
 /// task of its own: the CALL goes through the charger's mailbox after this answer.

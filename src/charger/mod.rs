@@ -4,7 +4,9 @@
 pub mod actor;
 pub mod authorize;
 pub mod boot;
+pub mod boot_state;
 pub mod certificates;
+pub mod context;
 pub mod credentials;
 pub mod data_transfer;
 pub mod handle;
@@ -25,6 +27,6 @@ pub mod security_profile;
 mod v16;
 mod v201;
 
+pub use context::Shared;
 pub use handle::{CallError, ChargerHandle, CloseReason};
-pub use inbound::Shared;
 pub use registry::Registry;

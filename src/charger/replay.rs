@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use super::inbound::{self, ChargerContext, Shared};
+use super::context::{ChargerContext, Shared};
+use super::inbound;
 use crate::ocpp::{Call, Leniency};
 
 /// Applies every journalled report; one that fails again is journalled again.

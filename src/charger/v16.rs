@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
+use super::context::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use super::id_info;
-use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction};
@@ -111,7 +111,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
         }
         Request::SignCertificate(r) => super::certificates::sign(ctx, call, &r.csr, None).await,
         // Plug & Charge in the OCA scheme: 2.0.1 messages inside DataTransfer.
-        Request::DataTransfer(d) if d.vendor_string == crate::pnc::charger::OCA_VENDOR => {
+        Request::DataTransfer(d) if d.vendor_string == crate::pnc::OCA_VENDOR => {
             crate::pnc::charger::data_transfer(
                 ctx,
                 call,
@@ -121,8 +121,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             .await
         }
         Request::DataTransfer(d) => {
-            super::inbound::data_transfer(ctx, call, &d.vendor_string, d.message_id.as_deref())
-                .await
+            super::data_transfer::answer(ctx, call, &d.vendor_string, d.message_id.as_deref()).await
         }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(

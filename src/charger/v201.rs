@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
+use super::context::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use super::id_info;
-use super::inbound::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
 use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, TransactionUpdate};
@@ -122,7 +122,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             super::certificates::sign(ctx, call, &r.csr, kind).await
         }
         Request::DataTransfer(d) => {
-            super::inbound::data_transfer(ctx, call, &d.vendor_id, d.message_id.as_deref()).await
+            super::data_transfer::answer(ctx, call, &d.vendor_id, d.message_id.as_deref()).await
         }
         Request::SecurityEventNotification(e) => {
             ctx.record_event(

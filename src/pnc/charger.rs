@@ -8,13 +8,10 @@ use serde_json::{json, Value};
 
 use super::provider::{EvCertificateRequest, OcspQuery, ProviderError};
 use super::{ContractCheck, HashData};
-use crate::charger::inbound::ChargerContext;
+use crate::charger::context::ChargerContext;
 use crate::domain::auth::{AuthSource, AuthorizationRecord};
 use crate::domain::AuthStatus;
 use crate::ocpp::Call;
-
-/// The DataTransfer vendorId of the OCA "Plug & Charge for OCPP 1.6" scheme.
-pub const OCA_VENDOR: &str = "org.openchargealliance.iso15118pnc";
 
 /// A `statusInfo` (reasonCode at most 20 characters, additionalInfo at most 512).
 fn status_info(reason: &str, info: &str) -> Value {

@@ -3,6 +3,9 @@
 //! chargers ask about them (certificate installation, OCSP status, contract
 //! authorization, SECC certificates).
 
+/// The DataTransfer vendorId of the OCA "Plug & Charge for OCPP 1.6" scheme.
+pub const OCA_VENDOR: &str = "org.openchargealliance.iso15118pnc";
+
 pub mod cert;
 pub mod charger;
 mod der;

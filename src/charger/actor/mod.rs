@@ -16,8 +16,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 use tracing::{debug, info, warn};
 
+use super::context::ChargerContext;
 use super::handle::{CallError, CloseReason, Command};
-use super::inbound::ChargerContext;
 use super::pending::PendingCalls;
 use crate::ocpp::{Call, Frame};
 use crate::telemetry::metrics::{action_label, CallLabels};

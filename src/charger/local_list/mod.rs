@@ -34,50 +34,19 @@
 //!   node and a boot's pass on another may overlap, which at worst costs a Full update.
 //! - `local_list.enabled` turns it all off.
 
+pub mod passes;
 mod support;
 mod sync;
 mod wire;
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
-use super::inbound::{ChargerContext, Shared};
+use super::context::{ChargerContext, Shared};
 use super::ChargerHandle;
+use passes::Next;
+pub use passes::{LocalLists, PASSES};
 pub use sync::{Done, SyncError};
-
-/// Passes running at once, across all chargers.
-pub const PASSES: usize = 16;
-
-/// The sync's own state: which chargers have a pass running, and the limit on passes.
-pub struct LocalLists {
-    enabled: bool,
-    /// Chargers with a pass running, and the pass wanted after it, if any.
-    running: Mutex<HashMap<Arc<str>, Option<Next>>>,
-    permits: Arc<Semaphore>,
-}
-
-struct Next {
-    handle: ChargerHandle,
-    discover: bool,
-}
-
-impl LocalLists {
-    pub fn new(enabled: bool) -> LocalLists {
-        LocalLists {
-            enabled,
-            running: Mutex::new(HashMap::new()),
-            permits: Arc::new(Semaphore::new(PASSES)),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Option<Next>>> {
-        // Every critical section is a single map operation: poisoning leaves it whole.
-        self.running.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// The hook of a BootNotification answered Accepted: the charger's list is synced once
 /// the answer is out (its support asked anew). Call it only for an Accepted boot.

@@ -81,7 +81,7 @@ pub fn interpret(request: &Request, answer: Value) -> Result<Outcome, CallError>
     // SetVariables answers per variable; the action sets one.
     // A Plug & Charge message in a 1.6 DataTransfer carries its own answer in `data`.
     let inner: Option<Value> = (request.action == "DataTransfer"
-        && request.payload["vendorId"] == crate::pnc::charger::OCA_VENDOR
+        && request.payload["vendorId"] == crate::pnc::OCA_VENDOR
         && answer["status"] == "Accepted")
         .then(|| {
             answer["data"]

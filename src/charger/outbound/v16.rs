@@ -195,7 +195,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             let inner = json!({"certificateType": format!("{kind:?}"), "certificate": certificate});
             Request::new(
                 "DataTransfer",
-                json!({"vendorId": crate::pnc::charger::OCA_VENDOR,
+                json!({"vendorId": crate::pnc::OCA_VENDOR,
                        "messageId": "InstallCertificate", "data": inner.to_string()}),
                 ACCEPTED,
             )
