@@ -6,6 +6,7 @@ pub mod notify;
 pub mod pnc;
 pub mod postgres;
 pub mod resources;
+pub mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;

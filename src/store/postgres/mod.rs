@@ -9,6 +9,7 @@
 //! groups concurrent commits itself, so there is no writer thread here.
 
 pub mod cluster;
+mod db;
 mod local_list;
 mod notify;
 mod ops;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
-use super::StoreError;
+use super::{sql, StoreError};
 use crate::config::StoreSettings;
 
 /// See the module documentation.
@@ -88,6 +89,36 @@ impl PostgresStore {
             .get()
             .await
             .map_err(|e| unavailable(format!("PostgreSQL: {e}")))
+    }
+
+    /// Runs a shared read operation with `args` on a pooled connection. Same shape as
+    /// the SQLite store's, so one closure serves both.
+    pub(crate) async fn read_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
+    where
+        A: Send + Sync,
+        T: Send,
+        F: for<'a> FnOnce(
+                &'a db::Pg<'a, deadpool_postgres::Object>,
+                &'a A,
+            ) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
+            + Send,
+    {
+        let client = self.client().await?;
+        let pg = db::Pg::new(&client);
+        f(&pg, &args).await.map_err(tx::classify)
+    }
+
+    /// Runs a shared write operation with `args` in one transaction, tried again when
+    /// PostgreSQL refused it for a conflict with another (see [`PostgresStore::write`]).
+    pub(crate) async fn write_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
+    where
+        A: Send + Sync,
+        T: Send,
+        F: for<'a> Fn(&'a tx::Tx<'a>, &'a A) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
+            + Send
+            + Sync,
+    {
+        self.write(args, f).await
     }
 
     /// This node's name.

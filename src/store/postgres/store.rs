@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::store::sql;
+
 use super::{ops, PostgresStore};
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
 use crate::domain::event::{ChargerEvent, StatusReport};
@@ -309,8 +311,8 @@ impl Store for PostgresStore {
         identity: &str,
         record: AuthorizationRecord,
     ) -> Result<(), StoreError> {
-        self.write((identity, record), |tx, (identity, record)| {
-            Box::pin(ops::record_authorization(tx, identity, record))
+        self.write_op((identity.to_owned(), record), |db, (identity, record)| {
+            Box::pin(sql::ops::record::record_authorization(db, identity, record))
         })
         .await
     }

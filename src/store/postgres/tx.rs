@@ -29,26 +29,7 @@ use crate::store::StoreError;
 /// How often a transaction is tried before its error is reported.
 const ATTEMPTS: u32 = 5;
 
-/// What can end a transaction: the database's error, or the operation's own.
-#[derive(Debug)]
-pub(crate) enum DbError {
-    Pg(tokio_postgres::Error),
-    Store(StoreError),
-}
-
-impl From<tokio_postgres::Error> for DbError {
-    fn from(e: tokio_postgres::Error) -> DbError {
-        DbError::Pg(e)
-    }
-}
-
-impl From<StoreError> for DbError {
-    fn from(e: StoreError) -> DbError {
-        DbError::Store(e)
-    }
-}
-
-pub(crate) type DbResult<T> = Result<T, DbError>;
+pub(crate) use crate::store::sql::db::{DbError, DbResult};
 
 /// Parameters of a statement.
 pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -58,7 +39,7 @@ impl DbError {
     /// another transaction (serialization failure, deadlock), or the connection broke.
     fn retryable(&self) -> bool {
         match self {
-            DbError::Pg(e) => {
+            DbError::Postgres(e) => {
                 e.is_closed()
                     || matches!(
                         e.code(),
@@ -66,14 +47,14 @@ impl DbError {
                             || *c == SqlState::T_R_DEADLOCK_DETECTED
                     )
             }
-            DbError::Store(_) => false,
+            _ => false,
         }
     }
 
     /// Whether the transaction was refused for a serialization failure or deadlock,
     /// which PostgreSQL guarantees left nothing behind, even at commit.
     fn rolled_back_for_concurrency(&self) -> bool {
-        matches!(self, DbError::Pg(e) if e.code().is_some_and(|c|
+        matches!(self, DbError::Postgres(e) if e.code().is_some_and(|c|
             *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED))
     }
 }
@@ -83,10 +64,11 @@ impl DbError {
 pub(crate) fn classify(e: DbError) -> StoreError {
     match e {
         DbError::Store(e) => e,
-        DbError::Pg(e) => match e.code() {
+        DbError::Postgres(e) => match e.code() {
             Some(c) if c.code().starts_with("23") => StoreError::Conflict(pg_text(&e)),
             _ => StoreError::Unavailable(format!("postgres: {}", pg_text(&e))),
         },
+        other => StoreError::Unavailable(other.to_string()),
     }
 }
 
@@ -200,7 +182,7 @@ impl PostgresStore {
         let inner = client
             .transaction()
             .await
-            .map_err(|e| (DbError::Pg(e), false))?;
+            .map_err(|e| (DbError::Postgres(e), false))?;
         let tx = Tx {
             inner,
             emitted: AtomicBool::new(false),
@@ -211,7 +193,7 @@ impl PostgresStore {
         tx.inner
             .commit()
             .await
-            .map_err(|e| (DbError::Pg(e), true))?;
+            .map_err(|e| (DbError::Postgres(e), true))?;
         Ok((value, emitted))
     }
 }
@@ -220,4 +202,34 @@ fn jitter() -> u8 {
     let mut b = [0u8; 1];
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
     b[0]
+}
+
+impl crate::store::sql::Db for Tx<'_> {
+    fn dialect(&self) -> crate::store::sql::Dialect {
+        crate::store::sql::Dialect::Postgres
+    }
+
+    async fn exec(&self, sql: &str, params: crate::store::sql::Params<'_>) -> DbResult<u64> {
+        super::db::exec(&self.inner, sql, params).await
+    }
+
+    async fn all(
+        &self,
+        sql: &str,
+        params: crate::store::sql::Params<'_>,
+    ) -> DbResult<Vec<crate::store::sql::Row>> {
+        super::db::all(&self.inner, sql, params).await
+    }
+
+    async fn opt(
+        &self,
+        sql: &str,
+        params: crate::store::sql::Params<'_>,
+    ) -> DbResult<Option<crate::store::sql::Row>> {
+        super::db::opt(&self.inner, sql, params).await
+    }
+
+    fn mark_emitted(&self) {
+        self.emitted.store(true, Ordering::Relaxed);
+    }
 }

@@ -2,11 +2,12 @@
 //! group-committing writer; reads use their own connections, which WAL lets run beside
 //! the writer.
 
+mod db;
 mod local_list;
 mod notify;
 pub(crate) mod ops;
 pub mod outbox;
-pub mod payload;
+pub use crate::store::sql::payload;
 mod pnc;
 pub mod read;
 mod resources;
@@ -17,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+
+use crate::store::sql;
+use futures_util::future::LocalBoxFuture;
 use rusqlite::Connection;
 
 use super::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
@@ -27,6 +31,7 @@ use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
 use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
+use crate::store::sql::{DbError, DbResult};
 use writer::Writer;
 
 pub use ops::protocol_name;
@@ -116,6 +121,62 @@ impl SqliteStore {
             self.outbox_signal.notify_one();
         }
         Ok(value)
+    }
+}
+
+impl SqliteStore {
+    /// Runs a shared read operation with `args` on the read connection, off the async
+    /// runtime. Same shape as the PostgreSQL store's, so one closure serves both.
+    pub(crate) async fn read_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
+    where
+        A: Send + 'static,
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a db::Lite<'a>, &'a A) -> LocalBoxFuture<'a, DbResult<T>>
+            + Send
+            + 'static,
+    {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            let lite = db::Lite::new(&conn);
+            db::run(f(&lite, &args)).map_err(classify_db)
+        })
+        .await
+        .map_err(|e| unavailable(format!("read task: {e}")))?
+    }
+
+    /// Runs a shared write operation with `args` in the next group commit; delivery is
+    /// woken once the commit is done when it emitted notification events.
+    pub(crate) async fn write_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
+    where
+        A: Send + 'static,
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a db::Lite<'a>, &'a A) -> LocalBoxFuture<'a, DbResult<T>>
+            + Send
+            + 'static,
+    {
+        let (value, emitted) = self
+            .writer
+            .write_db(move |tx| {
+                outbox::take_emitted();
+                let lite = db::Lite::new(tx);
+                let value = db::run(f(&lite, &args))?;
+                Ok((value, lite.emitted() || outbox::take_emitted()))
+            })
+            .await?;
+        if emitted {
+            self.outbox_signal.notify_one();
+        }
+        Ok(value)
+    }
+}
+
+/// A shared operation's error as the store reports it.
+pub(crate) fn classify_db(e: DbError) -> StoreError {
+    match e {
+        DbError::Sqlite(e) => writer::classify(e),
+        DbError::Store(e) => e,
+        other => StoreError::Unavailable(other.to_string()),
     }
 }
 
@@ -394,9 +455,10 @@ impl Store for SqliteStore {
         identity: &str,
         record: AuthorizationRecord,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::record_authorization(tx, &identity, &record))
-            .await
+        self.write_op((identity.to_owned(), record), |db, (identity, record)| {
+            Box::pin(sql::ops::record::record_authorization(db, identity, record))
+        })
+        .await
     }
 
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {

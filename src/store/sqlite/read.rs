@@ -1,110 +1,11 @@
-//! Reads: the rows the API and operators look at.
+//! Reads for operators' checks and tests (see [`crate::store::sql::read`]).
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+pub use crate::store::sql::read::{
+    ChargePointRow, SessionRow, CHARGE_POINT_COLUMNS, SESSION_COLUMNS,
+};
+use crate::store::sql::read;
 
 use super::{SqliteStore, StoreError};
-
-/// A charge point as stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChargePointRow {
-    pub id: i64,
-    pub identity: String,
-    pub name: Option<String>,
-    pub protocol: Option<String>,
-    pub network_status: String,
-    pub hardware_status: Option<String>,
-    pub last_boot: Option<serde_json::Value>,
-    pub disconnected_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// A session as stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionRow {
-    pub id: i64,
-    pub charge_point_id: i64,
-    pub evse_network_id: Option<i64>,
-    pub connector_id: Option<i64>,
-    pub transaction_id: Option<String>,
-    pub status: String,
-    pub id_tag: Option<String>,
-    pub started_at: Option<String>,
-    pub stopped_at: Option<String>,
-    pub meter_start_wh: Option<f64>,
-    pub meter_stop_wh: Option<f64>,
-    pub energy_wh: f64,
-    pub power_latest_w: Option<f64>,
-    pub power_peak_w: Option<f64>,
-    pub soc_percent: Option<f64>,
-    pub reason: Option<String>,
-    pub last_seq_no: Option<i64>,
-    pub charging_state: Option<String>,
-    pub updated_at: String,
-}
-
-pub const SESSION_COLUMNS: &str = "id, charge_point_id, evse_network_id, connector_id, transaction_id, status, id_tag,
-    started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, power_latest_w, power_peak_w, soc_percent,
-    reason, last_seq_no, charging_state, updated_at";
-
-impl SessionRow {
-    pub fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
-        Ok(SessionRow {
-            id: r.get(0)?,
-            charge_point_id: r.get(1)?,
-            evse_network_id: r.get(2)?,
-            connector_id: r.get(3)?,
-            transaction_id: r.get(4)?,
-            status: r.get(5)?,
-            id_tag: r.get(6)?,
-            started_at: r.get(7)?,
-            stopped_at: r.get(8)?,
-            meter_start_wh: r.get(9)?,
-            meter_stop_wh: r.get(10)?,
-            energy_wh: r.get(11)?,
-            power_latest_w: r.get(12)?,
-            power_peak_w: r.get(13)?,
-            soc_percent: r.get(14)?,
-            reason: r.get(15)?,
-            last_seq_no: r.get(16)?,
-            charging_state: r.get(17)?,
-            updated_at: r.get(18)?,
-        })
-    }
-}
-
-pub const CHARGE_POINT_COLUMNS: &str =
-    "id, identity, name, protocol, network_status, hardware_status,
-    last_boot, disconnected_at, created_at, updated_at";
-
-impl ChargePointRow {
-    pub fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointRow> {
-        let boot: Option<String> = r.get(6)?;
-        Ok(ChargePointRow {
-            id: r.get(0)?,
-            identity: r.get(1)?,
-            name: r.get(2)?,
-            protocol: r.get(3)?,
-            network_status: r.get(4)?,
-            hardware_status: r.get(5)?,
-            last_boot: boot.and_then(|b| serde_json::from_str(&b).ok()),
-            disconnected_at: r.get(7)?,
-            created_at: r.get(8)?,
-            updated_at: r.get(9)?,
-        })
-    }
-}
-
-fn charge_point_by_identity(
-    c: &Connection,
-    identity: &str,
-) -> rusqlite::Result<Option<ChargePointRow>> {
-    c.prepare_cached(&format!(
-        "SELECT {CHARGE_POINT_COLUMNS} FROM charge_points WHERE identity = ?1"
-    ))?
-    .query_row([identity], ChargePointRow::from_row)
-    .optional()
-}
 
 impl SqliteStore {
     /// A charge point by its OCPP identity.
@@ -112,9 +13,10 @@ impl SqliteStore {
         &self,
         identity: &str,
     ) -> Result<Option<ChargePointRow>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| charge_point_by_identity(c, &identity))
-            .await
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(read::charge_point_by_identity(db, identity))
+        })
+        .await
     }
 
     /// An EVSE's hardware status (the OCPP EVSE id, or the 1.6 connector id).
@@ -123,46 +25,30 @@ impl SqliteStore {
         identity: &str,
         evse: u32,
     ) -> Result<Option<String>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| {
-            c.prepare_cached(
-                "SELECT e.hardware_status FROM evses e JOIN charge_points cp ON cp.id = e.charge_point_id
-                 WHERE cp.identity = ?1 AND e.network_id = ?2",
-            )?
-            .query_row(params![identity, evse], |r| r.get(0))
-            .optional()
+        self.read_op(identity.to_owned(), move |db, identity| {
+            Box::pin(read::evse_status(db, identity, evse))
         })
         .await
     }
 
     /// A charger's sessions, oldest first.
     pub async fn sessions_of(&self, identity: &str) -> Result<Vec<SessionRow>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {SESSION_COLUMNS} FROM sessions WHERE charge_point_id = (SELECT id FROM charge_points WHERE identity = ?1) ORDER BY id"
-            ))?;
-            let rows = stmt.query_map([identity], SessionRow::from_row)?;
-            rows.collect()
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(read::sessions_of(db, identity))
         })
         .await
     }
 
     /// How many rows a table holds (for operators' checks and tests).
     pub async fn count(&self, table: &'static str) -> Result<i64, StoreError> {
-        self.read(move |c| c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)))
+        self.read_op((), move |db, ()| Box::pin(read::count(db, table)))
             .await
     }
 
     /// Meter samples stored for a charger.
     pub async fn meter_value_count(&self, identity: &str) -> Result<i64, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM meter_values WHERE charge_point_id = (SELECT id FROM charge_points WHERE identity = ?1)",
-                [identity],
-                |r| r.get(0),
-            )
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(read::meter_value_count(db, identity))
         })
         .await
     }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
 use super::super::StoreError;
+use crate::store::sql::DbResult;
 
 /// What a job does inside the batch's transaction; it returns how to deliver its
 /// outcome once the batch's fate is known.
@@ -95,6 +96,74 @@ impl Writer {
         }
         rx.await
             .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
+    }
+    /// Runs `f` in the next batch, like [`Writer::write`], for shared operations.
+    pub async fn write_db<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
+    {
+        let (done, rx) = oneshot::channel::<Result<T, StoreError>>();
+        let work: Work = Box::new(move |txn| {
+            let outcome = match txn {
+                Some(txn) => run_db_in_savepoint(txn, f),
+                None => Err(StoreError::Unavailable(
+                    "could not begin a transaction".into(),
+                )),
+            };
+            Box::new(move |committed| {
+                let result = match (committed, outcome) {
+                    (Ok(()), Ok(v)) => Ok(v),
+                    (Err(e), _) => Err(e),
+                    (_, Err(e)) => Err(e),
+                };
+                let _ = done.send(result);
+            })
+        });
+        self.send(work).await?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
+    }
+
+    /// Queues a job; when the queue is full this waits on a blocking thread rather than
+    /// stalling the runtime.
+    async fn send(&self, work: Work) -> Result<(), StoreError> {
+        let sender = self.tx.clone();
+        match sender.try_send(work) {
+            Ok(()) => Ok(()),
+            Err(std_mpsc::TrySendError::Full(work)) => {
+                tokio::task::spawn_blocking(move || sender.send(work))
+                    .await
+                    .map_err(|e| StoreError::Unavailable(format!("writer queue: {e}")))?
+                    .map_err(|_| StoreError::Unavailable("store writer stopped".into()))
+            }
+            Err(std_mpsc::TrySendError::Disconnected(_)) => {
+                Err(StoreError::Unavailable("store writer stopped".into()))
+            }
+        }
+    }
+}
+
+fn run_db_in_savepoint<T, F>(txn: &Transaction<'_>, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&Transaction<'_>) -> DbResult<T>,
+{
+    let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("sqlite: {e}"));
+    let savepoint = |txn: &Transaction<'_>, statement: &str| {
+        txn.prepare_cached(statement)
+            .and_then(|mut s| s.execute([]))
+            .map_err(sql)
+    };
+    savepoint(txn, "SAVEPOINT job")?;
+    match f(txn) {
+        Ok(v) => {
+            savepoint(txn, "RELEASE job")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = txn.execute_batch("ROLLBACK TO job; RELEASE job");
+            Err(super::classify_db(e))
+        }
     }
 }
 

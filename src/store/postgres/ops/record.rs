@@ -10,38 +10,6 @@ use crate::domain::notification::{self, reservation_status, ConfigurationEntry};
 use crate::domain::AuthStatus;
 use crate::store::sqlite::ops::report_entries;
 
-pub(crate) async fn record_authorization(
-    tx: &Tx<'_>,
-    identity: &str,
-    a: &AuthorizationRecord,
-) -> DbResult<()> {
-    let cp = cp_id(tx, identity).await?;
-    let (status, rejection) = match a.status {
-        AuthStatus::Accepted => ("accepted", None),
-        other => ("rejected", Some(other.as_v16().to_ascii_lowercase())),
-    };
-    let source = match a.source {
-        AuthSource::Local => "local",
-        AuthSource::Upstream => "third_party",
-        AuthSource::Policy => "local",
-    };
-    let at = ts(a.at);
-    let id: i64 = tx
-        .one(
-            "INSERT INTO authorizations (charge_point_id, id_tag, status, rejection_reason, method, source, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'rfid_tag', $5, $6, $6) RETURNING id",
-            &[&cp, &a.id_tag, &status, &rejection, &source, &at],
-        )
-        .await?
-        .get(0);
-    emit(
-        tx,
-        cp,
-        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
-    )
-    .await
-}
-
 pub(crate) async fn record_event(tx: &Tx<'_>, identity: &str, e: &ChargerEvent) -> DbResult<()> {
     let cp = cp_id(tx, identity).await?;
     let n = now();

@@ -9,36 +9,6 @@ use crate::domain::event::ChargerEvent;
 use crate::domain::notification::reservation_status;
 use crate::domain::AuthStatus;
 
-pub fn record_authorization(
-    tx: &Transaction<'_>,
-    identity: &str,
-    a: &AuthorizationRecord,
-) -> rusqlite::Result<()> {
-    let cp = cp_id(tx, identity)?;
-    let (status, rejection) = match a.status {
-        AuthStatus::Accepted => ("accepted", None),
-        other => ("rejected", Some(other.as_v16().to_ascii_lowercase())),
-    };
-    let source = match a.source {
-        AuthSource::Local => "local",
-        AuthSource::Upstream => "third_party",
-        AuthSource::Policy => "local",
-    };
-    let at = ts(a.at);
-    tx.prepare_cached(
-        "INSERT INTO authorizations (charge_point_id, id_tag, status, rejection_reason, method, source, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6)",
-    )?
-    .execute(params![cp, a.id_tag, status, rejection, source, at])?;
-    let id = tx.last_insert_rowid();
-    emit(
-        tx,
-        cp,
-        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
-    )?;
-    Ok(())
-}
-
 pub fn record_event(
     tx: &Transaction<'_>,
     identity: &str,

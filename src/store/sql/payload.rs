@@ -3,9 +3,9 @@
 //! What a body needs from the store ([`need`]) is read by the store that emits it; the
 //! body itself is composed from those rows by [`compose`], shared by every store.
 
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 
+use super::db::{Db, DbResult};
 use super::outbox::{Event, Notice};
 use super::read::{SessionRow, SESSION_COLUMNS};
 use crate::domain::notification::{self as names, Change};
@@ -63,21 +63,24 @@ pub fn need(event: &Event<'_>, notice: Notice) -> Need {
 
 /// The body of `notice` for `event` on charge point `cp`; None when there is nothing
 /// to say (a session that is gone).
-pub fn build(
-    tx: &Transaction<'_>,
+pub async fn build(
+    db: &impl Db,
     cp: i64,
     event: &Event<'_>,
     notice: Notice,
     now: &str,
-) -> rusqlite::Result<Option<Value>> {
+) -> DbResult<Option<Value>> {
     let facts = match need(event, notice) {
         Need::Nothing => Facts::Nothing,
         Need::Boot => Facts::Boot(
-            tx.prepare_cached("SELECT last_boot FROM charge_points WHERE id = ?1")?
-                .query_row([cp], |r| r.get(0))?,
+            db.one("SELECT last_boot FROM charge_points WHERE id = ?1", &[&cp])
+                .await?
+                .get(0)?,
         ),
-        Need::Session(id) => Facts::Session(session_facts(tx, cp, id, now)?.map(Box::new)),
-        Need::LastRequest(kinds) => Facts::LastRequest(last_request(tx, cp, kinds)?),
+        Need::Session(id) => {
+            Facts::Session(session_facts(db, cp, id, now).await?.map(Box::new))
+        }
+        Need::LastRequest(kinds) => Facts::LastRequest(last_request(db, cp, kinds).await?),
     };
     Ok(compose(cp, event, notice, now, &facts))
 }
@@ -88,37 +91,38 @@ pub fn request_id(p: &Value) -> Option<i64> {
 }
 
 /// The latest request id of these kinds the gateway handed out for charge point `cp`.
-fn last_request(tx: &Transaction<'_>, cp: i64, kinds: &[&str]) -> rusqlite::Result<Option<i64>> {
+async fn last_request(db: &impl Db, cp: i64, kinds: &[&str]) -> DbResult<Option<i64>> {
     let mut latest = None;
     for kind in kinds {
-        let id: Option<i64> = tx
-            .prepare_cached(
+        let id: Option<i64> = db
+            .one(
                 "SELECT MAX(id) FROM action_requests WHERE charge_point_id = ?1 AND kind = ?2",
-            )?
-            .query_row(params![cp, kind], |r| r.get(0))?;
+                &[&cp, kind],
+            )
+            .await?
+            .get(0)?;
         latest = latest.max(id);
     }
     Ok(latest)
 }
 
-fn session_facts(
-    tx: &Transaction<'_>,
+async fn session_facts(
+    db: &impl Db,
     cp: i64,
     id: i64,
     now: &str,
-) -> rusqlite::Result<Option<SessionFacts>> {
-    let Some((row, meter_last_wh)) = tx
-        .prepare_cached(&format!(
-            "SELECT {SESSION_COLUMNS}, meter_last_wh FROM sessions WHERE id = ?1"
-        ))?
-        .query_row([id], |r| {
-            Ok((SessionRow::from_row(r)?, r.get::<_, Option<f64>>(19)?))
-        })
-        .optional()?
+) -> DbResult<Option<SessionFacts>> {
+    let Some(r) = db
+        .opt(
+            &format!("SELECT {SESSION_COLUMNS}, meter_last_wh FROM sessions WHERE id = ?1"),
+            &[&id],
+        )
+        .await?
     else {
         return Ok(None);
     };
-    let evse_id = evse_id(tx, cp, row.evse_network_id.unwrap_or(0), now)?;
+    let (row, meter_last_wh) = (SessionRow::from_row(&r)?, r.get::<Option<f64>>(19)?);
+    let evse_id = evse_id(db, cp, row.evse_network_id.unwrap_or(0), now).await?;
     Ok(Some(SessionFacts {
         row,
         meter_last_wh,
@@ -332,18 +336,22 @@ fn diagnostics_status(cp: i64, p: &Value, facts: &Facts, now: &str) -> Value {
 
 /// The EVSE's id for a session's EVSE number; an EVSE a session runs on but that never
 /// reported a status is added (with the default status) so the id exists.
-fn evse_id(tx: &Transaction<'_>, cp: i64, network_id: i64, now: &str) -> rusqlite::Result<i64> {
-    let found = tx
-        .prepare_cached("SELECT id FROM evses WHERE charge_point_id = ?1 AND network_id = ?2")?
-        .query_row(params![cp, network_id], |r| r.get(0))
-        .optional()?;
-    match found {
-        Some(id) => Ok(id),
-        None => tx
-            .prepare_cached(
-                "INSERT INTO evses (charge_point_id, network_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) RETURNING id",
-            )?
-            .query_row(params![cp, network_id, now], |r| r.get(0)),
+async fn evse_id(db: &impl Db, cp: i64, network_id: i64, now: &str) -> DbResult<i64> {
+    const FIND: &str = "SELECT id FROM evses WHERE charge_point_id = ?1 AND network_id = ?2";
+    if let Some(r) = db.opt(FIND, &[&cp, &network_id]).await? {
+        return r.get(0);
+    }
+    // Another node may add it at the same moment: then its row is the one.
+    let added = db
+        .opt(
+            "INSERT INTO evses (charge_point_id, network_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (charge_point_id, network_id) DO NOTHING RETURNING id",
+            &[&cp, &network_id, &now],
+        )
+        .await?;
+    match added {
+        Some(r) => r.get(0),
+        None => db.one(FIND, &[&cp, &network_id]).await?.get(0),
     }
 }
 
@@ -409,7 +417,7 @@ fn meter_values(samples: &[MeterSample]) -> Vec<Value> {
             let (measurand, unit) = names::meter_measurand(&s.measurand)?;
             let mut v = json!({
                 "measurand": measurand,
-                "timestamp": super::ops::ts(s.timestamp),
+                "timestamp": super::ts(s.timestamp),
                 "value": base_value(s),
             });
             // Temperatures in other units than Celsius go without a unit rather than a wrong one.

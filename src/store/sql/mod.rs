@@ -1,0 +1,73 @@
+//! The one implementation of the storage seam, over both engines (see `store`'s
+//! documentation for the shape). `db` is the executor seam each engine implements,
+//! `dialect` the few places their SQL differs.
+
+pub(crate) mod db;
+pub mod dialect;
+pub mod read;
+
+pub use db::{Db, DbError, DbResult, Param, Params, Row};
+pub use dialect::Dialect;
+pub mod ops;
+pub mod outbox;
+pub mod payload;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::domain::HardwareStatus;
+use crate::ocpp::OcppVersion;
+
+/// The time as stored: ISO 8601 UTC with milliseconds, which sorts as text.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The current time as stored.
+pub fn now() -> String {
+    ts(Utc::now())
+}
+
+/// The API's protocol name of a version.
+pub fn protocol_name(v: OcppVersion) -> &'static str {
+    match v {
+        OcppVersion::V16 => "ocpp 1.6",
+        OcppVersion::V201 => "ocpp 2.0.1",
+    }
+}
+
+/// The hardware status name as stored (the API's spelling).
+pub fn status_name(s: HardwareStatus) -> String {
+    match serde_json::to_value(s) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "unavailable".into(),
+    }
+}
+
+/// The charge point's row id; a charger unknown to the store is added (it got past the
+/// handshake, so it is known to the gateway by config or auto-registration). On
+/// PostgreSQL the row stays locked until the transaction ends, so writes about one
+/// charger take their turns.
+pub async fn cp_id(db: &impl Db, identity: &str) -> DbResult<i64> {
+    let find = match db.dialect() {
+        Dialect::Sqlite => "SELECT id FROM charge_points WHERE identity = ?1",
+        // Not FOR UPDATE: rows that reference the charger (sessions, samples) take a key
+        // share lock on it, which this must not block.
+        Dialect::Postgres => "SELECT id FROM charge_points WHERE identity = ?1 FOR NO KEY UPDATE",
+    };
+    if let Some(r) = db.opt(find, &[&identity]).await? {
+        return r.get(0);
+    }
+    let n = now();
+    let added = db
+        .opt(
+            "INSERT INTO charge_points (identity, created_at, updated_at) VALUES (?1, ?2, ?2)
+             ON CONFLICT (identity) DO NOTHING RETURNING id",
+            &[&identity, &n],
+        )
+        .await?;
+    match added {
+        Some(r) => r.get(0),
+        // Another transaction added it meanwhile: wait for it and take its row.
+        None => db.one(find, &[&identity]).await?.get(0),
+    }
+}

@@ -1,0 +1,4 @@
+//! The write operations charger messages cause, by concern: charge points, sessions
+//! (with their figures and the reconciliation of sessions a charger lost), records.
+
+pub mod record;
