@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -68,7 +68,7 @@ pub fn parse_time(text: &str) -> Option<String> {
             .and_hms_opt(0, 0, 0)?
             .and_utc(),
     };
-    Some(t.to_rfc3339_opts(SecondsFormat::Millis, true))
+    Some(crate::domain::time::text(t))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ListParams {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::charger::Shared;
@@ -296,7 +296,7 @@ async fn resend(
     let now = Utc::now();
     let interval = chrono::Duration::from_std(api.settings.resend_interval)
         .unwrap_or(chrono::Duration::zero());
-    let text = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let text = crate::domain::time::text;
     match api
         .store
         .resend_failed(id, filter, text(now), text(now - interval))

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -147,7 +146,7 @@ pub fn internal(e: StoreError) -> DecodeError {
 
 /// The time as OCPP writes it.
 pub fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::domain::time::now_text()
 }
 
 /// An enum's wire name (via its serde form).

@@ -10,6 +10,7 @@ pub mod secret;
 pub mod session;
 pub mod status;
 pub mod tag_group;
+pub mod time;
 pub mod variable;
 
 pub use auth::AuthStatus;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::config::NotifySettings;
@@ -60,7 +60,7 @@ pub fn after_failure(
     );
     let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
     Settlement::Retry {
-        at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        at: crate::domain::time::text(at),
         error,
     }
 }

@@ -3,7 +3,7 @@
 //! of the API token that created it; deliveries are signed with that token while it is
 //! still configured.
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use ring::digest::{digest, SHA256};
 use ring::hmac;
 
@@ -64,7 +64,7 @@ pub async fn attempt(
 }
 
 fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::domain::time::now_text()
 }
 
 /// The innermost error's text (reqwest's outer text is generic).

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::domain::notification;
@@ -133,10 +133,7 @@ pub fn parse_resend(body: &Value) -> Result<ResendFilter, FieldErrors> {
     let mut time = |field: &str| match body.get(field) {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) => match DateTime::parse_from_rfc3339(t) {
-            Ok(t) => Some(
-                t.with_timezone(&Utc)
-                    .to_rfc3339_opts(SecondsFormat::Millis, true),
-            ),
+            Ok(t) => Some(crate::domain::time::text(t.with_timezone(&Utc))),
             Err(_) => {
                 add(
                     &mut errors,

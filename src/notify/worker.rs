@@ -149,7 +149,7 @@ async fn prune(inner: &Inner) {
     let Ok(keep) = chrono::Duration::from_std(inner.settings.retention) else {
         return;
     };
-    let before = (Utc::now() - keep).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let before = crate::domain::time::text(Utc::now() - keep);
     loop {
         match inner
             .store

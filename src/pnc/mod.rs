@@ -20,7 +20,7 @@ pub mod responder;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 
 use crate::config::{PncProvider, PncSettings};
 use crate::store::pnc::{ContractRecord, NewContract, PncStore, ProvisioningRecord};
@@ -108,7 +108,7 @@ pub struct Pnc {
 
 /// The time as stored.
 fn stamp(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::domain::time::text(t)
 }
 
 impl Pnc {

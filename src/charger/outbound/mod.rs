@@ -302,7 +302,7 @@ pub(crate) fn certificate_name(
 
 /// A date-time as OCPP wants it: UTC, milliseconds, `Z`.
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::domain::time::text(*t)
 }
 
 /// Adds `key: value` to a JSON object when `value` is present.

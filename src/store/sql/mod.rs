@@ -12,20 +12,11 @@ pub mod ops;
 pub mod outbox;
 pub mod payload;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
 use crate::domain::HardwareStatus;
 use crate::ocpp::OcppVersion;
 
-/// The time as stored: ISO 8601 UTC with milliseconds, which sorts as text.
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// The current time as stored.
-pub fn now() -> String {
-    ts(Utc::now())
-}
+/// The time as stored (see [`crate::domain::time`]).
+pub use crate::domain::time::{now_text as now, text as ts};
 
 /// The API's protocol name of a version.
 pub fn protocol_name(v: OcppVersion) -> &'static str {
