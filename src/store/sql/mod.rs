@@ -4,6 +4,7 @@
 
 pub(crate) mod db;
 pub mod dialect;
+pub mod event;
 pub mod read;
 
 pub use db::{Db, DbError, DbResult, Param, Params, Row};

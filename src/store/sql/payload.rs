@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::db::{Db, DbResult};
-use super::outbox::{Event, Notice};
+use super::event::{Event, Notice};
 use super::read::{SessionRow, SESSION_COLUMNS};
 use crate::domain::notification::{self as names, Change};
 use crate::domain::session::{average_power, base_value};
