@@ -80,6 +80,23 @@ async fn frames_of(tg: &TestGateway, cp: i64) -> common::reference::Reply {
     common::reference::Reply { status, body, text }
 }
 
+/// The frame log of `cp` once it shows what `logged` looks for (frames are logged off
+/// the connection's path, so the latest may take a moment).
+async fn frames_until(
+    tg: &TestGateway,
+    cp: i64,
+    logged: impl Fn(&str) -> bool,
+) -> common::reference::Reply {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let r = frames_of(tg, cp).await;
+        if logged(&r.text) || std::time::Instant::now() > deadline {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 fn api_of(tg: &TestGateway) -> Api {
     Api::new(tg.gw.api_addr(), Some(&tg.gw.api_tokens()[0]))
 }
@@ -312,7 +329,10 @@ async fn row(via: Via, does: Does) {
             one.text
         );
     }
-    let frames = frames_of(&tg, cp).await;
+    let frames = frames_until(&tg, cp, |t| {
+        t.contains("BasicAuthPassword") || t.contains("AuthorizationKey")
+    })
+    .await;
     assert_eq!(frames.status, 200, "{}", frames.text);
     assert!(
         frames.text.contains("BasicAuthPassword") || frames.text.contains("AuthorizationKey"),
@@ -422,7 +442,7 @@ async fn a_key_the_charger_reports_is_masked_everywhere() {
     assert_eq!(custom.status, 200, "{}", custom.text);
     assert!(!custom.text.contains(REPORTED), "{}", custom.text);
     assert_eq!(custom.body["result"]["configurationKey"][1]["value"], "60");
-    let frames = frames_of(&tg, cp).await;
+    let frames = frames_until(&tg, cp, |t| t.contains("GetConfiguration")).await;
     assert!(frames.text.contains("GetConfiguration"));
     assert!(!frames.text.contains(REPORTED), "{}", frames.text);
 }
@@ -469,7 +489,7 @@ async fn a_password_a_station_reports_is_masked_everywhere() {
     let all = api.get(&format!("{R}/{cp}/configurations")).await;
     assert!(all.text.contains("HeartbeatInterval"), "{}", all.text);
     assert!(!all.text.contains(REPORTED), "{}", all.text);
-    let frames = frames_of(&tg, cp).await;
+    let frames = frames_until(&tg, cp, |t| t.contains("NotifyReport")).await;
     assert!(frames.text.contains("NotifyReport"));
     assert!(!frames.text.contains(REPORTED), "{}", frames.text);
 }
