@@ -46,6 +46,7 @@ mod fuzz_corpus;
 mod handshake;
 mod interop_node;
 mod interop_python;
+mod layering;
 mod log_redaction;
 mod malformed;
 mod notify_delivery;
