@@ -1,9 +1,12 @@
 //! The load generator at CI scale: the real gateway in-process on port 0 with a temp
 //! store, 200 chargers sending meter values, then a storm of 200 boots.
 
-#[path = "common/pg.rs"]
+// The store helpers of the integration tests, of which this run uses a few.
+#[allow(dead_code)]
+#[path = "it/common/pg.rs"]
 mod pg;
-#[path = "common/store.rs"]
+#[allow(dead_code)]
+#[path = "it/common/store.rs"]
 mod store;
 
 use std::time::Duration;

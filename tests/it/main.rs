@@ -1,0 +1,76 @@
+//! The integration tests, in one crate so the library is linked once. Each module
+//! is one concern (`transactions`, `notify_delivery`, ...); the `*_common` modules and
+//! `common` hold what several share: a gateway on a real socket and a real store, raw
+//! and independent chargers, the reference API description.
+
+mod actions_common;
+mod common;
+mod id_groups_common;
+mod local_list_common;
+mod notify_common;
+mod pnc_common;
+mod pnc_ocsp_common;
+mod policy_common;
+mod sessions_common;
+
+mod actions_calls;
+mod actions_interop;
+mod actions_notify;
+mod actions_state;
+mod api_charge_points;
+mod api_records;
+mod api_reports;
+mod authorization;
+mod cluster;
+mod conformance_async_results;
+mod conformance_boot;
+mod conformance_credentials;
+mod conformance_credentials_logs;
+mod conformance_credentials_python;
+mod conformance_data_transfer;
+mod conformance_housekeeping;
+mod conformance_id_groups;
+mod conformance_id_groups_raw;
+mod conformance_local_list;
+mod conformance_metrics;
+mod conformance_restart_forget;
+mod conformance_security_profile;
+mod conformance_session_stop;
+mod conformance_sessions;
+mod conformance_variables;
+mod conformance_webhooks;
+mod durability;
+mod every_action;
+mod frames;
+mod fuzz_corpus;
+mod handshake;
+mod interop_node;
+mod interop_python;
+mod layering;
+mod log_redaction;
+mod malformed;
+mod notify_delivery;
+mod notify_restart;
+mod notify_sessions;
+mod notify_subscriptions;
+mod offline_replay;
+mod operations;
+mod outbound_calls;
+mod pnc_cli;
+mod pnc_errors;
+mod pnc_http;
+mod pnc_local;
+mod pnc_ocsp;
+mod postgres_cluster;
+mod postgres_notify;
+mod postgres_parity;
+mod postgres_store;
+mod readme_docs;
+mod restart;
+mod sign_certificate;
+mod sim_client;
+mod sim_responder;
+mod sim_scenarios;
+mod tls;
+mod tls_proxy;
+mod transactions;
