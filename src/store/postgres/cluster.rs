@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use super::ops::{end_connection, held_by};
 use super::tx::{DbResult, Tx};
 use super::PostgresStore;
+use crate::store::sql::ops::charger::{end_connection, held_by};
 use crate::store::StoreError;
 
 /// This machine's host name: the node id when `cluster.node_id` is empty.
@@ -34,7 +34,7 @@ async fn end_all(tx: &Tx<'_>, node: &str, log_protocol: bool) -> DbResult<usize>
         } else {
             None
         };
-        if end_connection(tx, cp, node, generation, logged).await? {
+        if end_connection(tx, cp, Some(node), generation, logged).await? {
             ended += 1;
         }
     }

@@ -13,7 +13,6 @@ mod db;
 mod local_list;
 mod notify;
 mod ops;
-mod outbox;
 mod pnc;
 mod read;
 mod resources;
@@ -114,7 +113,10 @@ impl PostgresStore {
     where
         A: Send + Sync,
         T: Send,
-        F: for<'a> Fn(&'a tx::Tx<'a>, &'a A) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
+        F: for<'a> Fn(
+                &'a tx::Tx<'a>,
+                &'a A,
+            ) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
             + Send
             + Sync,
     {

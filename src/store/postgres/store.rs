@@ -1,5 +1,5 @@
-//! [`Store`] on PostgreSQL: each method one transaction (see `ops/`), reads on a pooled
-//! connection.
+//! [`Store`] on PostgreSQL: each method one transaction (the operations in `sql::ops`),
+//! reads on a pooled connection.
 
 use std::sync::Arc;
 
@@ -7,8 +7,8 @@ use async_trait::async_trait;
 
 use crate::store::sql;
 
-use super::{ops, PostgresStore};
-use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
+use super::PostgresStore;
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
@@ -16,54 +16,27 @@ use crate::ocpp::OcppVersion;
 use crate::security::PasswordHash;
 use crate::store::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
 
-/// The columns `tag_record` reads.
-const TAG_RECORD_COLUMNS: &str = "id_tag_uid, status, expire_at, user_id";
-
-/// An id tag as the authorizer sees it.
-fn tag_record(r: &tokio_postgres::Row) -> IdTagRecord {
-    let status: String = r.get(1);
-    let expire: Option<String> = r.get(2);
-    IdTagRecord {
-        uid: r.get(0),
-        // An unreadable status blocks rather than admits.
-        status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
-        expire_at: expire
-            .as_deref()
-            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-            .map(|e| e.with_timezone(&chrono::Utc)),
-        user_id: r.get(3),
+impl PostgresStore {
+    /// The node whose sockets the store records: this one.
+    fn cluster_node(&self) -> Option<Arc<str>> {
+        Some(self.node_id.clone())
     }
 }
 
 #[async_trait]
 impl Store for PostgresStore {
     async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError> {
-        let rows = self
-            .query(
-                "SELECT identity, password_hash, strict, current_profile, pending_password_hashes,
-                        desired_profile
-                 FROM charge_points WHERE identity = $1",
-                &[&identity],
-            )
-            .await?;
-        let profile_of = |p: Option<i64>| p.and_then(|p| u8::try_from(p).ok()).unwrap_or(0);
-        Ok(rows.first().map(|r| {
-            let hash: Option<String> = r.get(1);
-            let pending: Option<String> = r.get(4);
-            ChargerRecord {
-                identity: r.get(0),
-                password: hash.as_deref().and_then(PasswordHash::from_hex),
-                strict: r.get(2),
-                security_profile: profile_of(r.get(3)),
-                pending_passwords: crate::security::password::pending_from_text(pending.as_deref()),
-                desired_profile: profile_of(r.get(5)),
-            }
-        }))
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::charger::charger(db, identity))
+        })
+        .await
     }
 
     async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError> {
-        self.write(record, |tx, r| Box::pin(ops::upsert_charger(tx, r)))
-            .await
+        self.write_op(record, |db, record| {
+            Box::pin(sql::ops::charger::upsert_charger(db, record))
+        })
+        .await
     }
 
     async fn register(
@@ -71,36 +44,17 @@ impl Store for PostgresStore {
         record: ChargerRecord,
         registration: crate::domain::Registration,
     ) -> Result<(), StoreError> {
-        self.write((record, registration), |tx, (r, registration)| {
-            Box::pin(async move {
-                ops::upsert_charger(tx, r).await?;
-                tx.exec(
-                    "UPDATE charge_points SET registration = $2 WHERE identity = $1",
-                    &[&r.identity, &registration.as_str()],
-                )
-                .await?;
-                Ok(())
-            })
+        self.write_op(record, move |db, record| {
+            Box::pin(sql::ops::charger::register(db, record, registration))
         })
         .await
     }
 
     async fn standing(&self, identity: &str) -> Result<Option<crate::store::Standing>, StoreError> {
-        let rows = self
-            .query(
-                "SELECT registration, system_status FROM charge_points WHERE identity = $1",
-                &[&identity],
-            )
-            .await?;
-        Ok(rows.first().map(|r| {
-            let registration: String = r.get(0);
-            crate::store::Standing {
-                // An unknown stored value holds the charger rather than admitting it.
-                registration: crate::domain::Registration::parse(&registration)
-                    .unwrap_or(crate::domain::Registration::Pending),
-                system_status: r.get(1),
-            }
-        }))
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::charger::standing(db, identity))
+        })
+        .await
     }
 
     async fn set_connected(
@@ -109,23 +63,31 @@ impl Store for PostgresStore {
         version: Option<OcppVersion>,
         generation: u64,
     ) -> Result<(), StoreError> {
-        let node: &str = &self.node_id;
-        self.write((node, identity), |tx, (node, identity)| {
-            Box::pin(ops::set_connected(tx, node, identity, version, generation))
-        })
+        self.write_op(
+            (self.cluster_node(), identity.to_owned()),
+            move |db, (node, identity)| {
+                Box::pin(sql::ops::charger::set_connected(
+                    db,
+                    node.as_deref(),
+                    identity,
+                    version,
+                    generation,
+                ))
+            },
+        )
         .await
     }
 
     async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError> {
-        self.write((identity, boot), |tx, (identity, boot)| {
-            Box::pin(ops::record_boot(tx, identity, boot))
+        self.write_op((identity.to_owned(), boot), |db, (identity, boot)| {
+            Box::pin(sql::ops::charger::record_boot(db, identity, boot))
         })
         .await
     }
 
     async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError> {
-        self.write((identity, report), |tx, (identity, report)| {
-            Box::pin(ops::record_status(tx, identity, report))
+        self.write_op((identity.to_owned(), report), |db, (identity, report)| {
+            Box::pin(sql::ops::charger::record_status(db, identity, report))
         })
         .await
     }
@@ -135,8 +97,8 @@ impl Store for PostgresStore {
         identity: &str,
         start: StartTransaction,
     ) -> Result<i32, StoreError> {
-        self.write((identity, start), |tx, (identity, start)| {
-            Box::pin(ops::start_transaction(tx, identity, start))
+        self.write_op((identity.to_owned(), start), |db, (identity, start)| {
+            Box::pin(sql::ops::sessions::start_transaction(db, identity, start))
         })
         .await
     }
@@ -146,8 +108,46 @@ impl Store for PostgresStore {
         identity: &str,
         stop: StopTransaction,
     ) -> Result<StopOutcome, StoreError> {
-        self.write((identity, stop), |tx, (identity, stop)| {
-            Box::pin(ops::stop_transaction(tx, identity, stop))
+        self.write_op((identity.to_owned(), stop), |db, (identity, stop)| {
+            Box::pin(sql::ops::sessions::stop_transaction(db, identity, stop))
+        })
+        .await
+    }
+
+    async fn doubtful_transactions(
+        &self,
+        identity: &str,
+        evse: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::reconcile::doubtful_transactions(
+                db, identity, evse,
+            ))
+        })
+        .await
+    }
+
+    async fn close_forgotten_transaction(
+        &self,
+        identity: &str,
+        transaction_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.write_op(
+            (identity.to_owned(), transaction_id.to_owned()),
+            |db, (identity, transaction_id)| {
+                Box::pin(sql::ops::reconcile::close_forgotten_transaction(
+                    db,
+                    identity,
+                    transaction_id,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::reconcile::force_stop(db, identity, session))
         })
         .await
     }
@@ -159,11 +159,11 @@ impl Store for PostgresStore {
         transaction_id: Option<String>,
         samples: Vec<MeterSample>,
     ) -> Result<(), StoreError> {
-        self.write(
-            (identity, transaction_id, samples),
-            |tx, (identity, transaction_id, samples)| {
-                Box::pin(ops::record_meter_values(
-                    tx,
+        self.write_op(
+            (identity.to_owned(), transaction_id, samples),
+            move |db, (identity, transaction_id, samples)| {
+                Box::pin(sql::ops::sessions::record_meter_values(
+                    db,
                     identity,
                     connector,
                     transaction_id.as_deref(),
@@ -179,44 +179,8 @@ impl Store for PostgresStore {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError> {
-        self.write((identity, update), |tx, (identity, update)| {
-            Box::pin(ops::transaction_event(tx, identity, update))
-        })
-        .await
-    }
-
-    async fn doubtful_transactions(
-        &self,
-        identity: &str,
-        evse: u32,
-    ) -> Result<Vec<String>, StoreError> {
-        self.write((identity, evse), |tx, (identity, evse)| {
-            Box::pin(ops::doubtful_transactions(tx, identity, *evse))
-        })
-        .await
-    }
-
-    async fn close_forgotten_transaction(
-        &self,
-        identity: &str,
-        transaction_id: &str,
-    ) -> Result<bool, StoreError> {
-        self.write(
-            (identity, transaction_id),
-            |tx, (identity, transaction_id)| {
-                Box::pin(ops::close_forgotten_transaction(
-                    tx,
-                    identity,
-                    transaction_id,
-                ))
-            },
-        )
-        .await
-    }
-
-    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
-        self.write((identity, session), |tx, (identity, session)| {
-            Box::pin(ops::force_stop(tx, identity, *session))
+        self.write_op((identity.to_owned(), update), |db, (identity, update)| {
+            Box::pin(sql::ops::sessions::transaction_event(db, identity, update))
         })
         .await
     }
@@ -226,15 +190,26 @@ impl Store for PostgresStore {
         identity: &str,
         password: Option<PasswordHash>,
     ) -> Result<(), StoreError> {
-        self.write((identity, password), |tx, (identity, password)| {
-            Box::pin(ops::set_password(tx, identity, password.as_ref()))
-        })
+        self.write_op(
+            (identity.to_owned(), password),
+            |db, (identity, password)| {
+                Box::pin(sql::ops::charger::set_password(
+                    db,
+                    identity,
+                    password.as_ref(),
+                ))
+            },
+        )
         .await
     }
 
     async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
-        self.write(identity, |tx, identity| {
-            Box::pin(ops::set_desired_profile(tx, identity, profile))
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::charger::set_desired_profile(
+                db,
+                identity,
+                Some(profile),
+            ))
         })
         .await
     }
@@ -244,66 +219,47 @@ impl Store for PostgresStore {
         identity: &str,
         change: crate::security::PasswordChange,
     ) -> Result<(), StoreError> {
-        self.write((identity, change), |tx, (identity, change)| {
-            Box::pin(ops::change_password(tx, identity, change))
+        self.write_op((identity.to_owned(), change), |db, (identity, change)| {
+            Box::pin(sql::ops::charger::change_password(db, identity, change))
         })
         .await
     }
 
     async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError> {
-        self.write(identity, |tx, identity| {
-            Box::pin(ops::reset_security_profile(tx, identity))
+        self.write_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::ops::charger::reset_security_profile(db, identity))
         })
         .await
     }
 
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
-        self.write(identity, |tx, identity| {
-            Box::pin(ops::set_security_profile(tx, identity, profile))
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::charger::set_security_profile(
+                db, identity, profile,
+            ))
         })
         .await
     }
 
     async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
-        let rows = self
-            .query(
-                &format!("SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE id_tag_uid = $1"),
-                &[&uid],
-            )
-            .await?;
-        Ok(rows.first().map(tag_record))
+        self.read_op(uid.to_owned(), |db, uid| {
+            Box::pin(sql::charger::id_tag(db, uid))
+        })
+        .await
     }
 
     async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError> {
-        let rows = self
-            .query(
-                &format!(
-                    "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE user_id = $1 ORDER BY id LIMIT 100"
-                ),
-                &[&user_id],
-            )
-            .await?;
-        Ok(rows.iter().map(tag_record).collect())
+        self.read_op(user_id, |db, user_id| {
+            Box::pin(sql::charger::user_id_tags(db, *user_id))
+        })
+        .await
     }
 
     async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError> {
-        let rows = self
-            .query(
-                "SELECT s.status = 'active', cp.identity, s.evse_network_id, s.transaction_id
-                 FROM sessions s JOIN charge_points cp ON cp.id = s.charge_point_id
-                 WHERE s.id_tag = $1 AND s.status IN ('pending', 'active') ORDER BY s.id LIMIT 50",
-                &[&id_tag],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| OpenTransaction {
-                active: r.get(0),
-                identity: r.get(1),
-                evse: r.get(2),
-                transaction_id: r.get(3),
-            })
-            .collect())
+        self.read_op(id_tag.to_owned(), |db, id_tag| {
+            Box::pin(sql::charger::tag_transactions(db, id_tag))
+        })
+        .await
     }
 
     async fn record_authorization(
@@ -318,8 +274,8 @@ impl Store for PostgresStore {
     }
 
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {
-        self.write((identity, event), |tx, (identity, event)| {
-            Box::pin(ops::record_event(tx, identity, event))
+        self.write_op((identity.to_owned(), event), |db, (identity, event)| {
+            Box::pin(sql::ops::record::record_event(db, identity, event))
         })
         .await
     }

@@ -7,11 +7,11 @@
 //!
 //! ```text
 //! self.write((identity, report), |tx, (identity, report)| {
-//!     Box::pin(ops::record_status(tx, identity, report))
+//!     Box::pin(sql::ops::charger::record_status(tx, identity, report))
 //! })
 //! .await
-//! // inside: let cp = ops::cp_id(tx, identity).await?;   (locks the charger's row)
-//! //         tx.exec("UPDATE ... WHERE id = $1", &[&cp]).await?;
+//! // inside: let cp = sql::cp_id(tx, identity).await?;   (locks the charger's row)
+//! //         tx.exec("UPDATE ... WHERE id = ?1", &[&cp]).await?;
 //! //         outbox::emit(tx, cp, Event::Prepared { name, body }).await?;
 //! ```
 
@@ -115,12 +115,6 @@ impl Tx<'_> {
         } else {
             Some(rows.swap_remove(0))
         })
-    }
-
-    /// Every row a statement returns.
-    pub(crate) async fn all(&self, sql: &str, params: Params<'_>) -> DbResult<Vec<Row>> {
-        let stmt = self.inner.prepare_cached(sql).await?;
-        Ok(self.inner.query(&stmt, params).await?)
     }
 
     /// Notes that this transaction made notification events deliverable: delivery is

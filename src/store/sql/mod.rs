@@ -2,6 +2,7 @@
 //! documentation for the shape). `db` is the executor seam each engine implements,
 //! `dialect` the few places their SQL differs.
 
+pub mod charger;
 pub(crate) mod db;
 pub mod dialect;
 pub mod event;

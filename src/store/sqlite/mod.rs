@@ -25,7 +25,7 @@ use rusqlite::Connection;
 
 use super::{ChargerRecord, NotifyStore, StopOutcome, Store, StoreError};
 use crate::config::StoreSettings;
-use crate::domain::auth::{AuthorizationRecord, IdTagRecord, IdTagStatus};
+use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
@@ -34,9 +34,10 @@ use crate::security::PasswordHash;
 use crate::store::sql::{DbError, DbResult};
 use writer::Writer;
 
-pub use ops::protocol_name;
 /// Times as both stores write them, and the remote-start window they share.
-pub(crate) use ops::{now, ts, REMOTE_START_WINDOW};
+pub(crate) use crate::store::sql::ops::sessions::REMOTE_START_WINDOW;
+pub use crate::store::sql::protocol_name;
+pub(crate) use crate::store::sql::{now, ts};
 
 /// How many writes may wait for the writer before callers wait for room.
 const WRITE_QUEUE: usize = 8192;
@@ -68,7 +69,10 @@ impl SqliteStore {
         schema::migrate(&mut conn).map_err(|e| unavailable(format!("migrating: {e}")))?;
         {
             let tx = conn.transaction().map_err(unavailable)?;
-            ops::mark_all_disconnected(&tx).map_err(unavailable)?;
+            db::run(sql::ops::charger::mark_all_disconnected(&db::Lite::new(
+                &tx,
+            )))
+            .map_err(classify_db)?;
             tx.commit().map_err(unavailable)?;
         }
         let reader =
@@ -180,57 +184,27 @@ pub(crate) fn classify_db(e: DbError) -> StoreError {
     }
 }
 
-/// The columns `tag_record` reads.
-const TAG_RECORD_COLUMNS: &str = "id_tag_uid, status, expire_at, user_id";
-
-/// An id tag as the authorizer sees it.
-fn tag_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdTagRecord> {
-    let status: String = r.get(1)?;
-    let expire: Option<String> = r.get(2)?;
-    Ok(IdTagRecord {
-        uid: r.get(0)?,
-        // An unreadable status blocks rather than admits.
-        status: IdTagStatus::parse(&status).unwrap_or(IdTagStatus::Disabled),
-        expire_at: expire
-            .as_deref()
-            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-            .map(|e| e.with_timezone(&chrono::Utc)),
-        user_id: r.get(3)?,
-    })
+impl SqliteStore {
+    /// The node whose sockets the store records: none, one node has the file.
+    fn cluster_node(&self) -> Option<Arc<str>> {
+        None
+    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| {
-            use rusqlite::OptionalExtension;
-            c.prepare_cached(
-                "SELECT identity, password_hash, strict, current_profile, pending_password_hashes,
-                        desired_profile
-                 FROM charge_points WHERE identity = ?1",
-            )?
-            .query_row([&identity], |r| {
-                let hash: Option<String> = r.get(1)?;
-                let pending: Option<String> = r.get(4)?;
-                Ok(ChargerRecord {
-                    identity: r.get(0)?,
-                    password: hash.as_deref().and_then(PasswordHash::from_hex),
-                    strict: r.get(2)?,
-                    security_profile: profile_of(r.get(3)?),
-                    pending_passwords: crate::security::password::pending_from_text(
-                        pending.as_deref(),
-                    ),
-                    desired_profile: profile_of(r.get(5)?),
-                })
-            })
-            .optional()
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::charger::charger(db, identity))
         })
         .await
     }
 
     async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError> {
-        self.write(move |tx| ops::upsert_charger(tx, &record)).await
+        self.write_op(record, |db, record| {
+            Box::pin(sql::ops::charger::upsert_charger(db, record))
+        })
+        .await
     }
 
     async fn register(
@@ -238,32 +212,15 @@ impl Store for SqliteStore {
         record: ChargerRecord,
         registration: crate::domain::Registration,
     ) -> Result<(), StoreError> {
-        self.write(move |tx| {
-            ops::upsert_charger(tx, &record)?;
-            tx.prepare_cached("UPDATE charge_points SET registration = ?2 WHERE identity = ?1")?
-                .execute(rusqlite::params![record.identity, registration.as_str()])?;
-            Ok(())
+        self.write_op(record, move |db, record| {
+            Box::pin(sql::ops::charger::register(db, record, registration))
         })
         .await
     }
 
     async fn standing(&self, identity: &str) -> Result<Option<crate::store::Standing>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| {
-            use rusqlite::OptionalExtension;
-            c.prepare_cached(
-                "SELECT registration, system_status FROM charge_points WHERE identity = ?1",
-            )?
-            .query_row([&identity], |r| {
-                let registration: String = r.get(0)?;
-                Ok(crate::store::Standing {
-                    // An unknown stored value holds the charger rather than admitting it.
-                    registration: crate::domain::Registration::parse(&registration)
-                        .unwrap_or(crate::domain::Registration::Pending),
-                    system_status: r.get(1)?,
-                })
-            })
-            .optional()
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::charger::standing(db, identity))
         })
         .await
     }
@@ -274,21 +231,33 @@ impl Store for SqliteStore {
         version: Option<OcppVersion>,
         generation: u64,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::set_connected(tx, &identity, version, generation))
-            .await
+        self.write_op(
+            (self.cluster_node(), identity.to_owned()),
+            move |db, (node, identity)| {
+                Box::pin(sql::ops::charger::set_connected(
+                    db,
+                    node.as_deref(),
+                    identity,
+                    version,
+                    generation,
+                ))
+            },
+        )
+        .await
     }
 
     async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::record_boot(tx, &identity, &boot))
-            .await
+        self.write_op((identity.to_owned(), boot), |db, (identity, boot)| {
+            Box::pin(sql::ops::charger::record_boot(db, identity, boot))
+        })
+        .await
     }
 
     async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::record_status(tx, &identity, &report))
-            .await
+        self.write_op((identity.to_owned(), report), |db, (identity, report)| {
+            Box::pin(sql::ops::charger::record_status(db, identity, report))
+        })
+        .await
     }
 
     async fn start_transaction(
@@ -296,9 +265,10 @@ impl Store for SqliteStore {
         identity: &str,
         start: StartTransaction,
     ) -> Result<i32, StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::start_transaction(tx, &identity, &start))
-            .await
+        self.write_op((identity.to_owned(), start), |db, (identity, start)| {
+            Box::pin(sql::ops::sessions::start_transaction(db, identity, start))
+        })
+        .await
     }
 
     async fn stop_transaction(
@@ -306,9 +276,10 @@ impl Store for SqliteStore {
         identity: &str,
         stop: StopTransaction,
     ) -> Result<StopOutcome, StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::stop_transaction(tx, &identity, &stop))
-            .await
+        self.write_op((identity.to_owned(), stop), |db, (identity, stop)| {
+            Box::pin(sql::ops::sessions::stop_transaction(db, identity, stop))
+        })
+        .await
     }
 
     async fn doubtful_transactions(
@@ -316,9 +287,12 @@ impl Store for SqliteStore {
         identity: &str,
         evse: u32,
     ) -> Result<Vec<String>, StoreError> {
-        let identity = identity.to_owned();
-        self.read(move |c| ops::doubtful_transactions(c, &identity, evse))
-            .await
+        self.read_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::reconcile::doubtful_transactions(
+                db, identity, evse,
+            ))
+        })
+        .await
     }
 
     async fn close_forgotten_transaction(
@@ -326,15 +300,24 @@ impl Store for SqliteStore {
         identity: &str,
         transaction_id: &str,
     ) -> Result<bool, StoreError> {
-        let (identity, transaction_id) = (identity.to_owned(), transaction_id.to_owned());
-        self.write(move |tx| ops::close_forgotten_transaction(tx, &identity, &transaction_id))
-            .await
+        self.write_op(
+            (identity.to_owned(), transaction_id.to_owned()),
+            |db, (identity, transaction_id)| {
+                Box::pin(sql::ops::reconcile::close_forgotten_transaction(
+                    db,
+                    identity,
+                    transaction_id,
+                ))
+            },
+        )
+        .await
     }
 
     async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::force_stop(tx, &identity, session))
-            .await
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::reconcile::force_stop(db, identity, session))
+        })
+        .await
     }
 
     async fn record_meter_values(
@@ -344,16 +327,18 @@ impl Store for SqliteStore {
         transaction_id: Option<String>,
         samples: Vec<MeterSample>,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| {
-            ops::record_meter_values(
-                tx,
-                &identity,
-                connector,
-                transaction_id.as_deref(),
-                &samples,
-            )
-        })
+        self.write_op(
+            (identity.to_owned(), transaction_id, samples),
+            move |db, (identity, transaction_id, samples)| {
+                Box::pin(sql::ops::sessions::record_meter_values(
+                    db,
+                    identity,
+                    connector,
+                    transaction_id.as_deref(),
+                    samples,
+                ))
+            },
+        )
         .await
     }
 
@@ -362,9 +347,10 @@ impl Store for SqliteStore {
         identity: &str,
         update: TransactionUpdate,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::transaction_event(tx, &identity, &update))
-            .await
+        self.write_op((identity.to_owned(), update), |db, (identity, update)| {
+            Box::pin(sql::ops::sessions::transaction_event(db, identity, update))
+        })
+        .await
     }
 
     async fn set_password(
@@ -372,15 +358,28 @@ impl Store for SqliteStore {
         identity: &str,
         password: Option<PasswordHash>,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::set_password(tx, &identity, password.as_ref()))
-            .await
+        self.write_op(
+            (identity.to_owned(), password),
+            |db, (identity, password)| {
+                Box::pin(sql::ops::charger::set_password(
+                    db,
+                    identity,
+                    password.as_ref(),
+                ))
+            },
+        )
+        .await
     }
 
     async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::set_desired_profile(tx, &identity, Some(profile)))
-            .await
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::charger::set_desired_profile(
+                db,
+                identity,
+                Some(profile),
+            ))
+        })
+        .await
     }
 
     async fn change_password(
@@ -388,64 +387,45 @@ impl Store for SqliteStore {
         identity: &str,
         change: crate::security::PasswordChange,
     ) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::change_password(tx, &identity, &change))
-            .await
+        self.write_op((identity.to_owned(), change), |db, (identity, change)| {
+            Box::pin(sql::ops::charger::change_password(db, identity, change))
+        })
+        .await
     }
 
     async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::reset_security_profile(tx, &identity))
-            .await
+        self.write_op(identity.to_owned(), |db, identity| {
+            Box::pin(sql::ops::charger::reset_security_profile(db, identity))
+        })
+        .await
     }
 
     async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::set_security_profile(tx, &identity, profile))
-            .await
+        self.write_op(identity.to_owned(), move |db, identity| {
+            Box::pin(sql::ops::charger::set_security_profile(
+                db, identity, profile,
+            ))
+        })
+        .await
     }
 
     async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError> {
-        let uid = uid.to_owned();
-        self.read(move |c| {
-            use rusqlite::OptionalExtension;
-            c.prepare_cached(&format!(
-                "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE id_tag_uid = ?1"
-            ))?
-            .query_row([&uid], tag_record)
-            .optional()
+        self.read_op(uid.to_owned(), |db, uid| {
+            Box::pin(sql::charger::id_tag(db, uid))
         })
         .await
     }
 
     async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError> {
-        self.read(move |c| {
-            c.prepare_cached(&format!(
-                "SELECT {TAG_RECORD_COLUMNS} FROM id_tags WHERE user_id = ?1 ORDER BY id LIMIT 100"
-            ))?
-            .query_map([user_id], tag_record)?
-            .collect()
+        self.read_op(user_id, |db, user_id| {
+            Box::pin(sql::charger::user_id_tags(db, *user_id))
         })
         .await
     }
 
     async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError> {
-        let id_tag = id_tag.to_owned();
-        self.read(move |c| {
-            c.prepare_cached(
-                "SELECT s.status = 'active', cp.identity, s.evse_network_id, s.transaction_id
-                 FROM sessions s JOIN charge_points cp ON cp.id = s.charge_point_id
-                 WHERE s.id_tag = ?1 AND s.status IN ('pending', 'active') ORDER BY s.id LIMIT 50",
-            )?
-            .query_map([&id_tag], |r| {
-                Ok(OpenTransaction {
-                    active: r.get(0)?,
-                    identity: r.get(1)?,
-                    evse: r.get(2)?,
-                    transaction_id: r.get(3)?,
-                })
-            })?
-            .collect()
+        self.read_op(id_tag.to_owned(), |db, id_tag| {
+            Box::pin(sql::charger::tag_transactions(db, id_tag))
         })
         .await
     }
@@ -462,9 +442,10 @@ impl Store for SqliteStore {
     }
 
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError> {
-        let identity = identity.to_owned();
-        self.write(move |tx| ops::record_event(tx, &identity, &event))
-            .await
+        self.write_op((identity.to_owned(), event), |db, (identity, event)| {
+            Box::pin(sql::ops::record::record_event(db, identity, event))
+        })
+        .await
     }
 
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
@@ -478,9 +459,4 @@ impl Store for SqliteStore {
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn crate::store::LocalListStore>> {
         Some(self)
     }
-}
-
-/// A stored profile column as a profile (absent or out of range: 0).
-fn profile_of(value: Option<i64>) -> u8 {
-    value.and_then(|p| u8::try_from(p).ok()).unwrap_or(0)
 }

@@ -1,4 +1,8 @@
 //! The write operations charger messages cause, by concern: charge points, sessions
 //! (with their figures and the reconciliation of sessions a charger lost), records.
 
+pub mod charger;
+pub mod figures;
+pub mod reconcile;
 pub mod record;
+pub mod sessions;

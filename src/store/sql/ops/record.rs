@@ -1,9 +1,12 @@
-//! Records: authorizations, security events and the other reports.
+//! Records: authorizations, security events, configuration snapshots and the other
+//! reports.
 
 use crate::domain::auth::{AuthSource, AuthorizationRecord};
+use crate::domain::event::ChargerEvent;
+use crate::domain::notification::{self, reservation_status, ConfigurationEntry};
 use crate::domain::AuthStatus;
 use crate::store::sql::outbox::{emit, Event};
-use crate::store::sql::{cp_id, ts, Db, DbResult};
+use crate::store::sql::{cp_id, now, ts, Db, DbResult};
 
 pub async fn record_authorization(
     db: &impl Db,
@@ -29,5 +32,135 @@ pub async fn record_authorization(
         )
         .await?
         .get(0)?;
-    emit(db, cp, Event::authorization(id, &a.id_tag, a.status.as_v16(), &at)).await
+    emit(
+        db,
+        cp,
+        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
+    )
+    .await
+}
+
+pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbResult<()> {
+    let cp = cp_id(db, identity).await?;
+    let n = now();
+    match e {
+        ChargerEvent::Security {
+            kind,
+            tech_info,
+            timestamp,
+        } => {
+            let at = ts(*timestamp);
+            db.exec(
+                "INSERT INTO security_events (charge_point_id, type, tech_info, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[&cp, kind, tech_info, &at, &n],
+            )
+            .await?;
+            emit(db, cp, Event::security(kind, tech_info.as_deref(), &at)).await?;
+        }
+        ChargerEvent::Reservation {
+            reservation_id,
+            status,
+        } => {
+            let changed = db
+                .exec(
+                    "UPDATE reservations SET status = ?3, updated_at = ?4 WHERE id = ?1 AND charge_point_id = ?2",
+                    &[reservation_id, &cp, &status.to_ascii_lowercase(), &n],
+                )
+                .await?;
+            if let Some(status) = reservation_status(status).filter(|_| changed > 0) {
+                emit(
+                    db,
+                    cp,
+                    Event::Reservation {
+                        id: *reservation_id,
+                        status,
+                    },
+                )
+                .await?;
+            }
+        }
+        ChargerEvent::Other { action, payload } => {
+            db.exec(
+                "INSERT INTO charger_events (charge_point_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+                &[&cp, action, &payload.to_string(), &n],
+            )
+            .await?;
+            if let Some(event) = Event::from_report(action, payload) {
+                emit(db, cp, event).await?;
+            }
+            if action == "NotifyReport" {
+                // The answer to a configuration sync (GetBaseReport): the snapshot.
+                let entries = crate::domain::secret::redact_entries(report_entries(payload));
+                let request_id = payload.get("requestId").and_then(serde_json::Value::as_i64);
+                let first = payload.get("seqNo").and_then(serde_json::Value::as_i64) == Some(0);
+                store_configuration(db, cp, request_id, &entries, first).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores a configuration snapshot of charge point `cp` (replacing the stored one when
+/// `replace`) and emits its SyncConfiguration notification.
+pub async fn store_configuration(
+    db: &impl Db,
+    cp: i64,
+    request_id: Option<i64>,
+    entries: &[ConfigurationEntry],
+    replace: bool,
+) -> DbResult<()> {
+    let n = now();
+    if replace {
+        db.exec(
+            "DELETE FROM configurations WHERE charge_point_id = ?1",
+            &[&cp],
+        )
+        .await?;
+    }
+    // One statement per entry, in order: a key reported twice keeps its last value.
+    for e in entries {
+        db.exec(
+            "INSERT INTO configurations (charge_point_id, key, value, readonly, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (charge_point_id, key) DO UPDATE SET value = ?3, readonly = ?4, updated_at = ?5",
+            &[&cp, &e.key, &e.value, &e.readonly, &n],
+        )
+        .await?;
+    }
+    let body = notification::sync_configuration(cp, request_id, entries, None, &n);
+    emit(
+        db,
+        cp,
+        Event::Prepared {
+            name: notification::SYNC_CONFIGURATION,
+            body,
+        },
+    )
+    .await
+}
+
+/// Configuration entries of a 2.0.1 NotifyReport, keyed by the variable's whole identity
+/// (`domain::variable`, the key form the actions use), from each variable's Actual
+/// attribute.
+pub fn report_entries(
+    payload: &serde_json::Value,
+) -> Vec<crate::domain::notification::ConfigurationEntry> {
+    use serde_json::Value;
+    let data = payload.get("reportData").and_then(Value::as_array);
+    data.into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let attributes = d.get("variableAttribute").and_then(Value::as_array)?;
+            let actual = attributes
+                .iter()
+                .find(|a| a.get("type").and_then(Value::as_str).unwrap_or("Actual") == "Actual")?;
+            Some(crate::domain::notification::ConfigurationEntry {
+                key: crate::domain::variable::VariableKey::of_entry(d).to_string(),
+                value: actual
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                readonly: actual.get("mutability").and_then(Value::as_str) == Some("ReadOnly"),
+            })
+        })
+        .collect()
 }

@@ -1,35 +1,36 @@
 //! Meter samples of sessions, and the figures (energy, power, SoC) recomputed from the
-//! stored samples.
+//! stored samples. Alike on both engines: on PostgreSQL the charger's row lock (see
+//! [`crate::store::sql::cp_id`]) keeps writes to one charger's sessions in turn, as
+//! SQLite's single writer does, which the incremental recompute ([`Peak::Added`]) relies on.
 
-use rusqlite::{params, Transaction};
-
-use super::{now, ts};
 use crate::domain::session::{self, base_value, energy_between, SessionStatus};
 use crate::domain::MeterSample;
+use crate::store::sql::{now, ts, Db, DbResult};
 
-pub(super) fn insert_samples(
-    tx: &Transaction<'_>,
+pub(super) async fn insert_samples(
+    db: &impl Db,
     cp: i64,
     session: Option<i64>,
     evse: Option<u32>,
     samples: &[MeterSample],
-) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand, phase, unit, context, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+) -> DbResult<()> {
     for s in samples {
-        stmt.execute(params![
-            cp,
-            session,
-            evse,
-            ts(s.timestamp),
-            s.measurand,
-            s.phase,
-            s.unit,
-            s.context,
-            base_value(s)
-        ])?;
+        db.exec(
+            "INSERT INTO meter_values (charge_point_id, session_id, evse_network_id, sampled_at, measurand, phase, unit, context, value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &[
+                &cp,
+                &session,
+                &evse,
+                &ts(s.timestamp),
+                &s.measurand,
+                &s.phase,
+                &s.unit,
+                &s.context,
+                &base_value(s),
+            ],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -110,11 +111,7 @@ static FIGURES: std::sync::LazyLock<FiguresSql> = std::sync::LazyLock::new(|| Fi
 /// arriving out of order, as offline replays do, give the same figures). `peak` says
 /// which figures are read from the samples (see [`Peak`]); the energy readings always
 /// are (each an indexed lookup of one row).
-pub fn recompute_session(
-    tx: &Transaction<'_>,
-    session: i64,
-    peak: Peak<'_>,
-) -> rusqlite::Result<()> {
+pub async fn recompute_session(db: &impl Db, session: i64, peak: Peak<'_>) -> DbResult<()> {
     let q: &str = match peak {
         Peak::Stored => &FIGURES.scanned,
         Peak::Added(samples) => {
@@ -125,29 +122,18 @@ pub fn recompute_session(
             &FIGURES.added[usize::from(power)][usize::from(soc)]
         }
     };
-    type Row = (
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        String,
+    let row = db.one(q, &[&session]).await?;
+    let reading = |i: usize| row.get::<Option<f64>>(i);
+    let (first, last, p_latest, p_peak, soc, start, stop) = (
+        reading(0)?,
+        reading(1)?,
+        reading(2)?,
+        reading(3)?,
+        reading(4)?,
+        reading(5)?,
+        reading(6)?,
     );
-    let row: Row = tx.prepare_cached(q)?.query_row([session], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
-    let (first, last, p_latest, p_peak, soc, start, stop, status) = row;
+    let status: String = row.get(7)?;
     let p_peak = match peak {
         Peak::Stored => p_peak,
         Peak::Added(samples) => samples
@@ -168,11 +154,12 @@ pub fn recompute_session(
         last.or(stop)
     };
     let energy = energy_between(start, end);
-    tx.prepare_cached(
+    db.exec(
         "UPDATE sessions SET meter_last_wh = ?2, energy_wh = ?3,
            power_latest_w = ?4, power_peak_w = ?5, soc_percent = COALESCE(?6, soc_percent), updated_at = ?7
          WHERE id = ?1",
-    )?
-    .execute(params![session, end, energy, p_latest, p_peak, soc, now()])?;
+        &[&session, &end, &energy, &p_latest, &p_peak, &soc, &now()],
+    )
+    .await?;
     Ok(())
 }
