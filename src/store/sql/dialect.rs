@@ -35,6 +35,30 @@ impl Dialect {
         }
     }
 
+    /// The collation suffix that makes text compare and sort byte-wise, as SQLite
+    /// compares it, whatever collation a PostgreSQL database was created with.
+    pub fn bytewise(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " COLLATE \"C\"",
+        }
+    }
+
+    /// Whether text can hold NUL (PostgreSQL's cannot).
+    pub fn text_holds_nul(self) -> bool {
+        matches!(self, Dialect::Sqlite)
+    }
+
+    /// The statement that takes the local-list change log's lock until the transaction
+    /// ends (its parameter `?1` is the lock's key), so that sequence numbers are handed
+    /// out in commit order. SQLite has one writer, which commits in order: none.
+    pub fn change_log_lock(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(?1)"),
+        }
+    }
+
     /// `sql` with PostgreSQL's placeholders, rewritten once per statement text.
     pub fn postgres_sql(sql: &str) -> Arc<str> {
         static CACHE: OnceLock<Mutex<HashMap<Box<str>, Arc<str>>>> = OnceLock::new();

@@ -4,9 +4,9 @@
 use serde_json::json;
 
 use super::{all, Pair, Shown};
-use crate::domain::notification::ConfigurationEntry;
-use crate::security::PasswordHash;
-use crate::store::resources::*;
+use ocpp_gateway::domain::notification::ConfigurationEntry;
+use ocpp_gateway::security::PasswordHash;
+use ocpp_gateway::store::resources::*;
 
 fn new_charge_point(identity: &str) -> NewChargePoint {
     NewChargePoint {

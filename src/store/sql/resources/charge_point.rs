@@ -1,19 +1,17 @@
 //! Charge points: the list, one by id, and the API's create, update and delete.
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
-
 use super::query::Filter;
-use super::Outcome;
+use super::{all_rows, opt_row, unique_violation, Outcome};
 use crate::store::resources::{
     ChargePointFilter, ChargePointPatch, ChargePointView, NewChargePoint, Page, ResourceError,
 };
-use crate::store::sqlite::ops::now;
+use crate::store::sql::{now, Db, DbResult, Row};
 
 const COLUMNS: &str = "id, identity, name, protocol, password_hash IS NOT NULL, desired_profile,
     current_profile, network_status, hardware_status, last_boot, first_contact_at, disconnected_at,
     created_at, updated_at, access_type, system_status, registration";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
+fn from_row(r: &Row) -> DbResult<ChargePointView> {
     let boot: Option<String> = r.get(9)?;
     Ok(ChargePointView {
         id: r.get(0)?,
@@ -37,88 +35,84 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ChargePointView> {
     })
 }
 
-pub fn list(
-    c: &Connection,
+pub async fn list(
+    db: &impl Db,
     f: &ChargePointFilter,
     page: Page,
-) -> rusqlite::Result<Vec<ChargePointView>> {
-    let mut w = Filter::new();
-    w.eq("identity", f.identity.clone())
-        .eq("name", f.name.clone())
+) -> DbResult<Vec<ChargePointView>> {
+    let mut w = Filter::new(db.dialect());
+    w.eq_text("identity", f.identity.clone())
+        .eq_text("name", f.name.clone())
         .window("updated_at", &f.updated);
     let sql = format!(
         "SELECT {COLUMNS} FROM charge_points{}",
         w.page_sql("id", page)
     );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(w.params.iter()), from_row)?;
-    rows.collect()
+    all_rows(db, &sql, &w.params(), from_row).await
 }
 
-pub fn get(c: &Connection, id: i64) -> rusqlite::Result<Option<ChargePointView>> {
-    c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM charge_points WHERE id = ?1"
-    ))?
-    .query_row([id], from_row)
-    .optional()
+pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<ChargePointView>> {
+    let sql = format!("SELECT {COLUMNS} FROM charge_points WHERE id = ?1");
+    opt_row(db, &sql, &[&id], from_row).await
 }
 
-fn identity_taken(tx: &Transaction<'_>, identity: &str, except: i64) -> rusqlite::Result<bool> {
-    tx.prepare_cached("SELECT 1 FROM charge_points WHERE identity = ?1 AND id <> ?2")?
-        .query_row(params![identity, except], |_| Ok(()))
-        .optional()
-        .map(|found| found.is_some())
+async fn identity_taken(db: &impl Db, identity: &str, except: i64) -> DbResult<bool> {
+    Ok(db
+        .opt(
+            "SELECT 1 FROM charge_points WHERE identity = ?1 AND id <> ?2",
+            &[&identity, &except],
+        )
+        .await?
+        .is_some())
 }
 
-pub fn create(
-    tx: &Transaction<'_>,
-    n: &NewChargePoint,
-) -> rusqlite::Result<Outcome<ChargePointView>> {
+pub async fn create(db: &impl Db, n: &NewChargePoint) -> DbResult<Outcome<ChargePointView>> {
     let at = now();
-    let id: Option<i64> = tx
-        .prepare_cached(
+    let password = n.password.as_ref().map(|p| p.to_hex());
+    // A refused insert spends an id on either engine: ids stay alike.
+    let id: Option<i64> = db
+        .opt(
             "INSERT INTO charge_points (identity, name, protocol, password_hash, desired_profile,
                access_type, system_status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
              ON CONFLICT (identity) DO NOTHING RETURNING id",
-        )?
-        .query_row(
-            params![
-                n.identity,
-                n.name,
-                n.protocol,
-                n.password.as_ref().map(|p| p.to_hex()),
-                n.desired_profile,
-                n.access_type,
-                n.system_status,
-                at
+            &[
+                &n.identity,
+                &n.name,
+                &n.protocol,
+                &password,
+                &n.desired_profile,
+                &n.access_type,
+                &n.system_status,
+                &at,
             ],
-            |r| r.get(0),
         )
-        .optional()?;
+        .await?
+        .map(|r| r.get(0))
+        .transpose()?;
     let Some(id) = id else {
         return Ok(Outcome::Refused(ResourceError::Duplicate("network.id")));
     };
-    Ok(match get(tx, id)? {
+    Ok(match get(db, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
     })
 }
 
-pub fn update(
-    tx: &Transaction<'_>,
+pub async fn update(
+    db: &impl Db,
     id: i64,
     p: &ChargePointPatch,
-) -> rusqlite::Result<Outcome<ChargePointView>> {
-    if get(tx, id)?.is_none() {
+) -> DbResult<Outcome<ChargePointView>> {
+    if get(db, id).await?.is_none() {
         return Ok(Outcome::Refused(ResourceError::NotFound));
     }
     if let Some(identity) = &p.identity {
-        if identity_taken(tx, identity, id)? {
+        if identity_taken(db, identity, id).await? {
             return Ok(Outcome::Refused(ResourceError::Duplicate("network.id")));
         }
     }
-    let mut w = Filter::new();
+    let mut w = Filter::new(db.dialect());
     let mut sets = Vec::new();
     if let Some(v) = &p.identity {
         sets.push(format!("identity = {}", w.param(v.clone())));
@@ -130,10 +124,7 @@ pub fn update(
         sets.push(format!("protocol = {}", w.param(v.clone())));
     }
     if let Some(v) = &p.password {
-        let hex: rusqlite::types::Value = match v {
-            Some(h) => h.to_hex().into(),
-            None => rusqlite::types::Value::Null,
-        };
+        let hex: Option<String> = v.as_ref().map(|h| h.to_hex());
         sets.push(format!("password_hash = {}", w.param(hex)));
         // A password the operator sets replaces any still waiting to be used.
         sets.push("pending_password_hashes = NULL".to_owned());
@@ -156,16 +147,27 @@ pub fn update(
         "UPDATE charge_points SET {} WHERE id = {idp}",
         sets.join(", ")
     );
-    tx.execute(&sql, params_from_iter(w.params.iter()))?;
-    Ok(match get(tx, id)? {
+    match db.exec(&sql, &w.params()).await {
+        Ok(_) => {}
+        // Another transaction took the identity between the check and the update.
+        Err(e) if unique_violation(&e) => {
+            return Ok(Outcome::Refused(ResourceError::Duplicate("network.id")))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(match get(db, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
     })
 }
 
 /// Deletes the row (its EVSEs, sessions and logs go with it, by cascade).
-pub fn delete(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<String>> {
-    tx.prepare_cached("DELETE FROM charge_points WHERE id = ?1 RETURNING identity")?
-        .query_row([id], |r| r.get(0))
-        .optional()
+pub async fn delete(db: &impl Db, id: i64) -> DbResult<Option<String>> {
+    opt_row(
+        db,
+        "DELETE FROM charge_points WHERE id = ?1 RETURNING identity",
+        &[&id],
+        |r| r.get(0),
+    )
+    .await
 }

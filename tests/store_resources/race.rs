@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::config::StoreSettings;
-use crate::store::resources::*;
-use crate::store::PostgresStore;
+use ocpp_gateway::config::StoreSettings;
+use ocpp_gateway::store::resources::*;
+use ocpp_gateway::store::PostgresStore;
 
 const RACERS: usize = 8;
 
 async fn store() -> Option<(Arc<PostgresStore>, String)> {
-    let Some(url) = crate::store::postgres::tests::fresh_database().await else {
+    let Some(url) = super::fresh_database().await else {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return None;
     };

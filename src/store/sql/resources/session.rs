@@ -1,9 +1,9 @@
 //! Sessions, with the id of the EVSE they ran on.
 
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
-
 use super::query::Filter;
+use super::{all_rows, opt_row};
 use crate::store::resources::{Page, SessionFilter, SessionView};
+use crate::store::sql::{Db, DbResult, Row};
 
 const SELECT: &str = "SELECT s.id, s.charge_point_id, e.id, s.evse_network_id, s.connector_id, s.status,
     s.id_tag, s.started_at, s.stopped_at, s.energy_wh, s.power_latest_w, s.power_peak_w, s.soc_percent,
@@ -11,7 +11,7 @@ const SELECT: &str = "SELECT s.id, s.charge_point_id, e.id, s.evse_network_id, s
     FROM sessions s LEFT JOIN evses e
       ON e.charge_point_id = s.charge_point_id AND e.network_id = s.evse_network_id";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionView> {
+fn from_row(r: &Row) -> DbResult<SessionView> {
     Ok(SessionView {
         id: r.get(0)?,
         charge_point_id: r.get(1)?,
@@ -32,27 +32,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionView> {
     })
 }
 
-pub fn list(c: &Connection, f: &SessionFilter, page: Page) -> rusqlite::Result<Vec<SessionView>> {
-    let mut w = Filter::new();
+pub async fn list(db: &impl Db, f: &SessionFilter, page: Page) -> DbResult<Vec<SessionView>> {
+    let mut w = Filter::new(db.dialect());
     w.eq("s.charge_point_id", f.charge_point_id)
-        .cond(
+        .cond_text(
             "s.charge_point_id = (SELECT id FROM charge_points WHERE identity = {})",
             f.charge_point_identity.clone(),
         )
         .eq("e.id", f.evse_id)
-        .eq("s.status", f.status.clone())
-        .eq("s.id_tag", f.id_tag.clone())
+        .eq_text("s.status", f.status.clone())
+        .eq_text("s.id_tag", f.id_tag.clone())
         .window("s.updated_at", &f.updated)
         .window("s.started_at", &f.started)
         .window("s.stopped_at", &f.stopped);
     let sql = format!("{SELECT}{}", w.page_sql("s.id", page));
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(w.params.iter()), from_row)?;
-    rows.collect()
+    all_rows(db, &sql, &w.params(), from_row).await
 }
 
-pub fn get(c: &Connection, id: i64) -> rusqlite::Result<Option<SessionView>> {
-    c.prepare_cached(&format!("{SELECT} WHERE s.id = ?1"))?
-        .query_row([id], from_row)
-        .optional()
+pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<SessionView>> {
+    opt_row(db, &format!("{SELECT} WHERE s.id = ?1"), &[&id], from_row).await
 }

@@ -2,7 +2,7 @@
 //! read, known ids and unknown ones.
 
 use super::{all, page, pages, window, windows, Pair, Shown};
-use crate::store::resources::*;
+use ocpp_gateway::store::resources::*;
 
 pub(super) async fn reads(p: &Pair) {
     for pg in pages() {

@@ -1,21 +1,26 @@
 //! Parity of the two stores' [`Resources`]: the same rows loaded into a fresh SQLite
 //! file and a fresh PostgreSQL database, then every method called on both with the
 //! same arguments; results, errors and the rows written must be the same. Times the
-//! stores stamp themselves ("now") are compared as `<now>`.
+//! stores stamp themselves ("now") are compared as `<now>`. `store_resources/race.rs`
+//! races writers of one unique value on PostgreSQL.
+//!
+//! Needs `OCPP_GATEWAY_TEST_POSTGRES`; without it each test says so and passes.
 
 use std::fmt::Debug;
 
-use crate::config::StoreSettings;
-use crate::store::resources::*;
-use crate::store::sqlite::now;
-use crate::store::{PostgresStore, SqliteStore, StoreError};
+use ocpp_gateway::config::StoreSettings;
+use ocpp_gateway::store::resources::*;
+use ocpp_gateway::store::sql::now;
+use ocpp_gateway::store::{PostgresStore, SqliteStore, StoreError};
 
-const FIXTURE: &str = include_str!("../fixture.sql");
+const FIXTURE: &str = include_str!("store_resources/fixture.sql");
 
 /// The two stores with the fixture loaded, and when the test began.
-pub(super) struct Pair {
+pub(crate) struct Pair {
     sqlite: SqliteStore,
     pg: PostgresStore,
+    /// The PostgreSQL database's URL, to read what was stored.
+    url: String,
     since: String,
     _dir: tempfile::TempDir,
 }
@@ -55,8 +60,44 @@ async fn icu_database() -> Option<String> {
     ))
 }
 
+/// A fresh, empty database on the test server (`OCPP_GATEWAY_TEST_POSTGRES`), or None
+/// when the variable is unset.
+pub(crate) async fn fresh_database() -> Option<String> {
+    let base = std::env::var("OCPP_GATEWAY_TEST_POSTGRES").ok()?;
+    let client = pg_client(&base).await;
+    let mut suffix = [0u8; 8];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut suffix).expect("rand");
+    let name = format!("gw_unit_{:x}", u64::from_le_bytes(suffix));
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let mut config: tokio_postgres::Config = base.parse().expect("url");
+    config.dbname(&name);
+    Some(format!(
+        "postgres://{}@{}:{}/{}",
+        config.get_user().unwrap_or("postgres"),
+        match &config.get_hosts()[0] {
+            tokio_postgres::config::Host::Tcp(h) => h.clone(),
+            #[allow(unreachable_patterns)]
+            _ => "127.0.0.1".into(),
+        },
+        config.get_ports().first().copied().unwrap_or(5432),
+        name
+    ))
+}
+
+/// A plain client of the database at `url`.
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {url} unreachable: {e}"));
+    tokio::spawn(conn);
+    client
+}
+
 /// Drops a test database once its test passed (a failed one stays, to be looked at).
-pub(super) async fn drop_database(url: &str) {
+pub(crate) async fn drop_database(url: &str) {
     let base = std::env::var("OCPP_GATEWAY_TEST_POSTGRES").expect("set when a database was made");
     let config: tokio_postgres::Config = url.parse().expect("url");
     let name = config.get_dbname().expect("database name").to_owned();
@@ -83,12 +124,12 @@ async fn pair(url: String) -> Pair {
     let pg = PostgresStore::connect(&settings, "parity")
         .await
         .expect("PostgreSQL store");
-    pg.client()
+    pg_client(&settings.url)
         .await
-        .expect("client")
         .batch_execute(FIXTURE)
         .await
         .expect("fixture into PostgreSQL");
+    let pg_url = settings.url.clone();
     let sqlite = SqliteStore::open(&StoreSettings {
         url: String::new(),
         ..settings
@@ -99,6 +140,7 @@ async fn pair(url: String) -> Pair {
         .await
         .expect("fixture into SQLite");
     Pair {
+        url: pg_url,
         sqlite,
         pg,
         since,
@@ -108,7 +150,7 @@ async fn pair(url: String) -> Pair {
 
 /// A result as compared: the value's `Debug`, or the error's kind (the engines word
 /// their messages differently).
-pub(super) trait Shown {
+pub(crate) trait Shown {
     fn shown(&self) -> String;
 }
 
@@ -142,7 +184,7 @@ impl<T: Debug> Shown for Result<T, ResourceError> {
 impl Pair {
     /// `text` with every stored time from the test's own run (`YYYY-MM-DDTHH:MM:SS.mmmZ`,
     /// not before the test began, not after now) written `<now>`.
-    pub(super) fn mask(&self, text: &str) -> String {
+    pub(crate) fn mask(&self, text: &str) -> String {
         let until = now();
         let b = text.as_bytes();
         let shape = |s: &[u8]| {
@@ -178,7 +220,7 @@ impl Pair {
 
     /// Rows of `sql` (columns read as integers where `kinds` says `i`, else text) on
     /// both engines, each row as one line, sorted.
-    pub(super) async fn dump(&self, sql: &'static str, kinds: &'static str) -> (String, String) {
+    pub(crate) async fn dump(&self, sql: &'static str, kinds: &'static str) -> (String, String) {
         let a = self
             .sqlite
             .read(move |c| {
@@ -198,7 +240,7 @@ impl Pair {
             })
             .await
             .expect("SQLite dump");
-        let client = self.pg.client().await.expect("client");
+        let client = pg_client(&self.url).await;
         let mut b = Vec::new();
         for r in client.query(sql, &[]).await.expect("PostgreSQL dump") {
             let mut line = Vec::new();
@@ -218,7 +260,7 @@ impl Pair {
         (finish(a), finish(b))
     }
 
-    pub(super) async fn same_rows(&self, sql: &'static str, kinds: &'static str) {
+    pub(crate) async fn same_rows(&self, sql: &'static str, kinds: &'static str) {
         let (a, b) = self.dump(sql, kinds).await;
         assert_eq!(a, b, "rows of {sql}");
     }
@@ -265,15 +307,15 @@ macro_rules! same_inherent {
     }};
 }
 
-pub(super) fn page(after: Option<i64>, limit: u32) -> Page {
+pub(crate) fn page(after: Option<i64>, limit: u32) -> Page {
     Page { after, limit }
 }
 
-pub(super) fn all() -> Page {
+pub(crate) fn all() -> Page {
     page(None, 100)
 }
 
-pub(super) fn window(from: Option<&str>, to: Option<&str>) -> Window {
+pub(crate) fn window(from: Option<&str>, to: Option<&str>) -> Window {
     Window {
         from: from.map(str::to_owned),
         to: to.map(str::to_owned),
@@ -281,7 +323,7 @@ pub(super) fn window(from: Option<&str>, to: Option<&str>) -> Window {
 }
 
 /// Windows that cut between the fixture's times, on their edges, and past them.
-pub(super) fn windows() -> Vec<Window> {
+pub(crate) fn windows() -> Vec<Window> {
     vec![
         Window::default(),
         window(Some("2022-03-01T00:00:00.000Z"), None),
@@ -304,7 +346,7 @@ pub(super) fn windows() -> Vec<Window> {
 }
 
 /// Pages: everything, a small limit, after a cursor, past the end, nothing.
-pub(super) fn pages() -> Vec<Page> {
+pub(crate) fn pages() -> Vec<Page> {
     vec![
         all(),
         page(None, 2),
@@ -317,7 +359,7 @@ pub(super) fn pages() -> Vec<Page> {
 
 #[tokio::test]
 async fn postgres_resources_answer_as_sqlite_does() {
-    let Some(url) = super::super::tests::fresh_database().await else {
+    let Some(url) = fresh_database().await else {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return;
     };
@@ -342,6 +384,9 @@ async fn run(p: &Pair) {
     writes::deletes(p).await;
 }
 
+#[path = "store_resources/race.rs"]
 mod race;
+#[path = "store_resources/reads.rs"]
 mod reads;
+#[path = "store_resources/writes.rs"]
 mod writes;

@@ -1,39 +1,32 @@
 //! Id tags: the list the gateway authorizes against, written only through the API.
-
-use deadpool_postgres::GenericClient;
-use tokio_postgres::error::SqlState;
-use tokio_postgres::Row;
+//! Every write logs the tags it changed for the local authorization lists.
 
 use super::query::Filter;
-use super::{Outcome, PgResult};
-use crate::store::postgres::local_list::log_change;
+use super::{all_rows, opt_row, unique_violation, Outcome};
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
-use crate::store::sqlite::now;
+use crate::store::sql::local_list::log_change;
+use crate::store::sql::{now, Db, DbResult, Row};
 
 const COLUMNS: &str =
     "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id";
 
-fn from_row(r: &Row) -> PgResult<IdTagView> {
+fn from_row(r: &Row) -> DbResult<IdTagView> {
     Ok(IdTagView {
-        id: r.try_get(0)?,
-        uid: r.try_get(1)?,
-        status: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        expire_at: r.try_get(4)?,
-        external_id: r.try_get(5)?,
-        label: r.try_get(6)?,
-        created_at: r.try_get(7)?,
-        updated_at: r.try_get(8)?,
-        user_id: r.try_get(9)?,
+        id: r.get(0)?,
+        uid: r.get(1)?,
+        status: r.get(2)?,
+        kind: r.get(3)?,
+        expire_at: r.get(4)?,
+        external_id: r.get(5)?,
+        label: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        user_id: r.get(9)?,
     })
 }
 
-pub async fn list<C: GenericClient>(
-    c: &C,
-    f: &IdTagFilter,
-    page: Page,
-) -> PgResult<Vec<IdTagView>> {
-    let mut w = Filter::new();
+pub async fn list(db: &impl Db, f: &IdTagFilter, page: Page) -> DbResult<Vec<IdTagView>> {
+    let mut w = Filter::new(db.dialect());
     w.eq_text("id_tag_uid", f.uid.clone())
         .eq_text("status", f.status.clone())
         .eq_text("type", f.kind.clone())
@@ -41,38 +34,22 @@ pub async fn list<C: GenericClient>(
         .eq("user_id", f.user_id)
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
-    let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &w.params())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    all_rows(db, &sql, &w.params(), from_row).await
 }
 
-pub async fn get<C: GenericClient>(c: &C, id: i64) -> PgResult<Option<IdTagView>> {
-    let stmt = c
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM id_tags WHERE id = $1"))
-        .await?;
-    c.query_opt(&stmt, &[&id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<IdTagView>> {
+    let sql = format!("SELECT {COLUMNS} FROM id_tags WHERE id = ?1");
+    opt_row(db, &sql, &[&id], from_row).await
 }
 
-pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<IdTagView>> {
+pub async fn create(db: &impl Db, n: &NewIdTag) -> DbResult<Outcome<IdTagView>> {
     let at = now();
-    // A refused insert spends an id, as in SQLite (see the charge points' create).
-    let stmt = c
-        .prepare_cached(
+    // A refused insert spends an id on either engine (see the charge points' create).
+    let id: Option<i64> = db
+        .opt(
             "INSERT INTO id_tags (id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
              ON CONFLICT (id_tag_uid) DO NOTHING RETURNING id",
-        )
-        .await?;
-    let id: Option<i64> = c
-        .query_opt(
-            &stmt,
             &[
                 &n.uid,
                 &n.status,
@@ -85,35 +62,35 @@ pub async fn create<C: GenericClient>(c: &C, n: &NewIdTag) -> PgResult<Outcome<I
             ],
         )
         .await?
-        .map(|r| r.try_get(0))
+        .map(|r| r.get(0))
         .transpose()?;
     let Some(id) = id else {
         return Ok(Outcome::Refused(ResourceError::Duplicate("idTagUid")));
     };
-    log_change(c, &n.uid).await?;
-    Ok(match get(c, id).await? {
+    log_change(db, &n.uid).await?;
+    Ok(match get(db, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
     })
 }
 
-pub async fn update<C: GenericClient>(
-    c: &C,
-    id: i64,
-    p: &IdTagPatch,
-) -> PgResult<Outcome<IdTagView>> {
-    let Some(before) = get(c, id).await? else {
+pub async fn update(db: &impl Db, id: i64, p: &IdTagPatch) -> DbResult<Outcome<IdTagView>> {
+    let Some(before) = get(db, id).await? else {
         return Ok(Outcome::Refused(ResourceError::NotFound));
     };
     if let Some(uid) = &p.uid {
-        let stmt = c
-            .prepare_cached("SELECT 1 FROM id_tags WHERE id_tag_uid = $1 AND id <> $2")
-            .await?;
-        if c.query_opt(&stmt, &[uid, &id]).await?.is_some() {
+        let taken = db
+            .opt(
+                "SELECT 1 FROM id_tags WHERE id_tag_uid = ?1 AND id <> ?2",
+                &[uid, &id],
+            )
+            .await?
+            .is_some();
+        if taken {
             return Ok(Outcome::Refused(ResourceError::Duplicate("idTagUid")));
         }
     }
-    let mut w = Filter::new();
+    let mut w = Filter::new(db.dialect());
     let mut sets = Vec::new();
     let mut set = |w: &mut Filter, column: &str, v: Option<String>| {
         sets.push(format!("{column} = {}", w.param(v)));
@@ -136,42 +113,41 @@ pub async fn update<C: GenericClient>(
     if let Some(v) = &p.label {
         set(&mut w, "id_label", v.clone());
     }
-    set(&mut w, "updated_at", Some(now()));
     if let Some(v) = p.user_id {
         sets.push(format!("user_id = {}", w.param(v)));
     }
+    sets.push(format!("updated_at = {}", w.param(now())));
     let idp = w.param(id);
     let sql = format!("UPDATE id_tags SET {} WHERE id = {idp}", sets.join(", "));
-    let stmt = c.prepare_cached(&sql).await?;
-    match c.execute(&stmt, &w.params()).await {
+    match db.exec(&sql, &w.params()).await {
         Ok(_) => {}
         // Another transaction took the uid between the check and the update.
-        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+        Err(e) if unique_violation(&e) => {
             return Ok(Outcome::Refused(ResourceError::Duplicate("idTagUid")))
         }
         Err(e) => return Err(e),
     }
     // A renamed tag leaves the local lists under its old uid and joins under the new.
-    log_change(c, &before.uid).await?;
+    log_change(db, &before.uid).await?;
     if let Some(uid) = p.uid.as_ref().filter(|u| **u != before.uid) {
-        log_change(c, uid).await?;
+        log_change(db, uid).await?;
     }
-    Ok(match get(c, id).await? {
+    Ok(match get(db, id).await? {
         Some(v) => Outcome::Done(v),
         None => Outcome::Refused(ResourceError::NotFound),
     })
 }
 
-pub async fn delete<C: GenericClient>(c: &C, id: i64) -> PgResult<bool> {
-    let stmt = c
-        .prepare_cached("DELETE FROM id_tags WHERE id = $1 RETURNING id_tag_uid")
-        .await?;
-    match c.query_opt(&stmt, &[&id]).await? {
-        Some(row) => {
-            let uid: String = row.try_get(0)?;
-            log_change(c, &uid).await?;
-            Ok(true)
-        }
+pub async fn delete(db: &impl Db, id: i64) -> DbResult<bool> {
+    let uid: Option<String> = opt_row(
+        db,
+        "DELETE FROM id_tags WHERE id = ?1 RETURNING id_tag_uid",
+        &[&id],
+        |r| r.get(0),
+    )
+    .await?;
+    match uid {
+        Some(uid) => log_change(db, &uid).await.map(|()| true),
         None => Ok(false),
     }
 }
