@@ -71,6 +71,7 @@ mod sign_certificate;
 mod sim_client;
 mod sim_responder;
 mod sim_scenarios;
+mod store_resources;
 mod tls;
 mod tls_proxy;
 mod transactions;

@@ -9,29 +9,6 @@ use crate::store::resources::*;
 use crate::store::sql::resources::{self, settle};
 use crate::store::StoreError;
 
-/// The configuration snapshot as the SQLite operations not yet shared write it (see
-/// [`resources::action::store_configuration`]).
-pub(super) fn store_configuration(
-    tx: &rusqlite::Transaction<'_>,
-    cp: i64,
-    request_id: Option<i64>,
-    entries: &[ConfigurationEntry],
-    replace: bool,
-) -> rusqlite::Result<()> {
-    let lite = super::db::Lite::new(tx);
-    super::db::run(resources::action::store_configuration(
-        &lite, cp, request_id, entries, replace,
-    ))
-    .map_err(|e| match e {
-        crate::store::sql::DbError::Sqlite(e) => e,
-        other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
-    })?;
-    if lite.emitted() {
-        super::outbox::mark_emitted();
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Resources for SqliteStore {
     async fn charge_points(

@@ -93,49 +93,12 @@ pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbR
                 let entries = crate::domain::secret::redact_entries(report_entries(payload));
                 let request_id = payload.get("requestId").and_then(serde_json::Value::as_i64);
                 let first = payload.get("seqNo").and_then(serde_json::Value::as_i64) == Some(0);
-                store_configuration(db, cp, request_id, &entries, first).await?;
+                crate::store::sql::resources::action::store_configuration(db, cp, request_id, &entries, first)
+                    .await?;
             }
         }
     }
     Ok(())
-}
-
-/// Stores a configuration snapshot of charge point `cp` (replacing the stored one when
-/// `replace`) and emits its SyncConfiguration notification.
-pub async fn store_configuration(
-    db: &impl Db,
-    cp: i64,
-    request_id: Option<i64>,
-    entries: &[ConfigurationEntry],
-    replace: bool,
-) -> DbResult<()> {
-    let n = now();
-    if replace {
-        db.exec(
-            "DELETE FROM configurations WHERE charge_point_id = ?1",
-            &[&cp],
-        )
-        .await?;
-    }
-    // One statement per entry, in order: a key reported twice keeps its last value.
-    for e in entries {
-        db.exec(
-            "INSERT INTO configurations (charge_point_id, key, value, readonly, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (charge_point_id, key) DO UPDATE SET value = ?3, readonly = ?4, updated_at = ?5",
-            &[&cp, &e.key, &e.value, &e.readonly, &n],
-        )
-        .await?;
-    }
-    let body = notification::sync_configuration(cp, request_id, entries, None, &n);
-    emit(
-        db,
-        cp,
-        Event::Prepared {
-            name: notification::SYNC_CONFIGURATION,
-            body,
-        },
-    )
-    .await
 }
 
 /// Configuration entries of a 2.0.1 NotifyReport, keyed by the variable's whole identity

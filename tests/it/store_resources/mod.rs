@@ -13,7 +13,7 @@ use ocpp_gateway::store::resources::*;
 use ocpp_gateway::store::sql::now;
 use ocpp_gateway::store::{PostgresStore, SqliteStore, StoreError};
 
-const FIXTURE: &str = include_str!("store_resources/fixture.sql");
+const FIXTURE: &str = include_str!("fixture.sql");
 
 /// The two stores with the fixture loaded, and when the test began.
 pub(crate) struct Pair {
@@ -384,9 +384,6 @@ async fn run(p: &Pair) {
     writes::deletes(p).await;
 }
 
-#[path = "store_resources/race.rs"]
 mod race;
-#[path = "store_resources/reads.rs"]
 mod reads;
-#[path = "store_resources/writes.rs"]
 mod writes;
