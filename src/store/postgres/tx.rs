@@ -122,12 +122,6 @@ impl Tx<'_> {
         let stmt = self.inner.prepare_cached(sql).await?;
         Ok(self.inner.query(&stmt, params).await?)
     }
-
-    /// Notes that this transaction made notification events deliverable: delivery is
-    /// woken once it commits.
-    pub(crate) fn mark_emitted(&self) {
-        self.emitted.store(true, Ordering::Relaxed);
-    }
 }
 
 impl PostgresStore {

@@ -8,9 +8,11 @@ pub mod read;
 
 pub use db::{Db, DbError, DbResult, Param, Params, Row};
 pub use dialect::Dialect;
+pub mod notify;
 pub mod ops;
 pub mod outbox;
 pub mod payload;
+pub mod pnc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
