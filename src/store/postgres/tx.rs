@@ -116,12 +116,6 @@ impl Tx<'_> {
             Some(rows.swap_remove(0))
         })
     }
-
-    /// Notes that this transaction made notification events deliverable: delivery is
-    /// woken once it commits.
-    pub(crate) fn mark_emitted(&self) {
-        self.emitted.store(true, Ordering::Relaxed);
-    }
 }
 
 impl PostgresStore {

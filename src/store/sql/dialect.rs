@@ -59,6 +59,31 @@ impl Dialect {
         }
     }
 
+    /// The condition that an outbox queue (`o.subscription_id`, `o.charge_point_id`) is
+    /// being delivered by another node than `?2`, under a lease in `outbox_leases` that
+    /// has not run out (by the database's clock). PostgreSQL's outbox is shared by the
+    /// nodes of a cluster; SQLite's belongs to one process, which leases nothing.
+    pub fn queue_leased_elsewhere(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(
+                "EXISTS (SELECT 1 FROM outbox_leases l
+                   WHERE l.subscription_id = o.subscription_id AND l.charge_point_id = o.charge_point_id
+                     AND l.node_id <> ?2 AND l.until > now())",
+            ),
+        }
+    }
+
+    /// A statement that takes a lock on the text `?1` until the transaction ends, so
+    /// that transactions about one key take their turns (PostgreSQL's transaction-level
+    /// advisory lock). SQLite has one writer, so there is nothing to take.
+    pub fn key_lock(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(hashtext(?1))"),
+        }
+    }
+
     /// `sql` with PostgreSQL's placeholders, rewritten once per statement text.
     pub fn postgres_sql(sql: &str) -> Arc<str> {
         static CACHE: OnceLock<Mutex<HashMap<Box<str>, Arc<str>>>> = OnceLock::new();

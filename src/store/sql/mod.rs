@@ -11,9 +11,11 @@ pub mod read;
 pub use db::{Db, DbError, DbResult, Param, Params, Row};
 pub use dialect::Dialect;
 pub mod local_list;
+pub mod notify;
 pub mod ops;
 pub mod outbox;
 pub mod payload;
+pub mod pnc;
 pub mod resources;
 
 use crate::domain::HardwareStatus;
