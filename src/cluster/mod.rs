@@ -28,7 +28,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::charger::handle::Route;
+use crate::charger::handle::{RemoteRoute, Route};
 use crate::charger::{CallError, ChargerHandle, CloseReason, Shared};
 use crate::config::ClusterSettings;
 use crate::ocpp::OcppVersion;
@@ -449,9 +449,9 @@ impl Cluster {
     }
 }
 
-impl RemoteNode {
-    /// Sends a call to the node holding `identity` and waits (bounded) for its answer.
-    pub async fn call(
+#[async_trait::async_trait]
+impl RemoteRoute for RemoteNode {
+    async fn call(
         &self,
         identity: &str,
         action: &str,
@@ -483,8 +483,7 @@ impl RemoteNode {
         }
     }
 
-    /// Asks the node holding `identity` to close its socket.
-    pub async fn close(&self, identity: &str, reason: CloseReason) -> bool {
+    async fn close(&self, identity: &str, reason: CloseReason) -> bool {
         let request = NodeRequest::Close {
             identity: identity.to_owned(),
             reason,
@@ -496,7 +495,9 @@ impl RemoteNode {
             Err(_) => false,
         }
     }
+}
 
+impl RemoteNode {
     async fn request(
         &self,
         request: &NodeRequest,

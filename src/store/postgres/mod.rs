@@ -114,7 +114,10 @@ impl PostgresStore {
     where
         A: Send + Sync,
         T: Send,
-        F: for<'a> Fn(&'a tx::Tx<'a>, &'a A) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
+        F: for<'a> Fn(
+                &'a tx::Tx<'a>,
+                &'a A,
+            ) -> futures_util::future::BoxFuture<'a, sql::DbResult<T>>
             + Send
             + Sync,
     {

@@ -20,8 +20,8 @@
 use serde_json::Value;
 
 use super::db::{Db, DbResult};
-use super::payload;
 use super::now;
+use super::payload;
 use crate::domain::notification::{self as names, Change};
 use crate::domain::MeterSample;
 

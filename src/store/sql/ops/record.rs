@@ -29,5 +29,10 @@ pub async fn record_authorization(
         )
         .await?
         .get(0)?;
-    emit(db, cp, Event::authorization(id, &a.id_tag, a.status.as_v16(), &at)).await
+    emit(
+        db,
+        cp,
+        Event::authorization(id, &a.id_tag, a.status.as_v16(), &at),
+    )
+    .await
 }
