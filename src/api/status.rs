@@ -2,7 +2,6 @@
 //! status with its EVSEs'.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::Json;

@@ -19,11 +19,12 @@ use tokio_util::task::TaskTracker;
 use tracing::{field, info, warn, Instrument};
 
 use super::actor::{Actor, Exit};
-use super::context::{ChargerContext, Shared};
+use super::context::ChargerContext;
 use super::handle::{ChargerHandle, CloseReason};
 use super::handshake::{admit, read_head, refuse, Transport};
 use super::identity;
 use super::rewind::Rewind;
+use crate::gateway::Shared;
 use crate::ocpp::{Leniency, OcppVersion};
 use crate::telemetry::metrics::{protocol_label, ResultLabel};
 
