@@ -566,7 +566,7 @@ impl Settings {
                 c.password = Some(REDACTED.into());
             }
         }
-        match toml_string(&copy) {
+        match toml::to_string(&copy) {
             Ok(s) => s,
             Err(e) => format!("# could not render settings: {e}"),
         }
@@ -592,45 +592,6 @@ pub fn url_without_password(url: &str) -> String {
         },
         None => url.to_owned(),
     }
-}
-
-fn toml_string(s: &Settings) -> Result<String, String> {
-    let v = serde_json::to_value(s).map_err(|e| e.to_string())?;
-    Ok(render_toml(&v))
-}
-
-/// A small TOML writer for the settings tree (tables of scalars and arrays, and
-/// arrays of tables), so `check-config` needs no extra dependency.
-fn render_toml(v: &serde_json::Value) -> String {
-    use serde_json::Value;
-    let mut out = String::new();
-    let Value::Object(root) = v else {
-        return out;
-    };
-    for (section, body) in root {
-        match body {
-            Value::Object(map) => {
-                out.push_str(&format!("[{section}]\n"));
-                for (k, v) in map {
-                    out.push_str(&format!("{k} = {v}\n"));
-                }
-                out.push('\n');
-            }
-            Value::Array(items) => {
-                for item in items {
-                    out.push_str(&format!("[[{section}]]\n"));
-                    if let Value::Object(map) = item {
-                        for (k, v) in map {
-                            out.push_str(&format!("{k} = {v}\n"));
-                        }
-                    }
-                    out.push('\n');
-                }
-            }
-            other => out.push_str(&format!("{section} = {other}\n")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -741,6 +702,16 @@ mod tests {
         .expect("write");
         let s = Settings::load(Some(&f)).expect("valid");
         assert_eq!(s.auth.master_pass_user_id, 5);
+    }
+
+    #[test]
+    fn the_printed_settings_read_back_as_the_same_settings() {
+        let text = Settings::embedded().expect("defaults").redacted_toml();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("printed.toml");
+        std::fs::write(&f, &text).expect("write");
+        let again = Settings::build(Some(&f), false).expect("the printed settings load");
+        assert_eq!(again.redacted_toml(), text);
     }
 
     #[test]

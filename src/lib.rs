@@ -6,6 +6,7 @@ pub mod charger;
 pub mod cluster;
 pub mod config;
 pub mod domain;
+pub mod gateway;
 pub mod notify;
 pub mod ocpp;
 pub mod pnc;
@@ -15,8 +16,7 @@ pub mod store;
 pub mod telemetry;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,32 +25,12 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use charger::authorize::Authorizer;
-use charger::journal::Journal;
-use charger::{ChargerHandle, Registry, Shared};
+use charger::{ChargerHandle, Registry};
 use config::Settings;
+use gateway::Shared;
+pub use gateway::StartError;
 use security::PasswordHash;
-use store::{ChargerRecord, PostgresStore, Resources, SqliteStore, Store, StoreError};
-
-/// Why the gateway could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot listen on {addr} ({what}): {source}")]
-    Bind {
-        what: &'static str,
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    #[error("API token file {path}: {source}")]
-    ApiToken {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{0}")]
-    Setup(String),
-}
+use store::{ChargerRecord, PostgresStore, Resources, SqliteStore, Store};
 
 /// A running gateway: its bound addresses and a way to stop it.
 pub struct Gateway {
@@ -110,102 +90,26 @@ impl Gateway {
     ) -> Result<Gateway, StartError> {
         let resources: Arc<dyn Resources> = store.clone();
         let store: Arc<dyn Store> = store;
-        let api_tokens =
-            api::auth::effective_tokens(&settings).map_err(|source| StartError::ApiToken {
-                path: api::auth::token_path(&settings),
-                source,
-            })?;
-        if let Some(path) = &api_tokens.created {
-            tracing::info!(path = %path.display(), "no API token configured: generated one");
-        }
-        for seed in &settings.chargers {
-            store
-                .upsert_charger(ChargerRecord {
-                    identity: seed.identity.clone(),
-                    password: seed.password.as_deref().map(PasswordHash::new),
-                    strict: seed.strict,
-                    security_profile: seed.security_profile,
-                    pending_passwords: Vec::new(),
-                    desired_profile: 0,
-                })
-                .await?;
-        }
-        let tls = match settings
-            .ocpp
-            .tls_listen_addr()
-            .map_err(|e| StartError::Setup(e.to_string()))?
-        {
-            Some(addr) => {
-                let config = security::tls::server_config(&settings.tls)
-                    .map_err(|e| StartError::Setup(e.to_string()))?;
-                Some((bind("ocpp.tls_listen", addr).await?, addr, config))
-            }
-            None => None,
-        };
-        let ocpp = bind("ocpp.listen", settings.ocpp.listen).await?;
-        let api = bind("api.listen", settings.api.listen).await?;
-        let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
-        let api_addr = local_addr("api.listen", &api, settings.api.listen)?;
-
-        let authorizer =
-            Authorizer::new(&settings.auth, store.clone()).map_err(StartError::Setup)?;
-        let journal = Journal::beside(&settings.store.path);
-        let ca = load_charger_ca(&settings.tls)?;
-        let pnc = Arc::new(
-            pnc::Pnc::new(&settings.pnc, store.clone().pnc(), resources.clone())
-                .map_err(StartError::Setup)?,
-        );
-        let frame_file = settings.frame_file();
-        let local_lists = settings.local_list.enabled;
-        let shared = Arc::new(Shared {
-            settings: Arc::new(settings),
-            store,
-            registry: Registry::new(),
-            authorizer,
-            journal,
-            ca,
-            pnc,
-            metrics: telemetry::Metrics::new(),
-            frames: telemetry::frames::FrameLog::start(frame_file),
-            accepting: CancellationToken::new(),
-            cancel: CancellationToken::new(),
-            draining: AtomicBool::new(false),
-            calls_pending: AtomicUsize::new(0),
-            cluster,
-            local_lists: charger::local_list::LocalLists::new(local_lists),
-        });
-        shared
-            .metrics
-            .add_gauges(Arc::new(ProcessGauges(Arc::downgrade(&shared))));
+        let api_tokens = load_api_tokens(&settings)?;
+        seed_chargers(store.as_ref(), &settings).await?;
+        let listeners = Listeners::bind(&settings).await?;
+        let shared = Shared::new(settings, store, resources.clone(), cluster)?;
         charger::replay::recovery_journal(&shared).await;
         let tracker = TaskTracker::new();
         if let Some(cluster) = &shared.cluster {
             cluster
-                .serve(shared.clone(), &tracker)
+                .serve(shared.registry.clone(), shared.cancel.clone(), &tracker)
                 .await
                 .map_err(|e| StartError::Setup(e.to_string()))?;
         }
-        let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
-        tracker.spawn(charger::listener::serve(
+        let Listeners {
             ocpp,
-            None,
-            shared.clone(),
-            slots.clone(),
-            tracker.clone(),
-        ));
-        let mut tls_addr = None;
-        if let Some((listener, configured, config)) = tls {
-            let addr = local_addr("ocpp.tls_listen", &listener, configured)?;
-            tracing::info!(%addr, "OCPP TLS listener bound");
-            tls_addr = Some(addr);
-            tracker.spawn(charger::listener::serve(
-                listener,
-                Some(tokio_rustls::TlsAcceptor::from(config)),
-                shared.clone(),
-                slots,
-                tracker.clone(),
-            ));
-        }
+            ocpp_addr,
+            tls,
+            api,
+            api_addr,
+        } = listeners;
+        let tls_addr = serve_chargers(&shared, &tracker, ocpp, tls)?;
         let api_state = Arc::new(api::ApiState {
             shared: shared.clone(),
             resources,
@@ -217,22 +121,7 @@ impl Gateway {
             tokens,
             api_tokens.tokens.clone(),
         ));
-        let notifier = match shared.store.clone().notifications() {
-            Some(outbox) => Some(
-                notify::Notifier::spawn(
-                    outbox,
-                    shared.settings.notify.clone(),
-                    &api_tokens.tokens,
-                    shared.cancel.clone(),
-                    tracker.clone(),
-                )
-                .map_err(|e| StartError::Setup(e.to_string()))?,
-            ),
-            None => None,
-        };
-        if let Some(n) = &notifier {
-            shared.metrics.add_gauges(n.gauges());
-        }
+        let notifier = start_notifier(&shared, &tracker, &api_tokens.tokens)?;
         tracing::info!(%ocpp_addr, path_prefix = %shared.settings.ocpp.path_prefix, "OCPP listener bound");
         tracing::info!(%api_addr, "API listener bound");
         Ok(Gateway {
@@ -327,12 +216,8 @@ impl Gateway {
         let ocpp = &shared.settings.ocpp;
         shared.draining.store(true, Ordering::Relaxed);
         shared.accepting.cancel();
-        let grace_end = tokio::time::Instant::now() + ocpp.drain_grace;
-        while shared.calls_pending.load(Ordering::Relaxed) > 0
-            && tokio::time::Instant::now() < grace_end
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let mut pending = shared.calls_pending.subscribe();
+        let _ = tokio::time::timeout(ocpp.drain_grace, pending.wait_for(|n| *n == 0)).await;
         let handles = shared.registry.handles();
         tracing::info!(chargers = handles.len(), "draining: closing chargers");
         let gap = ocpp
@@ -359,6 +244,126 @@ impl Gateway {
     }
 }
 
+/// The API tokens in effect (generating one, and saying so, when none is configured).
+fn load_api_tokens(settings: &Settings) -> Result<api::auth::ApiTokens, StartError> {
+    let api_tokens =
+        api::auth::effective_tokens(settings).map_err(|source| StartError::ApiToken {
+            path: api::auth::token_path(settings),
+            source,
+        })?;
+    if let Some(path) = &api_tokens.created {
+        tracing::info!(path = %path.display(), "no API token configured: generated one");
+    }
+    Ok(api_tokens)
+}
+
+/// Records the chargers the settings name (their passwords hashed).
+async fn seed_chargers(store: &dyn Store, settings: &Settings) -> Result<(), StartError> {
+    for seed in &settings.chargers {
+        store
+            .upsert_charger(ChargerRecord {
+                identity: seed.identity.clone(),
+                password: seed.password.as_deref().map(PasswordHash::new),
+                strict: seed.strict,
+                security_profile: seed.security_profile,
+                pending_passwords: Vec::new(),
+                desired_profile: 0,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The bound sockets: OCPP, OCPP over TLS when configured (with its server
+/// configuration), and the API.
+struct Listeners {
+    ocpp: TcpListener,
+    ocpp_addr: SocketAddr,
+    tls: Option<(TcpListener, SocketAddr, Arc<rustls::ServerConfig>)>,
+    api: TcpListener,
+    api_addr: SocketAddr,
+}
+
+impl Listeners {
+    async fn bind(settings: &Settings) -> Result<Listeners, StartError> {
+        let tls = match settings
+            .ocpp
+            .tls_listen_addr()
+            .map_err(|e| StartError::Setup(e.to_string()))?
+        {
+            Some(addr) => {
+                let config = security::tls::server_config(&settings.tls)
+                    .map_err(|e| StartError::Setup(e.to_string()))?;
+                Some((bind("ocpp.tls_listen", addr).await?, addr, config))
+            }
+            None => None,
+        };
+        let ocpp = bind("ocpp.listen", settings.ocpp.listen).await?;
+        let api = bind("api.listen", settings.api.listen).await?;
+        let ocpp_addr = local_addr("ocpp.listen", &ocpp, settings.ocpp.listen)?;
+        let api_addr = local_addr("api.listen", &api, settings.api.listen)?;
+        Ok(Listeners {
+            ocpp,
+            ocpp_addr,
+            tls,
+            api,
+            api_addr,
+        })
+    }
+}
+
+/// Accepts chargers on the OCPP listener and, when configured, the TLS one (both under
+/// one `ocpp.max_connections`); returns the TLS listener's address.
+fn serve_chargers(
+    shared: &Arc<Shared>,
+    tracker: &TaskTracker,
+    ocpp: TcpListener,
+    tls: Option<(TcpListener, SocketAddr, Arc<rustls::ServerConfig>)>,
+) -> Result<Option<SocketAddr>, StartError> {
+    let slots = Arc::new(Semaphore::new(shared.settings.ocpp.max_connections));
+    tracker.spawn(charger::listener::serve(
+        ocpp,
+        None,
+        shared.clone(),
+        slots.clone(),
+        tracker.clone(),
+    ));
+    let Some((listener, configured, config)) = tls else {
+        return Ok(None);
+    };
+    let addr = local_addr("ocpp.tls_listen", &listener, configured)?;
+    tracing::info!(%addr, "OCPP TLS listener bound");
+    tracker.spawn(charger::listener::serve(
+        listener,
+        Some(tokio_rustls::TlsAcceptor::from(config)),
+        shared.clone(),
+        slots,
+        tracker.clone(),
+    ));
+    Ok(Some(addr))
+}
+
+/// Starts webhook delivery when the store keeps an outbox, its gauges in the metrics.
+fn start_notifier(
+    shared: &Shared,
+    tracker: &TaskTracker,
+    tokens: &[String],
+) -> Result<Option<notify::Notifier>, StartError> {
+    let Some(outbox) = shared.store.clone().notifications() else {
+        return Ok(None);
+    };
+    let notifier = notify::Notifier::spawn(
+        outbox,
+        shared.settings.notify.clone(),
+        tokens,
+        shared.cancel.clone(),
+        tracker.clone(),
+    )
+    .map_err(|e| StartError::Setup(e.to_string()))?;
+    shared.metrics.add_gauges(notifier.gauges());
+    Ok(Some(notifier))
+}
+
 async fn bind(what: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
     TcpListener::bind(addr)
         .await
@@ -372,53 +377,4 @@ fn local_addr(
 ) -> Result<SocketAddr, StartError> {
     l.local_addr()
         .map_err(|source| StartError::Bind { what, addr, source })
-}
-
-/// The charger CA, when both its certificate and key are configured and present.
-fn load_charger_ca(tls: &config::TlsSettings) -> Result<Option<security::certs::Ca>, StartError> {
-    let (cert, key) = (&tls.client_ca, &tls.ca_key);
-    if cert.as_os_str().is_empty() || key.as_os_str().is_empty() || !key.exists() {
-        tracing::info!("no charger CA key: SignCertificate requests will be declined");
-        return Ok(None);
-    }
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p)
-            .map_err(|e| StartError::Setup(format!("charger CA {}: {e}", p.display())))
-    };
-    let ca = security::certs::Ca::load(&read(cert)?, &read(key)?)
-        .map_err(|e| StartError::Setup(format!("charger CA: {e}")))?;
-    Ok(Some(ca))
-}
-
-/// Figures read at scrape time: process memory, connected chargers, dropped frame-log
-/// records. Holds the shared state weakly so it never keeps a stopped gateway alive.
-struct ProcessGauges(std::sync::Weak<Shared>);
-
-impl telemetry::metrics::Gauges for ProcessGauges {
-    fn gauges(&self) -> Vec<(&'static str, &'static str, f64)> {
-        let mut g = vec![(
-            "process_resident_memory_bytes",
-            "Resident memory of the gateway process",
-            telemetry::metrics::process_rss_bytes() as f64,
-        )];
-        if let Some(shared) = self.0.upgrade() {
-            g.push((
-                "chargers_registered",
-                "Charger connections in the registry",
-                shared.registry.len() as f64,
-            ));
-        }
-        g
-    }
-
-    fn counters(&self) -> Vec<(&'static str, &'static str, u64)> {
-        match self.0.upgrade() {
-            Some(shared) => vec![(
-                "frame_log_dropped",
-                "Frame-log records dropped because the file writer fell behind",
-                shared.frames.dropped(),
-            )],
-            None => Vec::new(),
-        }
-    }
 }

@@ -23,7 +23,7 @@ use axum::middleware;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::charger::Shared;
+use crate::gateway::Shared;
 use crate::store::Resources;
 pub use auth::TokenSet;
 pub use error::ApiError;

@@ -16,8 +16,8 @@ use base64::Engine;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::charger::Shared;
 use crate::config::NotifySettings;
+use crate::gateway::Shared;
 use crate::notify::subscription::{self, FieldErrors};
 use crate::notify::Keys;
 use crate::store::notify::ResendOutcome;

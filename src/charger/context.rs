@@ -1,6 +1,6 @@
-//! What a charger's connection works with: the state every actor shares (`Shared`),
-//! one connection's context (`ChargerContext`: identity, version, the commit rules for
-//! reports), and the small helpers the per-version adapters answer with.
+//! What a charger's connection works with: one connection's context (`ChargerContext`:
+//! identity, version, the gateway's `Shared` state, the commit rules for reports), and
+//! the small helpers the per-version adapters answer with.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,43 +8,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 
-use super::authorize::Authorizer;
-use super::journal::Journal;
-use super::registry::Registry;
-use crate::config::Settings;
 use crate::domain::event::ChargerEvent;
 use crate::domain::AuthStatus;
+use crate::gateway::Shared;
 use crate::ocpp::{Call, DecodeError, Deviation, ErrorCode, Leniency, OcppVersion};
-use crate::store::{Store, StoreError};
-
-/// What every charger actor shares.
-pub struct Shared {
-    pub settings: Arc<Settings>,
-    pub store: Arc<dyn Store>,
-    pub registry: Registry,
-    pub authorizer: Authorizer,
-    pub journal: Journal,
-    /// The charger CA that signs chargers' certificate requests, when configured.
-    pub ca: Option<crate::security::certs::Ca>,
-    /// Plug & Charge: contract certificates and their provider.
-    pub pnc: Arc<crate::pnc::Pnc>,
-    pub metrics: crate::telemetry::Metrics,
-    pub frames: crate::telemetry::frames::FrameLog,
-    /// Cancelled when the gateway stops accepting chargers (the start of a drain).
-    pub accepting: CancellationToken,
-    /// Cancelled when every charger must go (the end of a drain).
-    pub cancel: CancellationToken,
-    /// Set while draining: the gateway is not ready.
-    pub draining: std::sync::atomic::AtomicBool,
-    /// Gateway calls waiting on chargers, queued or in flight.
-    pub calls_pending: std::sync::atomic::AtomicUsize,
-    /// This node's cluster membership (cluster mode only).
-    pub cluster: Option<std::sync::Arc<crate::cluster::Cluster>>,
-    /// Local authorization lists kept in step with the id tags.
-    pub local_lists: super::local_list::passes::LocalLists,
-}
+use crate::store::StoreError;
 
 /// One connection's context.
 pub struct ChargerContext {

@@ -74,13 +74,30 @@ pub enum CallError {
     NotAccepted { status: String },
 }
 
+/// How calls reach a socket another node holds (the cluster implements it).
+#[async_trait::async_trait]
+pub trait RemoteRoute: Send + Sync + std::fmt::Debug {
+    /// Sends a call to the node holding `identity` and waits (bounded by `call_timeout`
+    /// and a margin) for its answer, with the CALL's message id when it was written.
+    async fn call(
+        &self,
+        identity: &str,
+        action: &str,
+        payload: Value,
+        call_timeout: Duration,
+    ) -> (Option<String>, Result<Value, CallError>);
+
+    /// Asks the node holding `identity` to close its socket; false when it could not.
+    async fn close(&self, identity: &str, reason: CloseReason) -> bool;
+}
+
 /// Where a handle's calls go.
 #[derive(Clone, Debug)]
 pub(crate) enum Route {
     /// The actor of a socket on this node.
     Local(mpsc::Sender<Command>),
-    /// A socket held by another node of the cluster, reached over NATS.
-    Remote(Arc<crate::cluster::RemoteNode>),
+    /// A socket held by another node of the cluster.
+    Remote(Arc<dyn RemoteRoute>),
 }
 
 /// A cheap, cloneable handle to one connected charger.

@@ -15,15 +15,18 @@ use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::WebSocketStream;
 use tokio_util::task::TaskTracker;
 use tracing::{field, info, warn, Instrument};
 
 use super::actor::{Actor, Exit};
-use super::context::{ChargerContext, Shared};
-use super::handle::{ChargerHandle, CloseReason};
-use super::handshake::{admit, read_head, refuse, Transport};
+use super::context::ChargerContext;
+use super::handle::{ChargerHandle, CloseReason, Command};
+use super::handshake::{admit, read_head, refuse, Admission, RequestHead, Transport};
 use super::identity;
 use super::rewind::Rewind;
+use crate::config::OcppSettings;
+use crate::gateway::Shared;
 use crate::ocpp::{Leniency, OcppVersion};
 use crate::telemetry::metrics::{protocol_label, ResultLabel};
 
@@ -175,18 +178,57 @@ where
     info!(?exit, "charger disconnected");
 }
 
-// tungstenite fixes the callback's error type (an HTTP response), large as it is.
-#[allow(clippy::result_large_err)]
 async fn accept<S>(mut stream: S, transport: Transport, shared: Arc<Shared>) -> Option<Connected>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let (head, adm) = admit_or_refuse(&mut stream, &transport, &shared).await?;
     let span = tracing::Span::current();
+    span.record("identity", adm.identity.as_str());
+    span.record("protocol", adm.version.subprotocol());
+    retire_old_password(&shared, &adm).await;
+    let ws = upgrade(head, stream, &adm, &shared.settings.ocpp).await?;
+    record_security_profile(&shared, &adm).await;
+    let identity: Arc<str> = Arc::from(adm.identity.as_str());
+    let (generation, rx) = register(&shared, &identity, adm.version).await;
+    info!(profile = adm.profile, "charger connected");
+
+    let leniency = if adm.record.strict || shared.settings.ocpp.strict {
+        Leniency::Strict
+    } else {
+        Leniency::Lenient
+    };
+    let ctx = ChargerContext {
+        identity: identity.clone(),
+        version: adm.version,
+        leniency,
+        shared: shared.clone(),
+        list_started: Default::default(),
+        boot: Default::default(),
+    };
+    handshake_result(&shared, "accepted");
+    Some(Connected {
+        run: Box::pin(Actor::new(ws, ctx, rx).run()),
+        identity,
+        generation,
+        version: adm.version,
+    })
+}
+
+/// Reads the upgrade request and decides it, within `ocpp.handshake_timeout`; a refusal
+/// is logged (naming the identity the path gave, when it gave one), counted and answered.
+async fn admit_or_refuse<S>(
+    stream: &mut S,
+    transport: &Transport,
+    shared: &Shared,
+) -> Option<(RequestHead, Admission)>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let settings = &shared.settings.ocpp;
-    // A refusal names the identity the path gave, when it gave one.
     let decided = tokio::time::timeout(settings.handshake_timeout, async {
-        let head = read_head(&mut stream).await.map_err(|r| (None, r))?;
-        match admit(&head, &transport, settings, shared.store.as_ref()).await {
+        let head = read_head(stream).await.map_err(|r| (None, r))?;
+        match admit(&head, transport, settings, shared.store.as_ref()).await {
             Ok(admission) => Ok((head, admission)),
             Err(r) => Err((
                 identity::from_path(&head.path, &settings.path_prefix).ok(),
@@ -195,8 +237,8 @@ where
         }
     })
     .await;
-    let (head, adm) = match decided {
-        Ok(Ok(ok)) => ok,
+    match decided {
+        Ok(Ok(ok)) => Some(ok),
         Ok(Err((identity, refusal))) => {
             info!(
                 identity = identity.as_deref().unwrap_or("-"),
@@ -204,34 +246,50 @@ where
                 reason = %refusal.reason,
                 "handshake refused"
             );
-            handshake_result(&shared, refusal_label(refusal.status));
-            refuse(&mut stream, &refusal).await;
-            return None;
+            handshake_result(shared, refusal_label(refusal.status));
+            refuse(stream, &refusal).await;
+            None
         }
         Err(_) => {
             info!("handshake timed out");
-            handshake_result(&shared, "timeout");
-            return None;
-        }
-    };
-    span.record("identity", adm.identity.as_str());
-    span.record("protocol", adm.version.subprotocol());
-
-    if let Some(hash) = adm.promote.clone() {
-        // The charger proved it holds the password it was sent: it is the one from now on
-        // (before the upgrade is answered, so its next connection already sees it).
-        match shared
-            .store
-            .change_password(
-                &adm.identity,
-                crate::security::PasswordChange::Promote(hash),
-            )
-            .await
-        {
-            Ok(()) => info!("charger connected with its new password; the old one is retired"),
-            Err(e) => warn!(error = %e, "could not retire the old password"),
+            handshake_result(shared, "timeout");
+            None
         }
     }
+}
+
+/// The charger proved it holds the password it was sent: it is the one from now on
+/// (before the upgrade is answered, so its next connection already sees it).
+async fn retire_old_password(shared: &Shared, adm: &Admission) {
+    let Some(hash) = adm.promote.clone() else {
+        return;
+    };
+    match shared
+        .store
+        .change_password(
+            &adm.identity,
+            crate::security::PasswordChange::Promote(hash),
+        )
+        .await
+    {
+        Ok(()) => info!("charger connected with its new password; the old one is retired"),
+        Err(e) => warn!(error = %e, "could not retire the old password"),
+    }
+}
+
+/// Answers the upgrade (echoing the subprotocol when the charger offered one), within
+/// `ocpp.handshake_timeout`.
+// tungstenite fixes the callback's error type (an HTTP response), large as it is.
+#[allow(clippy::result_large_err)]
+async fn upgrade<S>(
+    head: RequestHead,
+    stream: S,
+    adm: &Admission,
+    settings: &OcppSettings,
+) -> Option<WebSocketStream<Rewind<S>>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let (version, echo) = (adm.version, adm.echo_subprotocol);
     let callback = move |_req: &Request, mut resp: Response| {
         if echo {
@@ -242,7 +300,7 @@ where
         }
         Ok(resp)
     };
-    let ws = match tokio::time::timeout(
+    match tokio::time::timeout(
         settings.handshake_timeout,
         tokio_tungstenite::accept_hdr_async_with_config(
             Rewind::new(head.raw, stream),
@@ -252,32 +310,44 @@ where
     )
     .await
     {
-        Ok(Ok(ws)) => ws,
+        Ok(Ok(ws)) => Some(ws),
         Ok(Err(e)) => {
             info!(error = %e, "WebSocket handshake failed");
-            return None;
+            None
         }
         Err(_) => {
             info!("WebSocket handshake timed out");
-            return None;
+            None
         }
-    };
-
-    if adm.profile > adm.record.security_profile {
-        if let Err(e) = shared
-            .store
-            .set_security_profile(&adm.identity, adm.profile)
-            .await
-        {
-            warn!(error = %e, "could not record the security profile");
-        }
-        info!(
-            profile = adm.profile,
-            "charger reached a higher security profile"
-        );
     }
+}
 
-    let identity: Arc<str> = Arc::from(adm.identity.as_str());
+/// Records a security profile higher than the charger's last.
+async fn record_security_profile(shared: &Shared, adm: &Admission) {
+    if adm.profile <= adm.record.security_profile {
+        return;
+    }
+    if let Err(e) = shared
+        .store
+        .set_security_profile(&adm.identity, adm.profile)
+        .await
+    {
+        warn!(error = %e, "could not record the security profile");
+    }
+    info!(
+        profile = adm.profile,
+        "charger reached a higher security profile"
+    );
+}
+
+/// Registers the new connection (closing the one it replaces), records it connected and
+/// tells the cluster: its generation, and the mailbox its actor reads.
+async fn register(
+    shared: &Shared,
+    identity: &Arc<str>,
+    version: OcppVersion,
+) -> (u64, mpsc::Receiver<Command>) {
+    let settings = &shared.settings.ocpp;
     let (tx, rx) = mpsc::channel(settings.mailbox);
     let generation = shared.registry.next_generation();
     let handle = ChargerHandle {
@@ -296,36 +366,15 @@ where
     }
     if let Err(e) = shared
         .store
-        .set_connected(&identity, Some(version), generation)
+        .set_connected(identity, Some(version), generation)
         .await
     {
         warn!(error = %e, "could not record the connection");
     }
     if let Some(cluster) = &shared.cluster {
-        cluster.announce(&identity, generation).await;
+        cluster.announce(identity, generation).await;
     }
-    info!(profile = adm.profile, "charger connected");
-
-    let leniency = if adm.record.strict || settings.strict {
-        Leniency::Strict
-    } else {
-        Leniency::Lenient
-    };
-    let ctx = ChargerContext {
-        identity: identity.clone(),
-        version,
-        leniency,
-        shared: shared.clone(),
-        list_started: Default::default(),
-        boot: Default::default(),
-    };
-    handshake_result(&shared, "accepted");
-    Some(Connected {
-        run: Box::pin(Actor::new(ws, ctx, rx).run()),
-        identity,
-        generation,
-        version,
-    })
+    (generation, rx)
 }
 
 fn handshake_result(shared: &Shared, result: &'static str) {

@@ -27,6 +27,5 @@ pub mod security_profile;
 mod v16;
 mod v201;
 
-pub use context::Shared;
 pub use handle::{CallError, ChargerHandle, CloseReason};
 pub use registry::Registry;

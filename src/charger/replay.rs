@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use super::context::{ChargerContext, Shared};
+use super::context::ChargerContext;
 use super::inbound;
+use crate::gateway::Shared;
 use crate::ocpp::{Call, Leniency};
 
 /// Applies every journalled report; one that fails again is journalled again.

@@ -28,11 +28,11 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::charger::handle::Route;
-use crate::charger::{CallError, ChargerHandle, CloseReason, Shared};
+use crate::charger::handle::{RemoteRoute, Route};
+use crate::charger::{CallError, ChargerHandle, CloseReason, Registry};
 use crate::config::ClusterSettings;
 use crate::ocpp::OcppVersion;
-use crate::store::{PostgresStore, StoreError};
+use crate::store::{PostgresStore, Store, StoreError};
 
 /// How much longer than the call timeout a caller waits for the owning node's answer:
 /// the owner's own wait is bounded by the call timeout, this covers the two hops.
@@ -210,9 +210,11 @@ impl Cluster {
 
     /// Starts answering other nodes' calls, closing sockets that connected elsewhere
     /// since, and the heartbeat that keeps this node alive and reaps dead ones.
+    /// Everything stops when `cancel` is.
     pub async fn serve(
         self: &Arc<Self>,
-        shared: Arc<Shared>,
+        registry: Registry,
+        cancel: CancellationToken,
         tracker: &TaskTracker,
     ) -> Result<(), ClusterError> {
         let nats = |e: async_nats::SubscribeError| ClusterError::Nats {
@@ -235,10 +237,9 @@ impl Cluster {
             url: crate::config::url_without_password(&self.settings.nats_url),
             message: e.to_string(),
         })?;
-        let cancel = shared.cancel.clone();
 
         let me = self.clone();
-        let (s, c) = (shared.clone(), cancel.clone());
+        let (s, c) = (registry.clone(), cancel.clone());
         let inner = tracker.clone();
         tracker.spawn(async move {
             loop {
@@ -252,7 +253,7 @@ impl Cluster {
         });
 
         let me = self.clone();
-        let (s, c) = (shared.clone(), cancel.clone());
+        let (s, c) = (registry.clone(), cancel.clone());
         tracker.spawn(async move {
             loop {
                 let msg = tokio::select! {
@@ -264,7 +265,7 @@ impl Cluster {
         });
 
         let me = self.clone();
-        tracker.spawn(async move { me.heartbeat(shared, cancel).await });
+        tracker.spawn(async move { me.heartbeat(registry, cancel).await });
         Ok(())
     }
 
@@ -321,7 +322,7 @@ impl Cluster {
     }
 
     /// Answers another node's request about a charger this node holds.
-    async fn answer(&self, shared: &Shared, msg: async_nats::Message) {
+    async fn answer(&self, registry: &Registry, msg: async_nats::Message) {
         let Some(reply) = msg.reply.clone() else {
             return;
         };
@@ -331,7 +332,7 @@ impl Cluster {
                 action,
                 payload,
             }) => {
-                let answer = match shared.registry.get(&identity) {
+                let answer = match registry.get(&identity) {
                     Some(h) if h.is_local() && h.is_connected() => {
                         let (message_id, result) = h.call_traced(&action, payload).await;
                         CallReply { message_id, result }
@@ -344,7 +345,7 @@ impl Cluster {
                 serde_json::to_vec(&answer)
             }
             Ok(NodeRequest::Close { identity, reason }) => {
-                let closed = match shared.registry.get(&identity) {
+                let closed = match registry.get(&identity) {
                     Some(h) if h.is_local() => h.close(reason).await,
                     _ => false,
                 };
@@ -363,14 +364,14 @@ impl Cluster {
     }
 
     /// Another node accepted a charger: a local socket of it that is older closes.
-    fn elsewhere(&self, shared: &Shared, payload: &[u8]) {
+    fn elsewhere(&self, registry: &Registry, payload: &[u8]) {
         let Ok(msg) = serde_json::from_slice::<Connected>(payload) else {
             return;
         };
         if *msg.node == *self.node_id {
             return;
         }
-        if let Some(h) = shared.registry.get(&msg.identity) {
+        if let Some(h) = registry.get(&msg.identity) {
             if h.is_local() && h.generation() < msg.generation {
                 tracing::info!(
                     charger = %msg.identity,
@@ -385,7 +386,7 @@ impl Cluster {
     /// Records this node alive every `cluster.heartbeat` and ends the connections of
     /// nodes silent for `cluster.dead_after`. If this node was itself taken for dead (a
     /// long pause), its live connections are recorded again.
-    async fn heartbeat(self: Arc<Self>, shared: Arc<Shared>, cancel: CancellationToken) {
+    async fn heartbeat(self: Arc<Self>, registry: Registry, cancel: CancellationToken) {
         let mut tick = tokio::time::interval(self.settings.heartbeat);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -401,7 +402,7 @@ impl Cluster {
                     tracing::warn!(
                         "this node had been taken for dead: recording its connections again"
                     );
-                    self.reclaim(&shared).await;
+                    self.reclaim(&registry).await;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "could not record the heartbeat");
@@ -421,8 +422,8 @@ impl Cluster {
 
     /// Records again the live local connections the store no longer gives this node
     /// (another node reaped it during a pause).
-    async fn reclaim(&self, shared: &Shared) {
-        for h in shared.registry.handles() {
+    async fn reclaim(&self, registry: &Registry) {
+        for h in registry.handles() {
             if !h.is_local() || !h.is_connected() {
                 continue;
             }
@@ -430,8 +431,8 @@ impl Cluster {
                 Ok(Some(node)) if *node == *self.node_id => {}
                 Ok(Some(_)) => {} // connected to another node since: its socket wins
                 Ok(None) => {
-                    if shared.registry.is_current(h.identity(), h.generation()) {
-                        let _ = shared
+                    if registry.is_current(h.identity(), h.generation()) {
+                        let _ = self
                             .store
                             .set_connected(h.identity(), Some(h.version()), h.generation())
                             .await;
@@ -449,9 +450,9 @@ impl Cluster {
     }
 }
 
-impl RemoteNode {
-    /// Sends a call to the node holding `identity` and waits (bounded) for its answer.
-    pub async fn call(
+#[async_trait::async_trait]
+impl RemoteRoute for RemoteNode {
+    async fn call(
         &self,
         identity: &str,
         action: &str,
@@ -483,8 +484,7 @@ impl RemoteNode {
         }
     }
 
-    /// Asks the node holding `identity` to close its socket.
-    pub async fn close(&self, identity: &str, reason: CloseReason) -> bool {
+    async fn close(&self, identity: &str, reason: CloseReason) -> bool {
         let request = NodeRequest::Close {
             identity: identity.to_owned(),
             reason,
@@ -496,7 +496,9 @@ impl RemoteNode {
             Err(_) => false,
         }
     }
+}
 
+impl RemoteNode {
     async fn request(
         &self,
         request: &NodeRequest,

@@ -1,5 +1,5 @@
 //! Typed decoding shared by both versions: classifying a payload's faults into the
-//! exact OCPP-J error code, and the record of lenient fixes.
+//! exact OCPP-J error code.
 //!
 //! A payload is checked in this order; the first fault decides the code:
 //!
@@ -16,7 +16,7 @@
 //!
 //! Types, presence and enumerations are judged by the typed decode (`serde_path_to_error`
 //! names the field); what the types cannot express is judged by a per-action table of
-//! [`Rule`]s taken from the official schemas, and by comparing the payload with the
+//! `Rule`s taken from the official schemas (see `schema`), and by comparing the payload with the
 //! re-encoded typed message (fields the type does not know, `null`s, numbers sent as
 //! strings that the types silently accepted). A malformed date-time is a property fault,
 //! not a format one: the value has the right JSON type, only not an allowed form. Unknown
@@ -32,8 +32,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::lenient::{self, Deviation};
 use super::path::{self, Here};
-use super::{lenient, timestamp, ErrorCode};
+use super::schema::{Rule, Schema};
+use super::{timestamp, ErrorCode};
 
 /// How strictly payloads are read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -45,10 +47,6 @@ pub enum Leniency {
     /// Exactly the official schema; any deviation is a CALLERROR.
     Strict,
 }
-
-/// One quirk fixed while decoding, for the log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Deviation(pub String);
 
 /// A decoded message with the quirks that were fixed on the way.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,36 +84,6 @@ impl DecodeError {
             description: description.into(),
         }
     }
-}
-
-/// A schema constraint the typed messages do not enforce, at a dotted path of a rule table.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Rule {
-    /// `maxLength`, counted in characters.
-    MaxLen(usize),
-    /// `minItems`.
-    MinItems(usize),
-    /// `maxItems`.
-    MaxItems(usize),
-    /// `minimum`.
-    Min(f64),
-    /// `maximum`.
-    Max(f64),
-    /// `format: date-time`.
-    DateTime,
-}
-
-/// The constraints of one message: `(dotted path, rule)`, `*` standing for array elements.
-pub(crate) type Rules = &'static [(&'static str, Rule)];
-
-/// What a version's decoder needs to know about one action.
-pub(crate) struct Schema {
-    /// The schema constraints the types miss.
-    pub rules: Rules,
-    /// Paths of the meter-value arrays the lenient repairs look at.
-    pub meter_values: &'static [&'static str],
-    /// Whether `customData` objects are allowed (2.0.1).
-    pub custom_data: bool,
 }
 
 /// How many lenient repairs one payload may need before it is given up on.

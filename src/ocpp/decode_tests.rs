@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::ocpp::schema::Rules;
 use crate::ocpp::v16;
 use ErrorCode::*;
 

@@ -24,9 +24,13 @@
 
 use serde_json::{Map, Value};
 
-use super::decode::{Rule, Schema};
 use super::path::{self, Here, Step};
-use super::{timestamp, Deviation};
+use super::schema::{Rule, Schema};
+use super::timestamp;
+
+/// One quirk fixed while decoding, for the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deviation(pub String);
 
 /// The sampled-value fields whose invalid enumeration values are dropped.
 const DROPPABLE: [&str; 5] = ["context", "measurand", "unit", "location", "phase"];

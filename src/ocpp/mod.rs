@@ -3,6 +3,7 @@
 //! Nothing here knows about sockets, tasks, storage or the domain: bytes and JSON in,
 //! typed messages or exact OCPP-J errors out.
 
+mod actions;
 pub mod decode;
 pub mod error;
 pub mod examples;
@@ -11,6 +12,7 @@ pub mod fuzz;
 pub mod lenient;
 mod path;
 pub mod redact;
+mod schema;
 #[cfg(test)]
 mod schema_check;
 mod timestamp;
@@ -18,7 +20,8 @@ pub mod v16;
 pub mod v201;
 pub mod version;
 
-pub use decode::{DecodeError, Decoded, Deviation, Leniency};
+pub use decode::{DecodeError, Decoded, Leniency};
 pub use error::ErrorCode;
 pub use frame::{Call, CallErrorFrame, CallResult, Frame, FrameError};
+pub use lenient::Deviation;
 pub use version::OcppVersion;

@@ -3,7 +3,6 @@
 //! deadline, the keepalive tick and shutdown. The charger's CALLs are answered while
 //! ours wait; ours go out one at a time.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -191,13 +190,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Actor<S> {
     /// for) in step with this actor's.
     fn publish_pending(&mut self) {
         let now = self.pending.len();
-        let counter = &self.ctx.shared.calls_pending;
-        if now > self.published_pending {
-            counter.fetch_add(now - self.published_pending, Ordering::Relaxed);
-        } else {
-            counter.fetch_sub(self.published_pending - now, Ordering::Relaxed);
+        let before = std::mem::replace(&mut self.published_pending, now);
+        if now != before {
+            self.ctx
+                .shared
+                .calls_pending
+                .send_modify(|count| *count = *count + now - before);
         }
-        self.published_pending = now;
     }
 
     /// Writes the next queued CALL if none is in flight.

@@ -42,8 +42,9 @@ mod wire;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::context::{ChargerContext, Shared};
+use super::context::ChargerContext;
 use super::ChargerHandle;
+use crate::gateway::Shared;
 use passes::Next;
 pub use passes::{LocalLists, PASSES};
 pub use sync::{Done, SyncError};

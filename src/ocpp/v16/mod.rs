@@ -20,7 +20,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::decode::{self, Schema};
+pub use super::actions::v16::{CHARGER_ACTIONS, CSMS_ACTIONS};
+use super::decode;
+use super::schema::{Rules, Schema};
 use super::{DecodeError, Decoded, ErrorCode, Leniency};
 use rust_ocpp::v1_6::messages as m;
 
@@ -109,7 +111,7 @@ pub fn decode_request(
 
 fn read<T: DeserializeOwned + Serialize>(
     payload: Value,
-    rules: decode::Rules,
+    rules: Rules,
     meter_values: &'static [&'static str],
     leniency: Leniency,
     wrap: fn(T) -> Request,
@@ -124,8 +126,8 @@ fn read<T: DeserializeOwned + Serialize>(
 
 /// The answer to an action a 1.6 charger may not send.
 fn refuse(action: &str) -> DecodeError {
-    let v201 = super::v201::CHARGER_ACTIONS.contains(&action)
-        || super::v201::CSMS_ACTIONS.contains(&action);
+    let v201 = super::actions::v201::CHARGER_ACTIONS.contains(&action)
+        || super::actions::v201::CSMS_ACTIONS.contains(&action);
     if CSMS_ACTIONS.contains(&action) {
         DecodeError::new(
             ErrorCode::NotSupported,
@@ -143,54 +145,6 @@ fn refuse(action: &str) -> DecodeError {
         )
     }
 }
-
-/// Actions the central system may send a 1.6 charger (core profiles and security extension).
-pub const CSMS_ACTIONS: &[&str] = &[
-    "CancelReservation",
-    "ChangeAvailability",
-    "ChangeConfiguration",
-    "ClearCache",
-    "ClearChargingProfile",
-    "DataTransfer",
-    "GetCompositeSchedule",
-    "GetConfiguration",
-    "GetDiagnostics",
-    "GetLocalListVersion",
-    "RemoteStartTransaction",
-    "RemoteStopTransaction",
-    "ReserveNow",
-    "Reset",
-    "SendLocalList",
-    "SetChargingProfile",
-    "TriggerMessage",
-    "UnlockConnector",
-    "UpdateFirmware",
-    "CertificateSigned",
-    "DeleteCertificate",
-    "ExtendedTriggerMessage",
-    "GetInstalledCertificateIds",
-    "GetLog",
-    "InstallCertificate",
-    "SignedUpdateFirmware",
-];
-
-/// Actions a 1.6 charger may send the central system.
-pub const CHARGER_ACTIONS: &[&str] = &[
-    "Authorize",
-    "BootNotification",
-    "DataTransfer",
-    "DiagnosticsStatusNotification",
-    "FirmwareStatusNotification",
-    "Heartbeat",
-    "MeterValues",
-    "StartTransaction",
-    "StatusNotification",
-    "StopTransaction",
-    "LogStatusNotification",
-    "SecurityEventNotification",
-    "SignCertificate",
-    "SignedFirmwareStatusNotification",
-];
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! not enforce, as the official 1.6 JSON schemas (and those of the security extension)
 //! state them: `maxLength`, `minItems` and the `date-time` fields.
 
-use crate::ocpp::decode::Rule::{self, DateTime, MaxLen, MinItems};
+use crate::ocpp::schema::Rule::{self, DateTime, MaxLen, MinItems};
 
 type Table = &'static [(&'static str, Rule)];
 

@@ -26,7 +26,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::decode::{self, Schema};
+pub use super::actions::v201::{CHARGER_ACTIONS, CSMS_ACTIONS};
+use super::decode;
+use super::schema::{Rules, Schema};
 use super::{DecodeError, Decoded, Deviation, ErrorCode, Leniency};
 use rust_ocpp::v2_0_1::messages as m;
 
@@ -160,7 +162,7 @@ pub fn decode_request(
 
 fn read<T: DeserializeOwned + Serialize>(
     payload: Value,
-    rules: decode::Rules,
+    rules: Rules,
     leniency: Leniency,
     wrap: fn(T) -> Request,
 ) -> Result<Decoded<Request>, DecodeError> {
@@ -207,8 +209,8 @@ fn integral_start_values(
 
 /// The answer to an action a 2.0.1 station may not send.
 fn refuse(action: &str) -> DecodeError {
-    let v16 =
-        super::v16::CHARGER_ACTIONS.contains(&action) || super::v16::CSMS_ACTIONS.contains(&action);
+    let v16 = super::actions::v16::CHARGER_ACTIONS.contains(&action)
+        || super::actions::v16::CSMS_ACTIONS.contains(&action);
     if CSMS_ACTIONS.contains(&action) {
         DecodeError::new(
             ErrorCode::NotSupported,
@@ -226,79 +228,6 @@ fn refuse(action: &str) -> DecodeError {
         )
     }
 }
-
-/// Actions the CSMS may send a 2.0.1 station (all 40, DataTransfer included).
-pub const CSMS_ACTIONS: &[&str] = &[
-    "CancelReservation",
-    "CertificateSigned",
-    "ChangeAvailability",
-    "ClearCache",
-    "ClearChargingProfile",
-    "ClearDisplayMessage",
-    "ClearVariableMonitoring",
-    "CostUpdated",
-    "CustomerInformation",
-    "DataTransfer",
-    "DeleteCertificate",
-    "GetBaseReport",
-    "GetChargingProfiles",
-    "GetCompositeSchedule",
-    "GetDisplayMessages",
-    "GetInstalledCertificateIds",
-    "GetLocalListVersion",
-    "GetLog",
-    "GetMonitoringReport",
-    "GetReport",
-    "GetTransactionStatus",
-    "GetVariables",
-    "InstallCertificate",
-    "PublishFirmware",
-    "RequestStartTransaction",
-    "RequestStopTransaction",
-    "ReserveNow",
-    "Reset",
-    "SendLocalList",
-    "SetChargingProfile",
-    "SetDisplayMessage",
-    "SetMonitoringBase",
-    "SetMonitoringLevel",
-    "SetNetworkProfile",
-    "SetVariableMonitoring",
-    "SetVariables",
-    "TriggerMessage",
-    "UnlockConnector",
-    "UnpublishFirmware",
-    "UpdateFirmware",
-];
-
-/// Actions a 2.0.1 station may send the CSMS (all 25).
-pub const CHARGER_ACTIONS: &[&str] = &[
-    "Authorize",
-    "BootNotification",
-    "ClearedChargingLimit",
-    "DataTransfer",
-    "FirmwareStatusNotification",
-    "Get15118EVCertificate",
-    "GetCertificateStatus",
-    "Heartbeat",
-    "LogStatusNotification",
-    "MeterValues",
-    "NotifyChargingLimit",
-    "NotifyCustomerInformation",
-    "NotifyDisplayMessages",
-    "NotifyEVChargingNeeds",
-    "NotifyEVChargingSchedule",
-    "NotifyEvent",
-    "NotifyMonitoringReport",
-    "NotifyReport",
-    "PublishFirmwareStatusNotification",
-    "ReportChargingProfiles",
-    "ReservationStatusUpdate",
-    "SecurityEventNotification",
-    "SignCertificate",
-    "StatusNotification",
-    "TransactionEvent",
-];
 
 #[cfg(test)]
 mod tests;

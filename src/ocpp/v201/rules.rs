@@ -3,7 +3,7 @@
 //! `maxItems`, `minimum`/`maximum` and the `date-time` fields. (`customData`, allowed in
 //! every object, is checked in `decode`.)
 
-use crate::ocpp::decode::Rule::{self, DateTime, Max, MaxItems, MaxLen, Min, MinItems};
+use crate::ocpp::schema::Rule::{self, DateTime, Max, MaxItems, MaxLen, Min, MinItems};
 
 type Table = &'static [(&'static str, Rule)];
 

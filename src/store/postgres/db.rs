@@ -70,7 +70,11 @@ pub async fn opt(
     sql: &str,
     params: Params<'_>,
 ) -> DbResult<Option<Row>> {
-    rows(client, sql, params).await?.first().map(row).transpose()
+    rows(client, sql, params)
+        .await?
+        .first()
+        .map(row)
+        .transpose()
 }
 
 #[derive(Debug)]
@@ -129,7 +133,10 @@ fn row(r: &tokio_postgres::Row) -> DbResult<Row> {
             message: e.to_string(),
         };
         let cell = match *column.type_() {
-            Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(decode)?.map(Cell::Int),
+            Type::INT8 => r
+                .try_get::<_, Option<i64>>(i)
+                .map_err(decode)?
+                .map(Cell::Int),
             Type::INT4 => r
                 .try_get::<_, Option<i32>>(i)
                 .map_err(decode)?
@@ -138,12 +145,18 @@ fn row(r: &tokio_postgres::Row) -> DbResult<Row> {
                 .try_get::<_, Option<i16>>(i)
                 .map_err(decode)?
                 .map(|n| Cell::Int(n.into())),
-            Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map_err(decode)?.map(Cell::Real),
+            Type::FLOAT8 => r
+                .try_get::<_, Option<f64>>(i)
+                .map_err(decode)?
+                .map(Cell::Real),
             Type::FLOAT4 => r
                 .try_get::<_, Option<f32>>(i)
                 .map_err(decode)?
                 .map(|f| Cell::Real(f.into())),
-            Type::BOOL => r.try_get::<_, Option<bool>>(i).map_err(decode)?.map(Cell::Bool),
+            Type::BOOL => r
+                .try_get::<_, Option<bool>>(i)
+                .map_err(decode)?
+                .map(Cell::Bool),
             _ => r
                 .try_get::<_, Option<String>>(i)
                 .map_err(decode)?

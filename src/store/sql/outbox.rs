@@ -17,10 +17,10 @@
 //! })
 //! ```
 
-pub use super::event::{Event, Notice};
 use super::db::{Db, DbResult};
-use super::payload;
+pub use super::event::{Event, Notice};
 use super::now;
+use super::payload;
 
 /// Writes the notifications `event` causes for charge point `cp`, one outbox row per
 /// subscription that wants each. With no subscription for a name its body is not even

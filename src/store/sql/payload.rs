@@ -77,9 +77,7 @@ pub async fn build(
                 .await?
                 .get(0)?,
         ),
-        Need::Session(id) => {
-            Facts::Session(session_facts(db, cp, id, now).await?.map(Box::new))
-        }
+        Need::Session(id) => Facts::Session(session_facts(db, cp, id, now).await?.map(Box::new)),
         Need::LastRequest(kinds) => Facts::LastRequest(last_request(db, cp, kinds).await?),
     };
     Ok(compose(cp, event, notice, now, &facts))

@@ -1,9 +1,9 @@
 //! Reads for operators' checks and tests (see [`crate::store::sql::read`]).
 
+use crate::store::sql::read;
 pub use crate::store::sql::read::{
     ChargePointRow, SessionRow, CHARGE_POINT_COLUMNS, SESSION_COLUMNS,
 };
-use crate::store::sql::read;
 
 use super::{SqliteStore, StoreError};
 

@@ -93,8 +93,10 @@ pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbR
                 let entries = crate::domain::secret::redact_entries(report_entries(payload));
                 let request_id = payload.get("requestId").and_then(serde_json::Value::as_i64);
                 let first = payload.get("seqNo").and_then(serde_json::Value::as_i64) == Some(0);
-                crate::store::sql::resources::action::store_configuration(db, cp, request_id, &entries, first)
-                    .await?;
+                crate::store::sql::resources::action::store_configuration(
+                    db, cp, request_id, &entries, first,
+                )
+                .await?;
             }
         }
     }

@@ -1,0 +1,130 @@
+//! The action names of each version, by who sends them. Both codecs read both tables:
+//! a codec tells an action of the other version (`NotSupported`) from an unknown one
+//! (`NotImplemented`).
+
+/// OCPP 1.6.
+pub mod v16 {
+    /// Actions the central system may send a 1.6 charger (core profiles and security extension).
+    pub const CSMS_ACTIONS: &[&str] = &[
+        "CancelReservation",
+        "ChangeAvailability",
+        "ChangeConfiguration",
+        "ClearCache",
+        "ClearChargingProfile",
+        "DataTransfer",
+        "GetCompositeSchedule",
+        "GetConfiguration",
+        "GetDiagnostics",
+        "GetLocalListVersion",
+        "RemoteStartTransaction",
+        "RemoteStopTransaction",
+        "ReserveNow",
+        "Reset",
+        "SendLocalList",
+        "SetChargingProfile",
+        "TriggerMessage",
+        "UnlockConnector",
+        "UpdateFirmware",
+        "CertificateSigned",
+        "DeleteCertificate",
+        "ExtendedTriggerMessage",
+        "GetInstalledCertificateIds",
+        "GetLog",
+        "InstallCertificate",
+        "SignedUpdateFirmware",
+    ];
+
+    /// Actions a 1.6 charger may send the central system.
+    pub const CHARGER_ACTIONS: &[&str] = &[
+        "Authorize",
+        "BootNotification",
+        "DataTransfer",
+        "DiagnosticsStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StartTransaction",
+        "StatusNotification",
+        "StopTransaction",
+        "LogStatusNotification",
+        "SecurityEventNotification",
+        "SignCertificate",
+        "SignedFirmwareStatusNotification",
+    ];
+}
+
+/// OCPP 2.0.1.
+pub mod v201 {
+    /// Actions the CSMS may send a 2.0.1 station (all 40, DataTransfer included).
+    pub const CSMS_ACTIONS: &[&str] = &[
+        "CancelReservation",
+        "CertificateSigned",
+        "ChangeAvailability",
+        "ClearCache",
+        "ClearChargingProfile",
+        "ClearDisplayMessage",
+        "ClearVariableMonitoring",
+        "CostUpdated",
+        "CustomerInformation",
+        "DataTransfer",
+        "DeleteCertificate",
+        "GetBaseReport",
+        "GetChargingProfiles",
+        "GetCompositeSchedule",
+        "GetDisplayMessages",
+        "GetInstalledCertificateIds",
+        "GetLocalListVersion",
+        "GetLog",
+        "GetMonitoringReport",
+        "GetReport",
+        "GetTransactionStatus",
+        "GetVariables",
+        "InstallCertificate",
+        "PublishFirmware",
+        "RequestStartTransaction",
+        "RequestStopTransaction",
+        "ReserveNow",
+        "Reset",
+        "SendLocalList",
+        "SetChargingProfile",
+        "SetDisplayMessage",
+        "SetMonitoringBase",
+        "SetMonitoringLevel",
+        "SetNetworkProfile",
+        "SetVariableMonitoring",
+        "SetVariables",
+        "TriggerMessage",
+        "UnlockConnector",
+        "UnpublishFirmware",
+        "UpdateFirmware",
+    ];
+
+    /// Actions a 2.0.1 station may send the CSMS (all 25).
+    pub const CHARGER_ACTIONS: &[&str] = &[
+        "Authorize",
+        "BootNotification",
+        "ClearedChargingLimit",
+        "DataTransfer",
+        "FirmwareStatusNotification",
+        "Get15118EVCertificate",
+        "GetCertificateStatus",
+        "Heartbeat",
+        "LogStatusNotification",
+        "MeterValues",
+        "NotifyChargingLimit",
+        "NotifyCustomerInformation",
+        "NotifyDisplayMessages",
+        "NotifyEVChargingNeeds",
+        "NotifyEVChargingSchedule",
+        "NotifyEvent",
+        "NotifyMonitoringReport",
+        "NotifyReport",
+        "PublishFirmwareStatusNotification",
+        "ReportChargingProfiles",
+        "ReservationStatusUpdate",
+        "SecurityEventNotification",
+        "SignCertificate",
+        "StatusNotification",
+        "TransactionEvent",
+    ];
+}
