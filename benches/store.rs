@@ -1,4 +1,4 @@
-//! Store commit throughput: MeterValues-like writes through `SqliteStore` from many
+//! Store commit throughput: MeterValues-like writes through `SqlStore` from many
 //! concurrent tasks (as many charger actors write at once), with fsync on and off.
 //! The writer's group commit is what turns concurrency into throughput.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ocpp_gateway::config::Settings;
 use ocpp_gateway::domain::MeterSample;
-use ocpp_gateway::store::{ChargerRecord, SqliteStore, Store};
+use ocpp_gateway::store::{ChargerRecord, SqlStore, Store};
 
 /// Concurrent writers: roughly the chargers with a write in flight on a busy node.
 const WRITERS: &[usize] = &[1, 64, 512];
@@ -29,11 +29,11 @@ fn sample() -> Vec<MeterSample> {
     ]
 }
 
-fn open(dir: &tempfile::TempDir, fsync: bool, writers: usize) -> Arc<SqliteStore> {
+fn open(dir: &tempfile::TempDir, fsync: bool, writers: usize) -> Arc<SqlStore> {
     let mut settings = Settings::embedded().expect("embedded settings").store;
     settings.path = dir.path().join("bench.db");
     settings.fsync = fsync;
-    let store = Arc::new(SqliteStore::open(&settings).expect("store opens"));
+    let store = Arc::new(SqlStore::open(&settings).expect("store opens"));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         for w in 0..writers {
@@ -52,7 +52,7 @@ fn open(dir: &tempfile::TempDir, fsync: bool, writers: usize) -> Arc<SqliteStore
 }
 
 /// `iters` writes spread over `writers` tasks; the time until all are committed.
-async fn write(store: &Arc<SqliteStore>, writers: usize, iters: u64) -> Duration {
+async fn write(store: &Arc<SqlStore>, writers: usize, iters: u64) -> Duration {
     let started = Instant::now();
     let per_writer = iters.div_ceil(writers as u64);
     let mut tasks = Vec::with_capacity(writers);

@@ -30,7 +30,7 @@ use config::Settings;
 use gateway::Shared;
 pub use gateway::StartError;
 use security::PasswordHash;
-use store::{ChargerRecord, PostgresStore, Resources, SqliteStore, Store};
+use store::{ChargerRecord, Resources, SqlStore, Store};
 
 /// A running gateway: its bound addresses and a way to stop it.
 pub struct Gateway {
@@ -50,7 +50,7 @@ impl Gateway {
         if !settings.store.url.is_empty() {
             return Self::start_on_postgres(settings).await;
         }
-        let store = SqliteStore::open(&settings.store)?;
+        let store = SqlStore::open(&settings.store)?;
         tracing::info!(path = %settings.store.path.display(), "store opened");
         Self::start_with_store(settings, Arc::new(store)).await
     }
@@ -59,7 +59,7 @@ impl Gateway {
     /// cluster when `cluster.nats_url` is set.
     async fn start_on_postgres(settings: Settings) -> Result<Gateway, StartError> {
         let node = cluster::node_id(&settings.cluster);
-        let store = Arc::new(PostgresStore::connect(&settings.store, &node).await?);
+        let store = Arc::new(SqlStore::connect(&settings.store, &node).await?);
         tracing::info!(%node, "PostgreSQL store connected");
         let cluster = if settings.cluster.nats_url.is_empty() {
             None

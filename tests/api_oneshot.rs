@@ -11,7 +11,7 @@ use tower::ServiceExt;
 use ocpp_gateway::api::{self, ApiState, TokenSet};
 use ocpp_gateway::config::Settings;
 use ocpp_gateway::gateway::Shared;
-use ocpp_gateway::store::{Resources, SqliteStore, Store};
+use ocpp_gateway::store::{Resources, SqlStore, Store};
 
 const TOKEN: &str = "oneshot-token";
 
@@ -23,7 +23,7 @@ fn app(dir: &tempfile::TempDir) -> axum::Router {
     settings.tls.ca_key = Default::default();
     settings.pnc.dir = Default::default();
     settings.local_list.enabled = false;
-    let store = Arc::new(SqliteStore::open(&settings.store).expect("store"));
+    let store = Arc::new(SqlStore::open(&settings.store).expect("store"));
     let resources: Arc<dyn Resources> = store.clone();
     let shared = Shared::new(settings, store as Arc<dyn Store>, resources.clone(), None)
         .expect("shared state");

@@ -32,7 +32,8 @@ use crate::charger::handle::{RemoteRoute, Route};
 use crate::charger::{CallError, ChargerHandle, CloseReason, Registry};
 use crate::config::ClusterSettings;
 use crate::ocpp::OcppVersion;
-use crate::store::{PostgresStore, Store, StoreError};
+use crate::store::postgres::Postgres;
+use crate::store::{SqlStore, Store, StoreError};
 
 /// How much longer than the call timeout a caller waits for the owning node's answer:
 /// the owner's own wait is bounded by the call timeout, this covers the two hops.
@@ -57,7 +58,9 @@ pub struct Cluster {
     client: async_nats::Client,
     node_id: Arc<str>,
     name: String,
-    store: Arc<PostgresStore>,
+    store: Arc<SqlStore>,
+    /// The nodes' bookkeeping in the shared store (heartbeats, who holds which charger).
+    book: Arc<Postgres>,
     settings: ClusterSettings,
 }
 
@@ -154,9 +157,13 @@ impl Cluster {
     /// [`Cluster::serve`] starts that once the gateway's shared state exists.
     pub async fn join(
         settings: &ClusterSettings,
-        store: Arc<PostgresStore>,
+        store: Arc<SqlStore>,
     ) -> Result<Arc<Cluster>, ClusterError> {
-        let node_id = store.node_id().to_owned();
+        let book = store.cluster().ok_or_else(|| ClusterError::Setting {
+            field: "nats_url",
+            message: "a cluster needs the shared PostgreSQL store (store.url)".into(),
+        })?;
+        let node_id = book.node_id().to_owned();
         check_token("node_id", &node_id)?;
         check_token("name", &settings.name)?;
         if settings.heartbeat.is_zero() || settings.dead_after <= settings.heartbeat {
@@ -176,13 +183,14 @@ impl Cluster {
                 url: crate::config::url_without_password(&settings.nats_url),
                 message: e.to_string(),
             })?;
-        store.heartbeat().await?;
+        book.heartbeat().await?;
         tracing::info!(node = %node_id, cluster = %settings.name, "joined the cluster");
         Ok(Arc::new(Cluster {
             client,
             node_id: node_id.into(),
             name: settings.name.clone(),
             store,
+            book,
             settings: settings.clone(),
         }))
     }
@@ -297,7 +305,7 @@ impl Cluster {
         protocol: Option<&str>,
         call_timeout: Duration,
     ) -> Result<Option<ChargerHandle>, StoreError> {
-        let Some(owner) = self.store.owner(identity).await? else {
+        let Some(owner) = self.book.owner(identity).await? else {
             return Ok(None);
         };
         if *owner == *self.node_id {
@@ -396,7 +404,7 @@ impl Cluster {
             }
             // A node that finds its record gone was taken for dead during a pause: its
             // live connections are recorded again.
-            match self.store.heartbeat().await {
+            match self.book.heartbeat().await {
                 Ok(false) => {}
                 Ok(true) => {
                     tracing::warn!(
@@ -409,7 +417,7 @@ impl Cluster {
                     continue;
                 }
             }
-            match self.store.reap_dead_nodes(self.settings.dead_after).await {
+            match self.book.reap_dead_nodes(self.settings.dead_after).await {
                 Ok(dead) => {
                     for node in dead {
                         tracing::warn!(%node, "node taken for dead: its chargers are temporarily unavailable");
@@ -427,7 +435,7 @@ impl Cluster {
             if !h.is_local() || !h.is_connected() {
                 continue;
             }
-            match self.store.owner(h.identity()).await {
+            match self.book.owner(h.identity()).await {
                 Ok(Some(node)) if *node == *self.node_id => {}
                 Ok(Some(_)) => {} // connected to another node since: its socket wins
                 Ok(None) => {
@@ -445,7 +453,7 @@ impl Cluster {
 
     /// Leaves the cluster at shutdown: the node's record goes, so no one waits for it.
     pub async fn leave(&self) {
-        self.store.leave().await;
+        self.book.leave().await;
         let _ = self.client.flush().await;
     }
 }

@@ -24,9 +24,8 @@ use crate::security::PasswordHash;
 
 pub use local_list::LocalListStore;
 pub use notify::NotifyStore;
-pub use postgres::PostgresStore;
 pub use resources::{ResourceError, Resources};
-pub use sqlite::SqliteStore;
+pub use sql::store::SqlStore;
 
 /// What a BootNotification's answer depends on: the registration and the API's
 /// system status (`enabled`, `disabled`, ...).

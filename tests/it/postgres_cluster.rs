@@ -79,7 +79,11 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
         .await
         .expect("subscription");
     for n in [&dead, &s1, &s2] {
-        n.heartbeat().await.expect("heartbeat");
+        n.cluster()
+            .expect("PostgreSQL")
+            .heartbeat()
+            .await
+            .expect("heartbeat");
     }
     for i in 0..5u64 {
         dead.set_connected(&format!("D-{i}"), Some(OcppVersion::V16), 1000 + i)
@@ -99,9 +103,13 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
         .await
         .expect("age the dead node");
     let dead_after = Duration::from_secs(10);
+    let (b1, b2) = (
+        s1.cluster().expect("PostgreSQL"),
+        s2.cluster().expect("PostgreSQL"),
+    );
     let (r1, r2) = tokio::join!(
-        s1.reap_dead_nodes(dead_after),
-        s2.reap_dead_nodes(dead_after)
+        b1.reap_dead_nodes(dead_after),
+        b2.reap_dead_nodes(dead_after)
     );
     let (r1, r2) = (r1.expect("reap"), r2.expect("reap"));
     let mut all = [r1.clone(), r2.clone()].concat();
@@ -121,7 +129,14 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
             .expect("row");
         assert_eq!(row.network_status, "temporarily_unavailable");
         assert!(row.disconnected_at.is_some());
-        assert_eq!(s1.owner(&identity).await.expect("owner"), None);
+        assert_eq!(
+            s1.cluster()
+                .expect("PostgreSQL")
+                .owner(&identity)
+                .await
+                .expect("owner"),
+            None
+        );
         let (logs, events) = link_history(&client, &identity).await;
         assert_eq!(logs, ["available", "temporarily_unavailable"], "{identity}");
         assert_eq!(
@@ -131,7 +146,12 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
         );
     }
     assert_eq!(
-        s2.owner("LIVE").await.expect("owner").as_deref(),
+        s2.cluster()
+            .expect("PostgreSQL")
+            .owner("LIVE")
+            .await
+            .expect("owner")
+            .as_deref(),
         Some("s1")
     );
     let nodes: Vec<String> = client
@@ -144,6 +164,8 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
     assert_eq!(nodes, ["s1", "s2"]);
     // Reaping again finds nothing; the dead node's own late cleanup changes nothing.
     assert!(s2
+        .cluster()
+        .expect("PostgreSQL")
         .reap_dead_nodes(dead_after)
         .await
         .expect("reap")
@@ -157,11 +179,13 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
     );
     // A node that is alive is not reaped, however long ago it started.
     assert!(s1
+        .cluster()
+        .expect("PostgreSQL")
         .reap_dead_nodes(dead_after)
         .await
         .expect("reap")
         .is_empty());
-    s1.leave().await;
+    s1.cluster().expect("PostgreSQL").leave().await;
     assert_eq!(s2.count("cluster_nodes").await.expect("count"), 1);
 }
 
@@ -180,7 +204,7 @@ async fn a_restarted_node_ends_only_the_chargers_it_held() {
         .expect("connect");
     drop(a);
     let a = db.store("a").await;
-    let status = |row: Option<ocpp_gateway::store::sqlite::read::ChargePointRow>| {
+    let status = |row: Option<ocpp_gateway::store::sql::read::ChargePointRow>| {
         row.expect("row").network_status
     };
     assert_eq!(
@@ -191,7 +215,15 @@ async fn a_restarted_node_ends_only_the_chargers_it_held() {
         status(a.charge_point_by_identity("ON-B").await.expect("read")),
         "available"
     );
-    assert_eq!(a.owner("ON-B").await.expect("owner").as_deref(), Some("b"));
+    assert_eq!(
+        a.cluster()
+            .expect("PostgreSQL")
+            .owner("ON-B")
+            .await
+            .expect("owner")
+            .as_deref(),
+        Some("b")
+    );
     let client = db.client().await;
     let (logs, _) = link_history(&client, "ON-A").await;
     assert_eq!(logs, ["available", "temporarily_unavailable"]);
@@ -220,13 +252,29 @@ async fn a_charger_that_moved_is_not_marked_offline_by_its_old_nodes_cleanup() {
         .expect("row");
     assert_eq!(row.network_status, "available");
     assert_eq!(row.protocol.as_deref(), Some("ocpp 2.0.1"));
-    assert_eq!(b.owner("MOVER").await.expect("owner").as_deref(), Some("b"));
+    assert_eq!(
+        b.cluster()
+            .expect("PostgreSQL")
+            .owner("MOVER")
+            .await
+            .expect("owner")
+            .as_deref(),
+        Some("b")
+    );
     // Once nobody holds it, a connection counts even if its node's clock is behind.
     b.set_connected("MOVER", None, 200).await.expect("end");
     a.set_connected("MOVER", Some(OcppVersion::V16), 150)
         .await
         .expect("connect on a");
-    assert_eq!(a.owner("MOVER").await.expect("owner").as_deref(), Some("a"));
+    assert_eq!(
+        a.cluster()
+            .expect("PostgreSQL")
+            .owner("MOVER")
+            .await
+            .expect("owner")
+            .as_deref(),
+        Some("a")
+    );
     let (logs, _) = link_history(&db.client().await, "MOVER").await;
     assert_eq!(
         logs,

@@ -23,7 +23,7 @@ use ocpp_gateway::domain::event::StatusReport;
 use ocpp_gateway::domain::HardwareStatus;
 use ocpp_gateway::notify::Notifier;
 use ocpp_gateway::store::notify::{EventStatus, SubscriptionSpec};
-use ocpp_gateway::store::{NotifyStore, PostgresStore, Store};
+use ocpp_gateway::store::{NotifyStore, SqlStore, Store};
 
 fn notify_settings() -> NotifySettings {
     let mut s = ocpp_gateway::config::Settings::embedded()
@@ -39,7 +39,7 @@ fn notify_settings() -> NotifySettings {
 }
 
 /// A delivery worker on `store`, stopped with the returned token.
-fn worker(store: &Arc<PostgresStore>) -> (Notifier, CancellationToken) {
+fn worker(store: &Arc<SqlStore>) -> (Notifier, CancellationToken) {
     let cancel = CancellationToken::new();
     let notifier = Notifier::spawn(
         store.clone(),
@@ -52,7 +52,7 @@ fn worker(store: &Arc<PostgresStore>) -> (Notifier, CancellationToken) {
     (notifier, cancel)
 }
 
-async fn subscribe(store: &PostgresStore, url: &str) -> i64 {
+async fn subscribe(store: &SqlStore, url: &str) -> i64 {
     let token = hex::encode(ring::digest::digest(
         &ring::digest::SHA256,
         TOKEN.as_bytes(),
@@ -72,7 +72,7 @@ async fn subscribe(store: &PostgresStore, url: &str) -> i64 {
 }
 
 /// Status report `n` of a charger: its minute tells the reports apart and orders them.
-async fn report(store: &PostgresStore, identity: &str, n: u32) {
+async fn report(store: &SqlStore, identity: &str, n: u32) {
     let status = if n % 2 == 0 {
         HardwareStatus::Available
     } else {

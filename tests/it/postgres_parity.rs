@@ -22,7 +22,7 @@ use ocpp_gateway::domain::{
 use ocpp_gateway::ocpp::OcppVersion;
 use ocpp_gateway::security::PasswordHash;
 use ocpp_gateway::store::notify::SubscriptionSpec;
-use ocpp_gateway::store::{ChargerRecord, NotifyStore, Resources, SqliteStore, Store};
+use ocpp_gateway::store::{ChargerRecord, NotifyStore, Resources, SqlStore, Store};
 
 /// Every notification the stores know, so that every event leaves outbox rows.
 const ALL_NOTIFICATIONS: &[&str] = &[
@@ -551,11 +551,12 @@ fn json_text(s: Option<String>, since: DateTime<Utc>) -> Value {
     }
 }
 
-async fn dump_sqlite(store: &SqliteStore, since: DateTime<Utc>) -> Dump {
+async fn dump_sqlite(store: &SqlStore, since: DateTime<Utc>) -> Dump {
     let mut out = Dump::new();
     for &(table, columns, order, kinds) in TABLES {
-        let rows = store
-            .read(move |c| {
+        let rows = {
+            let c = crate::common::store::sqlite_file(store);
+            let read = || -> rusqlite::Result<Vec<_>> {
                 let mut stmt =
                     c.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
                 let rows = stmt.query_map([], |r| {
@@ -577,9 +578,10 @@ async fn dump_sqlite(store: &SqliteStore, since: DateTime<Utc>) -> Dump {
                     Ok(row)
                 })?;
                 rows.collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .await
-            .expect("sqlite dump");
+            };
+            read()
+        }
+        .expect("sqlite dump");
         out.insert(table, rows);
     }
     out
@@ -722,7 +724,7 @@ async fn the_same_traffic_leaves_the_same_rows_as_on_sqlite() {
         .store;
     settings.path = dir.path().join("parity.db");
     settings.fsync = false;
-    let sqlite = Arc::new(SqliteStore::open(&settings).expect("sqlite"));
+    let sqlite = Arc::new(SqlStore::open(&settings).expect("sqlite"));
     let postgres = Arc::new(db.store("parity").await);
     sqlite
         .create_subscription(spec(), token_sha256())
@@ -762,13 +764,33 @@ async fn the_same_traffic_leaves_the_same_rows_as_on_sqlite() {
     }
     // The PostgreSQL store also knows which node holds each charger.
     assert_eq!(
-        postgres.owner("PAR-16").await.expect("owner").as_deref(),
+        postgres
+            .cluster()
+            .expect("PostgreSQL")
+            .owner("PAR-16")
+            .await
+            .expect("owner")
+            .as_deref(),
         Some("parity")
     );
     assert_eq!(
-        postgres.owner("PAR-201").await.expect("owner").as_deref(),
+        postgres
+            .cluster()
+            .expect("PostgreSQL")
+            .owner("PAR-201")
+            .await
+            .expect("owner")
+            .as_deref(),
         Some("parity"),
         "its stale socket's cleanup did not end it"
     );
-    assert_eq!(postgres.owner("NOBODY").await.expect("owner"), None);
+    assert_eq!(
+        postgres
+            .cluster()
+            .expect("PostgreSQL")
+            .owner("NOBODY")
+            .await
+            .expect("owner"),
+        None
+    );
 }

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use super::tx::{DbResult, Tx};
-use super::PostgresStore;
+use super::tx::Tx;
+use super::Postgres;
 use crate::store::sql::ops::charger::{end_connection, held_by};
+use crate::store::sql::{Db, DbResult};
 use crate::store::StoreError;
 
 /// This machine's host name: the node id when `cluster.node_id` is empty.
@@ -47,7 +48,7 @@ async fn reap(tx: &Tx<'_>, node: &str, dead_after: Duration) -> DbResult<bool> {
     let dead = tx
         .opt(
             "SELECT node_id FROM cluster_nodes
-             WHERE node_id = $1 AND last_seen < now() - make_interval(secs => $2)
+             WHERE node_id = ?1 AND last_seen < now() - make_interval(secs => ?2)
              FOR UPDATE SKIP LOCKED",
             &[&node, &dead_after.as_secs_f64()],
         )
@@ -56,9 +57,9 @@ async fn reap(tx: &Tx<'_>, node: &str, dead_after: Duration) -> DbResult<bool> {
         return Ok(false);
     }
     let ended = end_all(tx, node, false).await?;
-    tx.exec("DELETE FROM outbox_leases WHERE node_id = $1", &[&node])
+    tx.exec("DELETE FROM outbox_leases WHERE node_id = ?1", &[&node])
         .await?;
-    tx.exec("DELETE FROM cluster_nodes WHERE node_id = $1", &[&node])
+    tx.exec("DELETE FROM cluster_nodes WHERE node_id = ?1", &[&node])
         .await?;
     tracing::warn!(
         node,
@@ -68,7 +69,7 @@ async fn reap(tx: &Tx<'_>, node: &str, dead_after: Duration) -> DbResult<bool> {
     Ok(true)
 }
 
-impl PostgresStore {
+impl Postgres {
     /// At start: the chargers this node held in its previous life are not connected (yet),
     /// and the notification queues it was delivering are free. Other nodes' chargers are
     /// theirs.
@@ -77,7 +78,7 @@ impl PostgresStore {
         self.write(node, |tx, node| {
             Box::pin(async move {
                 let ended = end_all(tx, node, true).await?;
-                tx.exec("DELETE FROM outbox_leases WHERE node_id = $1", &[node])
+                tx.exec("DELETE FROM outbox_leases WHERE node_id = ?1", &[node])
                     .await?;
                 Ok(ended)
             })
@@ -95,13 +96,13 @@ impl PostgresStore {
                 Box::pin(async move {
                     let row = tx
                         .one(
-                            "INSERT INTO cluster_nodes (node_id, started_at, last_seen) VALUES ($1, now(), now())
+                            "INSERT INTO cluster_nodes (node_id, started_at, last_seen) VALUES (?1, now(), now())
                              ON CONFLICT (node_id) DO UPDATE SET last_seen = now()
                              RETURNING started_at = last_seen",
                             &[node],
                         )
                         .await?;
-                    Ok(row.get::<_, bool>(0))
+                    row.get::<bool>(0)
                 })
             })
             .await?;
@@ -116,16 +117,23 @@ impl PostgresStore {
     /// same node's chargers twice.
     pub async fn reap_dead_nodes(&self, dead_after: Duration) -> Result<Vec<String>, StoreError> {
         let candidates = self
-            .query(
-                "SELECT node_id FROM cluster_nodes
-                 WHERE node_id <> $1 AND last_seen < now() - make_interval(secs => $2)
-                 ORDER BY node_id",
-                &[&self.node_id(), &dead_after.as_secs_f64()],
-            )
+            .read_op(self.node(), move |db, node| {
+                Box::pin(async move {
+                    db.all(
+                        "SELECT node_id FROM cluster_nodes
+                         WHERE node_id <> ?1 AND last_seen < now() - make_interval(secs => ?2)
+                         ORDER BY node_id",
+                        &[node, &dead_after.as_secs_f64()],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| r.get::<String>(0))
+                    .collect::<DbResult<Vec<String>>>()
+                })
+            })
             .await?;
         let mut reaped = Vec::new();
-        for row in candidates {
-            let node: String = row.get(0);
+        for node in candidates {
             let done = self
                 .write(node.as_str(), |tx, node| {
                     Box::pin(reap(tx, node, dead_after))
@@ -140,13 +148,21 @@ impl PostgresStore {
 
     /// The node holding the charger's socket, if it is connected.
     pub async fn owner(&self, identity: &str) -> Result<Option<String>, StoreError> {
-        let rows = self
-            .query(
-                "SELECT connected_node FROM charge_points WHERE identity = $1",
-                &[&identity],
-            )
-            .await?;
-        Ok(rows.first().and_then(|r| r.get::<_, Option<String>>(0)))
+        self.read_op(identity.to_owned(), |db, identity| {
+            Box::pin(async move {
+                let row = db
+                    .opt(
+                        "SELECT connected_node FROM charge_points WHERE identity = ?1",
+                        &[identity],
+                    )
+                    .await?;
+                Ok(row
+                    .map(|r| r.get::<Option<String>>(0))
+                    .transpose()?
+                    .flatten())
+            })
+        })
+        .await
     }
 
     /// On a clean shutdown: this node leaves the cluster (its chargers were closed and
@@ -156,9 +172,9 @@ impl PostgresStore {
         let left = self
             .write(node, |tx, node| {
                 Box::pin(async move {
-                    tx.exec("DELETE FROM outbox_leases WHERE node_id = $1", &[node])
+                    tx.exec("DELETE FROM outbox_leases WHERE node_id = ?1", &[node])
                         .await?;
-                    tx.exec("DELETE FROM cluster_nodes WHERE node_id = $1", &[node])
+                    tx.exec("DELETE FROM cluster_nodes WHERE node_id = ?1", &[node])
                         .await?;
                     Ok(())
                 })

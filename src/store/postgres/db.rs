@@ -27,16 +27,6 @@ impl<'a, C: GenericClient> Pg<'a, C> {
             emitted: AtomicBool::new(false),
         }
     }
-
-    /// Whether an operation on this transaction emitted notification events.
-    pub fn emitted(&self) -> bool {
-        self.emitted.load(Ordering::Relaxed)
-    }
-
-    /// The driver's own client, for what only PostgreSQL does.
-    pub fn client(&self) -> &'a C {
-        self.client
-    }
 }
 
 /// The rows of a statement on any PostgreSQL client.

@@ -10,14 +10,7 @@
 
 pub mod cluster;
 mod db;
-mod local_list;
-mod notify;
-mod ops;
-mod pnc;
-mod read;
-mod resources;
 mod schema;
-mod store;
 mod tx;
 
 use std::sync::atomic::AtomicBool;
@@ -29,12 +22,12 @@ use super::{sql, StoreError};
 use crate::config::StoreSettings;
 
 /// See the module documentation.
-pub struct PostgresStore {
+pub struct Postgres {
     pool: Pool,
     /// This node's name (`cluster.node_id`), written beside each charger it holds.
     node_id: Arc<str>,
     /// Poked after every commit that wrote outbox events.
-    outbox_signal: Arc<tokio::sync::Notify>,
+    pub(crate) outbox_signal: Arc<tokio::sync::Notify>,
     /// Whether this node has recorded a heartbeat yet.
     beating: AtomicBool,
 }
@@ -43,14 +36,11 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-impl PostgresStore {
+impl Postgres {
     /// Connects to `settings.url`, applies the migrations the database lacks, and
     /// returns the store of node `node_id`. The chargers this node held before (it
     /// restarted) are marked temporarily unavailable: nothing is connected to it yet.
-    pub async fn connect(
-        settings: &StoreSettings,
-        node_id: &str,
-    ) -> Result<PostgresStore, StoreError> {
+    pub async fn connect(settings: &StoreSettings, node_id: &str) -> Result<Postgres, StoreError> {
         let config: tokio_postgres::Config = settings
             .url
             .parse()
@@ -66,7 +56,7 @@ impl PostgresStore {
             .max_size(settings.pool_size.max(1))
             .build()
             .map_err(|e| unavailable(format!("PostgreSQL pool: {e}")))?;
-        let store = PostgresStore {
+        let store = Postgres {
             pool,
             node_id: node_id.into(),
             outbox_signal: Arc::new(tokio::sync::Notify::new()),
@@ -108,7 +98,7 @@ impl PostgresStore {
     }
 
     /// Runs a shared write operation with `args` in one transaction, tried again when
-    /// PostgreSQL refused it for a conflict with another (see [`PostgresStore::write`]).
+    /// PostgreSQL refused it for a conflict with another (see [`Postgres::write`]).
     pub(crate) async fn write_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
     where
         A: Send + Sync,
@@ -127,10 +117,15 @@ impl PostgresStore {
     pub fn node_id(&self) -> &str {
         &self.node_id
     }
+
+    /// This node's name, to hand to an operation.
+    pub(crate) fn node(&self) -> Arc<str> {
+        self.node_id.clone()
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A fresh, empty database on the test server (`OCPP_GATEWAY_TEST_POSTGRES`), or None
@@ -181,8 +176,8 @@ mod tests {
             busy_timeout: std::time::Duration::from_secs(1),
         };
         let (a, b) = tokio::join!(
-            PostgresStore::connect(&settings, "a"),
-            PostgresStore::connect(&settings, "b")
+            Postgres::connect(&settings, "a"),
+            Postgres::connect(&settings, "b")
         );
         let (a, _b) = (a.unwrap(), b.unwrap());
         let client = a.client().await.unwrap();
@@ -206,7 +201,7 @@ mod tests {
     }
 
     /// Drops the database a test made (the server's other sessions on it are ended).
-    async fn drop_database(url: &str) {
+    pub(crate) async fn drop_database(url: &str) {
         let (Ok(base), Ok(config)) = (
             std::env::var("OCPP_GATEWAY_TEST_POSTGRES"),
             url.parse::<tokio_postgres::Config>(),

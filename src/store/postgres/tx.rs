@@ -20,19 +20,14 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::Postgres;
 use crate::store::StoreError;
 
 /// How often a transaction is tried before its error is reported.
 const ATTEMPTS: u32 = 5;
 
 pub(crate) use crate::store::sql::db::{DbError, DbResult};
-
-/// Parameters of a statement.
-pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 impl DbError {
     /// Worth trying the whole transaction again: PostgreSQL rolled it back because of
@@ -93,32 +88,7 @@ impl<'a> std::ops::Deref for Tx<'a> {
     }
 }
 
-impl Tx<'_> {
-    /// Runs a statement; returns how many rows it changed.
-    pub(crate) async fn exec(&self, sql: &str, params: Params<'_>) -> DbResult<u64> {
-        let stmt = self.inner.prepare_cached(sql).await?;
-        Ok(self.inner.execute(&stmt, params).await?)
-    }
-
-    /// The one row a statement returns.
-    pub(crate) async fn one(&self, sql: &str, params: Params<'_>) -> DbResult<Row> {
-        let stmt = self.inner.prepare_cached(sql).await?;
-        Ok(self.inner.query_one(&stmt, params).await?)
-    }
-
-    /// The first row a statement returns, if any.
-    pub(crate) async fn opt(&self, sql: &str, params: Params<'_>) -> DbResult<Option<Row>> {
-        let stmt = self.inner.prepare_cached(sql).await?;
-        let mut rows = self.inner.query(&stmt, params).await?;
-        Ok(if rows.is_empty() {
-            None
-        } else {
-            Some(rows.swap_remove(0))
-        })
-    }
-}
-
-impl PostgresStore {
+impl Postgres {
     /// Runs `f` in a transaction with `args` and commits, trying again (a few times,
     /// from the start) when PostgreSQL refused it for a conflict with another
     /// transaction. Delivery is woken after a commit that emitted events.

@@ -97,6 +97,12 @@ impl Param for String {
     }
 }
 
+impl Param for std::sync::Arc<str> {
+    fn value(&self) -> Value<'_> {
+        Value::Text(self)
+    }
+}
+
 impl<T: Param + ?Sized> Param for &T {
     fn value(&self) -> Value<'_> {
         (**self).value()

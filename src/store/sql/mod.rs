@@ -17,6 +17,10 @@ pub mod outbox;
 pub mod payload;
 pub mod pnc;
 pub mod resources;
+mod seam;
+pub mod store;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use crate::domain::HardwareStatus;
 use crate::ocpp::OcppVersion;

@@ -273,10 +273,11 @@ pub async fn contract_of_tag(db: &impl Db, id_tag_id: i64) -> DbResult<Option<Co
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::config::StoreSettings;
     use crate::store::pnc::*;
     use crate::store::resources::Page;
-    use crate::store::{ResourceError, SqliteStore};
+    use crate::store::sql::store::on_engine;
+    use crate::store::sql::Db;
+    use crate::store::ResourceError;
 
     /// Provisioning certificates and contracts through a store, with `tag` an id tag
     /// `DE8EOC000000001X` in it.
@@ -353,26 +354,22 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
-    async fn provisioning_and_contracts_round_trip_on_sqlite() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(&StoreSettings {
-            url: String::new(),
-            pool_size: 1,
-            path: dir.path().join("gateway.db"),
-            fsync: false,
-            busy_timeout: std::time::Duration::from_secs(1),
-        })
-        .expect("open");
-        let tag = store
-            .write(|tx| {
-                tx.query_row(
-                    "INSERT INTO id_tags (id_tag_uid, type, created_at, updated_at) VALUES ('DE8EOC000000001X', 'emaid', 'x', 'x') RETURNING id",
-                    [],
-                    |r| r.get(0),
-                )
+    async fn provisioning_and_contracts_round_trip() {
+        for engine in crate::store::sql::tests::engines().await {
+            let tag = on_engine!(engine.store, write_op, (), |db, _| {
+                Box::pin(async move {
+                    db.one(
+                        "INSERT INTO id_tags (id_tag_uid, type, created_at, updated_at)
+                         VALUES ('DE8EOC000000001X', 'emaid', 'x', 'x') RETURNING id",
+                        &[],
+                    )
+                    .await?
+                    .get::<i64>(0)
+                })
             })
-            .await
             .unwrap();
-        round_trip(&store, tag).await;
+            round_trip(&engine.store, tag).await;
+            engine.finish().await;
+        }
     }
 }

@@ -60,47 +60,6 @@ impl Writer {
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let (done, rx) = oneshot::channel::<Result<T, StoreError>>();
-        let work: Work = Box::new(move |txn| {
-            let outcome = match txn {
-                Some(txn) => run_in_savepoint(txn, f),
-                None => Err(StoreError::Unavailable(
-                    "could not begin a transaction".into(),
-                )),
-            };
-            Box::new(move |committed| {
-                let result = match (committed, outcome) {
-                    (Ok(()), Ok(v)) => Ok(v),
-                    (Err(e), _) => Err(e),
-                    (_, Err(e)) => Err(e),
-                };
-                let _ = done.send(result);
-            })
-        });
-        // The queue is bounded: when it is full this waits on a blocking thread rather
-        // than stalling the runtime.
-        let sender = self.tx.clone();
-        match sender.try_send(work) {
-            Ok(()) => {}
-            Err(std_mpsc::TrySendError::Full(work)) => {
-                tokio::task::spawn_blocking(move || sender.send(work))
-                    .await
-                    .map_err(|e| StoreError::Unavailable(format!("writer queue: {e}")))?
-                    .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?;
-            }
-            Err(std_mpsc::TrySendError::Disconnected(_)) => {
-                return Err(StoreError::Unavailable("store writer stopped".into()))
-            }
-        }
-        rx.await
-            .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
-    }
-    /// Runs `f` in the next batch, like [`Writer::write`], for shared operations.
-    pub async fn write_db<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
     {
         let (done, rx) = oneshot::channel::<Result<T, StoreError>>();
@@ -163,31 +122,6 @@ where
         Err(e) => {
             let _ = txn.execute_batch("ROLLBACK TO job; RELEASE job");
             Err(super::classify_db(e))
-        }
-    }
-}
-
-fn run_in_savepoint<T, F>(txn: &Transaction<'_>, f: F) -> Result<T, StoreError>
-where
-    F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
-{
-    let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("sqlite: {e}"));
-    // Prepared once per connection: parsing these two statements for every job cost
-    // more than many of the jobs themselves.
-    let savepoint = |txn: &Transaction<'_>, statement: &str| {
-        txn.prepare_cached(statement)
-            .and_then(|mut s| s.execute([]))
-            .map_err(sql)
-    };
-    savepoint(txn, "SAVEPOINT job")?;
-    match f(txn) {
-        Ok(v) => {
-            savepoint(txn, "RELEASE job")?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = txn.execute_batch("ROLLBACK TO job; RELEASE job");
-            Err(classify(e))
         }
     }
 }

@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
 use ocpp_gateway::config::{ChargerSeed, Settings};
-use ocpp_gateway::store::SqliteStore;
+use ocpp_gateway::store::SqlStore;
 use ocpp_gateway::Gateway;
 
 /// Every await in a test is bounded by this.
@@ -102,7 +102,7 @@ pub async fn start_in(mut s: Settings, dir: Arc<tempfile::TempDir>) -> TestGatew
         let store = store::TestStore::postgres(&url, db).await;
         return TestGateway { gw, store, dir };
     }
-    let store = Arc::new(SqliteStore::open(&s.store).expect("store opens"));
+    let store = Arc::new(SqlStore::open(&s.store).expect("store opens"));
     let gw = Gateway::start_with_store(s, store.clone())
         .await
         .expect("gateway starts");

@@ -2,7 +2,7 @@
 //! `OCPP_GATEWAY_TEST_POSTGRES` names, dropped when the test is done with it.
 
 use ocpp_gateway::config::StoreSettings;
-use ocpp_gateway::store::PostgresStore;
+use ocpp_gateway::store::SqlStore;
 
 /// The server's URL, or None (after saying so) when the tests run without PostgreSQL.
 pub fn server() -> Option<String> {
@@ -74,8 +74,8 @@ impl TestDatabase {
     }
 
     /// The store of node `node` on this database.
-    pub async fn store(&self, node: &str) -> PostgresStore {
-        PostgresStore::connect(&self.settings(), node)
+    pub async fn store(&self, node: &str) -> SqlStore {
+        SqlStore::connect(&self.settings(), node)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL store on {}: {e}", self.url))
     }

@@ -6,10 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ocpp_gateway::store::notify::{EventStatus, OutboxEvent, Subscription, SubscriptionSpec};
-use ocpp_gateway::store::sqlite::read::{ChargePointRow, SessionRow};
-use ocpp_gateway::store::{
-    ChargerRecord, NotifyStore, PostgresStore, SqliteStore, Store, StoreError,
-};
+use ocpp_gateway::store::sql::read::{ChargePointRow, SessionRow};
+use ocpp_gateway::store::{ChargerRecord, NotifyStore, SqlStore, Store, StoreError};
 
 use super::pg::TestDatabase;
 
@@ -25,10 +23,10 @@ pub fn on_postgres() -> bool {
 
 /// A test gateway's store.
 pub enum TestStore {
-    Sqlite(Arc<SqliteStore>),
+    Sqlite(Arc<SqlStore>),
     Postgres {
         /// A store of its own on the gateway's database (node `test-reader`).
-        store: Arc<PostgresStore>,
+        store: Arc<SqlStore>,
         /// The database, when the harness made it: held so it is dropped with this value.
         _db: Option<TestDatabase>,
         url: String,
@@ -46,7 +44,7 @@ impl TestStore {
             .store;
         settings.url = url.to_owned();
         settings.pool_size = 2;
-        let store = PostgresStore::connect(&settings, "test-reader")
+        let store = SqlStore::connect(&settings, "test-reader")
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL store on {url}: {e}"));
         TestStore::Postgres {
@@ -134,10 +132,7 @@ impl TestStore {
     /// The rows of a query (values written into the SQL), every value as text.
     pub async fn texts(&self, sql: &str) -> Texts {
         match self {
-            TestStore::Sqlite(s) => {
-                let sql = sql.to_owned();
-                s.read(move |c| sqlite_texts(c, &sql)).await.expect("query")
-            }
+            TestStore::Sqlite(s) => sqlite_texts(&sqlite_file(s), sql).expect("query"),
             TestStore::Postgres { url, .. } => postgres_texts(url, sql).await,
         }
     }
@@ -146,10 +141,7 @@ impl TestStore {
     pub async fn exec(&self, sql: &str) {
         match self {
             TestStore::Sqlite(s) => {
-                let sql = sql.to_owned();
-                s.write(move |tx| tx.execute_batch(&sql))
-                    .await
-                    .expect("statements");
+                sqlite_file(s).execute_batch(sql).expect("statements");
             }
             TestStore::Postgres { url, .. } => super::pg::client(url)
                 .await
@@ -225,4 +217,13 @@ pub async fn database_for(s: &mut ocpp_gateway::config::Settings) -> Option<Test
     s.store.url = db.url.clone();
     s.store.pool_size = 4;
     Some(db)
+}
+
+/// A connection of its own to a SQLite store's file, to read (or change) rows as an
+/// operator would with the `sqlite3` shell.
+pub fn sqlite_file(store: &SqlStore) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(store.path().expect("a SQLite store")).expect("open");
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy timeout");
+    conn
 }

@@ -11,14 +11,14 @@ use std::fmt::Debug;
 use ocpp_gateway::config::StoreSettings;
 use ocpp_gateway::store::resources::*;
 use ocpp_gateway::store::sql::now;
-use ocpp_gateway::store::{PostgresStore, SqliteStore, StoreError};
+use ocpp_gateway::store::{SqlStore, StoreError};
 
 const FIXTURE: &str = include_str!("fixture.sql");
 
 /// The two stores with the fixture loaded, and when the test began.
 pub(crate) struct Pair {
-    sqlite: SqliteStore,
-    pg: PostgresStore,
+    sqlite: SqlStore,
+    pg: SqlStore,
     /// The PostgreSQL database's URL, to read what was stored.
     url: String,
     since: String,
@@ -121,7 +121,7 @@ async fn pair(url: String) -> Pair {
         fsync: false,
         busy_timeout: std::time::Duration::from_secs(5),
     };
-    let pg = PostgresStore::connect(&settings, "parity")
+    let pg = SqlStore::connect(&settings, "parity")
         .await
         .expect("PostgreSQL store");
     pg_client(&settings.url)
@@ -130,14 +130,13 @@ async fn pair(url: String) -> Pair {
         .await
         .expect("fixture into PostgreSQL");
     let pg_url = settings.url.clone();
-    let sqlite = SqliteStore::open(&StoreSettings {
+    let sqlite = SqlStore::open(&StoreSettings {
         url: String::new(),
         ..settings
     })
     .expect("SQLite store");
-    sqlite
-        .write(|tx| tx.execute_batch(FIXTURE))
-        .await
+    crate::common::store::sqlite_file(&sqlite)
+        .execute_batch(FIXTURE)
         .expect("fixture into SQLite");
     Pair {
         url: pg_url,
@@ -221,9 +220,9 @@ impl Pair {
     /// Rows of `sql` (columns read as integers where `kinds` says `i`, else text) on
     /// both engines, each row as one line, sorted.
     pub(crate) async fn dump(&self, sql: &'static str, kinds: &'static str) -> (String, String) {
-        let a = self
-            .sqlite
-            .read(move |c| {
+        let a = {
+            let c = crate::common::store::sqlite_file(&self.sqlite);
+            let read = || -> rusqlite::Result<Vec<_>> {
                 let mut stmt = c.prepare(sql)?;
                 let rows = stmt.query_map([], |r| {
                     let mut line = Vec::new();
@@ -237,9 +236,10 @@ impl Pair {
                     Ok(line.join(" | "))
                 })?;
                 rows.collect::<rusqlite::Result<Vec<String>>>()
-            })
-            .await
-            .expect("SQLite dump");
+            };
+            read()
+        }
+        .expect("SQLite dump");
         let client = pg_client(&self.url).await;
         let mut b = Vec::new();
         for r in client.query(sql, &[]).await.expect("PostgreSQL dump") {

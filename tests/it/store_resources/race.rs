@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use ocpp_gateway::config::StoreSettings;
 use ocpp_gateway::store::resources::*;
-use ocpp_gateway::store::PostgresStore;
+use ocpp_gateway::store::SqlStore;
 
 const RACERS: usize = 8;
 
-async fn store() -> Option<(Arc<PostgresStore>, String)> {
+async fn store() -> Option<(Arc<SqlStore>, String)> {
     let Some(url) = super::fresh_database().await else {
         eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
         return None;
@@ -21,7 +21,7 @@ async fn store() -> Option<(Arc<PostgresStore>, String)> {
         fsync: true,
         busy_timeout: std::time::Duration::from_secs(5),
     };
-    let store = PostgresStore::connect(&settings, "race")
+    let store = SqlStore::connect(&settings, "race")
         .await
         .expect("PostgreSQL store");
     Some((Arc::new(store), url))

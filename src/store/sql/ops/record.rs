@@ -3,7 +3,7 @@
 
 use crate::domain::auth::{AuthSource, AuthorizationRecord};
 use crate::domain::event::ChargerEvent;
-use crate::domain::notification::{self, reservation_status, ConfigurationEntry};
+use crate::domain::notification::reservation_status;
 use crate::domain::AuthStatus;
 use crate::store::sql::outbox::{emit, Event};
 use crate::store::sql::{cp_id, now, ts, Db, DbResult};

@@ -417,8 +417,7 @@ async fn refine_evse_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::StoreSettings;
-    use crate::store::sqlite::SqliteStore;
+    use crate::store::sql::store::on_engine;
     use chrono::TimeZone;
 
     type Figures = (
@@ -529,77 +528,16 @@ mod tests {
     }
 
     /// The peak kept from the stored figure and the new samples is the peak a scan of
-    /// every stored sample finds, whatever order and mix the samples arrive in.
+    /// every stored sample finds, whatever order and mix the samples arrive in (on each
+    /// engine).
     #[tokio::test]
     async fn figures_after_an_insert_equal_a_full_recompute() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&StoreSettings {
-            url: String::new(),
-            pool_size: 1,
-            path: dir.path().join("gw.db"),
-            fsync: false,
-            busy_timeout: std::time::Duration::from_secs(1),
-        })
-        .unwrap();
-        store
-            .write_op((), |db, _| {
+        for engine in crate::store::sql::tests::engines().await {
+            on_engine!(engine.store, write_op, (), |db, _| {
                 Box::pin(kept_figures_match_a_full_recompute(db))
             })
-            .await
             .unwrap();
-    }
-
-    /// The same on PostgreSQL (`OCPP_GATEWAY_TEST_POSTGRES`), in a database of its own.
-    #[tokio::test]
-    async fn figures_after_an_insert_equal_a_full_recompute_on_postgres() {
-        let Ok(base) = std::env::var("OCPP_GATEWAY_TEST_POSTGRES") else {
-            eprintln!("OCPP_GATEWAY_TEST_POSTGRES unset: skipped");
-            return;
-        };
-        let (admin, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-            .await
-            .expect("test server");
-        tokio::spawn(conn);
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let name = format!("gw_figures_{stamp:x}_{}", std::process::id());
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let mut config: tokio_postgres::Config = base.parse().unwrap();
-        config.dbname(&name);
-        let host = match &config.get_hosts()[0] {
-            tokio_postgres::config::Host::Tcp(h) => h.clone(),
-            #[allow(unreachable_patterns)]
-            _ => "127.0.0.1".into(),
-        };
-        let url = format!(
-            "postgres://{}@{host}:{}/{name}",
-            config.get_user().unwrap_or("postgres"),
-            config.get_ports().first().copied().unwrap_or(5432),
-        );
-        let settings = StoreSettings {
-            url,
-            pool_size: 1,
-            path: "unused".into(),
-            fsync: true,
-            busy_timeout: std::time::Duration::from_secs(1),
-        };
-        let store = crate::store::postgres::PostgresStore::connect(&settings, "node")
-            .await
-            .unwrap();
-        let outcome = store
-            .write_op((), |db, _| {
-                Box::pin(kept_figures_match_a_full_recompute(db))
-            })
-            .await;
-        drop(store);
-        let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
-        outcome.unwrap();
+            engine.finish().await;
+        }
     }
 }

@@ -12,9 +12,9 @@ use super::query::Filter;
 use super::{known_charge_point, opt_row};
 use crate::domain::notification::{self, ConfigurationEntry};
 use crate::store::resources::{NewReservation, ProfileCriteria};
+use crate::store::sql::ops::sessions::REMOTE_START_WINDOW;
 use crate::store::sql::outbox::{emit, Event};
 use crate::store::sql::{now, ts, Db, DbResult};
-use crate::store::sqlite::ops::REMOTE_START_WINDOW;
 
 /// The id an insert `RETURNING id` allocated, if it inserted.
 async fn inserted(

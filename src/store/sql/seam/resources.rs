@@ -1,44 +1,38 @@
-//! [`Resources`] on the embedded store: the shared queries (`store::sql::resources`),
-//! reads on the read connection, the API's few writes through the group-committing
-//! writer.
+//! [`Resources`] on [`SqlStore`]: each method one operation of `sql::resources` on
+//! the store's engine (reads on a read connection, writes in one transaction).
 
 use async_trait::async_trait;
 
-use super::SqliteStore;
 use crate::store::resources::*;
 use crate::store::sql::resources::{self, settle};
+use crate::store::sql::store::{on_engine, SqlStore};
 use crate::store::StoreError;
 
 #[async_trait]
-impl Resources for SqliteStore {
+impl Resources for SqlStore {
     async fn charge_points(
         &self,
         filter: ChargePointFilter,
         page: Page,
     ) -> Result<Vec<ChargePointView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::charge_point::list(db, filter, page))
         })
-        .await
     }
 
     async fn charge_point(&self, id: i64) -> Result<Option<ChargePointView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::charge_point::get(db, id))
         })
-        .await
     }
 
     async fn create_charge_point(
         &self,
         new: NewChargePoint,
     ) -> Result<ChargePointView, ResourceError> {
-        settle(
-            self.write_op(new, |db, new| {
-                Box::pin(resources::charge_point::create(db, new))
-            })
-            .await,
-        )
+        settle(on_engine!(self, write_op, new, |db, new| {
+            Box::pin(resources::charge_point::create(db, new))
+        }))
     }
 
     async fn update_charge_point(
@@ -46,32 +40,28 @@ impl Resources for SqliteStore {
         id: i64,
         patch: ChargePointPatch,
     ) -> Result<ChargePointView, ResourceError> {
-        settle(
-            self.write_op(patch, move |db, patch| {
-                Box::pin(resources::charge_point::update(db, id, patch))
-            })
-            .await,
-        )
+        settle(on_engine!(self, write_op, patch, move |db, patch| {
+            Box::pin(resources::charge_point::update(db, id, patch))
+        }))
     }
 
     async fn delete_charge_point(&self, id: i64) -> Result<String, ResourceError> {
-        self.write_op((), move |db, ()| {
+        on_engine!(self, write_op, (), move |db, ()| {
             Box::pin(resources::charge_point::delete(db, id))
-        })
-        .await?
+        })?
         .ok_or(ResourceError::NotFound)
     }
 
     async fn evses(&self, filter: EvseFilter, page: Page) -> Result<Vec<EvseView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::evse::list(db, filter, page))
         })
-        .await
     }
 
     async fn evse(&self, id: i64) -> Result<Option<EvseView>, StoreError> {
-        self.read_op((), move |db, ()| Box::pin(resources::evse::get(db, id)))
-            .await
+        on_engine!(self, read_op, (), move |db, ()| Box::pin(
+            resources::evse::get(db, id)
+        ))
     }
 
     async fn hardware_status_logs(
@@ -80,7 +70,7 @@ impl Resources for SqliteStore {
         created: Window,
         page: Page,
     ) -> Result<Vec<HardwareStatusLogView>, StoreError> {
-        self.read_op(created, move |db, created| {
+        on_engine!(self, read_op, created, move |db, created| {
             Box::pin(resources::evse::hardware_logs(
                 db,
                 charge_point_id,
@@ -88,17 +78,15 @@ impl Resources for SqliteStore {
                 page,
             ))
         })
-        .await
     }
 
     async fn latest_hardware_status_log(
         &self,
         charge_point_id: i64,
     ) -> Result<Option<HardwareStatusLogView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::evse::latest_hardware_log(db, charge_point_id))
         })
-        .await
     }
 
     async fn network_status_logs(
@@ -107,7 +95,7 @@ impl Resources for SqliteStore {
         created: Window,
         page: Page,
     ) -> Result<Vec<NetworkStatusLogView>, StoreError> {
-        self.read_op(created, move |db, created| {
+        on_engine!(self, read_op, created, move |db, created| {
             Box::pin(resources::evse::network_logs(
                 db,
                 charge_point_id,
@@ -115,17 +103,15 @@ impl Resources for SqliteStore {
                 page,
             ))
         })
-        .await
     }
 
     async fn latest_network_status_log(
         &self,
         charge_point_id: i64,
     ) -> Result<Option<NetworkStatusLogView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::evse::latest_network_log(db, charge_point_id))
         })
-        .await
     }
 
     async fn configurations(
@@ -133,14 +119,13 @@ impl Resources for SqliteStore {
         charge_point_id: i64,
         key: Option<String>,
     ) -> Result<Vec<ConfigurationView>, StoreError> {
-        self.read_op(key, move |db, key| {
+        on_engine!(self, read_op, key, move |db, key| {
             Box::pin(resources::evse::configurations(
                 db,
                 charge_point_id,
                 key.as_deref(),
             ))
         })
-        .await
     }
 
     async fn sessions(
@@ -148,51 +133,45 @@ impl Resources for SqliteStore {
         filter: SessionFilter,
         page: Page,
     ) -> Result<Vec<SessionView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::session::list(db, filter, page))
         })
-        .await
     }
 
     async fn session(&self, id: i64) -> Result<Option<SessionView>, StoreError> {
-        self.read_op((), move |db, ()| Box::pin(resources::session::get(db, id)))
-            .await
+        on_engine!(self, read_op, (), move |db, ()| Box::pin(
+            resources::session::get(db, id)
+        ))
     }
 
     async fn id_tags(&self, filter: IdTagFilter, page: Page) -> Result<Vec<IdTagView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::id_tag::list(db, filter, page))
         })
-        .await
     }
 
     async fn id_tag(&self, id: i64) -> Result<Option<IdTagView>, StoreError> {
-        self.read_op((), move |db, ()| Box::pin(resources::id_tag::get(db, id)))
-            .await
+        on_engine!(self, read_op, (), move |db, ()| Box::pin(
+            resources::id_tag::get(db, id)
+        ))
     }
 
     async fn create_id_tag(&self, new: NewIdTag) -> Result<IdTagView, ResourceError> {
-        settle(
-            self.write_op(new, |db, new| Box::pin(resources::id_tag::create(db, new)))
-                .await,
-        )
+        settle(on_engine!(self, write_op, new, |db, new| Box::pin(
+            resources::id_tag::create(db, new)
+        )))
     }
 
     async fn update_id_tag(&self, id: i64, patch: IdTagPatch) -> Result<IdTagView, ResourceError> {
-        settle(
-            self.write_op(patch, move |db, patch| {
-                Box::pin(resources::id_tag::update(db, id, patch))
-            })
-            .await,
-        )
+        settle(on_engine!(self, write_op, patch, move |db, patch| {
+            Box::pin(resources::id_tag::update(db, id, patch))
+        }))
     }
 
     async fn delete_id_tag(&self, id: i64) -> Result<(), ResourceError> {
-        let deleted = self
-            .write_op((), move |db, ()| {
-                Box::pin(resources::id_tag::delete(db, id))
-            })
-            .await?;
+        let deleted = on_engine!(self, write_op, (), move |db, ()| {
+            Box::pin(resources::id_tag::delete(db, id))
+        })?;
         if deleted {
             Ok(())
         } else {
@@ -205,17 +184,15 @@ impl Resources for SqliteStore {
         filter: AuthorizationFilter,
         page: Page,
     ) -> Result<Vec<AuthorizationView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::activity::authorizations(db, filter, page))
         })
-        .await
     }
 
     async fn authorization(&self, id: i64) -> Result<Option<AuthorizationView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::activity::authorization(db, id))
         })
-        .await
     }
 
     async fn reservations(
@@ -224,17 +201,15 @@ impl Resources for SqliteStore {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<ReservationView>, u64), StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::activity::reservations(db, filter, offset, limit))
         })
-        .await
     }
 
     async fn reservation(&self, id: i64) -> Result<Option<ReservationView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::activity::reservation(db, id))
         })
-        .await
     }
 
     async fn security_events(
@@ -242,24 +217,21 @@ impl Resources for SqliteStore {
         filter: SecurityEventFilter,
         page: Page,
     ) -> Result<Vec<SecurityEventView>, StoreError> {
-        self.read_op(filter, move |db, filter| {
+        on_engine!(self, read_op, filter, move |db, filter| {
             Box::pin(resources::activity::security_events(db, filter, page))
         })
-        .await
     }
 
     async fn security_event(&self, id: i64) -> Result<Option<SecurityEventView>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::activity::security_event(db, id))
         })
-        .await
     }
 
     async fn new_request_id(&self, charge_point_id: i64, kind: &str) -> Result<i64, StoreError> {
-        self.write_op(kind.to_owned(), move |db, kind| {
+        on_engine!(self, write_op, kind.to_owned(), move |db, kind| {
             Box::pin(resources::action::new_request_id(db, charge_point_id, kind))
         })
-        .await
     }
 
     async fn create_pending_session(
@@ -268,7 +240,7 @@ impl Resources for SqliteStore {
         evse_network_id: Option<i64>,
         id_tag: String,
     ) -> Result<i64, StoreError> {
-        self.write_op(id_tag, move |db, id_tag| {
+        on_engine!(self, write_op, id_tag, move |db, id_tag| {
             Box::pin(resources::action::create_pending_session(
                 db,
                 charge_point_id,
@@ -276,21 +248,18 @@ impl Resources for SqliteStore {
                 id_tag,
             ))
         })
-        .await
     }
 
     async fn fail_pending_session(&self, id: i64, reason: String) -> Result<(), StoreError> {
-        self.write_op(reason, move |db, reason| {
+        on_engine!(self, write_op, reason, move |db, reason| {
             Box::pin(resources::action::fail_pending_session(db, id, reason))
         })
-        .await
     }
 
     async fn session_transaction_id(&self, id: i64) -> Result<Option<String>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(resources::action::session_transaction_id(db, id))
         })
-        .await
     }
 
     async fn store_configuration(
@@ -300,7 +269,7 @@ impl Resources for SqliteStore {
         entries: Vec<ConfigurationEntry>,
         replace: bool,
     ) -> Result<(), StoreError> {
-        self.write_op(entries, move |db, entries| {
+        on_engine!(self, write_op, entries, move |db, entries| {
             Box::pin(resources::action::store_configuration(
                 db,
                 charge_point_id,
@@ -309,7 +278,6 @@ impl Resources for SqliteStore {
                 replace,
             ))
         })
-        .await
     }
 
     async fn set_configuration_value(
@@ -318,7 +286,7 @@ impl Resources for SqliteStore {
         key: String,
         value: String,
     ) -> Result<(), StoreError> {
-        self.write_op((key, value), move |db, (key, value)| {
+        on_engine!(self, write_op, (key, value), move |db, (key, value)| {
             Box::pin(resources::action::set_configuration_value(
                 db,
                 charge_point_id,
@@ -326,7 +294,6 @@ impl Resources for SqliteStore {
                 value,
             ))
         })
-        .await
     }
 
     async fn new_charging_profile(
@@ -337,17 +304,21 @@ impl Resources for SqliteStore {
         stack_level: i64,
         body: serde_json::Value,
     ) -> Result<i64, StoreError> {
-        self.write_op((purpose, body), move |db, (purpose, body)| {
-            Box::pin(resources::action::new_charging_profile(
-                db,
-                charge_point_id,
-                evse_network_id,
-                purpose,
-                stack_level,
-                body,
-            ))
-        })
-        .await
+        on_engine!(
+            self,
+            write_op,
+            (purpose, body),
+            move |db, (purpose, body)| {
+                Box::pin(resources::action::new_charging_profile(
+                    db,
+                    charge_point_id,
+                    evse_network_id,
+                    purpose,
+                    stack_level,
+                    body,
+                ))
+            }
+        )
     }
 
     async fn charging_profile_outcome(
@@ -357,12 +328,11 @@ impl Resources for SqliteStore {
         session_id: Option<i64>,
         profile: serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), StoreError> {
-        self.write_op(profile, move |db, profile| {
+        on_engine!(self, write_op, profile, move |db, profile| {
             Box::pin(resources::action::charging_profile_outcome(
                 db, id, applied, session_id, profile,
             ))
         })
-        .await
     }
 
     async fn clear_charging_profiles(
@@ -370,27 +340,24 @@ impl Resources for SqliteStore {
         charge_point_id: i64,
         criteria: ProfileCriteria,
     ) -> Result<u64, StoreError> {
-        self.write_op(criteria, move |db, criteria| {
+        on_engine!(self, write_op, criteria, move |db, criteria| {
             Box::pin(resources::action::clear_charging_profiles(
                 db,
                 charge_point_id,
                 criteria,
             ))
         })
-        .await
     }
 
     async fn create_reservation(&self, new: NewReservation) -> Result<i64, StoreError> {
-        self.write_op(new, |db, new| {
+        on_engine!(self, write_op, new, |db, new| {
             Box::pin(resources::action::create_reservation(db, new))
         })
-        .await
     }
 
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError> {
-        self.write_op(status, move |db, status| {
+        on_engine!(self, write_op, status, move |db, status| {
             Box::pin(resources::action::set_reservation_status(db, id, status))
         })
-        .await
     }
 }

@@ -1,30 +1,21 @@
-//! Subscriptions and the outbox queue on PostgreSQL: the [`NotifyStore`] methods run
-//! the operations written once in `store/sql/notify.rs`, and this store adds the
-//! delivery leases that let several nodes share one outbox: a node delivers a
-//! (subscription, charge point) queue only while it holds the queue's row in
-//! `outbox_leases`, and the dispatcher does not even see queues another node holds.
-//! Lease times come from the database's clock, so nodes' clocks need not agree.
+//! [`NotifyStore`] on [`SqlStore`]: subscriptions and the outbox queue (`sql::notify`).
+//! On PostgreSQL several nodes share one outbox: a node delivers a (subscription,
+//! charge point) queue only while it holds the queue's row in `outbox_leases`, and the
+//! dispatcher does not even see queues another node holds; lease times come from the
+//! database's clock. On SQLite one process delivers every queue and leases nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::PostgresStore;
 use crate::store::notify::{
     EventStatus, NotifyStore, OutboxDepth, OutboxEvent, QueueHead, ResendFilter, ResendOutcome,
     Settlement, Subscription, SubscriptionSpec,
 };
+use crate::store::sql::store::{on_engine, SqlStore};
 use crate::store::sql::{Db, DbResult};
 use crate::store::{sql, StoreError};
-
-impl PostgresStore {
-    /// The node whose delivery leases the queue heads respect: this one (the queues
-    /// other nodes hold are left out).
-    fn lease_node(&self) -> Option<Arc<str>> {
-        Some(self.node_id.clone())
-    }
-}
 
 /// Claims a queue's delivery for `node` for `ttl`: true if it was free, its holder's
 /// lease ran out, or it was `node`'s already (then renewed).
@@ -80,16 +71,15 @@ async fn release(
 }
 
 #[async_trait]
-impl NotifyStore for PostgresStore {
+impl NotifyStore for SqlStore {
     async fn create_subscription(
         &self,
         spec: SubscriptionSpec,
         token_sha256: String,
     ) -> Result<Subscription, StoreError> {
-        self.write_op((spec, token_sha256), |db, (spec, token)| {
+        on_engine!(self, write_op, (spec, token_sha256), |db, (spec, token)| {
             Box::pin(sql::notify::create_subscription(db, spec, token))
         })
-        .await
     }
 
     async fn subscriptions(
@@ -97,17 +87,15 @@ impl NotifyStore for PostgresStore {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Subscription>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(sql::notify::subscriptions(db, after, limit))
         })
-        .await
     }
 
     async fn subscription(&self, id: i64) -> Result<Option<Subscription>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(sql::notify::subscription(db, id))
         })
-        .await
     }
 
     async fn update_subscription(
@@ -115,17 +103,15 @@ impl NotifyStore for PostgresStore {
         id: i64,
         spec: SubscriptionSpec,
     ) -> Result<Option<Subscription>, StoreError> {
-        self.write_op(spec, move |db, spec| {
+        on_engine!(self, write_op, spec, move |db, spec| {
             Box::pin(sql::notify::update_subscription(db, id, spec))
         })
-        .await
     }
 
     async fn delete_subscription(&self, id: i64) -> Result<bool, StoreError> {
-        self.write_op((), move |db, ()| {
+        on_engine!(self, write_op, (), move |db, ()| {
             Box::pin(sql::notify::delete_subscription(db, id))
         })
-        .await
     }
 
     async fn resend_failed(
@@ -135,20 +121,20 @@ impl NotifyStore for PostgresStore {
         now: String,
         not_after: String,
     ) -> Result<ResendOutcome, StoreError> {
-        self.write_op(
-            (filter, now, not_after),
-            move |db, (filter, now, not_after)| {
-                Box::pin(sql::notify::resend_failed(db, id, filter, now, not_after))
-            },
-        )
-        .await
+        on_engine!(self, write_op, (filter, now, not_after), move |db,
+                                                                   (
+            filter,
+            now,
+            not_after,
+        )| {
+            Box::pin(sql::notify::resend_failed(db, id, filter, now, not_after))
+        },)
     }
 
     async fn queue_heads(&self, limit: u32) -> Result<Vec<QueueHead>, StoreError> {
-        self.read_op(self.lease_node(), move |db, node| {
+        on_engine!(self, read_op, self.lease_node(), move |db, node| {
             Box::pin(sql::notify::queue_heads(db, limit, node.as_deref()))
         })
-        .await
     }
 
     async fn queue_head_event(
@@ -156,21 +142,19 @@ impl NotifyStore for PostgresStore {
         subscription_id: i64,
         charge_point_id: i64,
     ) -> Result<Option<OutboxEvent>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(sql::notify::queue_head_event(
                 db,
                 subscription_id,
                 charge_point_id,
             ))
         })
-        .await
     }
 
     async fn settle(&self, event_id: i64, outcome: Settlement) -> Result<(), StoreError> {
-        self.write_op(outcome, move |db, outcome| {
+        on_engine!(self, write_op, outcome, move |db, outcome| {
             Box::pin(sql::notify::settle(db, event_id, outcome))
         })
-        .await
     }
 
     async fn outbox_events(
@@ -179,7 +163,7 @@ impl NotifyStore for PostgresStore {
         status: EventStatus,
         limit: u32,
     ) -> Result<Vec<OutboxEvent>, StoreError> {
-        self.read_op((), move |db, ()| {
+        on_engine!(self, read_op, (), move |db, ()| {
             Box::pin(sql::notify::outbox_events(
                 db,
                 subscription_id,
@@ -187,23 +171,22 @@ impl NotifyStore for PostgresStore {
                 limit,
             ))
         })
-        .await
     }
 
     async fn outbox_depth(&self) -> Result<OutboxDepth, StoreError> {
-        self.read_op((), |db, ()| Box::pin(sql::notify::outbox_depth(db)))
-            .await
+        on_engine!(self, read_op, (), |db, ()| Box::pin(
+            sql::notify::outbox_depth(db)
+        ))
     }
 
     async fn prune_delivered(&self, before: String, limit: u32) -> Result<u64, StoreError> {
-        self.write_op(before, move |db, before| {
+        on_engine!(self, write_op, before, move |db, before| {
             Box::pin(sql::notify::prune_delivered(db, before, limit))
         })
-        .await
     }
 
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
-        self.outbox_signal.clone()
+        self.signal()
     }
 
     async fn claim_queue(
@@ -212,10 +195,13 @@ impl NotifyStore for PostgresStore {
         charge_point_id: i64,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        self.write_op(self.node_id.clone(), move |db, node| {
+        // One process delivers every queue: nothing to claim.
+        let Some(node) = self.lease_node() else {
+            return Ok(true);
+        };
+        on_engine!(self, write_op, node, move |db, node| {
             Box::pin(claim(db, subscription_id, charge_point_id, node, ttl))
         })
-        .await
     }
 
     async fn release_queue(
@@ -223,9 +209,11 @@ impl NotifyStore for PostgresStore {
         subscription_id: i64,
         charge_point_id: i64,
     ) -> Result<(), StoreError> {
-        self.write_op(self.node_id.clone(), move |db, node| {
+        let Some(node) = self.lease_node() else {
+            return Ok(());
+        };
+        on_engine!(self, write_op, node, move |db, node| {
             Box::pin(release(db, subscription_id, charge_point_id, node))
         })
-        .await
     }
 }
