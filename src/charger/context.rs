@@ -126,3 +126,12 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
         Err(_) => String::new(),
     }
 }
+
+impl From<OcppVersion> for crate::domain::protocol::Protocol {
+    fn from(v: OcppVersion) -> Self {
+        match v {
+            OcppVersion::V16 => crate::domain::protocol::Protocol::V16,
+            OcppVersion::V201 => crate::domain::protocol::Protocol::V201,
+        }
+    }
+}

@@ -366,7 +366,7 @@ async fn register(
     }
     if let Err(e) = shared
         .store
-        .set_connected(identity, Some(version), generation)
+        .set_connected(identity, Some(version.into()), generation)
         .await
     {
         warn!(error = %e, "could not record the connection");

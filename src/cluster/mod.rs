@@ -442,7 +442,7 @@ impl Cluster {
                     if registry.is_current(h.identity(), h.generation()) {
                         let _ = self
                             .store
-                            .set_connected(h.identity(), Some(h.version()), h.generation())
+                            .set_connected(h.identity(), Some(h.version().into()), h.generation())
                             .await;
                     }
                 }

@@ -5,6 +5,8 @@ pub mod action;
 pub mod auth;
 pub mod event;
 pub mod notification;
+pub mod password;
+pub mod protocol;
 pub mod registration;
 pub mod secret;
 pub mod session;

@@ -3,8 +3,7 @@
 
 pub mod address;
 pub mod certs;
-pub mod password;
 pub mod proxy;
 pub mod tls;
 
-pub use password::{PasswordChange, PasswordHash};
+pub use crate::domain::password::{self, PasswordChange, PasswordHash};

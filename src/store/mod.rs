@@ -15,12 +15,12 @@ use async_trait::async_trait;
 
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::password::PasswordHash;
+use crate::domain::protocol::Protocol;
 use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{
     BootInfo, MeterSample, Registration, StartTransaction, StopTransaction, TransactionUpdate,
 };
-use crate::ocpp::OcppVersion;
-use crate::security::PasswordHash;
 
 pub use local_list::LocalListStore;
 pub use notify::NotifyStore;
@@ -98,7 +98,7 @@ pub trait Store: Send + Sync + 'static {
     async fn set_connected(
         &self,
         identity: &str,
-        version: Option<OcppVersion>,
+        version: Option<Protocol>,
         generation: u64,
     ) -> Result<(), StoreError>;
     async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError>;
@@ -155,7 +155,7 @@ pub trait Store: Send + Sync + 'static {
     async fn change_password(
         &self,
         identity: &str,
-        change: crate::security::PasswordChange,
+        change: crate::domain::password::PasswordChange,
     ) -> Result<(), StoreError>;
     /// Forgets the profile the charger reached and the desired floor: its next
     /// connection, whatever its profile, is accepted and sets the current one.

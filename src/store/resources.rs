@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 pub use crate::domain::notification::ConfigurationEntry;
-use crate::security::PasswordHash;
+use crate::domain::password::PasswordHash;
 
 /// Why a resource write did not happen.
 #[derive(Clone, Debug, thiserror::Error)]

@@ -3,9 +3,9 @@
 
 use super::{Db, DbResult, Row};
 use crate::domain::auth::{IdTagRecord, IdTagStatus};
+use crate::domain::password::PasswordHash;
 use crate::domain::tag_group::OpenTransaction;
 use crate::domain::Registration;
-use crate::security::PasswordHash;
 use crate::store::{ChargerRecord, Standing};
 
 /// A stored profile column as a profile (absent or out of range: 0).
@@ -32,7 +32,7 @@ pub async fn charger(db: &impl Db, identity: &str) -> DbResult<Option<ChargerRec
         password: hash.as_deref().and_then(PasswordHash::from_hex),
         strict: r.get(2)?,
         security_profile: profile_of(r.get(3)?),
-        pending_passwords: crate::security::password::pending_from_text(pending.as_deref()),
+        pending_passwords: crate::domain::password::pending_from_text(pending.as_deref()),
         desired_profile: profile_of(r.get(5)?),
     }))
 }

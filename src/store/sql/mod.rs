@@ -23,18 +23,9 @@ pub mod store;
 pub(crate) mod tests;
 
 use crate::domain::HardwareStatus;
-use crate::ocpp::OcppVersion;
 
 /// The time as stored (see [`crate::domain::time`]).
 pub use crate::domain::time::{now_text as now, text as ts};
-
-/// The API's protocol name of a version.
-pub fn protocol_name(v: OcppVersion) -> &'static str {
-    match v {
-        OcppVersion::V16 => "ocpp 1.6",
-        OcppVersion::V201 => "ocpp 2.0.1",
-    }
-}
 
 /// The hardware status name as stored (the API's spelling).
 pub fn status_name(s: HardwareStatus) -> String {

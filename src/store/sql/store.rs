@@ -16,10 +16,10 @@ use super::read::{self, ChargePointRow, SessionRow};
 use crate::config::StoreSettings;
 use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
 use crate::domain::event::{ChargerEvent, StatusReport};
+use crate::domain::password::PasswordHash;
+use crate::domain::protocol::Protocol;
 use crate::domain::tag_group::OpenTransaction;
 use crate::domain::{BootInfo, MeterSample, StartTransaction, StopTransaction, TransactionUpdate};
-use crate::ocpp::OcppVersion;
-use crate::security::PasswordHash;
 use crate::store::postgres::Postgres;
 use crate::store::sql;
 use crate::store::sqlite::Sqlite;
@@ -181,7 +181,7 @@ impl Store for SqlStore {
     async fn set_connected(
         &self,
         identity: &str,
-        version: Option<OcppVersion>,
+        version: Option<Protocol>,
         generation: u64,
     ) -> Result<(), StoreError> {
         on_engine!(
@@ -353,7 +353,7 @@ impl Store for SqlStore {
     async fn change_password(
         &self,
         identity: &str,
-        change: crate::security::PasswordChange,
+        change: crate::domain::password::PasswordChange,
     ) -> Result<(), StoreError> {
         on_engine!(self, write_op, (identity.to_owned(), change), |db,
                                                                    (

@@ -8,11 +8,11 @@
 
 use super::reconcile::close_forgotten;
 use crate::domain::event::StatusReport;
+use crate::domain::password::{PasswordChange, PasswordHash};
+use crate::domain::protocol::Protocol;
 use crate::domain::{BootInfo, HardwareStatus, Registration};
-use crate::ocpp::OcppVersion;
-use crate::security::{PasswordChange, PasswordHash};
 use crate::store::sql::outbox::{emit, Event};
-use crate::store::sql::{cp_id, now, protocol_name, status_name, ts, Db, DbResult};
+use crate::store::sql::{cp_id, now, status_name, ts, Db, DbResult};
 use crate::store::ChargerRecord;
 
 pub async fn upsert_charger(db: &impl Db, r: &ChargerRecord) -> DbResult<()> {
@@ -68,7 +68,7 @@ pub async fn set_connected(
     db: &impl Db,
     node: Option<&str>,
     identity: &str,
-    version: Option<OcppVersion>,
+    version: Option<Protocol>,
     generation: u64,
 ) -> DbResult<()> {
     let cp = cp_id(db, identity).await?;
@@ -85,7 +85,7 @@ pub async fn set_connected(
                    connection_generation = ?3, first_contact_at = COALESCE(first_contact_at, ?4),
                    disconnected_at = NULL, updated_at = ?4
                  WHERE id = ?1 AND connection_generation <= ?3",
-                &[&cp, &protocol_name(v), &generation, &n],
+                &[&cp, &v.api_name(), &generation, &n],
             )
             .await?
         }
@@ -95,7 +95,7 @@ pub async fn set_connected(
                    connection_generation = ?3, connected_node = ?5,
                    first_contact_at = COALESCE(first_contact_at, ?4), disconnected_at = NULL, updated_at = ?4
                  WHERE id = ?1 AND (connection_generation <= ?3 OR connected_node IS NULL)",
-                &[&cp, &protocol_name(v), &generation, &n, &node],
+                &[&cp, &v.api_name(), &generation, &n, &node],
             )
             .await?
         }
@@ -104,7 +104,7 @@ pub async fn set_connected(
         db.exec(
             "INSERT INTO network_status_logs (charge_point_id, network_status, protocol, created_at)
              VALUES (?1, 'available', ?2, ?3)",
-            &[&cp, &protocol_name(v), &n],
+            &[&cp, &v.api_name(), &n],
         )
         .await?;
         emit(db, cp, Event::connection("available")).await?;
