@@ -51,6 +51,9 @@ pub enum ApiError {
     /// Something broke on our side; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The store failed (500); the error and what caused it go to the log only.
+    #[error("internal error: {0}")]
+    Store(#[source] StoreError),
 }
 
 impl ApiError {
@@ -85,11 +88,11 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::Conflict(detail) => {
-                tracing::warn!(%detail, "store refused a write");
+            StoreError::Conflict { .. } => {
+                tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "store refused a write");
                 ApiError::Conflict("The request conflicts with the stored state.".into())
             }
-            StoreError::Unavailable(detail) => ApiError::Internal(detail),
+            StoreError::Unavailable { .. } => ApiError::Store(e),
         }
     }
 }
@@ -129,6 +132,13 @@ impl IntoResponse for ApiError {
             ApiError::NotImplemented(m) => (StatusCode::NOT_IMPLEMENTED, json!({"message": m})),
             ApiError::BadGateway(m) => (StatusCode::BAD_GATEWAY, json!({"message": m})),
             ApiError::GatewayTimeout(m) => (StatusCode::GATEWAY_TIMEOUT, json!({"message": m})),
+            ApiError::Store(e) => {
+                tracing::error!(error = %e, source = ?std::error::Error::source(&e), "API request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"message": "internal error"}),
+                )
+            }
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "API request failed");
                 (

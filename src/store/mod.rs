@@ -67,13 +67,62 @@ pub enum StopOutcome {
     Unknown,
 }
 
-/// A store that could not do what was asked.
+/// The error beneath a [`StoreError`] (the driver's, most often).
+pub type ErrorSource = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+
+/// A store that could not do what was asked: what it was doing, and the error beneath.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store unavailable: {0}")]
-    Unavailable(String),
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The store is unwell (unreachable, full, corrupt, ...); the caller may try later.
+    #[error("store unavailable: {message}")]
+    Unavailable {
+        message: String,
+        #[source]
+        source: Option<ErrorSource>,
+    },
+    /// The write contradicts the stored state (a constraint refused it).
+    #[error("conflict: {message}")]
+    Conflict {
+        message: String,
+        #[source]
+        source: Option<ErrorSource>,
+    },
+}
+
+impl StoreError {
+    /// The store is unwell: `message` says how.
+    pub fn unavailable(message: impl Into<String>) -> StoreError {
+        StoreError::Unavailable {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A write the stored state refuses.
+    pub fn conflict(message: impl Into<String>) -> StoreError {
+        StoreError::Conflict {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The same error, caused by `source`.
+    pub fn caused_by(self, e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        let source = Some(std::sync::Arc::new(e) as ErrorSource);
+        match self {
+            StoreError::Unavailable { message, .. } => StoreError::Unavailable { message, source },
+            StoreError::Conflict { message, .. } => StoreError::Conflict { message, source },
+        }
+    }
+
+    /// What the store was doing when it failed.
+    pub fn message(&self) -> &str {
+        match self {
+            StoreError::Unavailable { message, .. } | StoreError::Conflict { message, .. } => {
+                message
+            }
+        }
+    }
 }
 
 /// The storage seam. Every method commits before it returns.

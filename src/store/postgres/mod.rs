@@ -33,7 +33,7 @@ pub struct Postgres {
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+    StoreError::unavailable(e.to_string())
 }
 
 impl Postgres {

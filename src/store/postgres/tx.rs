@@ -60,10 +60,10 @@ pub(crate) fn classify(e: DbError) -> StoreError {
     match e {
         DbError::Store(e) => e,
         DbError::Postgres(e) => match e.code() {
-            Some(c) if c.code().starts_with("23") => StoreError::Conflict(pg_text(&e)),
-            _ => StoreError::Unavailable(format!("postgres: {}", pg_text(&e))),
+            Some(c) if c.code().starts_with("23") => StoreError::conflict(pg_text(&e)).caused_by(e),
+            _ => StoreError::unavailable(format!("postgres: {}", pg_text(&e))).caused_by(e),
         },
-        other => StoreError::Unavailable(other.to_string()),
+        other => StoreError::unavailable(other.to_string()).caused_by(other),
     }
 }
 

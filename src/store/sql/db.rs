@@ -252,7 +252,7 @@ pub trait Db {
     fn one(&self, sql: &str, params: Params<'_>) -> impl Future<Output = DbResult<Row>> {
         async move {
             self.opt(sql, params).await?.ok_or_else(|| {
-                DbError::Store(StoreError::Unavailable(format!(
+                DbError::Store(StoreError::unavailable(format!(
                     "no row from: {}",
                     sql.split_whitespace().collect::<Vec<_>>().join(" ")
                 )))

@@ -105,9 +105,9 @@ pub async fn create_subscription(
         .await?
         .get(0)?;
     set_topics(db, id, &spec.notifications).await?;
-    subscription(db, id).await?.ok_or_else(|| {
-        crate::store::StoreError::Unavailable("a new subscription vanished".into()).into()
-    })
+    subscription(db, id)
+        .await?
+        .ok_or_else(|| crate::store::StoreError::unavailable("a new subscription vanished").into())
 }
 
 /// Replaces what a subscription asks for; None if there is no such subscription.

@@ -165,7 +165,7 @@ pub async fn sessions_of(db: &impl Db, identity: &str) -> DbResult<Vec<SessionRo
 /// How many rows a table holds (for operators' checks and tests).
 pub async fn count(db: &impl Db, table: &'static str) -> DbResult<i64> {
     if !COUNTABLE.contains(&table) {
-        return Err(crate::store::StoreError::Unavailable(format!("no table {table}")).into());
+        return Err(crate::store::StoreError::unavailable(format!("no table {table}")).into());
     }
     db.one(&format!("SELECT COUNT(*) FROM {table}"), &[])
         .await?

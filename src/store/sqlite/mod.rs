@@ -56,7 +56,7 @@ impl Readers {
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+    StoreError::unavailable(e.to_string())
 }
 
 impl Sqlite {
@@ -154,6 +154,6 @@ pub(crate) fn classify_db(e: DbError) -> StoreError {
     match e {
         DbError::Sqlite(e) => writer::classify(e),
         DbError::Store(e) => e,
-        other => StoreError::Unavailable(other.to_string()),
+        other => StoreError::unavailable(other.to_string()).caused_by(other),
     }
 }

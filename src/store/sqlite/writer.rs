@@ -66,9 +66,7 @@ impl Writer {
         let work: Work = Box::new(move |txn| {
             let outcome = match txn {
                 Some(txn) => run_db_in_savepoint(txn, f),
-                None => Err(StoreError::Unavailable(
-                    "could not begin a transaction".into(),
-                )),
+                None => Err(StoreError::unavailable("could not begin a transaction")),
             };
             Box::new(move |committed| {
                 let result = match (committed, outcome) {
@@ -81,7 +79,7 @@ impl Writer {
         });
         self.send(work).await?;
         rx.await
-            .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
+            .map_err(|_| StoreError::unavailable("store writer stopped"))?
     }
 
     /// Queues a job; when the queue is full this waits on a blocking thread rather than
@@ -93,11 +91,11 @@ impl Writer {
             Err(std_mpsc::TrySendError::Full(work)) => {
                 tokio::task::spawn_blocking(move || sender.send(work))
                     .await
-                    .map_err(|e| StoreError::Unavailable(format!("writer queue: {e}")))?
-                    .map_err(|_| StoreError::Unavailable("store writer stopped".into()))
+                    .map_err(|e| StoreError::unavailable(format!("writer queue: {e}")))?
+                    .map_err(|_| StoreError::unavailable("store writer stopped"))
             }
             Err(std_mpsc::TrySendError::Disconnected(_)) => {
-                Err(StoreError::Unavailable("store writer stopped".into()))
+                Err(StoreError::unavailable("store writer stopped"))
             }
         }
     }
@@ -107,7 +105,7 @@ fn run_db_in_savepoint<T, F>(txn: &Transaction<'_>, f: F) -> Result<T, StoreErro
 where
     F: FnOnce(&Transaction<'_>) -> DbResult<T>,
 {
-    let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("sqlite: {e}"));
+    let sql = |e: rusqlite::Error| StoreError::unavailable(format!("sqlite: {e}"));
     let savepoint = |txn: &Transaction<'_>, statement: &str| {
         txn.prepare_cached(statement)
             .and_then(|mut s| s.execute([]))
@@ -132,9 +130,9 @@ pub fn classify(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            StoreError::Conflict(e.to_string())
+            StoreError::conflict(e.to_string()).caused_by(e)
         }
-        _ => StoreError::Unavailable(format!("sqlite: {e}")),
+        _ => StoreError::unavailable(format!("sqlite: {e}")).caused_by(e),
     }
 }
 
@@ -157,7 +155,7 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Work>) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "store: cannot begin a transaction");
-            let err = StoreError::Unavailable(format!("sqlite: {e}"));
+            let err = StoreError::unavailable(format!("sqlite: {e}"));
             for w in batch.drain(..) {
                 w(None)(Err(err.clone()));
             }
@@ -167,11 +165,28 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Work>) {
     let delivers: Vec<Deliver> = batch.drain(..).map(|w| w(Some(&txn))).collect();
     let committed = txn
         .commit()
-        .map_err(|e| StoreError::Unavailable(format!("sqlite commit: {e}")));
+        .map_err(|e| StoreError::unavailable(format!("sqlite commit: {e}")));
     if let Err(e) = &committed {
         tracing::error!(error = %e, "store: commit failed");
     }
     for d in delivers {
         d(committed.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_write_is_a_conflict_caused_by_the_driver_error() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY); INSERT INTO t VALUES ('a');")
+            .unwrap();
+        let e = conn.execute("INSERT INTO t VALUES ('a')", []).unwrap_err();
+        let e = classify(e);
+        assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(source.to_string().contains("UNIQUE"), "{source}");
     }
 }

@@ -155,9 +155,9 @@ pub(crate) trait Shown {
 
 fn store_error(e: &StoreError) -> String {
     match e {
-        StoreError::Conflict(_) => "Conflict".into(),
+        StoreError::Conflict { .. } => "Conflict".into(),
         // Never expected: an engine failing is a bug in its queries.
-        StoreError::Unavailable(m) => panic!("store unavailable: {m}"),
+        StoreError::Unavailable { message, .. } => panic!("store unavailable: {message}"),
     }
 }
 

@@ -102,8 +102,8 @@ pub async fn start_transaction(
         }
     };
     i32::try_from(id).map_err(|_| {
-        DbError::Store(StoreError::Unavailable(
-            "transaction ids exhausted the int32 range".into(),
+        DbError::Store(StoreError::unavailable(
+            "transaction ids exhausted the int32 range",
         ))
     })
 }

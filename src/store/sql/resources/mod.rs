@@ -43,7 +43,7 @@ pub fn settle<T>(r: Result<Outcome<T>, StoreError>) -> Result<T, ResourceError> 
 /// as a foreign key would report it.
 fn known_charge_point(found: Option<i64>, cp: i64) -> DbResult<i64> {
     found.ok_or_else(|| {
-        DbError::Store(StoreError::Conflict(format!(
+        DbError::Store(StoreError::conflict(format!(
             "charge point {cp} is unknown"
         )))
     })
