@@ -163,3 +163,134 @@ pub async fn recompute_session(db: &impl Db, session: i64, peak: Peak<'_>) -> Db
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{StartTransaction, StopTransaction};
+    use crate::store::sql::ops::sessions::*;
+    use crate::store::sql::store::on_engine;
+    use chrono::TimeZone;
+    use chrono::Utc;
+
+    type Figures = (
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+
+    async fn figures(db: &impl Db, session: i64) -> Figures {
+        let r = db
+            .one(
+                "SELECT meter_last_wh, energy_wh, power_latest_w, power_peak_w, soc_percent, meter_start_wh FROM sessions WHERE id = ?1",
+                &[&session],
+            )
+            .await
+            .unwrap();
+        (
+            r.get(0).unwrap(),
+            r.get(1).unwrap(),
+            r.get(2).unwrap(),
+            r.get(3).unwrap(),
+            r.get(4).unwrap(),
+            r.get(5).unwrap(),
+        )
+    }
+
+    fn sample(
+        second: i64,
+        measurand: &str,
+        value: f64,
+        unit: &str,
+        phase: Option<&str>,
+    ) -> MeterSample {
+        MeterSample {
+            timestamp: Utc.timestamp_opt(1_700_000_000 + second, 0).unwrap(),
+            measurand: measurand.into(),
+            value,
+            unit: Some(unit.into()),
+            phase: phase.map(Into::into),
+            context: None,
+        }
+    }
+
+    /// Meter values and a stop on a fresh session; after each, the figures kept must be
+    /// the figures a full recompute finds.
+    async fn kept_figures_match_a_full_recompute(db: &impl Db) -> DbResult<()> {
+        let start = StartTransaction {
+            connector: 1,
+            id_tag: "TAG".into(),
+            meter_start_wh: 100,
+            timestamp: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            reservation_id: None,
+            authorization: crate::domain::AuthStatus::Accepted,
+        };
+        let id = start_transaction(db, "CP-1", &start).await?;
+        let session = i64::from(id);
+        let tid = id.to_string();
+        // Out of order, mixed units, phases, measurands, a peak that arrives early and
+        // one equalled later.
+        let reports = [
+            vec![
+                sample(50, session::ENERGY_REGISTER, 600.0, "Wh", None),
+                sample(50, session::POWER, 7.4, "kW", None),
+            ],
+            vec![
+                sample(10, session::POWER, 11_000.0, "W", None),
+                sample(10, session::POWER, 20_000.0, "W", Some("L1")),
+            ],
+            vec![
+                sample(60, session::SOC, 40.0, "Percent", None),
+                sample(60, session::POWER, 3_000.0, "W", None),
+            ],
+            vec![sample(5, session::ENERGY_REGISTER, 150.0, "Wh", None)],
+            vec![
+                sample(70, session::POWER, 11.0, "kW", None),
+                sample(70, "Voltage", 230.0, "V", None),
+            ],
+            vec![],
+            vec![
+                sample(80, session::ENERGY_REGISTER, 2.0, "kWh", None),
+                sample(80, session::POWER, -5.0, "W", None),
+            ],
+        ];
+        for samples in &reports {
+            record_meter_values(db, "CP-1", 1, Some(&tid), samples).await?;
+            let kept = figures(db, session).await;
+            recompute_session(db, session, Peak::Stored).await?;
+            assert_eq!(kept, figures(db, session).await, "after {samples:?}");
+        }
+        assert_eq!(figures(db, session).await.3, Some(11_000.0));
+        let stop = StopTransaction {
+            transaction_id: id,
+            id_tag: None,
+            meter_stop_wh: 2_500,
+            timestamp: Utc.timestamp_opt(1_700_000_090, 0).unwrap(),
+            reason: None,
+            samples: vec![sample(90, session::POWER, 12_500.0, "W", None)],
+        };
+        stop_transaction(db, "CP-1", &stop).await?;
+        let kept = figures(db, session).await;
+        recompute_session(db, session, Peak::Stored).await?;
+        assert_eq!(kept, figures(db, session).await);
+        assert_eq!(kept.3, Some(12_500.0));
+        Ok(())
+    }
+
+    /// The peak kept from the stored figure and the new samples is the peak a scan of
+    /// every stored sample finds, whatever order and mix the samples arrive in (on each
+    /// engine).
+    #[tokio::test]
+    async fn figures_after_an_insert_equal_a_full_recompute() {
+        for engine in crate::store::sql::tests::engines().await {
+            on_engine!(engine.store, write_op, (), |db, _| {
+                Box::pin(kept_figures_match_a_full_recompute(db))
+            })
+            .unwrap();
+            engine.finish().await;
+        }
+    }
+}
