@@ -1,5 +1,38 @@
-//! The `Store` seam: everything chargers report lands here before they get an answer.
-//! `sqlite` is the embedded engine; others implement the same trait.
+//! The storage seam: everything chargers report lands here before they get an answer,
+//! and the API reads and writes its resources here. The traits ([`Store`],
+//! [`Resources`], [`NotifyStore`], [`pnc::PncStore`], [`LocalListStore`]) and their
+//! rows are this module's; [`SqlStore`] (`sql/`) implements every one of them once,
+//! over either engine:
+//!
+//! - `sql/` — the operations, each an `async fn` over the [`sql::Db`] executor seam
+//!   (`exec`, `one`, `opt`, `all`; parameters by [`sql::Param`], cells read by index),
+//!   with SQL written once in the subset both engines speak; `sql/dialect.rs` holds the
+//!   few real differences (scalar `MAX`/`GREATEST`, row and advisory locks, byte-wise
+//!   collation, the cluster's queue leases) and rewrites `?N` placeholders to `$N`.
+//! - `sqlite/` — the embedded engine: the writer thread and its group commit (one
+//!   fsync per batch), a pool of read-only connections, the schema. SQLite's futures
+//!   never wait, so the writer thread polls each operation to its end.
+//! - `postgres/` — the shared engine of cluster mode: the pool, the transaction retried
+//!   on serialization failures and deadlocks, the schema, and the nodes' bookkeeping.
+//!
+//! Crates considered for the seam, and why they were not taken:
+//! - **sqlx** (its `Any` driver): one API over both engines, but it runs SQLite through
+//!   a worker per connection and commits per statement or transaction, so the writer
+//!   thread's group commit — what carries MeterValues from tens of thousands of chargers
+//!   at one fsync per batch (see `BENCHMARKS.md`, the store benchmark) — would go; and it
+//!   translates neither placeholders nor dialect, so the statements would still differ.
+//! - **sea-query**: builds statement text per dialect, which is the part already shared
+//!   here (plain SQL, written once); the executors and row reading, which were the
+//!   duplicated part, would remain. Its builder also hides the statements that an
+//!   operator reads in the code when a query misbehaves.
+//! - **diesel** (with diesel-async): its async side has no SQLite driver, and its schema
+//!   DSL would replace plain statements with generated types for two engines whose
+//!   column types differ (SQLite's `INTEGER` booleans, PostgreSQL's `BOOLEAN`).
+//!
+//! The drivers stay `rusqlite` and `tokio-postgres` (with `deadpool-postgres`), and the
+//! seam between them is ~560 lines of this crate (`sql/db.rs`, `sqlite/db.rs`,
+//! `postgres/db.rs`). The store benchmark before and after the change is in
+//! `BENCHMARKS.md`.
 
 pub mod local_list;
 pub mod notify;

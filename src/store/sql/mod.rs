@@ -1,6 +1,10 @@
 //! The one implementation of the storage seam, over both engines (see `store`'s
 //! documentation for the shape). `db` is the executor seam each engine implements,
-//! `dialect` the few places their SQL differs.
+//! `dialect` the few places their SQL differs, `store` the [`store::SqlStore`] type and
+//! its [`crate::store::Store`] implementation, `seam` the other traits' implementations;
+//! the rest are the operations by concern (`ops` for what chargers report, `resources`
+//! for the API, `notify`, `pnc`, `local_list`, `read`), and the outbox (`event`,
+//! `outbox`, `payload`) that turns state changes into notifications.
 
 pub mod charger;
 pub(crate) mod db;

@@ -4,7 +4,7 @@
 //! module's siblings over the [`super::Db`] seam; the engine only decides how it runs
 //! (SQLite: reads on read-only connections, writes in the writer thread's group commit;
 //! PostgreSQL: a pooled connection, writes in a transaction retried on serialization
-//! failures). [`on_engine!`] hands an operation to the engine: its closure is written
+//! failures). `on_engine!` hands an operation to the engine: its closure is written
 //! once and compiled for each engine's connection type.
 
 use std::path::Path;
