@@ -18,6 +18,7 @@ mod actions_interop;
 mod actions_notify;
 mod actions_state;
 mod api_charge_points;
+mod api_oneshot;
 mod api_records;
 mod api_reports;
 mod authorization;

@@ -86,11 +86,11 @@ async fn a_dead_nodes_chargers_are_ended_once_by_two_reapers() {
             .expect("heartbeat");
     }
     for i in 0..5u64 {
-        dead.set_connected(&format!("D-{i}"), Some(OcppVersion::V16), 1000 + i)
+        dead.set_connected(&format!("D-{i}"), Some(OcppVersion::V16.into()), 1000 + i)
             .await
             .expect("connect");
     }
-    s1.set_connected("LIVE", Some(OcppVersion::V201), 5000)
+    s1.set_connected("LIVE", Some(OcppVersion::V201.into()), 5000)
         .await
         .expect("connect");
     // The dead node stopped beating an hour ago; the survivors are fresh.
@@ -196,10 +196,10 @@ async fn a_restarted_node_ends_only_the_chargers_it_held() {
     };
     let a = db.store("a").await;
     let b = db.store("b").await;
-    a.set_connected("ON-A", Some(OcppVersion::V16), 10)
+    a.set_connected("ON-A", Some(OcppVersion::V16.into()), 10)
         .await
         .expect("connect");
-    b.set_connected("ON-B", Some(OcppVersion::V16), 20)
+    b.set_connected("ON-B", Some(OcppVersion::V16.into()), 20)
         .await
         .expect("connect");
     drop(a);
@@ -236,10 +236,10 @@ async fn a_charger_that_moved_is_not_marked_offline_by_its_old_nodes_cleanup() {
     };
     let a = db.store("a").await;
     let b = db.store("b").await;
-    a.set_connected("MOVER", Some(OcppVersion::V16), 100)
+    a.set_connected("MOVER", Some(OcppVersion::V16.into()), 100)
         .await
         .expect("connect on a");
-    b.set_connected("MOVER", Some(OcppVersion::V201), 200)
+    b.set_connected("MOVER", Some(OcppVersion::V201.into()), 200)
         .await
         .expect("connect on b");
     a.set_connected("MOVER", None, 100)
@@ -263,7 +263,7 @@ async fn a_charger_that_moved_is_not_marked_offline_by_its_old_nodes_cleanup() {
     );
     // Once nobody holds it, a connection counts even if its node's clock is behind.
     b.set_connected("MOVER", None, 200).await.expect("end");
-    a.set_connected("MOVER", Some(OcppVersion::V16), 150)
+    a.set_connected("MOVER", Some(OcppVersion::V16.into()), 150)
         .await
         .expect("connect on a");
     assert_eq!(

@@ -115,11 +115,11 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         .await
         .expect("seed again");
     store
-        .set_connected("PAR-16", Some(OcppVersion::V16), 100)
+        .set_connected("PAR-16", Some(OcppVersion::V16.into()), 100)
         .await
         .expect("connect");
     store
-        .set_connected("PAR-201", Some(OcppVersion::V201), 200)
+        .set_connected("PAR-201", Some(OcppVersion::V201.into()), 200)
         .await
         .expect("connect");
     store
@@ -387,7 +387,7 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
         .expect("stale end");
     store.set_connected("PAR-16", None, 100).await.expect("end");
     store
-        .set_connected("PAR-16", Some(OcppVersion::V16), 300)
+        .set_connected("PAR-16", Some(OcppVersion::V16.into()), 300)
         .await
         .expect("back");
     for identity in ["PAR-16", "PAR-201", "NOBODY"] {
