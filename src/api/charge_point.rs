@@ -1,7 +1,6 @@
 //! `charge-points/v2.0`: provisioning (create, update, delete) and reading charge points,
-//! and the rule that turns a stored link status into the API's `networkStatus` (which
-//! `status` shows too). The password is write-only: it is hashed on the way in and never
-//! shown.
+//! with their `networkStatus` (see `network_status`). The password is write-only: it is
+//! hashed on the way in and never shown.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,13 +9,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::{ApiError, FieldErrors};
 use super::extract::{id, nullable, ApiJson};
 use super::list::ListParams;
+use super::network_status::network_status;
 use super::ApiState;
 use crate::charger::identity;
 use crate::charger::CloseReason;
@@ -234,28 +234,6 @@ fn check(body: &ChargePointBody, creating: bool) -> Result<(), ApiError> {
         );
     }
     ApiError::fields(errors)
-}
-
-/// The link's status as the API shows it: a charger disconnected for longer than
-/// `long_term_after` is `long-term_unavailable`.
-pub fn network_status(
-    stored: &str,
-    disconnected_at: Option<&str>,
-    now: DateTime<Utc>,
-    long_term_after: Duration,
-) -> &'static str {
-    match stored {
-        "available" => "available",
-        "never_connected" => "never_connected",
-        _ => {
-            let since = disconnected_at.and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-            let long = chrono::Duration::from_std(long_term_after).unwrap_or(chrono::Duration::MAX);
-            match since {
-                Some(t) if now.signed_duration_since(t) >= long => "long-term_unavailable",
-                _ => "temporarily_unavailable",
-            }
-        }
-    }
 }
 
 pub(super) fn long_term_after(state: &ApiState) -> Duration {
@@ -497,25 +475,4 @@ pub async fn delete(
         })?;
     tracing::info!(charge_point = v.id, %identity, "charge point deleted");
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_disconnections_become_long_term() {
-        let now = DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z")
-            .expect("time")
-            .with_timezone(&Utc);
-        let hour = Duration::from_secs(3600);
-        let at = |t| network_status("temporarily_unavailable", Some(t), now, hour);
-        assert_eq!(at("2026-11-28T11:30:00.000Z"), "temporarily_unavailable");
-        assert_eq!(at("2026-11-28T11:00:00.000Z"), "long-term_unavailable");
-        assert_eq!(network_status("available", None, now, hour), "available");
-        assert_eq!(
-            network_status("never_connected", None, now, hour),
-            "never_connected"
-        );
-    }
 }

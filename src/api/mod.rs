@@ -11,6 +11,7 @@ pub mod extract;
 pub mod frames;
 pub mod id_tag;
 pub mod list;
+pub mod network_status;
 pub mod notifications;
 pub mod ops;
 pub mod pnc;

@@ -8,8 +8,9 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::charge_point::{data, find, long_term_after, network_status};
+use super::charge_point::{data, find, long_term_after};
 use super::error::ApiError;
+use super::network_status::network_status;
 use super::ApiState;
 use crate::store::resources::{EvseFilter, Page};
 
