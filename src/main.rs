@@ -91,7 +91,7 @@ fn main() -> anyhow::Result<()> {
         } => {
             let mut written = ocpp_gateway::security::certs::init(&dir, &hosts, &chargers)?;
             if pnc {
-                let more = ocpp_gateway::security::certs::init_pnc(&dir.join("pnc"), &vehicles)?;
+                let more = ocpp_gateway::security::pnc_pki::init_pnc(&dir.join("pnc"), &vehicles)?;
                 written.files.extend(more.files);
             }
             for f in written.files {

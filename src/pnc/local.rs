@@ -26,7 +26,8 @@ use base64::Engine;
 
 use super::cert;
 use super::provider::*;
-use crate::security::certs::{self, pnc_files, Ca};
+use crate::security::certs::Ca;
+use crate::security::pnc_pki::{self, pnc_files};
 use crate::store::pnc::PncStore;
 
 /// See the module documentation.
@@ -55,7 +56,7 @@ impl LocalProvider {
         store: Arc<dyn PncStore>,
     ) -> Result<LocalProvider, String> {
         let load = |name: &str| {
-            certs::load_ca(dir, name).map_err(|e| {
+            pnc_pki::load_ca(dir, name).map_err(|e| {
                 format!(
                     "pnc.provider = \"local\" needs the development PKI in {} (run `ocpp-gateway certs init --pnc`): {e}",
                     dir.display()
@@ -262,7 +263,7 @@ impl ContractProvider for LocalProvider {
     }
 
     async fn sign_v2g(&self, csr: &str) -> Result<String, ProviderError> {
-        let checked = certs::check_v2g_csr(csr).map_err(ProviderError::Refused)?;
+        let checked = pnc_pki::check_v2g_csr(csr).map_err(ProviderError::Refused)?;
         let leaf = self
             .cpo
             .secc(&checked, 365)

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod certs;
+pub mod pnc_pki;
 pub mod proxy;
 pub mod tls;
 

@@ -95,7 +95,7 @@ async fn provisioning_certificates_are_checked() {
 
     let id = create_vehicle(&api, &vehicle_pem(dir)).await;
     // Pages: a second vehicle, one per page.
-    let oem = ocpp_gateway::security::certs::load_ca(dir, "oem-root").expect("OEM root");
+    let oem = ocpp_gateway::security::pnc_pki::load_ca(dir, "oem-root").expect("OEM root");
     let (other, _) = oem.provisioning("VAN2", 30).expect("cert");
     let r = api
         .post(
@@ -180,7 +180,7 @@ async fn malformed_emaids_are_refused_and_nothing_is_stored() {
     assert_eq!(tag["name"], "DE8AACA2B3C4D5L");
 
     // Another vehicle cannot take that EMAID over.
-    let oem = ocpp_gateway::security::certs::load_ca(dir, "oem-root").expect("OEM root");
+    let oem = ocpp_gateway::security::pnc_pki::load_ca(dir, "oem-root").expect("OEM root");
     let (second, _) = oem.provisioning("SECONDCAR", 30).expect("cert");
     let r = api
         .post(
@@ -266,7 +266,7 @@ async fn provider_failures_are_specific_and_store_nothing() {
     // A pool handing one vehicle's EMAID to another is not believed.
     *mode.lock().expect("mode") = Mode::Works;
     assert_eq!(api.post(&issue_path(id), json!({})).await.status, 202);
-    let oem = ocpp_gateway::security::certs::load_ca(&dir, "oem-root").expect("OEM root");
+    let oem = ocpp_gateway::security::pnc_pki::load_ca(&dir, "oem-root").expect("OEM root");
     let (second, _) = oem.provisioning("SECONDCAR", 30).expect("cert");
     let r = api
         .post(

@@ -17,7 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::ApiState;
 use crate::domain::action::{Action, CertificateKind};
-use crate::security::certs::pnc_files;
+use crate::security::pnc_pki::pnc_files;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -31,7 +31,7 @@ pub async fn gateway_with(
 /// The development PKI with one test vehicle, in a fresh folder.
 pub fn pki() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    ocpp_gateway::security::certs::init_pnc(dir.path(), &[VEHICLE.to_owned()]).expect("pki");
+    ocpp_gateway::security::pnc_pki::init_pnc(dir.path(), &[VEHICLE.to_owned()]).expect("pki");
     dir
 }
 
@@ -250,7 +250,7 @@ pub async fn http_gateway(pki: &Path, url: &str) -> (TestGateway, Api) {
 /// What a real pool would do for `/contracts`: a contract certificate from MO sub-CA 2
 /// of `pki` for the vehicle's key, for the EMAID asked for or `fallback`.
 pub fn pool_contract(pki: &Path, body: &Value, fallback: &str) -> Value {
-    let ca = ocpp_gateway::security::certs::load_ca(pki, "mo-sub-ca2").expect("MO sub-CA 2");
+    let ca = ocpp_gateway::security::pnc_pki::load_ca(pki, "mo-sub-ca2").expect("MO sub-CA 2");
     let pem = body["provisioningCertificate"].as_str().expect("pem");
     let der = ders(pem).remove(0);
     let (_, cert) = X509Certificate::from_der(&der).expect("provisioning");
