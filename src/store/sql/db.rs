@@ -118,12 +118,6 @@ impl<T: Param> Param for Option<T> {
     }
 }
 
-impl Param for Value<'_> {
-    fn value(&self) -> Value<'_> {
-        *self
-    }
-}
-
 /// The parameters of a statement: `&[&a, &b, &c]`.
 pub type Params<'a> = &'a [&'a dyn Param];
 
@@ -144,17 +138,13 @@ pub struct Row(pub(crate) Vec<Cell>);
 impl Row {
     /// Column `i` as a `T`.
     pub fn get<T: FromCell>(&self, i: usize) -> DbResult<T> {
-        let cell = self.0.get(i).unwrap_or(&Cell::Null);
+        let Some(cell) = self.0.get(i) else {
+            return Err(DbError::Decode {
+                column: i,
+                message: format!("the row has {} columns", self.0.len()),
+            });
+        };
         T::from_cell(cell).map_err(|message| DbError::Decode { column: i, message })
-    }
-
-    /// How many columns the row has.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

@@ -82,19 +82,14 @@ impl SqlStore {
         }
     }
 
-    /// The node whose sockets and delivery leases the store records: this node on
+    /// The node whose sockets and delivery leases the store records (queue heads leave
+    /// out the queues other nodes hold): this node on
     /// PostgreSQL; none on SQLite, whose file one process has.
     pub(crate) fn cluster_node(&self) -> Option<Arc<str>> {
         match &self.engine {
             Engine::Sqlite(_) => None,
             Engine::Postgres(e) => Some(e.node()),
         }
-    }
-
-    /// The node whose delivery leases the queue heads respect (see
-    /// [`SqlStore::cluster_node`]).
-    pub(crate) fn lease_node(&self) -> Option<Arc<str>> {
-        self.cluster_node()
     }
 
     /// Poked after every commit that wrote outbox events.

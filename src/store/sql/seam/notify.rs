@@ -132,7 +132,7 @@ impl NotifyStore for SqlStore {
     }
 
     async fn queue_heads(&self, limit: u32) -> Result<Vec<QueueHead>, StoreError> {
-        on_engine!(self, read_op, self.lease_node(), move |db, node| {
+        on_engine!(self, read_op, self.cluster_node(), move |db, node| {
             Box::pin(sql::notify::queue_heads(db, limit, node.as_deref()))
         })
     }
@@ -196,7 +196,7 @@ impl NotifyStore for SqlStore {
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         // One process delivers every queue: nothing to claim.
-        let Some(node) = self.lease_node() else {
+        let Some(node) = self.cluster_node() else {
             return Ok(true);
         };
         on_engine!(self, write_op, node, move |db, node| {
@@ -209,7 +209,7 @@ impl NotifyStore for SqlStore {
         subscription_id: i64,
         charge_point_id: i64,
     ) -> Result<(), StoreError> {
-        let Some(node) = self.lease_node() else {
+        let Some(node) = self.cluster_node() else {
             return Ok(());
         };
         on_engine!(self, write_op, node, move |db, node| {
