@@ -186,7 +186,7 @@ pub(crate) mod tests {
             .await
             .unwrap()
             .get(0);
-        assert_eq!(version as usize, schema::MIGRATION_COUNT);
+        assert_eq!(version as usize, schema::migration_count());
         let tables: i64 = client
             .query_one(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod payload;
 pub mod pnc;
 pub mod resources;
+pub(crate) mod schema;
 mod seam;
 pub mod store;
 #[cfg(test)]

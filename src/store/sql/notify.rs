@@ -340,3 +340,55 @@ pub async fn prune_delivered(db: &impl Db, before: &str, limit: u32) -> DbResult
     )
     .await
 }
+/// Claims a queue's delivery for `node` for `ttl`: true if it was free, its holder's
+/// lease ran out, or it was `node`'s already (then renewed).
+pub(crate) async fn claim(
+    db: &impl Db,
+    subscription_id: i64,
+    charge_point_id: i64,
+    node: &str,
+    ttl: std::time::Duration,
+) -> DbResult<bool> {
+    // A queue of a subscription deleted meanwhile cannot be claimed.
+    let live = db
+        .opt(
+            "SELECT 1 FROM subscriptions WHERE id = ?1 FOR KEY SHARE",
+            &[&subscription_id],
+        )
+        .await?;
+    if live.is_none() {
+        return Ok(false);
+    }
+    let row = db
+        .opt(
+            "INSERT INTO outbox_leases (subscription_id, charge_point_id, node_id, until)
+             VALUES (?1, ?2, ?3, now() + make_interval(secs => ?4))
+             ON CONFLICT (subscription_id, charge_point_id) DO UPDATE
+               SET node_id = excluded.node_id, until = excluded.until
+               WHERE outbox_leases.node_id = excluded.node_id OR outbox_leases.until <= now()
+             RETURNING node_id",
+            &[
+                &subscription_id,
+                &charge_point_id,
+                &node,
+                &ttl.as_secs_f64(),
+            ],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Gives up `node`'s lease on a queue.
+pub(crate) async fn release(
+    db: &impl Db,
+    subscription_id: i64,
+    charge_point_id: i64,
+    node: &str,
+) -> DbResult<()> {
+    db.exec(
+        "DELETE FROM outbox_leases WHERE subscription_id = ?1 AND charge_point_id = ?2 AND node_id = ?3",
+        &[&subscription_id, &charge_point_id, &node],
+    )
+    .await?;
+    Ok(())
+}
