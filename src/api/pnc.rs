@@ -29,7 +29,8 @@ use super::list::ListParams;
 use super::{ApiState, RESOURCES};
 use crate::pnc::provider::ProviderError;
 use crate::pnc::PncError;
-use crate::store::pnc::{NewProvisioning, PncStore, ProvisioningPatch, ProvisioningRecord};
+use crate::store::pnc::{NewProvisioning, ProvisioningPatch, ProvisioningRecord};
+use crate::store::PncStore;
 use crate::store::ResourceError;
 
 const VEHICLE_TYPES: &[&str] = &["company", "private"];

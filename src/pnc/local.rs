@@ -28,7 +28,7 @@ use super::cert;
 use super::provider::*;
 use crate::security::certs::Ca;
 use crate::security::pnc_pki::{self, pnc_files};
-use crate::store::pnc::PncStore;
+use crate::store::PncStore;
 
 /// See the module documentation.
 pub struct LocalProvider {

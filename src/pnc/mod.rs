@@ -24,8 +24,9 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 
 use crate::config::{PncProvider, PncSettings};
-use crate::store::pnc::{ContractRecord, NewContract, PncStore, ProvisioningRecord};
+use crate::store::pnc::{ContractRecord, NewContract, ProvisioningRecord};
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page};
+use crate::store::PncStore;
 use crate::store::{ResourceError, Resources, StoreError};
 use provider::{ContractProvider, ContractRequest, OcspAnswer, ProviderError};
 

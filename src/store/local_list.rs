@@ -8,10 +8,8 @@
 //! A charger's pending changes are the log's rows after its cursor: one row per change
 //! whatever the number of chargers.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
 use crate::domain::auth::IdTagStatus;
 
 /// Whether a charger keeps a local authorization list, as last found out.
@@ -123,38 +121,6 @@ pub struct ListChange {
 pub struct ListSnapshot<T> {
     pub head: i64,
     pub items: Vec<T>,
-}
-
-/// See the module documentation.
-#[async_trait]
-pub trait LocalListStore: Send + Sync {
-    /// The charger's list state (the default for a charger never synced).
-    async fn list_state(&self, identity: &str) -> Result<ListState, StoreError>;
-    /// Records what a boot found out about the charger's list.
-    async fn set_list_support(
-        &self,
-        identity: &str,
-        support: ListSupport,
-        limits: ListLimits,
-        status: Option<String>,
-    ) -> Result<(), StoreError>;
-    /// Records an update the charger accepted: its list is now `version`; when the
-    /// update is complete, it includes the log up to `cursor` and no full one is needed.
-    async fn list_accepted(
-        &self,
-        identity: &str,
-        version: i32,
-        complete: Option<i64>,
-    ) -> Result<(), StoreError>;
-    /// Records that the next update must be a full one, and why.
-    async fn list_needs_full(&self, identity: &str, status: &str) -> Result<(), StoreError>;
-    /// Every tag a full list carries (the API's `rfid` and `mac_address` tags).
-    async fn list_tags(&self) -> Result<ListSnapshot<ListTag>, StoreError>;
-    /// The tags changed after `cursor`, each once, in their current form.
-    async fn list_changes(&self, cursor: i64) -> Result<ListSnapshot<ListChange>, StoreError>;
-    /// The connected chargers whose list is kept (support `supported`): identity and
-    /// protocol.
-    async fn list_chargers(&self) -> Result<Vec<(String, Option<String>)>, StoreError>;
 }
 
 /// The tag types a local list carries (`emaid` tags come from contract certificates

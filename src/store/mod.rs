@@ -1,19 +1,23 @@
 //! The storage seam: everything chargers report lands here before they get an answer,
-//! and the API reads and writes its resources here. The traits ([`Store`],
-//! [`Resources`], [`NotifyStore`], [`pnc::PncStore`], [`LocalListStore`]) and their
-//! rows are this module's; [`SqlStore`] (`sql/`) implements every one of them once,
-//! over either engine:
+//! and the API reads and writes its resources here. The rows are this module's
+//! (`resources`, `notify`, `pnc`, `local_list`, and the charger's records here); the
+//! traits ([`Store`], [`Resources`], [`NotifyStore`], [`PncStore`], [`LocalListStore`])
+//! are declared with their one implementation, [`SqlStore`], in `sql/seam.rs`: one entry
+//! per method (documentation, signature, the operation it runs), over either engine:
 //!
-//! - `sql/` — the operations, each an `async fn` over the [`sql::Db`] executor seam
+//! - `sql/` — the seam's table (`seam.rs`), the schema written once (`schema.rs`, in
+//!   PostgreSQL's types, translated for SQLite), and the operations, each an `async fn`
+//!   over the [`sql::Db`] executor seam
 //!   (`exec`, `one`, `opt`, `all`; parameters by [`sql::Param`], cells read by index),
 //!   with SQL written once in the subset both engines speak; `sql/dialect.rs` holds the
 //!   few real differences (scalar `MAX`/`GREATEST`, row and advisory locks, byte-wise
 //!   collation, the cluster's queue leases) and rewrites `?N` placeholders to `$N`.
 //! - `sqlite/` — the embedded engine: the writer thread and its group commit (one
-//!   fsync per batch), a pool of read-only connections, the schema. SQLite's futures
+//!   fsync per batch), a pool of read-only connections, applying the schema's steps. SQLite's futures
 //!   never wait, so the writer thread polls each operation to its end.
 //! - `postgres/` — the shared engine of cluster mode: the pool, the transaction retried
-//!   on serialization failures and deadlocks, the schema, and the nodes' bookkeeping.
+//!   on serialization failures and deadlocks, applying the schema's steps (with the
+//!   cluster's own), and the nodes' bookkeeping.
 //!
 //! Crates considered for the seam, and why they were not taken:
 //! - **sqlx** (its `Any` driver): one API over both engines, but it runs SQLite through
@@ -42,22 +46,11 @@ pub mod resources;
 pub mod sql;
 pub mod sqlite;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-
-use crate::domain::auth::{AuthorizationRecord, IdTagRecord};
-use crate::domain::event::{ChargerEvent, StatusReport};
 use crate::domain::password::PasswordHash;
-use crate::domain::protocol::Protocol;
-use crate::domain::tag_group::OpenTransaction;
-use crate::domain::{
-    BootInfo, MeterSample, Registration, StartTransaction, StopTransaction, TransactionUpdate,
-};
+use crate::domain::Registration;
 
-pub use local_list::LocalListStore;
-pub use notify::NotifyStore;
-pub use resources::{ResourceError, Resources};
+pub use resources::ResourceError;
+pub use sql::seam::{LocalListStore, NotifyStore, PncStore, Resources, Store};
 pub use sql::store::SqlStore;
 
 /// What a BootNotification's answer depends on: the registration and the API's
@@ -155,120 +148,5 @@ impl StoreError {
                 message
             }
         }
-    }
-}
-
-/// The storage seam. Every method commits before it returns.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// The charger with this identity, if known.
-    async fn charger(&self, identity: &str) -> Result<Option<ChargerRecord>, StoreError>;
-    /// Adds a charger (config seeds and auto-registration); an existing one is kept.
-    async fn upsert_charger(&self, record: ChargerRecord) -> Result<(), StoreError>;
-    /// Adds a charger like [`Store::upsert_charger`] with this registration, in one
-    /// transaction (auto-registration held Pending).
-    async fn register(
-        &self,
-        record: ChargerRecord,
-        registration: Registration,
-    ) -> Result<(), StoreError>;
-    /// What decides the answer to the charger's BootNotification (None: unknown).
-    async fn standing(&self, identity: &str) -> Result<Option<Standing>, StoreError>;
-    /// Connection `generation` of the charger began (with this version) or ended. An end
-    /// older than the latest beginning is ignored: a stale socket's cleanup never marks a
-    /// reconnected charger offline.
-    async fn set_connected(
-        &self,
-        identity: &str,
-        version: Option<Protocol>,
-        generation: u64,
-    ) -> Result<(), StoreError>;
-    async fn record_boot(&self, identity: &str, boot: BootInfo) -> Result<(), StoreError>;
-    async fn record_status(&self, identity: &str, report: StatusReport) -> Result<(), StoreError>;
-    /// Starts (or, for a repeat of the same start, finds) a 1.6 transaction; returns its id.
-    async fn start_transaction(
-        &self,
-        identity: &str,
-        start: StartTransaction,
-    ) -> Result<i32, StoreError>;
-    async fn stop_transaction(
-        &self,
-        identity: &str,
-        stop: StopTransaction,
-    ) -> Result<StopOutcome, StoreError>;
-    async fn record_meter_values(
-        &self,
-        identity: &str,
-        connector: u32,
-        transaction_id: Option<String>,
-        samples: Vec<MeterSample>,
-    ) -> Result<(), StoreError>;
-    async fn transaction_event(
-        &self,
-        identity: &str,
-        update: TransactionUpdate,
-    ) -> Result<(), StoreError>;
-    /// Ends an open (or pending) session of this charger on the operator's word, whatever
-    /// the charger answered (a stop with `force`); false when it was not open.
-    async fn force_stop_session(&self, identity: &str, session: i64) -> Result<bool, StoreError>;
-    /// The transaction ids of the sessions open on `evse` since before the charger's
-    /// latest boot (a 2.0.1 station is asked about them with GetTransactionStatus).
-    async fn doubtful_transactions(
-        &self,
-        identity: &str,
-        evse: u32,
-    ) -> Result<Vec<String>, StoreError>;
-    /// The charger said the transaction is over with nothing queued: its session, if
-    /// open, ends `expired` (reason `reboot`); false when it was not open.
-    async fn close_forgotten_transaction(
-        &self,
-        identity: &str,
-        transaction_id: &str,
-    ) -> Result<bool, StoreError>;
-    /// Replaces the charger's password (`None`: no password); forgets pending ones.
-    async fn set_password(
-        &self,
-        identity: &str,
-        password: Option<PasswordHash>,
-    ) -> Result<(), StoreError>;
-    /// The profile the operator wants the charger on.
-    async fn set_desired_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
-    /// Stages, withdraws or promotes a password sent to the charger.
-    async fn change_password(
-        &self,
-        identity: &str,
-        change: crate::domain::password::PasswordChange,
-    ) -> Result<(), StoreError>;
-    /// Forgets the profile the charger reached and the desired floor: its next
-    /// connection, whatever its profile, is accepted and sets the current one.
-    async fn reset_security_profile(&self, identity: &str) -> Result<(), StoreError>;
-    /// The charger reached security `profile` (a higher one than before).
-    async fn set_security_profile(&self, identity: &str, profile: u8) -> Result<(), StoreError>;
-    /// The id tag with this uid, if the gateway holds it.
-    async fn id_tag(&self, uid: &str) -> Result<Option<IdTagRecord>, StoreError>;
-    /// The id tags of the user `user_id` (at most a hundred).
-    async fn user_id_tags(&self, user_id: i64) -> Result<Vec<IdTagRecord>, StoreError>;
-    /// The sessions with `id_tag` that are running or waiting for a remote start (at
-    /// most fifty).
-    async fn tag_transactions(&self, id_tag: &str) -> Result<Vec<OpenTransaction>, StoreError>;
-    async fn record_authorization(
-        &self,
-        identity: &str,
-        record: AuthorizationRecord,
-    ) -> Result<(), StoreError>;
-    /// Something else the charger reported (security events, firmware, diagnostics and
-    /// log status, data transfers, reservation updates).
-    async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
-    /// The subscriptions and outbox of this store, if it keeps them.
-    fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
-        None
-    }
-    /// The Plug & Charge certificates of this store, if it keeps them.
-    fn pnc(self: Arc<Self>) -> Option<Arc<dyn pnc::PncStore>> {
-        None
-    }
-    /// The local authorization lists of this store, if it keeps them.
-    fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>> {
-        None
     }
 }

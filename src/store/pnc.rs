@@ -1,11 +1,6 @@
 //! Plug & Charge storage: the vehicles' provisioning certificates and the contract
 //! certificates issued for them. A store offers it through [`super::Store::pnc`].
 
-use async_trait::async_trait;
-
-use super::resources::Page;
-use super::{ResourceError, StoreError};
-
 /// A provisioning certificate as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningRecord {
@@ -71,37 +66,4 @@ pub struct NewContract {
     pub serial: String,
     pub chain: String,
     pub not_after: String,
-}
-
-/// See the module documentation.
-#[async_trait]
-pub trait PncStore: Send + Sync + 'static {
-    /// Stores a provisioning certificate; `Duplicate("pcId")` when the PCID is taken.
-    async fn create_provisioning(
-        &self,
-        new: NewProvisioning,
-    ) -> Result<ProvisioningRecord, ResourceError>;
-    /// A page of provisioning certificates by id.
-    async fn provisionings(&self, page: Page) -> Result<Vec<ProvisioningRecord>, StoreError>;
-    async fn provisioning(&self, id: i64) -> Result<Option<ProvisioningRecord>, StoreError>;
-    async fn provisioning_by_pc_id(
-        &self,
-        pc_id: &str,
-    ) -> Result<Option<ProvisioningRecord>, StoreError>;
-    async fn update_provisioning(
-        &self,
-        id: i64,
-        patch: ProvisioningPatch,
-    ) -> Result<ProvisioningRecord, ResourceError>;
-    /// Deletes a provisioning certificate and the contracts issued for it.
-    async fn delete_provisioning(&self, id: i64) -> Result<(), ResourceError>;
-    /// Records a contract and, in the same transaction, revokes the EMAID's earlier
-    /// active contracts: one EMAID has one valid contract certificate at a time.
-    async fn record_contract(&self, new: NewContract) -> Result<ContractRecord, StoreError>;
-    /// The contracts of a provisioning certificate, oldest first.
-    async fn contracts_of(&self, provisioning_id: i64) -> Result<Vec<ContractRecord>, StoreError>;
-    /// The contracts with this serial number (normally one).
-    async fn contracts_by_serial(&self, serial: &str) -> Result<Vec<ContractRecord>, StoreError>;
-    /// The newest contract of an id tag, if any.
-    async fn contract_of_tag(&self, id_tag_id: i64) -> Result<Option<ContractRecord>, StoreError>;
 }

@@ -11,7 +11,8 @@ use super::support;
 use super::wire::{self, UpdateKind};
 use crate::charger::{CallError, ChargerHandle};
 use crate::domain::AuthStatus;
-use crate::store::local_list::{ListState, ListSupport, LocalListStore};
+use crate::store::local_list::{ListState, ListSupport};
+use crate::store::LocalListStore;
 use crate::store::StoreError;
 
 /// Why a pass ended before the charger's list was in step.

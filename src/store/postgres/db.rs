@@ -122,35 +122,19 @@ fn row(r: &tokio_postgres::Row) -> DbResult<Row> {
             column: i,
             message: e.to_string(),
         };
+        macro_rules! cell {
+            ($t:ty, $to:expr) => {
+                r.try_get::<_, Option<$t>>(i).map_err(decode)?.map($to)
+            };
+        }
         let cell = match *column.type_() {
-            Type::INT8 => r
-                .try_get::<_, Option<i64>>(i)
-                .map_err(decode)?
-                .map(Cell::Int),
-            Type::INT4 => r
-                .try_get::<_, Option<i32>>(i)
-                .map_err(decode)?
-                .map(|n| Cell::Int(n.into())),
-            Type::INT2 => r
-                .try_get::<_, Option<i16>>(i)
-                .map_err(decode)?
-                .map(|n| Cell::Int(n.into())),
-            Type::FLOAT8 => r
-                .try_get::<_, Option<f64>>(i)
-                .map_err(decode)?
-                .map(Cell::Real),
-            Type::FLOAT4 => r
-                .try_get::<_, Option<f32>>(i)
-                .map_err(decode)?
-                .map(|f| Cell::Real(f.into())),
-            Type::BOOL => r
-                .try_get::<_, Option<bool>>(i)
-                .map_err(decode)?
-                .map(Cell::Bool),
-            _ => r
-                .try_get::<_, Option<String>>(i)
-                .map_err(decode)?
-                .map(Cell::Text),
+            Type::INT8 => cell!(i64, Cell::Int),
+            Type::INT4 => cell!(i32, |n| Cell::Int(n.into())),
+            Type::INT2 => cell!(i16, |n| Cell::Int(n.into())),
+            Type::FLOAT8 => cell!(f64, Cell::Real),
+            Type::FLOAT4 => cell!(f32, |f| Cell::Real(f.into())),
+            Type::BOOL => cell!(bool, Cell::Bool),
+            _ => cell!(String, Cell::Text),
         };
         cells.push(cell.unwrap_or(Cell::Null));
     }

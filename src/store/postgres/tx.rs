@@ -22,6 +22,7 @@ use futures_util::future::BoxFuture;
 use tokio_postgres::error::SqlState;
 
 use super::Postgres;
+use crate::store::sql::{Db, Dialect, Params, Row};
 use crate::store::StoreError;
 
 /// How often a transaction is tried before its error is reported.
@@ -162,28 +163,20 @@ fn jitter() -> u8 {
     b[0]
 }
 
-impl crate::store::sql::Db for Tx<'_> {
-    fn dialect(&self) -> crate::store::sql::Dialect {
-        crate::store::sql::Dialect::Postgres
+impl Db for Tx<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 
-    async fn exec(&self, sql: &str, params: crate::store::sql::Params<'_>) -> DbResult<u64> {
+    async fn exec(&self, sql: &str, params: Params<'_>) -> DbResult<u64> {
         super::db::exec(&self.inner, sql, params).await
     }
 
-    async fn all(
-        &self,
-        sql: &str,
-        params: crate::store::sql::Params<'_>,
-    ) -> DbResult<Vec<crate::store::sql::Row>> {
+    async fn all(&self, sql: &str, params: Params<'_>) -> DbResult<Vec<Row>> {
         super::db::all(&self.inner, sql, params).await
     }
 
-    async fn opt(
-        &self,
-        sql: &str,
-        params: crate::store::sql::Params<'_>,
-    ) -> DbResult<Option<crate::store::sql::Row>> {
+    async fn opt(&self, sql: &str, params: Params<'_>) -> DbResult<Option<Row>> {
         super::db::opt(&self.inner, sql, params).await
     }
 

@@ -44,63 +44,32 @@ pub trait Param: Sync {
     fn value(&self) -> Value<'_>;
 }
 
-macro_rules! int_param {
-    ($($t:ty),*) => {$(
+macro_rules! param {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {$(
         impl Param for $t {
             fn value(&self) -> Value<'_> {
-                Value::Int(i64::from(*self))
+                let $v = self;
+                $e
             }
         }
     )*};
 }
-int_param!(i64, i32, u32, u16, u8, i16, i8);
-
-impl Param for usize {
-    fn value(&self) -> Value<'_> {
-        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
-    }
-}
-
-impl Param for u64 {
-    fn value(&self) -> Value<'_> {
-        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
-    }
-}
-
-impl Param for f64 {
-    fn value(&self) -> Value<'_> {
-        Value::Real(*self)
-    }
-}
-
-impl Param for f32 {
-    fn value(&self) -> Value<'_> {
-        Value::Real(f64::from(*self))
-    }
-}
-
-impl Param for bool {
-    fn value(&self) -> Value<'_> {
-        Value::Bool(*self)
-    }
-}
-
-impl Param for str {
-    fn value(&self) -> Value<'_> {
-        Value::Text(self)
-    }
-}
-
-impl Param for String {
-    fn value(&self) -> Value<'_> {
-        Value::Text(self)
-    }
-}
-
-impl Param for std::sync::Arc<str> {
-    fn value(&self) -> Value<'_> {
-        Value::Text(self)
-    }
+param! {
+    i64 => |v| Value::Int(*v),
+    i32 => |v| Value::Int(i64::from(*v)),
+    i16 => |v| Value::Int(i64::from(*v)),
+    i8 => |v| Value::Int(i64::from(*v)),
+    u32 => |v| Value::Int(i64::from(*v)),
+    u16 => |v| Value::Int(i64::from(*v)),
+    u8 => |v| Value::Int(i64::from(*v)),
+    usize => |v| Value::Int(i64::try_from(*v).unwrap_or(i64::MAX)),
+    u64 => |v| Value::Int(i64::try_from(*v).unwrap_or(i64::MAX)),
+    f64 => |v| Value::Real(*v),
+    f32 => |v| Value::Real(f64::from(*v)),
+    bool => |v| Value::Bool(*v),
+    str => |v| Value::Text(v),
+    String => |v| Value::Text(v),
+    std::sync::Arc<str> => |v| Value::Text(v),
 }
 
 impl<T: Param + ?Sized> Param for &T {
@@ -147,6 +116,39 @@ impl Row {
         T::from_cell(cell).map_err(|message| DbError::Decode { column: i, message })
     }
 }
+
+/// Declares how a struct reads from a row: the column list `$cols` (a field's name, or
+/// the SQL text after `=`) and `from_row`, which reads the columns in that order (a
+/// field after `=>` goes through the function given, from the type it takes). One list
+/// for both, so the columns and the fields cannot drift apart.
+macro_rules! row {
+    (@col $f:ident) => { stringify!($f) };
+    (@col $f:ident $c:literal) => { $c };
+    (@get $r:ident $i:ident) => { $r.get($i.next().unwrap_or_default())? };
+    (@get $r:ident $i:ident $conv:expr) => { ($conv)($r.get($i.next().unwrap_or_default())?) };
+    ($(#[$m:meta])* $cv:vis const $cols:ident, $fv:vis fn from_row -> $t:ident {
+        $first:ident $(= $fc:literal)? $(=> $fconv:expr)?
+        $(, $f:ident $(= $c:literal)? $(=> $conv:expr)?)* $(,)?
+    }) => {
+        $(#[$m])*
+        $cv const $cols: &str = concat!(row!(@col $first $($fc)?) $(, ", ", row!(@col $f $($c)?))*);
+        impl $t {
+            /// A row selected with these columns first.
+            $fv fn from_row(r: &$crate::store::sql::db::Row)
+                -> $crate::store::sql::db::DbResult<$t> {
+                Self::from_row_at(r, 0)
+            }
+            /// A row selected with these columns from column `at` on.
+            #[allow(dead_code)]
+            $fv fn from_row_at(r: &$crate::store::sql::db::Row, at: usize)
+                -> $crate::store::sql::db::DbResult<$t> {
+                let mut i = at..;
+                Ok($t { $first: row!(@get r i $($fconv)?), $($f: row!(@get r i $($conv)?),)* })
+            }
+        }
+    };
+}
+pub(crate) use row;
 
 /// A type a [`Cell`] reads as.
 pub trait FromCell: Sized {
@@ -237,6 +239,23 @@ pub trait Db {
     /// Notes that this transaction made notification events deliverable: delivery is
     /// woken once it commits.
     fn mark_emitted(&self);
+
+    /// The first column of the one row a statement returns.
+    fn scalar<T: FromCell>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> impl Future<Output = DbResult<T>> {
+        async move { self.one(sql, params).await?.get(0) }
+    }
+    /// The first column of the first row a statement returns, if any.
+    fn opt_scalar<T: FromCell>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> impl Future<Output = DbResult<Option<T>>> {
+        async move { self.opt(sql, params).await?.map(|r| r.get(0)).transpose() }
+    }
 
     /// The one row a statement returns (an error when it returns none).
     fn one(&self, sql: &str, params: Params<'_>) -> impl Future<Output = DbResult<Row>> {

@@ -46,12 +46,11 @@ fn limit(v: Option<i64>) -> Option<u32> {
 }
 
 async fn head(db: &impl Db) -> DbResult<i64> {
-    db.one(
+    db.scalar(
         "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM local_list_changes",
         &[],
     )
-    .await?
-    .get(0)
+    .await
 }
 
 /// The charger's row id, with its list row made sure of.

@@ -1,7 +1,7 @@
 //! The one implementation of the storage seam, over both engines (see `store`'s
 //! documentation for the shape). `db` is the executor seam each engine implements,
-//! `dialect` the few places their SQL differs, `store` the [`store::SqlStore`] type and
-//! its [`crate::store::Store`] implementation, `seam` the other traits' implementations;
+//! `dialect` the few places their SQL differs, `schema` the migrations, `store` the
+//! [`store::SqlStore`] type and its engines, `seam` the traits and their implementation;
 //! the rest are the operations by concern (`ops` for what chargers report, `resources`
 //! for the API, `notify`, `pnc`, `local_list`, `read`), and the outbox (`event`,
 //! `outbox`, `payload`) that turns state changes into notifications.
@@ -22,7 +22,7 @@ pub mod payload;
 pub mod pnc;
 pub mod resources;
 pub(crate) mod schema;
-mod seam;
+pub mod seam;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -65,6 +65,6 @@ pub async fn cp_id(db: &impl Db, identity: &str) -> DbResult<i64> {
     match added {
         Some(r) => r.get(0),
         // Another transaction added it meanwhile: wait for it and take its row.
-        None => db.one(find, &[&identity]).await?.get(0),
+        None => db.scalar(find, &[&identity]).await,
     }
 }

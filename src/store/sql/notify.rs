@@ -7,7 +7,7 @@
 //! the leases themselves are kept by the PostgreSQL store). SQLite has one writer and one
 //! process: neither is needed there.
 
-use super::db::{Db, DbResult, Row};
+use super::db::{row, Db, DbResult, Row};
 use super::now;
 use crate::store::notify::{
     EventStatus, OutboxDepth, OutboxEvent, QueueHead, ResendFilter, ResendOutcome, Settlement,
@@ -97,13 +97,12 @@ pub async fn create_subscription(
     token_sha256: &str,
 ) -> DbResult<Subscription> {
     let id: i64 = db
-        .one(
+        .scalar(
             "INSERT INTO subscriptions (via, callback_url, token_sha256, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
             &[&spec.via, &spec.callback_url, &token_sha256, &now()],
         )
-        .await?
-        .get(0)?;
+        .await?;
     set_topics(db, id, &spec.notifications).await?;
     subscription(db, id)
         .await?
@@ -185,8 +184,12 @@ pub async fn resend_failed(
     Ok(ResendOutcome::Resent(total))
 }
 
+row! { const HEAD_COLUMNS, fn from_row -> QueueHead {
+    subscription_id = "o.subscription_id", charge_point_id = "o.charge_point_id",
+    next_attempt_at = "o.next_attempt_at",
+}}
 /// Each pending queue's oldest event: (subscription, charge point, when it is due).
-const HEADS: &str = "SELECT o.subscription_id, o.charge_point_id, o.next_attempt_at FROM outbox o
+const HEADS: &str = "FROM outbox o
      JOIN (SELECT MIN(id) AS id FROM outbox WHERE status = 'pending'
            GROUP BY subscription_id, charge_point_id) h ON h.id = o.id";
 
@@ -197,56 +200,33 @@ pub async fn queue_heads(db: &impl Db, limit: u32, node: Option<&str>) -> DbResu
     let rows = match (db.dialect().queue_leased_elsewhere(), node) {
         (Some(leased), Some(node)) => {
             db.all(
-                &format!("{HEADS} WHERE NOT {leased} ORDER BY o.next_attempt_at LIMIT ?1"),
+                &format!("SELECT {HEAD_COLUMNS} {HEADS} WHERE NOT {leased} ORDER BY o.next_attempt_at LIMIT ?1"),
                 &[&limit, &node],
             )
             .await?
         }
         _ => {
             db.all(
-                &format!("{HEADS} ORDER BY o.next_attempt_at LIMIT ?1"),
+                &format!("SELECT {HEAD_COLUMNS} {HEADS} ORDER BY o.next_attempt_at LIMIT ?1"),
                 &[&limit],
             )
             .await?
         }
     };
-    rows.iter()
-        .map(|r| {
-            Ok(QueueHead {
-                subscription_id: r.get(0)?,
-                charge_point_id: r.get(1)?,
-                next_attempt_at: r.get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(QueueHead::from_row).collect()
 }
 
-const EVENT: &str =
-    "SELECT o.id, o.subscription_id, o.charge_point_id, o.notification, o.body, o.status,
-    o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.resent,
-    s.callback_url, s.token_sha256
-    FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id";
+const EVENT_FROM: &str = "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id";
 
-fn event_row(r: &Row) -> DbResult<OutboxEvent> {
-    let status: String = r.get(5)?;
-    let attempts: i64 = r.get(6)?;
-    Ok(OutboxEvent {
-        id: r.get(0)?,
-        subscription_id: r.get(1)?,
-        charge_point_id: r.get(2)?,
-        notification: r.get(3)?,
-        body: r.get(4)?,
-        status: EventStatus::parse(&status).unwrap_or(EventStatus::Failed),
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        next_attempt_at: r.get(7)?,
-        last_error: r.get(8)?,
-        created_at: r.get(9)?,
-        delivered_at: r.get(10)?,
-        resent: r.get(11)?,
-        callback_url: r.get(12)?,
-        token_sha256: r.get(13)?,
-    })
-}
+row! { const EVENT_COLUMNS, fn from_row -> OutboxEvent {
+    id = "o.id", subscription_id = "o.subscription_id", charge_point_id = "o.charge_point_id",
+    notification = "o.notification", body = "o.body",
+    status = "o.status" => |s: String| EventStatus::parse(&s).unwrap_or(EventStatus::Failed),
+    attempts = "o.attempts" => |a: i64| u32::try_from(a).unwrap_or(u32::MAX),
+    next_attempt_at = "o.next_attempt_at", last_error = "o.last_error",
+    created_at = "o.created_at", delivered_at = "o.delivered_at", resent = "o.resent",
+    callback_url = "s.callback_url", token_sha256 = "s.token_sha256",
+}}
 
 /// The oldest pending event of one queue.
 pub async fn queue_head_event(
@@ -256,14 +236,14 @@ pub async fn queue_head_event(
 ) -> DbResult<Option<OutboxEvent>> {
     db.opt(
         &format!(
-            "{EVENT} WHERE o.subscription_id = ?1 AND o.charge_point_id = ?2 AND o.status = 'pending'
+            "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE o.subscription_id = ?1 AND o.charge_point_id = ?2 AND o.status = 'pending'
              ORDER BY o.id LIMIT 1"
         ),
         &[&subscription_id, &charge_point_id],
     )
     .await?
     .as_ref()
-    .map(event_row)
+    .map(OutboxEvent::from_row)
     .transpose()
 }
 
@@ -306,12 +286,12 @@ pub async fn outbox_events(
     limit: u32,
 ) -> DbResult<Vec<OutboxEvent>> {
     db.all(
-        &format!("{EVENT} WHERE o.subscription_id = ?1 AND o.status = ?2 ORDER BY o.id LIMIT ?3"),
+        &format!("SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE o.subscription_id = ?1 AND o.status = ?2 ORDER BY o.id LIMIT ?3"),
         &[&subscription_id, &status.as_str(), &limit],
     )
     .await?
     .iter()
-    .map(event_row)
+    .map(OutboxEvent::from_row)
     .collect()
 }
 

@@ -28,9 +28,8 @@ use super::payload;
 pub async fn emit(db: &impl Db, cp: i64, event: Event<'_>) -> DbResult<()> {
     // The common case on a gateway without subscribers costs one indexed lookup.
     let any: bool = db
-        .one("SELECT EXISTS (SELECT 1 FROM subscription_topics)", &[])
-        .await?
-        .get(0)?;
+        .scalar("SELECT EXISTS (SELECT 1 FROM subscription_topics)", &[])
+        .await?;
     if !any {
         return Ok(());
     }

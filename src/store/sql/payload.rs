@@ -73,9 +73,8 @@ pub async fn build(
     let facts = match need(event, notice) {
         Need::Nothing => Facts::Nothing,
         Need::Boot => Facts::Boot(
-            db.one("SELECT last_boot FROM charge_points WHERE id = ?1", &[&cp])
-                .await?
-                .get(0)?,
+            db.scalar("SELECT last_boot FROM charge_points WHERE id = ?1", &[&cp])
+                .await?,
         ),
         Need::Session(id) => Facts::Session(session_facts(db, cp, id, now).await?.map(Box::new)),
         Need::LastRequest(kinds) => Facts::LastRequest(last_request(db, cp, kinds).await?),
@@ -93,12 +92,11 @@ async fn last_request(db: &impl Db, cp: i64, kinds: &[&str]) -> DbResult<Option<
     let mut latest = None;
     for kind in kinds {
         let id: Option<i64> = db
-            .one(
+            .scalar(
                 "SELECT MAX(id) FROM action_requests WHERE charge_point_id = ?1 AND kind = ?2",
                 &[&cp, kind],
             )
-            .await?
-            .get(0)?;
+            .await?;
         latest = latest.max(id);
     }
     Ok(latest)
@@ -349,7 +347,7 @@ async fn evse_id(db: &impl Db, cp: i64, network_id: i64, now: &str) -> DbResult<
         .await?;
     match added {
         Some(r) => r.get(0),
-        None => db.one(FIND, &[&cp, &network_id]).await?.get(0),
+        None => db.scalar(FIND, &[&cp, &network_id]).await,
     }
 }
 

@@ -7,7 +7,7 @@
 //! checked and taken by one transaction at a time, so that a taken PCID is reported as
 //! the duplicate it is. SQLite has one writer: its transactions already take turns.
 
-use super::db::{Db, DbResult, Row};
+use super::db::{row, Db, DbResult};
 use super::now;
 use crate::store::pnc::{
     ContractRecord, NewContract, NewProvisioning, ProvisioningPatch, ProvisioningRecord,
@@ -15,38 +15,13 @@ use crate::store::pnc::{
 use crate::store::resources::Page;
 use crate::store::ResourceError;
 
-const PROVISIONING_COLUMNS: &str =
-    "id, pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at";
-const CONTRACT_COLUMNS: &str =
-    "id, provisioning_id, id_tag_id, emaid, serial, chain, status, not_after, created_at, revoked_at";
+row! { const PROVISIONING_COLUMNS, fn from_row -> ProvisioningRecord {
+    id, pc_id, name, vehicle_type, user_id, certificate, created_at, updated_at,
+}}
 
-fn provisioning_row(r: &Row) -> DbResult<ProvisioningRecord> {
-    Ok(ProvisioningRecord {
-        id: r.get(0)?,
-        pc_id: r.get(1)?,
-        name: r.get(2)?,
-        vehicle_type: r.get(3)?,
-        user_id: r.get(4)?,
-        certificate: r.get(5)?,
-        created_at: r.get(6)?,
-        updated_at: r.get(7)?,
-    })
-}
-
-fn contract_row(r: &Row) -> DbResult<ContractRecord> {
-    Ok(ContractRecord {
-        id: r.get(0)?,
-        provisioning_id: r.get(1)?,
-        id_tag_id: r.get(2)?,
-        emaid: r.get(3)?,
-        serial: r.get(4)?,
-        chain: r.get(5)?,
-        status: r.get(6)?,
-        not_after: r.get(7)?,
-        created_at: r.get(8)?,
-        revoked_at: r.get(9)?,
-    })
-}
+row! { const CONTRACT_COLUMNS, fn from_row -> ContractRecord {
+    id, provisioning_id, id_tag_id, emaid, serial, chain, status, not_after, created_at, revoked_at,
+}}
 
 /// Holds `key` until the transaction ends, where the engine has such locks.
 async fn lock(db: &impl Db, key: &str) -> DbResult<()> {
@@ -87,7 +62,7 @@ async fn get(db: &impl Db, id: i64, for_update: bool) -> DbResult<Option<Provisi
     )
     .await?
     .as_ref()
-    .map(provisioning_row)
+    .map(ProvisioningRecord::from_row)
     .transpose()
 }
 
@@ -117,7 +92,7 @@ pub async fn create_provisioning(
             ],
         )
         .await?;
-    provisioning_row(&row).map(Ok)
+    ProvisioningRecord::from_row(&row).map(Ok)
 }
 
 /// A page of provisioning certificates by id.
@@ -130,7 +105,7 @@ pub async fn provisionings(db: &impl Db, page: Page) -> DbResult<Vec<Provisionin
     )
     .await?
     .iter()
-    .map(provisioning_row)
+    .map(ProvisioningRecord::from_row)
     .collect()
 }
 
@@ -148,7 +123,7 @@ pub async fn provisioning_by_pc_id(
     )
     .await?
     .as_ref()
-    .map(provisioning_row)
+    .map(ProvisioningRecord::from_row)
     .transpose()
 }
 
@@ -186,7 +161,7 @@ pub async fn update_provisioning(
             ],
         )
         .await?;
-    provisioning_row(&row).map(Ok)
+    ProvisioningRecord::from_row(&row).map(Ok)
 }
 
 /// Deletes a provisioning certificate and (they cascade) the contracts issued for it;
@@ -229,7 +204,7 @@ pub async fn record_contract(db: &impl Db, new: &NewContract) -> DbResult<Contra
             ],
         )
         .await?;
-    contract_row(&row)
+    ContractRecord::from_row(&row)
 }
 
 async fn contracts_where(
@@ -243,7 +218,7 @@ async fn contracts_where(
     )
     .await?
     .iter()
-    .map(contract_row)
+    .map(ContractRecord::from_row)
     .collect()
 }
 
@@ -267,7 +242,7 @@ pub async fn contract_of_tag(db: &impl Db, id_tag_id: i64) -> DbResult<Option<Co
     )
     .await?
     .as_ref()
-    .map(contract_row)
+    .map(ContractRecord::from_row)
     .transpose()
 }
 
@@ -277,7 +252,7 @@ pub(crate) mod tests {
     use crate::store::resources::Page;
     use crate::store::sql::store::on_engine;
     use crate::store::sql::Db;
-    use crate::store::ResourceError;
+    use crate::store::{PncStore, ResourceError};
 
     /// Provisioning certificates and contracts through a store, with `tag` an id tag
     /// `DE8EOC000000001X` in it.
@@ -358,13 +333,12 @@ pub(crate) mod tests {
         for engine in crate::store::sql::tests::engines().await {
             let tag = on_engine!(engine.store, write_op, (), |db, _| {
                 Box::pin(async move {
-                    db.one(
+                    db.scalar::<i64>(
                         "INSERT INTO id_tags (id_tag_uid, type, created_at, updated_at)
                          VALUES ('DE8EOC000000001X', 'emaid', 'x', 'x') RETURNING id",
                         &[],
                     )
-                    .await?
-                    .get::<i64>(0)
+                    .await
                 })
             })
             .unwrap();

@@ -1,7 +1,7 @@
 //! Reads for operators' checks and tests, alike on either engine: the charge point
 //! and session rows, an EVSE's status, row counts.
 
-use super::db::{Db, DbResult, Row};
+use super::db::{row, Db, DbResult};
 
 /// A charge point as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,59 +42,17 @@ pub struct SessionRow {
     pub updated_at: String,
 }
 
-pub const SESSION_COLUMNS: &str = "id, charge_point_id, evse_network_id, connector_id, transaction_id, status, id_tag,
-    started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, power_latest_w, power_peak_w, soc_percent,
-    reason, last_seq_no, charging_state, updated_at";
+row! { pub const SESSION_COLUMNS, pub fn from_row -> SessionRow {
+    id, charge_point_id, evse_network_id, connector_id, transaction_id, status, id_tag,
+    started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, power_latest_w,
+    power_peak_w, soc_percent, reason, last_seq_no, charging_state, updated_at,
+}}
 
-impl SessionRow {
-    /// A row selected with [`SESSION_COLUMNS`] first.
-    pub fn from_row(r: &Row) -> DbResult<SessionRow> {
-        Ok(SessionRow {
-            id: r.get(0)?,
-            charge_point_id: r.get(1)?,
-            evse_network_id: r.get(2)?,
-            connector_id: r.get(3)?,
-            transaction_id: r.get(4)?,
-            status: r.get(5)?,
-            id_tag: r.get(6)?,
-            started_at: r.get(7)?,
-            stopped_at: r.get(8)?,
-            meter_start_wh: r.get(9)?,
-            meter_stop_wh: r.get(10)?,
-            energy_wh: r.get(11)?,
-            power_latest_w: r.get(12)?,
-            power_peak_w: r.get(13)?,
-            soc_percent: r.get(14)?,
-            reason: r.get(15)?,
-            last_seq_no: r.get(16)?,
-            charging_state: r.get(17)?,
-            updated_at: r.get(18)?,
-        })
-    }
-}
-
-pub const CHARGE_POINT_COLUMNS: &str =
-    "id, identity, name, protocol, network_status, hardware_status,
-    last_boot, disconnected_at, created_at, updated_at";
-
-impl ChargePointRow {
-    /// A row selected with [`CHARGE_POINT_COLUMNS`].
-    pub fn from_row(r: &Row) -> DbResult<ChargePointRow> {
-        let boot: Option<String> = r.get(6)?;
-        Ok(ChargePointRow {
-            id: r.get(0)?,
-            identity: r.get(1)?,
-            name: r.get(2)?,
-            protocol: r.get(3)?,
-            network_status: r.get(4)?,
-            hardware_status: r.get(5)?,
-            last_boot: boot.and_then(|b| serde_json::from_str(&b).ok()),
-            disconnected_at: r.get(7)?,
-            created_at: r.get(8)?,
-            updated_at: r.get(9)?,
-        })
-    }
-}
+row! { pub const CHARGE_POINT_COLUMNS, pub fn from_row -> ChargePointRow {
+    id, identity, name, protocol, network_status, hardware_status,
+    last_boot => |b: Option<String>| b.and_then(|b| serde_json::from_str(&b).ok()),
+    disconnected_at, created_at, updated_at,
+}}
 
 /// The tables [`count`] may count.
 pub const COUNTABLE: &[&str] = &[
@@ -167,17 +125,14 @@ pub async fn count(db: &impl Db, table: &str) -> DbResult<i64> {
     if !COUNTABLE.contains(&table) {
         return Err(crate::store::StoreError::unavailable(format!("no table {table}")).into());
     }
-    db.one(&format!("SELECT COUNT(*) FROM {table}"), &[])
-        .await?
-        .get(0)
+    db.scalar(&format!("SELECT COUNT(*) FROM {table}"), &[])
+        .await
 }
 
 /// Meter samples stored for a charger.
 pub async fn meter_value_count(db: &impl Db, identity: &str) -> DbResult<i64> {
-    db.one(
+    db.scalar(
         "SELECT COUNT(*) FROM meter_values WHERE charge_point_id = (SELECT id FROM charge_points WHERE identity = ?1)",
         &[&identity],
-    )
-    .await?
-    .get(0)
+    ).await
 }

@@ -271,11 +271,11 @@ impl Pair {
 macro_rules! answer {
     ($p:expr, |$s:ident| $call:expr) => {{
         let a = {
-            let $s: &dyn Resources = &$p.sqlite;
+            let $s: &dyn ocpp_gateway::store::Resources = &$p.sqlite;
             $call.await
         };
         let b = {
-            let $s: &dyn Resources = &$p.pg;
+            let $s: &dyn ocpp_gateway::store::Resources = &$p.pg;
             $call.await
         };
         let (ta, tb) = ($p.mask(&a.shown()), $p.mask(&b.shown()));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ocpp_gateway::config::StoreSettings;
 use ocpp_gateway::store::resources::*;
-use ocpp_gateway::store::SqlStore;
+use ocpp_gateway::store::{Resources, SqlStore};
 
 const RACERS: usize = 8;
 

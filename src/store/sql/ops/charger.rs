@@ -250,7 +250,7 @@ pub async fn set_evse_status(
     let evse_id: i64 = match updated {
         Some(r) => r.get(0)?,
         None => db
-            .one(
+            .scalar(
                 "INSERT INTO evses (charge_point_id, network_id, hardware_status, error_code, status_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
                  ON CONFLICT (charge_point_id, network_id) DO UPDATE SET
@@ -258,9 +258,7 @@ pub async fn set_evse_status(
                    status_at = excluded.status_at, updated_at = excluded.updated_at
                  RETURNING id",
                 &[&cp, &evse, &name, &error_code, &at, &n],
-            )
-            .await?
-            .get(0)?,
+            ).await?,
     };
     db.exec(
         "INSERT INTO connectors (evse_id, connector_id, hardware_status, updated_at) VALUES (?1, ?2, ?3, ?4)

@@ -42,12 +42,11 @@ async fn close_session(
     at: &str,
 ) -> DbResult<bool> {
     let accepted: bool = db
-        .one(
+        .scalar(
             "SELECT COALESCE(start_status, 'Accepted') = 'Accepted' FROM sessions WHERE id = ?1",
             &[&session],
         )
-        .await?
-        .get(0)?;
+        .await?;
     let (status, reason) = closure.outcome(accepted);
     // A forced stop ends now (a pending remote start that never began fails); a lost
     // session ended when the charger last spoke of it.
@@ -79,12 +78,11 @@ async fn close_session(
 pub async fn force_stop(db: &impl Db, identity: &str, session: i64) -> DbResult<bool> {
     let cp = cp_id(db, identity).await?;
     let mine: bool = db
-        .one(
+        .scalar(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND charge_point_id = ?2)",
             &[&session, &cp],
         )
-        .await?
-        .get(0)?;
+        .await?;
     if !mine {
         return Ok(false);
     }

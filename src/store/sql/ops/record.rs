@@ -25,13 +25,11 @@ pub async fn record_authorization(
     };
     let at = ts(a.at);
     let id: i64 = db
-        .one(
+        .scalar(
             "INSERT INTO authorizations (charge_point_id, id_tag, status, rejection_reason, method, source, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, 'rfid_tag', ?5, ?6, ?6) RETURNING id",
             &[&cp, &a.id_tag, &status, &rejection, &source, &at],
-        )
-        .await?
-        .get(0)?;
+        ).await?;
     emit(
         db,
         cp,

@@ -73,7 +73,7 @@ pub async fn start_transaction(
         (None, None) => {
             let n = now();
             let id: i64 = db
-                .one(
+                .scalar(
                     "INSERT INTO sessions (charge_point_id, evse_network_id, connector_id, status, id_tag, started_at,
                        meter_start_wh, meter_last_wh, reservation_id, start_key, start_status, created_at, updated_at)
                      VALUES (?1, ?2, ?2, 'active', ?3, ?4, ?5, ?5, ?6, ?7, ?9, ?8, ?8) RETURNING id",
@@ -88,9 +88,7 @@ pub async fn start_transaction(
                         &n,
                         &start_status,
                     ],
-                )
-                .await?
-                .get(0)?;
+                ).await?;
             db.exec(
                 "UPDATE sessions SET transaction_id = CAST(id AS TEXT) WHERE id = ?1",
                 &[&id],
@@ -261,13 +259,11 @@ pub async fn transaction_event(
         // (whose stop was notified then; the charger's Ended still applies).
         Some((id, status)) => (id, false, status != SessionStatus::Active.as_str()),
         None => (
-            db.one(
+            db.scalar(
                 "INSERT INTO sessions (charge_point_id, transaction_id, status, started_at, created_at, updated_at)
                  VALUES (?1, ?2, 'active', ?3, ?4, ?4) RETURNING id",
                 &[&cp, &u.transaction_id, &at, &n],
-            )
-            .await?
-            .get(0)?,
+            ).await?,
             true,
             false,
         ),
@@ -289,12 +285,11 @@ pub async fn transaction_event(
         return Ok(());
     }
     let newest: bool = db
-        .one(
+        .scalar(
             "SELECT COALESCE(MAX(seq_no), -1) = ?2 FROM transaction_events WHERE session_id = ?1",
             &[&session, &u.seq_no],
         )
-        .await?
-        .get(0)?;
+        .await?;
     // Facts that hold whatever the order: where, who, and the earliest start.
     let facts = format!(
         "UPDATE sessions SET

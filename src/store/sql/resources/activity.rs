@@ -7,25 +7,13 @@ use crate::store::resources::{
     AuthorizationFilter, AuthorizationView, Page, ReservationFilter, ReservationView,
     SecurityEventFilter, SecurityEventView,
 };
-use crate::store::sql::{Db, DbResult, Row};
+use crate::store::sql::db::row;
+use crate::store::sql::{Db, DbResult};
 
-const AUTH_COLUMNS: &str = "id, charge_point_id, id_tag, status, rejection_reason, method, source,
-    session_id, created_at, updated_at";
-
-fn auth_from_row(r: &Row) -> DbResult<AuthorizationView> {
-    Ok(AuthorizationView {
-        id: r.get(0)?,
-        charge_point_id: r.get(1)?,
-        id_tag: r.get(2)?,
-        status: r.get(3)?,
-        rejection_reason: r.get(4)?,
-        method: r.get(5)?,
-        source: r.get(6)?,
-        session_id: r.get(7)?,
-        created_at: r.get(8)?,
-        updated_at: r.get(9)?,
-    })
-}
+row! { const AUTH_COLUMNS, fn from_row -> AuthorizationView {
+    id, charge_point_id, id_tag, status, rejection_reason, method, source, session_id,
+    created_at, updated_at,
+}}
 
 pub async fn authorizations(
     db: &impl Db,
@@ -41,12 +29,12 @@ pub async fn authorizations(
         "SELECT {AUTH_COLUMNS} FROM authorizations{}",
         w.page_sql("id", page)
     );
-    all_rows(db, &sql, &w.params(), auth_from_row).await
+    all_rows(db, &sql, &w.params(), AuthorizationView::from_row).await
 }
 
 pub async fn authorization(db: &impl Db, id: i64) -> DbResult<Option<AuthorizationView>> {
     let sql = format!("SELECT {AUTH_COLUMNS} FROM authorizations WHERE id = ?1");
-    opt_row(db, &sql, &[&id], auth_from_row).await
+    opt_row(db, &sql, &[&id], AuthorizationView::from_row).await
 }
 
 // Connector 0 has a row among the EVSEs (the charge point's own status) but is no EVSE:
@@ -55,22 +43,11 @@ const RESERVATION_FROM: &str = "FROM reservations r LEFT JOIN evses e
       ON e.charge_point_id = r.charge_point_id AND e.network_id = r.evse_network_id
       AND e.network_id > 0";
 
-const RESERVATION_COLUMNS: &str =
-    "r.id, r.charge_point_id, e.id, r.status, r.expires_at, r.created_at, r.updated_at, r.user_id";
-
-/// A reservation from the columns at `at` on.
-fn reservation_at(r: &Row, at: usize) -> DbResult<ReservationView> {
-    Ok(ReservationView {
-        id: r.get(at)?,
-        charge_point_id: r.get(at + 1)?,
-        evse_id: r.get(at + 2)?,
-        status: r.get(at + 3)?,
-        expires_at: r.get(at + 4)?,
-        created_at: r.get(at + 5)?,
-        updated_at: r.get(at + 6)?,
-        user_id: r.get(at + 7)?,
-    })
-}
+row! { const RESERVATION_COLUMNS, fn from_row -> ReservationView {
+    id = "r.id", charge_point_id = "r.charge_point_id", evse_id = "e.id", status = "r.status",
+    expires_at = "r.expires_at", created_at = "r.created_at", updated_at = "r.updated_at",
+    user_id = "r.user_id",
+}}
 
 fn reservation_filter(db: &impl Db, f: &ReservationFilter) -> Filter {
     let mut w = Filter::new(db.dialect());
@@ -109,7 +86,7 @@ pub async fn reservations(
     for r in &rows {
         total = r.get::<i64>(0)?;
         if r.get::<Option<i64>>(1)?.is_some() {
-            page.push(reservation_at(r, 1)?);
+            page.push(ReservationView::from_row_at(r, 1)?);
         }
     }
     Ok((page, u64::try_from(total).unwrap_or(0)))
@@ -117,20 +94,12 @@ pub async fn reservations(
 
 pub async fn reservation(db: &impl Db, id: i64) -> DbResult<Option<ReservationView>> {
     let sql = format!("SELECT {RESERVATION_COLUMNS} {RESERVATION_FROM} WHERE r.id = ?1");
-    opt_row(db, &sql, &[&id], |r| reservation_at(r, 0)).await
+    opt_row(db, &sql, &[&id], ReservationView::from_row).await
 }
 
-const EVENT_COLUMNS: &str = "id, charge_point_id, type, tech_info, occurred_at";
-
-fn event_from_row(r: &Row) -> DbResult<SecurityEventView> {
-    Ok(SecurityEventView {
-        id: r.get(0)?,
-        charge_point_id: r.get(1)?,
-        kind: r.get(2)?,
-        tech_info: r.get(3)?,
-        occurred_at: r.get(4)?,
-    })
-}
+row! { const EVENT_COLUMNS, fn from_row -> SecurityEventView {
+    id, charge_point_id, kind = "type", tech_info, occurred_at,
+}}
 
 pub async fn security_events(
     db: &impl Db,
@@ -145,10 +114,10 @@ pub async fn security_events(
         "SELECT {EVENT_COLUMNS} FROM security_events{}",
         w.page_sql("id", page)
     );
-    all_rows(db, &sql, &w.params(), event_from_row).await
+    all_rows(db, &sql, &w.params(), SecurityEventView::from_row).await
 }
 
 pub async fn security_event(db: &impl Db, id: i64) -> DbResult<Option<SecurityEventView>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM security_events WHERE id = ?1");
-    opt_row(db, &sql, &[&id], event_from_row).await
+    opt_row(db, &sql, &[&id], SecurityEventView::from_row).await
 }

@@ -5,35 +5,17 @@ use super::{all_rows, opt_row, unique_violation, Outcome};
 use crate::store::resources::{
     ChargePointFilter, ChargePointPatch, ChargePointView, NewChargePoint, Page, ResourceError,
 };
-use crate::store::sql::{now, Db, DbResult, Row};
+use crate::store::sql::db::row;
+use crate::store::sql::{now, Db, DbResult};
 
-const COLUMNS: &str = "id, identity, name, protocol, password_hash IS NOT NULL, desired_profile,
-    current_profile, network_status, hardware_status, last_boot, first_contact_at, disconnected_at,
-    created_at, updated_at, access_type, system_status, registration";
-
-fn from_row(r: &Row) -> DbResult<ChargePointView> {
-    let boot: Option<String> = r.get(9)?;
-    Ok(ChargePointView {
-        id: r.get(0)?,
-        identity: r.get(1)?,
-        name: r.get(2)?,
-        protocol: r.get(3)?,
-        has_password: r.get(4)?,
-        desired_profile: r.get(5)?,
-        current_profile: r.get(6)?,
-        network_status: r.get(7)?,
-        hardware_status: r.get(8)?,
-        // A boot record that does not parse is shown as none rather than failing the read.
-        last_boot: boot.and_then(|b| serde_json::from_str(&b).ok()),
-        first_contact_at: r.get(10)?,
-        disconnected_at: r.get(11)?,
-        created_at: r.get(12)?,
-        updated_at: r.get(13)?,
-        access_type: r.get(14)?,
-        system_status: r.get(15)?,
-        registration: r.get(16)?,
-    })
-}
+row! { const COLUMNS, fn from_row -> ChargePointView {
+    id, identity, name, protocol, has_password = "password_hash IS NOT NULL", desired_profile,
+    current_profile, network_status, hardware_status,
+    // A boot record that does not parse is shown as none rather than failing the read.
+    last_boot => |b: Option<String>| b.and_then(|b| serde_json::from_str(&b).ok()),
+    first_contact_at, disconnected_at, created_at, updated_at, access_type, system_status,
+    registration,
+}}
 
 pub async fn list(
     db: &impl Db,
@@ -48,12 +30,12 @@ pub async fn list(
         "SELECT {COLUMNS} FROM charge_points{}",
         w.page_sql("id", page)
     );
-    all_rows(db, &sql, &w.params(), from_row).await
+    all_rows(db, &sql, &w.params(), ChargePointView::from_row).await
 }
 
 pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<ChargePointView>> {
     let sql = format!("SELECT {COLUMNS} FROM charge_points WHERE id = ?1");
-    opt_row(db, &sql, &[&id], from_row).await
+    opt_row(db, &sql, &[&id], ChargePointView::from_row).await
 }
 
 async fn identity_taken(db: &impl Db, identity: &str, except: i64) -> DbResult<bool> {

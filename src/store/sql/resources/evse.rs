@@ -7,6 +7,7 @@ use crate::store::resources::{
     ConfigurationView, ConnectorView, EvseFilter, EvseView, HardwareStatusLogView,
     NetworkStatusLogView, Page, Window,
 };
+use crate::store::sql::db::row;
 use crate::store::sql::{Db, DbResult, Row};
 
 /// The EVSEs of the inner query `evses` (already filtered, ordered and limited) with
@@ -66,19 +67,9 @@ pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<EvseView>> {
     Ok(fold(&db.all(&with_connectors(&inner), &[&id]).await?)?.pop())
 }
 
-const HW_COLUMNS: &str =
-    "id, evse_network_id, connector_id, hardware_status, error_code, reported_at";
-
-fn hw_from_row(r: &Row) -> DbResult<HardwareStatusLogView> {
-    Ok(HardwareStatusLogView {
-        id: r.get(0)?,
-        evse_network_id: r.get(1)?,
-        connector_id: r.get(2)?,
-        hardware_status: r.get(3)?,
-        error_code: r.get(4)?,
-        reported_at: r.get(5)?,
-    })
-}
+row! { const HW_COLUMNS, fn from_row -> HardwareStatusLogView {
+    id, evse_network_id, connector_id, hardware_status, error_code, reported_at,
+}}
 
 pub async fn hardware_logs(
     db: &impl Db,
@@ -93,23 +84,19 @@ pub async fn hardware_logs(
         "SELECT {HW_COLUMNS} FROM hardware_status_logs{}",
         w.page_sql("id", page)
     );
-    all_rows(db, &sql, &w.params(), hw_from_row).await
+    all_rows(db, &sql, &w.params(), HardwareStatusLogView::from_row).await
 }
 
 pub async fn latest_hardware_log(db: &impl Db, cp: i64) -> DbResult<Option<HardwareStatusLogView>> {
     let sql = format!(
         "SELECT {HW_COLUMNS} FROM hardware_status_logs WHERE charge_point_id = ?1 ORDER BY id DESC LIMIT 1"
     );
-    opt_row(db, &sql, &[&cp], hw_from_row).await
+    opt_row(db, &sql, &[&cp], HardwareStatusLogView::from_row).await
 }
 
-fn net_from_row(r: &Row) -> DbResult<NetworkStatusLogView> {
-    Ok(NetworkStatusLogView {
-        id: r.get(0)?,
-        network_status: r.get(1)?,
-        created_at: r.get(2)?,
-    })
-}
+row! { const NET_COLUMNS, fn from_row -> NetworkStatusLogView {
+    id, network_status, created_at,
+}}
 
 pub async fn network_logs(
     db: &impl Db,
@@ -121,19 +108,21 @@ pub async fn network_logs(
     w.eq("charge_point_id", Some(cp))
         .window("created_at", created);
     let sql = format!(
-        "SELECT id, network_status, created_at FROM network_status_logs{}",
+        "SELECT {NET_COLUMNS} FROM network_status_logs{}",
         w.page_sql("id", page)
     );
-    all_rows(db, &sql, &w.params(), net_from_row).await
+    all_rows(db, &sql, &w.params(), NetworkStatusLogView::from_row).await
 }
 
 pub async fn latest_network_log(db: &impl Db, cp: i64) -> DbResult<Option<NetworkStatusLogView>> {
     opt_row(
         db,
-        "SELECT id, network_status, created_at FROM network_status_logs WHERE charge_point_id = ?1
-         ORDER BY id DESC LIMIT 1",
+        &format!(
+            "SELECT {NET_COLUMNS} FROM network_status_logs WHERE charge_point_id = ?1
+             ORDER BY id DESC LIMIT 1"
+        ),
         &[&cp],
-        net_from_row,
+        NetworkStatusLogView::from_row,
     )
     .await
 }

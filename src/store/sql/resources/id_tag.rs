@@ -4,26 +4,14 @@
 use super::query::Filter;
 use super::{all_rows, opt_row, unique_violation, Outcome};
 use crate::store::resources::{IdTagFilter, IdTagPatch, IdTagView, NewIdTag, Page, ResourceError};
+use crate::store::sql::db::row;
 use crate::store::sql::local_list::log_change;
-use crate::store::sql::{now, Db, DbResult, Row};
+use crate::store::sql::{now, Db, DbResult};
 
-const COLUMNS: &str =
-    "id, id_tag_uid, status, type, expire_at, external_id, id_label, created_at, updated_at, user_id";
-
-fn from_row(r: &Row) -> DbResult<IdTagView> {
-    Ok(IdTagView {
-        id: r.get(0)?,
-        uid: r.get(1)?,
-        status: r.get(2)?,
-        kind: r.get(3)?,
-        expire_at: r.get(4)?,
-        external_id: r.get(5)?,
-        label: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        user_id: r.get(9)?,
-    })
-}
+row! { const COLUMNS, fn from_row -> IdTagView {
+    id, uid = "id_tag_uid", status, kind = "type", expire_at, external_id, label = "id_label",
+    created_at, updated_at, user_id,
+}}
 
 pub async fn list(db: &impl Db, f: &IdTagFilter, page: Page) -> DbResult<Vec<IdTagView>> {
     let mut w = Filter::new(db.dialect());
@@ -34,12 +22,12 @@ pub async fn list(db: &impl Db, f: &IdTagFilter, page: Page) -> DbResult<Vec<IdT
         .eq("user_id", f.user_id)
         .window("updated_at", &f.updated);
     let sql = format!("SELECT {COLUMNS} FROM id_tags{}", w.page_sql("id", page));
-    all_rows(db, &sql, &w.params(), from_row).await
+    all_rows(db, &sql, &w.params(), IdTagView::from_row).await
 }
 
 pub async fn get(db: &impl Db, id: i64) -> DbResult<Option<IdTagView>> {
     let sql = format!("SELECT {COLUMNS} FROM id_tags WHERE id = ?1");
-    opt_row(db, &sql, &[&id], from_row).await
+    opt_row(db, &sql, &[&id], IdTagView::from_row).await
 }
 
 pub async fn create(db: &impl Db, n: &NewIdTag) -> DbResult<Outcome<IdTagView>> {
