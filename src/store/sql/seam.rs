@@ -3,7 +3,7 @@
 //! siblings run on the store's engine — `read_op` on a read connection, `write_op` in
 //! one transaction (SQLite's group commit, PostgreSQL's retried transaction).
 //!
-//! The traits are declared here, with their one implementation: [`seam!`] writes the
+//! The traits are declared here, with their one implementation: `seam!` writes the
 //! trait and its `impl` for [`SqlStore`] from one entry per method — its documentation,
 //! its signature, the engine step and the operation called with the arguments
 //! (borrowed from the owned copies the engine keeps while it runs, so a `u32` reads
