@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use ocpp_gateway::config::Settings;
 use ocpp_gateway::domain::MeterSample;
 use ocpp_gateway::store::{ChargerRecord, SqlStore, Store};
@@ -93,5 +93,30 @@ fn commits(c: &mut Criterion) {
     group.finish();
 }
 
+/// A fixed amount of work instead of criterion's timed rounds, for counting instructions
+/// (`STORE_BENCH_COUNT=N valgrind --tool=callgrind target/release/deps/store-* --bench`):
+/// N writes through `writers` tasks (`STORE_BENCH_WRITERS`, default 1), fsync off.
+/// Timing on shared cores is noisy; the instructions per write, from two counts
+/// (N and 2N, the difference divided by N), are not.
+fn counted(n: u64) {
+    let writers = std::env::var("STORE_BENCH_WRITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir, false, writers);
+    rt.block_on(write(&store, writers, n));
+}
+
 criterion_group!(benches, commits);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("STORE_BENCH_COUNT").map(|v| v.parse::<u64>()) {
+        Ok(Ok(n)) => counted(n),
+        _ => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -120,16 +120,82 @@ pub struct FirmwareSignature {
     pub signature: String,
 }
 
+/// The type of an id token (OCPP 2.0.1 `IdTokenEnumType`); 1.6 id tags have none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenType {
+    Central,
+    #[serde(rename = "eMAID")]
+    EMaid,
+    ISO14443,
+    ISO15693,
+    KeyCode,
+    Local,
+    MacAddress,
+    NoAuthorization,
+}
+
+impl TokenType {
+    /// The name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenType::Central => "Central",
+            TokenType::EMaid => "eMAID",
+            TokenType::ISO14443 => "ISO14443",
+            TokenType::ISO15693 => "ISO15693",
+            TokenType::KeyCode => "KeyCode",
+            TokenType::Local => "Local",
+            TokenType::MacAddress => "MacAddress",
+            TokenType::NoAuthorization => "NoAuthorization",
+        }
+    }
+}
+
+/// The statuses a 1.6 local list entry may carry (`AuthorizationStatus`).
+pub const V16_LIST_STATUSES: &[&str] =
+    &["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"];
+/// The statuses a 2.0.1 local list entry may carry (`AuthorizationStatusEnumType`).
+pub const V201_LIST_STATUSES: &[&str] = &[
+    "Accepted",
+    "Blocked",
+    "ConcurrentTx",
+    "Expired",
+    "Invalid",
+    "NoCredit",
+    "NotAllowedTypeEVSE",
+    "NotAtThisLocation",
+    "NotAtThisTime",
+    "Unknown",
+];
+
+/// An entry of a local authorization list sent by hand: without a status, a
+/// differential update removes the tag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListEntry {
+    pub id_tag: String,
+    pub token_type: Option<TokenType>,
+    /// The authorization status (1.6 `AuthorizationStatus`, 2.0.1
+    /// `AuthorizationStatusEnumType`), as the charger will apply it.
+    pub status: Option<String>,
+    pub expiry: Option<DateTime<Utc>>,
+    /// The parent id tag (1.6) / group id token (2.0.1).
+    pub group: Option<String>,
+}
+
 /// Something the platform asks of a charger. EVSE numbers are OCPP numbers (the 2.0.1
 /// EVSE id, the 1.6 connector id).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Restart now (`hard`) or once idle.
-    Reset { hard: bool },
+    /// Restart now (`hard`) or once idle: the charge point, or one EVSE (2.0.1 `evseId`).
+    Reset { hard: bool, evse: Option<u32> },
     /// Unlock the cable of an EVSE's connector.
     Unlock { evse: u32, connector: Option<u32> },
-    /// Make the charge point (no EVSE) or one EVSE operative or inoperative.
-    ChangeAvailability { evse: Option<u32>, operative: bool },
+    /// Make the charge point (no EVSE), one EVSE or one of its connectors (2.0.1)
+    /// operative or inoperative.
+    ChangeAvailability {
+        evse: Option<u32>,
+        connector: Option<u32>,
+        operative: bool,
+    },
     /// Install a profile on an EVSE (0: the charge point).
     SetChargingProfile { evse: u32, profile: ChargingProfile },
     /// Remove the profiles matching every given criterion.
@@ -140,9 +206,12 @@ pub enum Action {
         stack_level: Option<i32>,
     },
     /// Start a session remotely.
+    /// 2.0.1 names the token's type (`Central` unless given) and may add a group token.
     StartSession {
         evse: Option<u32>,
         id_tag: String,
+        token_type: Option<TokenType>,
+        group: Option<String>,
         remote_start_id: i32,
         profile: Option<ChargingProfile>,
     },
@@ -218,6 +287,12 @@ pub enum Action {
     },
     /// The version of the charger's local authorization list.
     GetLocalListVersion,
+    /// Install a local authorization list (`full`) or change entries of it, as given.
+    SendLocalList {
+        full: bool,
+        version: i32,
+        entries: Vec<ListEntry>,
+    },
     /// Any action of the charger's version, with its payload as given.
     Custom { action: String, payload: Value },
 }
@@ -247,6 +322,7 @@ impl Action {
             Action::ClearCache => "clear-cache",
             Action::GetCompositeSchedule { .. } => "get-composite-schedule",
             Action::GetLocalListVersion => "get-local-list-version",
+            Action::SendLocalList { .. } => "send-local-list",
             Action::Custom { .. } => "send-custom-ocpp",
         }
     }

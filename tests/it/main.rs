@@ -15,8 +15,10 @@ mod sessions_common;
 
 mod actions_calls;
 mod actions_interop;
+mod actions_local_list;
 mod actions_notify;
 mod actions_state;
+mod actions_targets;
 mod api_charge_points;
 mod api_oneshot;
 mod api_records;

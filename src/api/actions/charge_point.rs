@@ -11,16 +11,25 @@ use serde_json::{json, Value};
 
 use super::{body, empty, evse_number, evse_target, perform, target};
 use crate::api::error::ApiError;
-use crate::api::extract::ApiJson;
+use crate::api::extract::{ApiJson, OptionalJson};
 use crate::api::ApiState;
 use crate::charger::CloseReason;
 use crate::domain::action::{Action, Outcome, TriggeredMessage};
 use crate::store::resources::{EvseFilter, Page};
 
+/// The reference's reset has no body; `evseNetworkId` (an extension) resets one EVSE
+/// (OCPP 2.0.1 B11/B12 `evseId`; 1.6 restarts only the whole charge point: 501).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetBody {
+    evse_network_id: Option<u32>,
+}
+
 /// `POST charge-point/v1.0/{cp}/reset/{hard|soft}`
 pub async fn reset(
     State(state): State<Arc<ApiState>>,
     Path((cp, kind)): Path<(String, String)>,
+    OptionalJson(b): OptionalJson<ResetBody>,
 ) -> Result<Response, ApiError> {
     let hard = match kind.as_str() {
         "hard" => true,
@@ -28,7 +37,8 @@ pub async fn reset(
         _ => return Err(ApiError::field("type", "The type must be hard or soft.")),
     };
     let t = target(&state, &cp).await?;
-    perform(&t, &Action::Reset { hard }).await?;
+    let evse = b.evse_network_id.filter(|n| *n > 0);
+    perform(&t, &Action::Reset { hard, evse }).await?;
     Ok(body(StatusCode::ACCEPTED, json!({"success": true})))
 }
 
@@ -50,6 +60,8 @@ pub struct Availability {
     #[serde(rename = "type")]
     kind: AvailabilityType,
     evse_network_id: Option<u32>,
+    /// One connector of the EVSE (an extension; OCPP 2.0.1 G03/G04 `evse.connectorId`).
+    connector_id: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +110,7 @@ pub async fn change_availability(
     let t = target(&state, &cp).await?;
     let action = Action::ChangeAvailability {
         evse: b.evse_network_id.filter(|n| *n > 0),
+        connector: b.connector_id,
         operative: matches!(b.kind, AvailabilityType::Operative),
     };
     Ok(match perform(&t, &action).await? {

@@ -11,6 +11,7 @@
 mod certificate;
 mod charge_point;
 mod configuration;
+mod local_list;
 mod maintenance;
 mod reservation;
 mod security;
@@ -67,6 +68,18 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route(
             &at(&format!("{CP}/get-local-list-version")),
             post(charge_point::local_list_version),
+        )
+        .route(
+            &at(&format!("{CP}/send-local-list")),
+            post(local_list::send),
+        )
+        .route(
+            &at(&format!("{CP}/clear-local-list")),
+            post(local_list::clear),
+        )
+        .route(
+            &at(&format!("{CP}/cancel-reservation")),
+            post(reservation::cancel_on_charger),
         )
         .route(
             &at(&format!("{CP}/send-data-transfer")),

@@ -135,3 +135,37 @@ pub async fn cancel(
         _ => Ok(empty(StatusCode::ACCEPTED)),
     }
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelOnChargerBody {
+    reservation_id: i32,
+}
+
+/// `POST charge-point/v1.0/{cp}/cancel-reservation` `{reservationId}` (an extension):
+/// cancels any reservation the charger knows by its OCPP id, whether made through this
+/// API or not (1.6 §5.2, 2.0.1 H02). A reservation of this API on that charge point
+/// turns `canceled` when the charger accepts.
+pub async fn cancel_on_charger(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<CancelOnChargerBody>,
+) -> Result<Response, ApiError> {
+    let t = target(&state, &cp).await?;
+    let action = Action::CancelReservation {
+        reservation_id: b.reservation_id,
+    };
+    perform(&t, &action).await?;
+    let ours = state
+        .resources
+        .reservation(i64::from(b.reservation_id))
+        .await?
+        .filter(|r| r.charge_point_id == t.cp.id);
+    if let Some(r) = ours {
+        state
+            .resources
+            .set_reservation_status(r.id, "canceled".into())
+            .await?;
+    }
+    Ok(empty(StatusCode::ACCEPTED))
+}

@@ -18,7 +18,7 @@ use super::{
 use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson, OptionalJson};
 use crate::api::ApiState;
-use crate::domain::action::Action;
+use crate::domain::action::{Action, TokenType};
 use crate::domain::tag_group::{group_token, MAX_USER_ID};
 use crate::store::resources::ChargePointView;
 
@@ -35,6 +35,10 @@ pub struct StartBody {
     connector_id: Option<u32>,
     /// A profile for the transaction (sent with the start, ids allocated here).
     charging_profile: Option<ProfileBody>,
+    /// Extensions for OCPP 2.0.1 (F01 RequestStartTransaction): the id token's type
+    /// (`Central` unless given) and a group id token.
+    id_token_type: Option<TokenType>,
+    group_id_token: Option<String>,
 }
 
 impl StartBody {
@@ -109,6 +113,15 @@ async fn run_start(
     b: &StartBody,
 ) -> Result<Response, ApiError> {
     let id_tag = b.id_tag(&state.shared.settings.auth.remote_start_tag)?;
+    if b.group_id_token
+        .as_ref()
+        .is_some_and(|g| g.is_empty() || g.chars().count() > 36)
+    {
+        return Err(ApiError::field(
+            "groupIdToken",
+            "The groupIdToken must be 1 to 36 characters long.",
+        ));
+    }
     let session = state
         .resources
         .create_pending_session(t.cp.id, evse.map(i64::from), id_tag.clone())
@@ -134,6 +147,8 @@ async fn run_start(
     let action = Action::StartSession {
         evse,
         id_tag,
+        token_type: b.id_token_type,
+        group: b.group_id_token.clone(),
         remote_start_id: int32(session)?,
         profile: profile.as_ref().map(|(_, p)| p.clone()),
     };

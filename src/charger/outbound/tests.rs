@@ -4,7 +4,11 @@ use super::*;
 
 #[test]
 fn a_status_outside_the_accepted_ones_is_a_refusal() {
-    let r = v16::encode(&Action::Reset { hard: true }).expect("encodes");
+    let r = v16::encode(&Action::Reset {
+        hard: true,
+        evse: None,
+    })
+    .expect("encodes");
     assert_eq!(r.action, "Reset");
     assert_eq!(r.payload, json!({"type": "Hard"}));
     assert!(matches!(
@@ -23,6 +27,7 @@ fn a_status_outside_the_accepted_ones_is_a_refusal() {
 fn scheduled_is_told_apart_and_set_variables_reads_the_variable_status() {
     let a = Action::ChangeAvailability {
         evse: Some(1),
+        connector: None,
         operative: false,
     };
     let r = v201::encode(&a).expect("encodes");

@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use super::{certificate_name, put, ts, ActionError, Request};
-use crate::domain::action::{Action, ChargingProfile, LogKind, TriggeredMessage};
+use crate::domain::action::{
+    Action, ChargingProfile, ListEntry, LogKind, TokenType, TriggeredMessage, V16_LIST_STATUSES,
+};
 use crate::ocpp::OcppVersion;
 
 const ACCEPTED: &[&str] = &["Accepted"];
@@ -13,7 +15,12 @@ const ACCEPTED: &[&str] = &["Accepted"];
 /// The 1.6 call for `action`.
 pub fn encode(action: &Action) -> Result<Request, ActionError> {
     Ok(match action {
-        Action::Reset { hard } => Request::new(
+        Action::Reset { evse: Some(_), .. } => {
+            return Err(unsupported(
+                "resetting one EVSE (its Reset restarts the whole charge point)",
+            ))
+        }
+        Action::Reset { hard, evse: None } => Request::new(
             "Reset",
             json!({"type": if *hard { "Hard" } else { "Soft" }}),
             ACCEPTED,
@@ -23,7 +30,17 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             json!({"connectorId": evse}),
             &["Unlocked"],
         ),
-        Action::ChangeAvailability { evse, operative } => Request {
+        Action::ChangeAvailability {
+            connector: Some(_), ..
+        } => {
+            return Err(ActionError::invalid(
+                "connectorId",
+                "OCPP 1.6 numbers connectors as EVSEs: name the connector with evseNetworkId.",
+            ))
+        }
+        Action::ChangeAvailability {
+            evse, operative, ..
+        } => Request {
             scheduled: &["Scheduled"],
             ..Request::new(
                 "ChangeAvailability",
@@ -56,8 +73,22 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             evse,
             id_tag,
             profile,
+            token_type,
+            group,
             ..
         } => {
+            if token_type.is_some_and(|t| t != TokenType::Central) {
+                return Err(ActionError::invalid(
+                    "idTokenType",
+                    "OCPP 1.6 id tags have no type (only Central may be given).",
+                ));
+            }
+            if group.is_some() {
+                return Err(ActionError::invalid(
+                    "groupIdToken",
+                    "OCPP 1.6 RemoteStartTransaction carries no group (parent) id tag.",
+                ));
+            }
             let mut p = json!({"idTag": id_tag});
             put(&mut p, "connectorId", *evse);
             if let Some(profile) = profile {
@@ -237,6 +268,24 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             Request::new("GetCompositeSchedule", p, ACCEPTED)
         }
         Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
+        Action::SendLocalList {
+            full,
+            version,
+            entries,
+        } => {
+            let list = entries
+                .iter()
+                .map(list_entry)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut p = json!({
+                "listVersion": version,
+                "updateType": if *full { "Full" } else { "Differential" },
+            });
+            if !list.is_empty() {
+                p["localAuthorizationList"] = Value::Array(list);
+            }
+            Request::new("SendLocalList", p, ACCEPTED)
+        }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
     })
 }
@@ -248,6 +297,40 @@ pub fn delete_certificate(hash: Value) -> Request {
         json!({"certificateHashData": hash}),
         ACCEPTED,
     )
+}
+
+/// A hand-made list entry as 1.6 `AuthorizationData` (§7.2): `idTag` of at most 20
+/// characters, `idTagInfo` only with a status (none: the tag is removed).
+fn list_entry(e: &ListEntry) -> Result<Value, ActionError> {
+    if e.id_tag.chars().count() > 20 {
+        return Err(ActionError::invalid(
+            "entries",
+            format!(
+                "The idTag {} is longer than a 1.6 id tag (20 characters).",
+                e.id_tag
+            ),
+        ));
+    }
+    if e.token_type.is_some_and(|t| t != TokenType::Central) {
+        return Err(ActionError::invalid(
+            "entries",
+            "OCPP 1.6 id tags have no type (only Central may be given).",
+        ));
+    }
+    let mut entry = json!({"idTag": e.id_tag});
+    if let Some(status) = &e.status {
+        if !V16_LIST_STATUSES.contains(&status.as_str()) {
+            return Err(ActionError::invalid(
+                "entries",
+                format!("A 1.6 status is one of {}.", V16_LIST_STATUSES.join(", ")),
+            ));
+        }
+        let mut info = json!({"status": status});
+        put(&mut info, "expiryDate", e.expiry.as_ref().map(ts));
+        put(&mut info, "parentIdTag", e.group.clone());
+        entry["idTagInfo"] = info;
+    }
+    Ok(entry)
 }
 
 fn unsupported(what: &str) -> ActionError {

@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 
 use super::v16::tenth;
 use super::{certificate_name, put, ts, ActionError, Request};
-use crate::domain::action::{Action, ChargingProfile, LogKind, ProfilePurpose, TriggeredMessage};
+use crate::domain::action::{
+    Action, ChargingProfile, ListEntry, LogKind, ProfilePurpose, TokenType, TriggeredMessage,
+    V201_LIST_STATUSES,
+};
 use crate::domain::variable::VariableKey;
 use crate::ocpp::OcppVersion;
 
@@ -15,23 +18,37 @@ const ACCEPTED: &[&str] = &["Accepted"];
 /// The 2.0.1 call for `action`.
 pub fn encode(action: &Action) -> Result<Request, ActionError> {
     Ok(match action {
-        Action::Reset { hard } => Request {
-            scheduled: &["Scheduled"],
-            ..Request::new(
-                "Reset",
-                json!({"type": if *hard { "Immediate" } else { "OnIdle" }}),
-                ACCEPTED,
-            )
-        },
+        Action::Reset { hard, evse } => {
+            let mut p = json!({"type": if *hard { "Immediate" } else { "OnIdle" }});
+            put(&mut p, "evseId", *evse);
+            Request {
+                scheduled: &["Scheduled"],
+                ..Request::new("Reset", p, ACCEPTED)
+            }
+        }
         Action::Unlock { evse, connector } => Request::new(
             "UnlockConnector",
             json!({"evseId": evse, "connectorId": connector.unwrap_or(1)}),
             &["Unlocked"],
         ),
-        Action::ChangeAvailability { evse, operative } => {
+        Action::ChangeAvailability {
+            evse,
+            connector,
+            operative,
+        } => {
+            if evse.is_none() && connector.is_some() {
+                return Err(ActionError::invalid(
+                    "connectorId",
+                    "A connector is named with its EVSE: give evseNetworkId too.",
+                ));
+            }
             let mut p =
                 json!({"operationalStatus": if *operative { "Operative" } else { "Inoperative" }});
-            put(&mut p, "evse", evse.map(|id| json!({"id": id})));
+            let mut target = evse.map(|id| json!({"id": id}));
+            if let (Some(t), Some(c)) = (target.as_mut(), connector) {
+                t["connectorId"] = json!(c);
+            }
+            put(&mut p, "evse", target);
             Request {
                 scheduled: &["Scheduled"],
                 ..Request::new("ChangeAvailability", p, ACCEPTED)
@@ -66,13 +83,24 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         Action::StartSession {
             evse,
             id_tag,
+            token_type,
+            group,
             remote_start_id,
             profile,
         } => {
+            let kind = token_type.unwrap_or(TokenType::Central).name();
             let mut p = json!({
                 "remoteStartId": remote_start_id,
-                "idToken": {"idToken": id_tag, "type": "Central"},
+                "idToken": {"idToken": id_tag, "type": kind},
             });
+            // F01: the group a reservation or the local list may be kept for.
+            put(
+                &mut p,
+                "groupIdToken",
+                group
+                    .as_ref()
+                    .map(|g| json!({"idToken": g, "type": "Central"})),
+            );
             put(&mut p, "evseId", *evse);
             put(
                 &mut p,
@@ -249,6 +277,25 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             Request::new("GetCompositeSchedule", p, ACCEPTED)
         }
         Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
+        Action::SendLocalList {
+            full,
+            version,
+            entries,
+        } => {
+            let list = entries
+                .iter()
+                .map(list_entry)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut p = json!({
+                "versionNumber": version,
+                "updateType": if *full { "Full" } else { "Differential" },
+            });
+            // An empty list is left out: the schema wants at least one item when present.
+            if !list.is_empty() {
+                p["localAuthorizationList"] = Value::Array(list);
+            }
+            Request::new("SendLocalList", p, ACCEPTED)
+        }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
     })
 }
@@ -263,6 +310,35 @@ pub fn delete_certificate(hash: Value) -> Request {
         json!({"certificateHashData": hash}),
         ACCEPTED,
     )
+}
+
+/// A hand-made list entry as 2.0.1 `AuthorizationData` (D01): the token with its type
+/// (`ISO14443` unless given), `idTokenInfo` only with a status (none: removed).
+fn list_entry(e: &ListEntry) -> Result<Value, ActionError> {
+    let kind = e.token_type.unwrap_or(TokenType::ISO14443).name();
+    let mut entry = json!({"idToken": {"idToken": e.id_tag, "type": kind}});
+    if let Some(status) = &e.status {
+        if !V201_LIST_STATUSES.contains(&status.as_str()) {
+            return Err(ActionError::invalid(
+                "entries",
+                format!(
+                    "A 2.0.1 status is one of {}.",
+                    V201_LIST_STATUSES.join(", ")
+                ),
+            ));
+        }
+        let mut info = json!({"status": status});
+        put(&mut info, "cacheExpiryDateTime", e.expiry.as_ref().map(ts));
+        put(
+            &mut info,
+            "groupIdToken",
+            e.group
+                .as_ref()
+                .map(|g| json!({"idToken": g, "type": "Central"})),
+        );
+        entry["idTokenInfo"] = info;
+    }
+    Ok(entry)
 }
 
 fn unsupported(what: &str) -> ActionError {

@@ -1,0 +1,307 @@
+//! Actions that name a finer target than the whole charge point, received by the Python
+//! `ocpp` charger of `tests/python/targets_charger.py` (which checks each CALL against
+//! the official schema; the test checks it again and reads its fields):
+//! - reset of one EVSE (OCPP 2.0.1 B11.FR.xx/B12: `evseId`; 1.6 resets only the whole
+//!   charge point: 501);
+//! - availability of one connector (2.0.1 G03/G04: `evse.connectorId`; 1.6 numbers
+//!   connectors as EVSEs: 422 naming `connectorId`);
+//! - a remote start with an id token type and a group id token (2.0.1 F01.FR.xx
+//!   RequestStartTransaction `idToken.type`, `groupIdToken`; 1.6 has neither: 422);
+//! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
+//!   refusal answered 406.
+
+use crate::actions_common;
+use crate::common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use actions_common::{charge_point_id, A};
+use common::reference::Api;
+use common::*;
+use ocpp_gateway::ocpp::OcppVersion;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// The Python charger and the CALLs it printed.
+struct Charger {
+    _child: tokio::process::Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    version: OcppVersion,
+}
+
+impl Charger {
+    async fn start(tg: &TestGateway, version: OcppVersion, identity: &str) -> Charger {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/targets_charger.py");
+        let v = match version {
+            OcppVersion::V16 => "1.6",
+            OcppVersion::V201 => "2.0.1",
+        };
+        let mut child = tokio::process::Command::new("python3")
+            .arg(&script)
+            .args([
+                "--version",
+                v,
+                "--url",
+                &tg.url(identity),
+                "--reservations",
+                "77",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 starts");
+        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = lines.clone();
+        let stdout = child.stdout.take().expect("stdout");
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+        let c = Charger {
+            _child: child,
+            lines,
+            version,
+        };
+        eventually("the Python charger boots", || async {
+            c.lines().iter().any(|l| l == "BOOTED")
+        })
+        .await;
+        c
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The CALLs received, each checked against the official request schema.
+    fn calls(&self) -> Vec<(String, Value)> {
+        self.lines()
+            .iter()
+            .filter_map(|l| {
+                let (action, payload) = l.strip_prefix("CALL ")?.split_once(' ')?;
+                let payload: Value = serde_json::from_str(payload).ok()?;
+                schema::validate(self.version, action, false, &payload)
+                    .unwrap_or_else(|e| panic!("{action}: {e}"));
+                Some((action.to_owned(), payload))
+            })
+            .collect()
+    }
+
+    /// The payload of the `n`th (from 0) CALL of `action`, once it arrived.
+    async fn nth(&self, action: &str, n: usize) -> Value {
+        eventually(&format!("{action} #{n} arrives"), || async {
+            self.calls().iter().filter(|(a, _)| a == action).count() > n
+        })
+        .await;
+        self.calls()
+            .into_iter()
+            .filter(|(a, _)| a == action)
+            .nth(n)
+            .map(|(_, p)| p)
+            .expect("the call")
+    }
+
+    fn count(&self, action: &str) -> usize {
+        self.calls().iter().filter(|(a, _)| a == action).count()
+    }
+}
+
+async fn rig(version: OcppVersion, identity: &str) -> Option<(TestGateway, Api, Charger, i64)> {
+    if !python_ready() {
+        return None;
+    }
+    let mut s = settings();
+    s.local_list.enabled = false;
+    let tg = start(s).await;
+    let token = tg.gw.api_tokens().first().expect("a token").clone();
+    let api = Api::new(tg.gw.api_addr(), Some(&token));
+    let c = Charger::start(&tg, version, identity).await;
+    let cp = charge_point_id(&api, identity).await;
+    Some((tg, api, c, cp))
+}
+
+#[tokio::test]
+async fn v201_actions_reach_one_evse_or_connector() {
+    let Some((_tg, api, c, cp)) = rig(OcppVersion::V201, "TGT201").await else {
+        return;
+    };
+    let at = |tail: &str| format!("{A}/{tail}").replace("{cp}", &cp.to_string());
+
+    // Reset: without a body the station, with evseNetworkId that EVSE.
+    let r = api.post(&at("v1.0/{cp}/reset/soft"), json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let p = c.nth("Reset", 0).await;
+    assert_eq!(p, json!({"type": "OnIdle"}));
+    let r = api
+        .post(&at("v1.0/{cp}/reset/hard"), json!({"evseNetworkId": 1}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("Reset", 1).await,
+        json!({"type": "Immediate", "evseId": 1})
+    );
+
+    // Availability of connector 1 of EVSE 1.
+    let r = api
+        .post(
+            &at("v1.0/{cp}/change-availability"),
+            json!({"type": "Inoperative", "evseNetworkId": 1, "connectorId": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("ChangeAvailability", 0).await,
+        json!({"operationalStatus": "Inoperative", "evse": {"id": 1, "connectorId": 1}})
+    );
+    // A connector without its EVSE cannot be named.
+    let r = api
+        .post(
+            &at("v1.0/{cp}/change-availability"),
+            json!({"type": "Operative", "connectorId": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("connectorId"), "{}", r.text);
+
+    // A start with a typed token and a group.
+    let r = api
+        .post(
+            &at("v1.0/{cp}/start/1"),
+            json!({"idTag": "04A1B2C3", "idTokenType": "ISO14443", "groupIdToken": "FLEET-7"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let p = c.nth("RequestStartTransaction", 0).await;
+    assert_eq!(
+        p["idToken"],
+        json!({"idToken": "04A1B2C3", "type": "ISO14443"})
+    );
+    assert_eq!(
+        p["groupIdToken"],
+        json!({"idToken": "FLEET-7", "type": "Central"})
+    );
+    assert_eq!(p["evseId"], 1);
+    // Without a type the token is Central, as before.
+    let r = api
+        .post(&at("v1.0/{cp}/start/1"), json!({"idTag": "PLAIN"}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let p = c.nth("RequestStartTransaction", 1).await;
+    assert_eq!(p["idToken"]["type"], "Central");
+    assert!(p.get("groupIdToken").is_none(), "{p}");
+    for (body, field) in [
+        (
+            json!({"idTag": "X", "idTokenType": "Barcode"}),
+            "idTokenType",
+        ),
+        (json!({"idTag": "X", "groupIdToken": ""}), "groupIdToken"),
+    ] {
+        let r = api.post(&at("v1.0/{cp}/start/1"), body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(r.text.contains(field), "{body}: {}", r.text);
+    }
+    assert_eq!(c.count("RequestStartTransaction"), 2);
+
+    // Cancel a reservation the charger holds but this API never made (id 77): 202;
+    // one it does not hold: 406 with its status.
+    let r = api
+        .post(
+            &at("v1.0/{cp}/cancel-reservation"),
+            json!({"reservationId": 77}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("CancelReservation", 0).await,
+        json!({"reservationId": 77})
+    );
+    let r = api
+        .post(
+            &at("v1.0/{cp}/cancel-reservation"),
+            json!({"reservationId": 78}),
+        )
+        .await;
+    assert_eq!(r.status, 406, "{}", r.text);
+    assert!(r.text.contains("Rejected"), "{}", r.text);
+    let r = api
+        .post(
+            &at("v1.0/{cp}/cancel-reservation"),
+            json!({"reservationId": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+#[tokio::test]
+async fn v16_refuses_what_it_cannot_express() {
+    let Some((_tg, api, c, cp)) = rig(OcppVersion::V16, "TGT16").await else {
+        return;
+    };
+    let at = |tail: &str| format!("{A}/{tail}").replace("{cp}", &cp.to_string());
+
+    // 1.6 Reset restarts the whole charge point: one EVSE is 501; none is sent.
+    let r = api
+        .post(&at("v1.0/{cp}/reset/soft"), json!({"evseNetworkId": 1}))
+        .await;
+    assert_eq!(r.status, 501, "{}", r.text);
+    let r = api.post(&at("v1.0/{cp}/reset/soft"), json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(c.nth("Reset", 0).await, json!({"type": "Soft"}));
+
+    // A connector is an EVSE in 1.6.
+    let r = api
+        .post(
+            &at("v1.0/{cp}/change-availability"),
+            json!({"type": "Inoperative", "evseNetworkId": 1, "connectorId": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("connectorId"), "{}", r.text);
+
+    // No token types or groups in a 1.6 remote start; Central is the plain id tag.
+    for (body, field) in [
+        (
+            json!({"idTag": "X", "idTokenType": "ISO14443"}),
+            "idTokenType",
+        ),
+        (
+            json!({"idTag": "X", "groupIdToken": "FLEET-7"}),
+            "groupIdToken",
+        ),
+    ] {
+        let r = api.post(&at("v1.0/{cp}/start/1"), body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(r.text.contains(field), "{body}: {}", r.text);
+    }
+    let r = api
+        .post(
+            &at("v1.0/{cp}/start/1"),
+            json!({"idTag": "PLAIN16", "idTokenType": "Central"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("RemoteStartTransaction", 0).await,
+        json!({"idTag": "PLAIN16", "connectorId": 1})
+    );
+
+    let r = api
+        .post(
+            &at("v1.0/{cp}/cancel-reservation"),
+            json!({"reservationId": 77}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("CancelReservation", 0).await,
+        json!({"reservationId": 77})
+    );
+    assert_eq!(c.count("Reset"), 1);
+    assert_eq!(c.count("ChangeAvailability"), 0);
+}

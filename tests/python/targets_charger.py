@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""A charger on the Python `ocpp` package (which checks every CALL it receives against
+the official schema) for the actions that name a finer target than the whole charge
+point: Reset of one EVSE, ChangeAvailability of one connector, a remote start with an
+id token type and a group, CancelReservation of any reservation it holds.
+
+It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
+RemoteStartTransaction / RequestStartTransaction, CancelReservation and ClearCache with
+Accepted, except that CancelReservation answers Rejected for a reservation id not given
+in --reservations. Every CALL it receives is printed as `CALL <action> <payload JSON>`
+as it arrived, before it is handled.
+
+    python3 targets_charger.py --version 2.0.1 --url ws://127.0.0.1:9000/ocpp/T201 \\
+        --reservations 77
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+import websockets
+import websockets.exceptions
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+
+
+class Recorder:
+    """Prints every CALL as it arrived, before the package checks and handles it."""
+
+    async def _handle_call(self, msg):
+        print(f"CALL {msg.action} {json.dumps(msg.payload)}", flush=True)
+        await super()._handle_call(msg)
+
+
+class Charger16(Recorder, ChargePoint16):
+    reservations = set()
+
+    @on("Reset")
+    def on_reset(self, **_):
+        return result16.Reset(status="Accepted")
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, **_):
+        return result16.ChangeAvailability(status="Accepted")
+
+    @on("RemoteStartTransaction")
+    def on_remote_start(self, **_):
+        return result16.RemoteStartTransaction(status="Accepted")
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id, **_):
+        held = reservation_id in self.reservations
+        return result16.CancelReservation(status="Accepted" if held else "Rejected")
+
+    @on("ClearCache")
+    def on_clear_cache(self, **_):
+        return result16.ClearCache(status="Accepted")
+
+    async def boot(self):
+        await self.call(call16.BootNotification(
+            charge_point_model="py-ocpp", charge_point_vendor="targets"), suppress=False)
+        await self.call(call16.StatusNotification(
+            connector_id=1, error_code="NoError", status="Available"), suppress=False)
+
+
+class Charger201(Recorder, ChargePoint201):
+    reservations = set()
+
+    @on("Reset")
+    def on_reset(self, **_):
+        return result201.Reset(status="Accepted")
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, **_):
+        return result201.ChangeAvailability(status="Accepted")
+
+    @on("RequestStartTransaction")
+    def on_request_start(self, **_):
+        return result201.RequestStartTransaction(status="Accepted")
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id, **_):
+        held = reservation_id in self.reservations
+        return result201.CancelReservation(status="Accepted" if held else "Rejected")
+
+    @on("ClearCache")
+    def on_clear_cache(self, **_):
+        return result201.ClearCache(status="Accepted")
+
+    async def boot(self):
+        await self.call(call201.BootNotification(
+            charging_station={"model": "py-ocpp", "vendor_name": "targets"},
+            reason="PowerUp"), suppress=False)
+        await self.call(call201.StatusNotification(
+            timestamp="2026-01-01T00:00:00Z", connector_status="Available", evse_id=1,
+            connector_id=1), suppress=False)
+
+
+async def run(args):
+    charger_class, subprotocol = {
+        "1.6": (Charger16, "ocpp1.6"),
+        "2.0.1": (Charger201, "ocpp2.0.1"),
+    }[args.version]
+    charger_class.reservations = {int(r) for r in args.reservations.split(",") if r}
+    identity = args.url.rstrip("/").rsplit("/", 1)[-1]
+    async with websockets.connect(args.url, subprotocols=[subprotocol]) as ws:
+        charger = charger_class(identity, ws, response_timeout=10)
+        listener = asyncio.create_task(charger.start())
+        await charger.boot()
+        print("BOOTED", flush=True)
+        try:
+            await listener
+        except websockets.exceptions.ConnectionClosed:
+            pass
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", choices=["1.6", "2.0.1"], required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--reservations", default="", help="reservation ids it holds")
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
