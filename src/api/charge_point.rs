@@ -400,6 +400,7 @@ async fn ask_to_boot_again(state: &ApiState, v: &ChargePointView) {
         let action = crate::domain::action::Action::TriggerMessage {
             message: crate::domain::action::TriggeredMessage::BootNotification,
             evse: None,
+            connector: None,
         };
         if let Err(e) = crate::charger::outbound::perform(&handle, &action).await {
             tracing::info!(identity = handle.identity(), error = %e, "accepted charger not asked to boot again");

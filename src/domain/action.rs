@@ -228,10 +228,12 @@ pub enum Action {
     },
     /// Cancel a reservation.
     CancelReservation { reservation_id: i32 },
-    /// Ask the charger to send a message now.
+    /// Ask the charger to send a message now, about the charge point, one EVSE or one
+    /// connector of it (2.0.1).
     TriggerMessage {
         message: TriggeredMessage,
         evse: Option<u32>,
+        connector: Option<u32>,
     },
     /// A vendor-specific exchange.
     DataTransfer {

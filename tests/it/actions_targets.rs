@@ -7,6 +7,8 @@
 //!   connectors as EVSEs: 422 naming `connectorId`);
 //! - a remote start with an id token type and a group id token (2.0.1 F01.FR.xx
 //!   RequestStartTransaction `idToken.type`, `groupIdToken`; 1.6 has neither: 422);
+//! - a trigger about one connector (2.0.1 F06.FR.xx TriggerMessage `evse.connectorId`;
+//!   1.6 `connectorId` is the EVSE);
 //! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
 //!   refusal answered 406.
 
@@ -302,6 +304,25 @@ async fn v16_refuses_what_it_cannot_express() {
         c.nth("CancelReservation", 0).await,
         json!({"reservationId": 77})
     );
+    let r = api
+        .post(
+            &at("v1.0/{cp}/trigger-message"),
+            json!({"type": "StatusNotification", "evseNetworkId": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("TriggerMessage", 0).await,
+        json!({"requestedMessage": "StatusNotification", "connectorId": 1})
+    );
+    let r = api
+        .post(
+            &at("v1.0/{cp}/trigger-message"),
+            json!({"type": "StatusNotification", "evseNetworkId": 1, "connectorId": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(c.count("Reset"), 1);
     assert_eq!(c.count("ChangeAvailability"), 0);
+    assert_eq!(c.count("TriggerMessage"), 1);
 }

@@ -2,10 +2,12 @@
 """A charger on the Python `ocpp` package (which checks every CALL it receives against
 the official schema) for the actions that name a finer target than the whole charge
 point: Reset of one EVSE, ChangeAvailability of one connector, a remote start with an
-id token type and a group, CancelReservation of any reservation it holds.
+id token type and a group, TriggerMessage about one connector, CancelReservation of any
+reservation it holds.
 
 It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
-RemoteStartTransaction / RequestStartTransaction, CancelReservation and ClearCache with
+RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation and
+ClearCache with
 Accepted, except that CancelReservation answers Rejected for a reservation id not given
 in --reservations. Every CALL it receives is printed as `CALL <action> <payload JSON>`
 as it arrived, before it is handled.
@@ -59,6 +61,10 @@ class Charger16(Recorder, ChargePoint16):
         held = reservation_id in self.reservations
         return result16.CancelReservation(status="Accepted" if held else "Rejected")
 
+    @on("TriggerMessage")
+    def on_trigger_message(self, **_):
+        return result16.TriggerMessage(status="Accepted")
+
     @on("ClearCache")
     def on_clear_cache(self, **_):
         return result16.ClearCache(status="Accepted")
@@ -89,6 +95,10 @@ class Charger201(Recorder, ChargePoint201):
     def on_cancel_reservation(self, reservation_id, **_):
         held = reservation_id in self.reservations
         return result201.CancelReservation(status="Accepted" if held else "Rejected")
+
+    @on("TriggerMessage")
+    def on_trigger_message(self, **_):
+        return result201.TriggerMessage(status="Accepted")
 
     @on("ClearCache")
     def on_clear_cache(self, **_):

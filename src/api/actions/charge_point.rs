@@ -234,10 +234,15 @@ pub async fn custom(
     Ok(body(StatusCode::OK, json!({"result": result})))
 }
 
+/// The reference's trigger body; `evseNetworkId` and `connectorId` (extensions) name
+/// what the message is about (2.0.1 F06 `evse`, 1.6 `connectorId`).
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Trigger {
     #[serde(rename = "type")]
     kind: TriggeredMessage,
+    evse_network_id: Option<u32>,
+    connector_id: Option<u32>,
 }
 
 /// `POST charge-point/v1.0/{cp}/trigger-message`
@@ -249,7 +254,8 @@ pub async fn trigger(
     let t = target(&state, &cp).await?;
     let action = Action::TriggerMessage {
         message: b.kind,
-        evse: None,
+        evse: b.evse_network_id.filter(|n| *n > 0),
+        connector: b.connector_id,
     };
     perform(&t, &action).await?;
     Ok(empty(StatusCode::ACCEPTED))
@@ -262,9 +268,16 @@ pub async fn trigger_evse(
     ApiJson(b): ApiJson<Trigger>,
 ) -> Result<Response, ApiError> {
     let (t, number) = evse_target(&state, &evse).await?;
+    if b.evse_network_id.is_some() {
+        return Err(ApiError::field(
+            "evseNetworkId",
+            "The EVSE is the path's: leave evseNetworkId out.",
+        ));
+    }
     let action = Action::TriggerMessage {
         message: b.kind,
         evse: Some(number),
+        connector: b.connector_id,
     };
     perform(&t, &action).await?;
     Ok(empty(StatusCode::ACCEPTED))

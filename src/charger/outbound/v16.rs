@@ -128,7 +128,15 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             json!({"reservationId": reservation_id}),
             ACCEPTED,
         ),
-        Action::TriggerMessage { message, evse } => trigger(*message, *evse)?,
+        Action::TriggerMessage {
+            connector: Some(_), ..
+        } => {
+            return Err(ActionError::invalid(
+                "connectorId",
+                "OCPP 1.6 numbers connectors as EVSEs: name the connector with evseNetworkId.",
+            ))
+        }
+        Action::TriggerMessage { message, evse, .. } => trigger(*message, *evse)?,
         Action::DataTransfer {
             vendor_id,
             message_id,

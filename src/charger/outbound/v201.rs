@@ -143,12 +143,26 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             json!({"reservationId": reservation_id}),
             ACCEPTED,
         ),
-        Action::TriggerMessage { message, evse } => {
+        Action::TriggerMessage {
+            message,
+            evse,
+            connector,
+        } => {
             if *message == TriggeredMessage::DiagnosticsStatusNotification {
                 return Err(unsupported("triggering DiagnosticsStatusNotification"));
             }
+            if evse.is_none() && connector.is_some() {
+                return Err(ActionError::invalid(
+                    "connectorId",
+                    "A connector is named with its EVSE: give evseNetworkId too.",
+                ));
+            }
             let mut p = json!({"requestedMessage": message});
-            put(&mut p, "evse", evse.map(|id| json!({"id": id})));
+            let mut target = evse.map(|id| json!({"id": id}));
+            if let (Some(t), Some(c)) = (target.as_mut(), connector) {
+                t["connectorId"] = json!(c);
+            }
+            put(&mut p, "evse", target);
             Request::new("TriggerMessage", p, ACCEPTED)
         }
         Action::DataTransfer {
