@@ -277,8 +277,9 @@ pub enum Action {
     },
     /// Delete every installed certificate of a kind.
     DeleteCertificate { kind: CertificateKind },
-    /// List the installed certificates (of one kind, or all).
-    ListCertificates { kind: Option<CertificateKind> },
+    /// List the installed certificates of these kinds (none: all; 1.6, which asks for
+    /// one kind at a time: the CSMS root).
+    ListCertificates { kinds: Vec<CertificateKind> },
     /// Clear the authorization cache.
     ClearCache,
     /// The schedule the charger will follow on an EVSE for `duration` seconds.

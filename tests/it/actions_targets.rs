@@ -9,6 +9,8 @@
 //!   RequestStartTransaction `idToken.type`, `groupIdToken`; 1.6 has neither: 422);
 //! - a trigger about one connector (2.0.1 F06.FR.xx TriggerMessage `evse.connectorId`;
 //!   1.6 `connectorId` is the EVSE);
+//! - certificate ids of several types at once (2.0.1 M03 `certificateType` list; 1.6
+//!   security extension: one GetInstalledCertificateIds per type);
 //! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
 //!   refusal answered 406.
 
@@ -112,6 +114,14 @@ impl Charger {
     fn count(&self, action: &str) -> usize {
         self.calls().iter().filter(|(a, _)| a == action).count()
     }
+}
+
+/// Waits until a ClearCache sent now arrived: what the gateway sent before has too.
+async fn barrier(api: &Api, clear_cache: &str, c: &Charger) {
+    let before = c.count("ClearCache");
+    let r = api.post(clear_cache, json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    c.nth("ClearCache", before).await;
 }
 
 async fn rig(version: OcppVersion, identity: &str) -> Option<(TestGateway, Api, Charger, i64)> {
@@ -322,6 +332,21 @@ async fn v16_refuses_what_it_cannot_express() {
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
+    // Several certificate types: one call per type, in the order given.
+    let types = json!({"certificateType": "CSMSRootCertificate",
+        "certificateTypes": ["ManufacturerRootCertificate", "CSMSRootCertificate"]});
+    let r = api.post(&at("v2.0/{cp}/sync-certificates"), types).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        c.nth("GetInstalledCertificateIds", 0).await,
+        json!({"certificateType": "CentralSystemRootCertificate"})
+    );
+    assert_eq!(
+        c.nth("GetInstalledCertificateIds", 1).await,
+        json!({"certificateType": "ManufacturerRootCertificate"})
+    );
+    barrier(&api, &at("v1.0/{cp}/clear-cache"), &c).await;
+    assert_eq!(c.count("GetInstalledCertificateIds"), 2);
     assert_eq!(c.count("Reset"), 1);
     assert_eq!(c.count("ChangeAvailability"), 0);
     assert_eq!(c.count("TriggerMessage"), 1);

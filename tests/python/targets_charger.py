@@ -3,11 +3,11 @@
 the official schema) for the actions that name a finer target than the whole charge
 point: Reset of one EVSE, ChangeAvailability of one connector, a remote start with an
 id token type and a group, TriggerMessage about one connector, CancelReservation of any
-reservation it holds.
+reservation it holds, GetInstalledCertificateIds for several types.
 
 It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
-RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation and
-ClearCache with
+RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation,
+GetInstalledCertificateIds (one made-up certificate per type asked) and ClearCache with
 Accepted, except that CancelReservation answers Rejected for a reservation id not given
 in --reservations. Every CALL it receives is printed as `CALL <action> <payload JSON>`
 as it arrived, before it is handled.
@@ -31,6 +31,12 @@ from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
+
+
+def hash_of(certificate_type):
+    """A made-up certificate's hash data, told apart by its type."""
+    return {"hash_algorithm": "SHA256", "issuer_name_hash": "00" * 32,
+            "issuer_key_hash": "11" * 32, "serial_number": certificate_type[:20]}
 
 
 class Recorder:
@@ -64,6 +70,11 @@ class Charger16(Recorder, ChargePoint16):
     @on("TriggerMessage")
     def on_trigger_message(self, **_):
         return result16.TriggerMessage(status="Accepted")
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed_certificate_ids(self, certificate_type, **_):
+        return result16.GetInstalledCertificateIds(
+            status="Accepted", certificate_hash_data=[hash_of(certificate_type)])
 
     @on("ClearCache")
     def on_clear_cache(self, **_):
@@ -99,6 +110,13 @@ class Charger201(Recorder, ChargePoint201):
     @on("TriggerMessage")
     def on_trigger_message(self, **_):
         return result201.TriggerMessage(status="Accepted")
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed_certificate_ids(self, certificate_type=None, **_):
+        chains = [{"certificate_type": t, "certificate_hash_data": hash_of(t)}
+                  for t in certificate_type or ["CSMSRootCertificate"]]
+        return result201.GetInstalledCertificateIds(
+            status="Accepted", certificate_hash_data_chain=chains)
 
     @on("ClearCache")
     def on_clear_cache(self, **_):

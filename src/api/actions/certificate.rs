@@ -106,6 +106,9 @@ pub async fn delete(
 #[serde(rename_all = "camelCase")]
 pub struct SyncBody {
     certificate_type: Option<CertificateKind>,
+    /// Several types at once (an extension; 2.0.1 M03 takes a list, 1.6 is asked once
+    /// per type and the answers merged).
+    certificate_types: Option<Vec<CertificateKind>>,
 }
 
 /// `POST charge-point/v2.0/{cp}/sync-certificates`
@@ -115,9 +118,14 @@ pub async fn sync(
     MaybeJson(b): MaybeJson<SyncBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
-    let action = Action::ListCertificates {
-        kind: b.certificate_type,
-    };
+    let mut kinds: Vec<CertificateKind> = Vec::new();
+    let named = b.certificate_types.unwrap_or_default();
+    for kind in b.certificate_type.into_iter().chain(named) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    let action = Action::ListCertificates { kinds };
     // The reference answers without a body; what is installed is logged.
     let outcome = perform(&t, &action).await?;
     tracing::info!(identity = %t.cp.identity, installed = %outcome.answer(), "certificates on the charger");

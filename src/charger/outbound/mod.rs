@@ -145,7 +145,7 @@ async fn run(
         // The platform names a kind; OCPP deletes by hash: list that kind, then delete
         // each certificate found.
         Action::DeleteCertificate { kind } => {
-            let listing = encode(version, &Action::ListCertificates { kind: Some(*kind) })?;
+            let listing = encode(version, &Action::ListCertificates { kinds: vec![*kind] })?;
             let found = send(handle, &listing).await?;
             let hashes = certificate_hashes(found.answer());
             if hashes.is_empty() {
@@ -164,16 +164,26 @@ async fn run(
             }
             Ok(last)
         }
-        Action::ListCertificates { .. } => {
-            let request = encode(version, action)?;
-            match send(handle, &request).await {
-                // "None installed" is an answer, not a refusal.
-                Err(ActionError::Call(CallError::Rejected { status })) if status == "NotFound" => {
-                    Ok(Outcome::Accepted(json!({"status": status})))
+        // 1.6 asks for one type at a time: several are asked in turn and merged.
+        Action::ListCertificates { kinds } if version == OcppVersion::V16 && kinds.len() > 1 => {
+            let mut found = Vec::new();
+            for kind in kinds {
+                let one = encode(version, &Action::ListCertificates { kinds: vec![*kind] })?;
+                let answer = list(handle, &one).await?;
+                if let Some(hashes) = answer.answer()["certificateHashData"].as_array() {
+                    found.extend(hashes.iter().cloned());
                 }
-                other => other,
             }
+            let status = if found.is_empty() {
+                "NotFound"
+            } else {
+                "Accepted"
+            };
+            Ok(Outcome::Accepted(
+                json!({"status": status, "certificateHashData": found}),
+            ))
         }
+        Action::ListCertificates { .. } => list(handle, &encode(version, action)?).await,
         Action::GetLocalListVersion => {
             let request = encode(version, action)?;
             let answer = send(handle, &request).await?;
@@ -185,6 +195,16 @@ async fn run(
             let request = encode(version, action)?;
             send_within(handle, &request, limits).await
         }
+    }
+}
+
+/// A GetInstalledCertificateIds: "none installed" is an answer, not a refusal.
+async fn list(handle: &ChargerHandle, request: &Request) -> Result<Outcome, ActionError> {
+    match send(handle, request).await {
+        Err(ActionError::Call(CallError::Rejected { status })) if status == "NotFound" => {
+            Ok(Outcome::Accepted(json!({"status": status})))
+        }
+        other => other,
     }
 }
 

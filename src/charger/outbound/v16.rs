@@ -248,10 +248,15 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
                 ACCEPTED,
             )
         }
-        Action::ListCertificates { kind } => {
-            // 1.6 asks for one type at a time; the charge point's own trust anchor
-            // is the one the gateway manages.
-            let kind = kind.unwrap_or(crate::domain::action::CertificateKind::CSMSRootCertificate);
+        Action::ListCertificates { kinds } => {
+            // 1.6 asks for one type at a time (several are asked one after the other,
+            // see `outbound::run`); the charge point's own trust anchor is the one the
+            // gateway manages.
+            let kind = match kinds.as_slice() {
+                [] => crate::domain::action::CertificateKind::CSMSRootCertificate,
+                [kind] => *kind,
+                _ => return Err(unsupported("listing several certificate types in one call")),
+            };
             let name = certificate_name(OcppVersion::V16, kind)
                 .ok_or_else(|| unsupported(&format!("listing {kind:?}s")))?;
             Request::new(

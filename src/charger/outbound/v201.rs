@@ -266,12 +266,17 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
                 ACCEPTED,
             )
         }
-        Action::ListCertificates { kind } => {
+        Action::ListCertificates { kinds } => {
             let mut p = json!({});
-            if let Some(kind) = kind {
-                let name = certificate_name(OcppVersion::V201, *kind)
-                    .ok_or_else(|| unsupported(&format!("listing {kind:?}s")))?;
-                put(&mut p, "certificateType", Some([name]));
+            let names = kinds
+                .iter()
+                .map(|kind| {
+                    certificate_name(OcppVersion::V201, *kind)
+                        .ok_or_else(|| unsupported(&format!("listing {kind:?}s")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if !names.is_empty() {
+                put(&mut p, "certificateType", Some(names));
             }
             Request::new("GetInstalledCertificateIds", p, ACCEPTED)
         }
