@@ -220,6 +220,8 @@ pub enum Action {
     GetLocalListVersion,
     /// Any action of the charger's version, with its payload as given.
     Custom { action: String, payload: Value },
+    /// Ask for a report the charger sends in parts (2.0.1 only).
+    Report(super::report::ReportRequest),
 }
 
 impl Action {
@@ -248,6 +250,7 @@ impl Action {
             Action::GetCompositeSchedule { .. } => "get-composite-schedule",
             Action::GetLocalListVersion => "get-local-list-version",
             Action::Custom { .. } => "send-custom-ocpp",
+            Action::Report(r) => r.call.path(),
         }
     }
 }

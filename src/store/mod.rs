@@ -38,6 +38,7 @@ pub mod local_list;
 pub mod notify;
 pub mod pnc;
 pub mod postgres;
+pub mod reports;
 pub mod resources;
 pub mod sql;
 pub mod sqlite;
@@ -57,6 +58,7 @@ use crate::domain::{
 
 pub use local_list::LocalListStore;
 pub use notify::NotifyStore;
+pub use reports::ReportStore;
 pub use resources::{ResourceError, Resources};
 pub use sql::store::SqlStore;
 
@@ -269,6 +271,11 @@ pub trait Store: Send + Sync + 'static {
     }
     /// The local authorization lists of this store, if it keeps them.
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>> {
+        None
+    }
+    /// The multi-part reports, device events and firmware statuses of this store, if it
+    /// keeps them.
+    fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>> {
         None
     }
 }

@@ -12,6 +12,7 @@ mod certificate;
 mod charge_point;
 mod configuration;
 mod maintenance;
+mod reports;
 mod reservation;
 mod security;
 mod session;
@@ -158,6 +159,7 @@ pub fn routes() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/reset-security-profile")),
             post(security::reset),
         )
+        .merge(reports::routes())
 }
 
 /// A charge point the API knows, and its live connection.

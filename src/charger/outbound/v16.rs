@@ -238,6 +238,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+        Action::Report(r) => return Err(unsupported(r.call.action())),
     })
 }
 

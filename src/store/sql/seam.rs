@@ -24,11 +24,12 @@ use crate::domain::{
 use crate::store::local_list::*;
 use crate::store::notify::*;
 use crate::store::pnc::*;
+use crate::store::reports::*;
 use crate::store::resources::*;
 use crate::store::sql::read::{self, ChargePointRow, SessionRow};
 use crate::store::sql::resources::{self as res, settle};
 use crate::store::sql::store::{on_engine, SqlStore};
-use crate::store::sql::{charger, local_list as list, notify, ops, pnc};
+use crate::store::sql::{charger, local_list as list, notify, ops, pnc, reports};
 use crate::store::{ChargerRecord, Standing, StopOutcome, Store, StoreError};
 
 /// An argument as the engine keeps it while the operation runs: borrowed text is
@@ -202,6 +203,9 @@ seam! { impl Store {
         Some(self)
     }
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>> {
+        Some(self)
+    }
+    fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>> {
         Some(self)
     }
 }}
@@ -402,4 +406,25 @@ seam! { impl LocalListStore {
     read_op fn list_changes(cursor: i64) -> R<ListSnapshot<ListChange>>
         = |db| list::list_changes(db, *cursor);
     read_op fn list_chargers() -> R<Vec<(String, Option<String>)>> = |db| list::list_chargers(db);
+}}
+
+seam! { impl ReportStore {
+    write_op fn request_report(
+        charge_point_id: i64, kind: String, request_id: i64, request: serde_json::Value, empty: bool,
+    ) -> R<()>
+        = |db| reports::request_report(db, *charge_point_id, kind, *request_id, request, *empty);
+    write_op fn drop_report_request(charge_point_id: i64, kind: String, request_id: i64) -> R<()>
+        = |db| reports::drop_report_request(db, *charge_point_id, kind, *request_id);
+    read_op fn reports(
+        charge_point_id: i64, kind: Option<String>, status: Option<String>, page: Page,
+    ) -> R<Vec<ReportView>>
+        = |db| reports::reports(db, *charge_point_id, kind.as_deref(), status.as_deref(), *page);
+    read_op fn report(charge_point_id: i64, request_id: i64) -> R<Option<ReportView>>
+        = |db| reports::report(db, *charge_point_id, *request_id);
+    read_op fn device_events(
+        charge_point_id: i64, event_id: Option<i64>, page: Page,
+    ) -> R<Vec<DeviceEventView>>
+        = |db| reports::history::device_events(db, *charge_point_id, *event_id, *page);
+    read_op fn firmware_statuses(charge_point_id: i64, page: Page) -> R<Vec<FirmwareStatusView>>
+        = |db| reports::history::firmware_statuses(db, *charge_point_id, *page);
 }}
