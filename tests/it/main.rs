@@ -69,6 +69,7 @@ mod postgres_parity;
 mod postgres_store;
 mod readme_docs;
 mod reports_python;
+mod reports_raw;
 mod reports_readback;
 mod restart;
 mod sign_certificate;

@@ -47,7 +47,10 @@ async fn customer_information_is_joined_from_its_parts() {
     s.completion(id).await;
     let call = &s.calls("CustomerInformation")[0];
     assert_eq!(call["requestId"], id);
-    assert_eq!((&call["report"], &call["clear"]), (&json!(true), &json!(false)));
+    assert_eq!(
+        (&call["report"], &call["clear"]),
+        (&json!(true), &json!(false))
+    );
     assert_eq!(call["idToken"]["idToken"], "ALICE-1");
 
     // N10: clear only, by a customer identifier.
@@ -64,7 +67,10 @@ async fn customer_information_is_joined_from_its_parts() {
         .into_iter()
         .find(|c| c["requestId"] == id)
         .expect("the clear");
-    assert_eq!((&clear["report"], &clear["clear"]), (&json!(false), &json!(true)));
+    assert_eq!(
+        (&clear["report"], &clear["clear"]),
+        (&json!(false), &json!(true))
+    );
 }
 
 /// K09: GetChargingProfiles with criteria and an EVSE; the ReportChargingProfiles parts
@@ -197,7 +203,10 @@ async fn notify_event_entries_are_kept_and_notified() {
     assert_eq!(first["techInfo"], "ground fault");
     assert_eq!(first["cleared"], false);
     assert_eq!(first["transactionId"], "T-1");
-    assert_eq!(first["component"], json!({"name": "EVSE", "evse": {"id": 1}}));
+    assert_eq!(
+        first["component"],
+        json!({"name": "EVSE", "evse": {"id": 1}})
+    );
     assert_eq!(first["variable"], json!({"name": "Problem"}));
     assert_eq!(first["generatedAt"], "2025-01-01T10:00:02.000Z");
     assert_eq!(rows[1]["cause"], 1);
@@ -230,13 +239,15 @@ async fn firmware_statuses_are_kept_per_charge_point() {
         let body = json!({"signed": false, "url": "https://firmware.example/fw.bin"});
         let (status, answer) = s.act("update-firmware", body).await;
         assert_eq!(status, 202, "{answer}");
-        s.line(if version == "1.6" {
-            "SENT FirmwareStatusNotification".to_owned()
-        } else {
-            let id = s.calls("UpdateFirmware")[0]["requestId"].clone();
-            format!("SENT FirmwareStatusNotification {id}")
-        }
-        .as_str())
+        s.line(
+            if version == "1.6" {
+                "SENT FirmwareStatusNotification".to_owned()
+            } else {
+                let id = s.calls("UpdateFirmware")[0]["requestId"].clone();
+                format!("SENT FirmwareStatusNotification {id}")
+            }
+            .as_str(),
+        )
         .await;
         let (status, list) = s.read("firmware-status-logs").await;
         assert_eq!(status, 200, "{list}");

@@ -54,13 +54,19 @@ async fn report_id(db: &impl Db, cp: i64, kind: &str, request_id: i64) -> DbResu
         return r.get(0);
     }
     let n = now();
-    db.one(
-        "INSERT INTO reports (charge_point_id, kind, request_id, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'pending', ?4, ?4) RETURNING id",
-        &[&cp, &kind, &request_id, &n],
-    )
-    .await?
-    .get(0)
+    let added = db
+        .opt(
+            "INSERT INTO reports (charge_point_id, kind, request_id, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?4)
+             ON CONFLICT (charge_point_id, kind, request_id) DO NOTHING RETURNING id",
+            &[&cp, &kind, &request_id, &n],
+        )
+        .await?;
+    match added {
+        Some(r) => r.get(0),
+        // Another transaction added it meanwhile: take its row.
+        None => db.one(find, &[&cp, &kind, &request_id]).await?.get(0),
+    }
 }
 
 pub async fn request_report(
