@@ -319,9 +319,8 @@ pub fn device_event_json(e: &DeviceEvent) -> Value {
         "component": e.component,
         "variable": e.variable,
     });
-    let obj = v.as_object_mut().expect("an object");
     let mut put = |k: &str, x: Option<Value>| {
-        if let Some(x) = x {
+        if let (Some(obj), Some(x)) = (v.as_object_mut(), x) {
             obj.insert(k.into(), x);
         }
     };

@@ -63,3 +63,47 @@ fn shape<T: DeserializeOwned>(payload: &Value) -> Result<(), ActionError> {
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+
+    fn request(call: ReportCall, fields: Value) -> ReportRequest {
+        let fields: Map<String, Value> = serde_json::from_value(fields).expect("an object");
+        ReportRequest {
+            call,
+            request_id: 5,
+            fields,
+        }
+    }
+
+    #[test]
+    fn the_request_id_is_added_and_a_misfit_names_its_field() {
+        let r = v201(&request(
+            ReportCall::GetBaseReport,
+            json!({"reportBase": "SummaryInventory"}),
+        ))
+        .expect("encodes");
+        assert_eq!(r.action, "GetBaseReport");
+        assert_eq!(
+            r.payload,
+            json!({"reportBase": "SummaryInventory", "requestId": 5})
+        );
+        let bad = v201(&request(
+            ReportCall::GetReport,
+            json!({"componentVariable": [{"component": {}}]}),
+        ));
+        match bad {
+            Err(ActionError::Invalid { field, .. }) => assert_eq!(field, "componentVariable"),
+            other => panic!("{other:?}"),
+        }
+        let none = v201(&request(
+            ReportCall::GetChargingProfiles,
+            json!({"chargingProfile": {}}),
+        ))
+        .expect("encodes");
+        assert!(none.accepted.contains(&"NoProfiles"));
+    }
+}
