@@ -276,6 +276,12 @@ impl DeviceEvents {
     /// The events of a NotifyEvent payload (entries without an event id are skipped).
     pub fn of_payload(payload: &Value) -> DeviceEvents {
         let text = |v: &Value, f: &str| v.get(f).and_then(Value::as_str).map(str::to_owned);
+        // Times as the gateway writes them (UTC, milliseconds), whatever offset they came in.
+        let time = |v: &Value, f: &str| {
+            text(v, f)
+                .map(|t| super::time::parse(&t).map(super::time::text).unwrap_or(t))
+                .unwrap_or_default()
+        };
         let events = payload
             .get("eventData")
             .and_then(Value::as_array)
@@ -284,7 +290,7 @@ impl DeviceEvents {
             .filter_map(|e| {
                 Some(DeviceEvent {
                     event_id: e.get("eventId").and_then(Value::as_i64)?,
-                    timestamp: text(e, "timestamp").unwrap_or_default(),
+                    timestamp: time(e, "timestamp"),
                     trigger: text(e, "trigger").unwrap_or_default(),
                     cause: e.get("cause").and_then(Value::as_i64),
                     actual_value: text(e, "actualValue").unwrap_or_default(),
@@ -300,7 +306,7 @@ impl DeviceEvents {
             })
             .collect();
         DeviceEvents {
-            generated_at: text(payload, "generatedAt").unwrap_or_default(),
+            generated_at: time(payload, "generatedAt"),
             seq_no: payload.get("seqNo").and_then(Value::as_i64).unwrap_or(0),
             tbc: payload.get("tbc").and_then(Value::as_bool).unwrap_or(false),
             events,
@@ -387,6 +393,19 @@ mod tests {
         assert!(ReportRequest::partial_inventory(
             &json!({"action": "GetBaseReport", "reportBase": "SummaryInventory"})
         ));
+        let events = DeviceEvents::of_payload(&json!({
+            "generatedAt": "2025-01-01T13:00:00+03:00", "seqNo": 3,
+            "eventData": [{"eventId": 4, "timestamp": "2025-01-01T12:00:00.5+02:00",
+                "trigger": "Delta", "actualValue": "1", "eventNotificationType": "CustomMonitor",
+                "component": {"name": "EVSE"}, "variable": {"name": "Power"}}, {"trigger": "Delta"}],
+        }));
+        assert_eq!(events.generated_at, "2025-01-01T10:00:00.000Z");
+        assert_eq!(
+            events.events.len(),
+            1,
+            "an entry without an event id is skipped"
+        );
+        assert_eq!(events.events[0].timestamp, "2025-01-01T10:00:00.500Z");
         assert!(!ReportRequest::partial_inventory(
             &json!({"action": "GetBaseReport", "reportBase": "FullInventory"})
         ));
