@@ -15,6 +15,7 @@ pub mod network_status;
 pub mod notifications;
 pub mod ops;
 pub mod pnc;
+pub mod reports;
 pub mod session;
 pub mod status;
 
@@ -44,6 +45,7 @@ pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>, token_list: &[String]) -
     let public = resources()
         .merge(actions::routes())
         .merge(pnc::routes())
+        .merge(reports::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(tokens, auth::require_token));

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::context::{internal, log_deviations, now_text, wire_name, ChargerContext};
 use super::id_info;
 use crate::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
+use crate::domain::report::{DeviceEvents, ReportKind, ReportPart};
 use crate::domain::tag_group::TagUse;
 use crate::domain::{BootInfo, HardwareStatus, MeterSample, TransactionUpdate};
 use crate::ocpp::v201::{decode_request, Request};
@@ -145,6 +146,27 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 },
             )
             .await;
+            json!({})
+        }
+        // Parts of a multi-part report, assembled under their requestId (B07/B08, N02,
+        // N10, K09, O04); kept without a secret in them (NotifyReport).
+        _ if ReportKind::of_message(&call.action).is_some() => {
+            let payload = crate::ocpp::redact::redacted(&call.payload);
+            match ReportPart::of_message(&call.action, &payload) {
+                Some(part) => ctx.record_event(call, ChargerEvent::ReportPart(part)).await,
+                None => {
+                    let (action, payload) = (call.action.clone(), payload);
+                    ctx.record_event(call, ChargerEvent::Other { action, payload })
+                        .await
+                }
+            }
+            json!({})
+        }
+        // Device-model events (N07), one stored row per eventData entry.
+        _ if call.action == "NotifyEvent" => {
+            let events = DeviceEvents::of_payload(&call.payload);
+            ctx.record_event(call, ChargerEvent::DeviceEvents(events))
+                .await;
             json!({})
         }
         _ => {

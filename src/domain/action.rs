@@ -298,6 +298,8 @@ pub enum Action {
     },
     /// Any action of the charger's version, with its payload as given.
     Custom { action: String, payload: Value },
+    /// Ask for a report the charger sends in parts (2.0.1 only).
+    Report(super::report::ReportRequest),
 }
 
 impl Action {
@@ -327,6 +329,7 @@ impl Action {
             Action::GetLocalListVersion => "get-local-list-version",
             Action::SendLocalList { .. } => "send-local-list",
             Action::Custom { .. } => "send-custom-ocpp",
+            Action::Report(r) => r.call.path(),
         }
     }
 }

@@ -105,4 +105,8 @@ pub enum ChargerEvent {
         action: String,
         payload: serde_json::Value,
     },
+    /// One part of a multi-part report (NotifyReport, NotifyMonitoringReport, ...).
+    ReportPart(super::report::ReportPart),
+    /// A 2.0.1 NotifyEvent: device-model events.
+    DeviceEvents(super::report::DeviceEvents),
 }

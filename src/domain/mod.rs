@@ -8,6 +8,7 @@ pub mod notification;
 pub mod password;
 pub mod protocol;
 pub mod registration;
+pub mod report;
 pub mod secret;
 pub mod session;
 pub mod status;

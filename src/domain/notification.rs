@@ -36,6 +36,11 @@ pub const CHARGE_POINT_CHANGED: &str = "chargePoint.changed";
 /// An EVSE was added or changed.
 pub const EVSE_CHANGED: &str = "evse.changed";
 
+/// A multi-part report a charger sent is complete (all its parts arrived).
+pub const REPORT_COMPLETED: &str = "chargePoint.reportCompleted";
+/// A charger reported device-model events (2.0.1 NotifyEvent).
+pub const DEVICE_EVENT: &str = "chargePoint.eventReceived";
+
 /// Every notification the gateway emits; a subscription may ask for these only.
 pub const ALL: &[&str] = &[
     HARDWARE_STATUS,
@@ -54,6 +59,8 @@ pub const ALL: &[&str] = &[
     RESERVATION_CHANGED,
     CHARGE_POINT_CHANGED,
     EVSE_CHANGED,
+    REPORT_COMPLETED,
+    DEVICE_EVENT,
 ];
 
 /// Whether the gateway emits `name`.

@@ -42,6 +42,7 @@ pub mod local_list;
 pub mod notify;
 pub mod pnc;
 pub mod postgres;
+pub mod reports;
 pub mod resources;
 pub mod sql;
 pub mod sqlite;
@@ -50,7 +51,7 @@ use crate::domain::password::PasswordHash;
 use crate::domain::Registration;
 
 pub use resources::ResourceError;
-pub use sql::seam::{LocalListStore, NotifyStore, PncStore, Resources, Store};
+pub use sql::seam::{LocalListStore, NotifyStore, PncStore, ReportStore, Resources, Store};
 pub use sql::store::SqlStore;
 
 /// What a BootNotification's answer depends on: the registration and the API's

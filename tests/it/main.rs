@@ -11,6 +11,7 @@ mod notify_common;
 mod pnc_common;
 mod pnc_ocsp_common;
 mod policy_common;
+mod reports_common;
 mod sessions_common;
 
 mod actions_calls;
@@ -69,6 +70,9 @@ mod postgres_notify;
 mod postgres_parity;
 mod postgres_store;
 mod readme_docs;
+mod reports_python;
+mod reports_raw;
+mod reports_readback;
 mod restart;
 mod sign_certificate;
 mod sim_client;

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use common::pg::TestDatabase;
 use ocpp_gateway::domain::auth::{AuthSource, AuthorizationRecord};
 use ocpp_gateway::domain::event::{ChargerEvent, StatusReport, TransactionPhase};
+use ocpp_gateway::domain::report::{DeviceEvents, ReportPart};
 use ocpp_gateway::domain::{
     AuthStatus, BootInfo, HardwareStatus, MeterSample, StartTransaction, StopTransaction,
     TransactionUpdate,
@@ -41,6 +42,8 @@ const ALL_NOTIFICATIONS: &[&str] = &[
     "reservation.changed",
     "chargePoint.changed",
     "evse.changed",
+    "chargePoint.reportCompleted",
+    "chargePoint.eventReceived",
 ];
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -84,6 +87,14 @@ fn update(
         timestamp: at(seq_no * 2),
         samples,
     }
+}
+
+fn report_part(request_id: i64, seq_no: i64, tbc: bool) -> ChargerEvent {
+    let payload = json!({"requestId": request_id, "seqNo": seq_no, "tbc": tbc,
+        "generatedAt": "2025-06-01T10:08:00.000Z",
+        "reportData": [{"component": {"name": "ReportCtrlr"}, "variable": {"name": format!("Item{seq_no}")},
+            "variableAttribute": [{"value": "x", "mutability": "ReadOnly"}]}]});
+    ChargerEvent::ReportPart(ReportPart::of_message("NotifyReport", &payload).expect("a part"))
 }
 
 fn spec() -> SubscriptionSpec {
@@ -356,6 +367,18 @@ async fn script(store: &dyn Store, password: &PasswordHash) -> Vec<String> {
             reservation_id: 77,
             status: "Expired".into(),
         },
+        // A device-model report in three parts: 0, 2 (the last), 0 again, then 1.
+        report_part(9, 0, true),
+        report_part(9, 2, false),
+        report_part(9, 0, true),
+        report_part(9, 1, true),
+        ChargerEvent::DeviceEvents(DeviceEvents::of_payload(&json!({
+            "generatedAt": "2025-06-01T10:09:00.000Z", "seqNo": 0,
+            "eventData": [{"eventId": 1, "timestamp": "2025-06-01T10:08:30.000Z",
+                "trigger": "Alerting", "actualValue": "Faulted", "cleared": false,
+                "eventNotificationType": "HardWiredNotification", "techCode": "E1",
+                "component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Problem"}}],
+        }))),
     ];
     for e in events {
         store.record_event("PAR-201", e).await.expect("event");
@@ -488,6 +511,33 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
         "id, charge_point_id, kind, payload, created_at",
         "id",
         "iitjt",
+    ),
+    (
+        "reports",
+        "id, charge_point_id, kind, request_id, request, status, parts, repeats, last_seq_no, result,
+         created_at, updated_at, completed_at",
+        "id",
+        "iitijtiiijttt",
+    ),
+    (
+        "report_parts",
+        "id, report_id, seq_no, tbc, payload, received_at",
+        "id",
+        "iiibjt",
+    ),
+    (
+        "device_events",
+        "id, charge_point_id, event_id, occurred_at, event_trigger, cause, actual_value, tech_code,
+         tech_info, cleared, transaction_id, variable_monitoring_id, notification_type, component,
+         variable, generated_at, seq_no, created_at",
+        "id",
+        "iiittitttbtitjjtit",
+    ),
+    (
+        "firmware_status_logs",
+        "id, charge_point_id, status, request_id, created_at",
+        "id",
+        "iitit",
     ),
     (
         "local_list_changes",

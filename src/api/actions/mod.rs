@@ -13,6 +13,7 @@ mod charge_point;
 mod configuration;
 mod local_list;
 mod maintenance;
+mod reports;
 mod reservation;
 mod security;
 mod session;
@@ -171,6 +172,7 @@ pub fn routes() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/reset-security-profile")),
             post(security::reset),
         )
+        .merge(reports::routes())
 }
 
 /// A charge point the API knows, and its live connection.

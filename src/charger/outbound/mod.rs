@@ -3,6 +3,7 @@
 //! charger's answer becomes an [`Outcome`] or an [`ActionError`].
 
 mod custom;
+mod report;
 pub mod split;
 pub mod v16;
 pub mod v201;

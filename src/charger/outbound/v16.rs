@@ -300,6 +300,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             Request::new("SendLocalList", p, ACCEPTED)
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+        Action::Report(r) => return Err(unsupported(r.call.action())),
     })
 }
 

@@ -316,6 +316,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             Request::new("SendLocalList", p, ACCEPTED)
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+        Action::Report(r) => super::report::v201(r)?,
     })
 }
 

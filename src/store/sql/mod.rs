@@ -20,6 +20,7 @@ pub mod ops;
 pub mod outbox;
 pub mod payload;
 pub mod pnc;
+pub mod reports;
 pub mod resources;
 pub(crate) mod schema;
 pub mod seam;

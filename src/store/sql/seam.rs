@@ -27,11 +27,12 @@ use crate::domain::{
 use crate::store::local_list::*;
 use crate::store::notify::*;
 use crate::store::pnc::*;
+use crate::store::reports::*;
 use crate::store::resources::*;
 use crate::store::sql::read::{self, ChargePointRow, SessionRow};
 use crate::store::sql::resources::{self as res, settle};
 use crate::store::sql::store::{on_engine, SqlStore};
-use crate::store::sql::{charger, local_list as list, notify, ops, pnc};
+use crate::store::sql::{charger, local_list as list, notify, ops, pnc, reports};
 use crate::store::{ChargerRecord, Standing, StopOutcome, StoreError};
 
 /// An argument as the engine keeps it while the operation runs: borrowed text is
@@ -235,6 +236,9 @@ pub trait Store {
     fn pnc(self: Arc<Self>) -> Option<Arc<dyn PncStore>>;
     /// The local authorization lists of this store, if it keeps them.
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>>;
+    /// The multi-part reports, device events and firmware statuses of this store, if it
+    /// keeps them.
+    fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>>;
 } defined {
     async fn set_connected(
         &self, identity: &str, version: Option<Protocol>, generation: u64,
@@ -251,6 +255,9 @@ pub trait Store {
         Some(self)
     }
     fn local_lists(self: Arc<Self>) -> Option<Arc<dyn LocalListStore>> {
+        Some(self)
+    }
+    fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>> {
         Some(self)
     }
 }}
@@ -545,4 +552,37 @@ pub trait LocalListStore {
     /// The connected chargers whose list is kept (support `supported`): identity and
     /// protocol.
     read_op fn list_chargers() -> R<Vec<(String, Option<String>)>> = |db| list::list_chargers(db);
+}}
+
+seam! {
+/// Reports, device events and firmware statuses. Lists return at most `page.limit`
+/// rows in id order.
+pub trait ReportStore {
+    /// Records a request for a report about to be sent (`pending`, no parts; parts that
+    /// arrived first are kept). `empty`: the charger answered that nothing matches, so
+    /// the report is complete and empty at once, with its notification.
+    write_op fn request_report(
+        charge_point_id: i64, kind: String, request_id: i64, request: serde_json::Value, empty: bool,
+    ) -> R<()>
+        = |db| reports::request_report(db, *charge_point_id, kind, *request_id, request, *empty);
+    /// Forgets a request the charger refused or never received, unless parts of it
+    /// arrived.
+    write_op fn drop_report_request(charge_point_id: i64, kind: String, request_id: i64) -> R<()>
+        = |db| reports::drop_report_request(db, *charge_point_id, kind, *request_id);
+    /// A charge point's reports (of one kind, in one status).
+    read_op fn reports(
+        charge_point_id: i64, kind: Option<String>, status: Option<String>, page: Page,
+    ) -> R<Vec<ReportView>>
+        = |db| reports::reports(db, *charge_point_id, kind.as_deref(), status.as_deref(), *page);
+    /// A charge point's report for a request id (the latest, should kinds share it).
+    read_op fn report(charge_point_id: i64, request_id: i64) -> R<Option<ReportView>>
+        = |db| reports::report(db, *charge_point_id, *request_id);
+    /// A charge point's device-model events (of one event id).
+    read_op fn device_events(
+        charge_point_id: i64, event_id: Option<i64>, page: Page,
+    ) -> R<Vec<DeviceEventView>>
+        = |db| reports::history::device_events(db, *charge_point_id, *event_id, *page);
+    /// A charge point's firmware statuses, oldest first.
+    read_op fn firmware_statuses(charge_point_id: i64, page: Page) -> R<Vec<FirmwareStatusView>>
+        = |db| reports::history::firmware_statuses(db, *charge_point_id, *page);
 }}

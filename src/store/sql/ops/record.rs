@@ -39,6 +39,16 @@ pub async fn record_authorization(
 }
 
 pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbResult<()> {
+    match e {
+        ChargerEvent::ReportPart(part) => {
+            return crate::store::sql::reports::record_part(db, identity, part).await
+        }
+        ChargerEvent::DeviceEvents(events) => {
+            return crate::store::sql::reports::history::record_device_events(db, identity, events)
+                .await
+        }
+        _ => {}
+    }
     let cp = cp_id(db, identity).await?;
     let n = now();
     match e {
@@ -86,6 +96,13 @@ pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbR
             if let Some(event) = Event::from_report(action, payload) {
                 emit(db, cp, event).await?;
             }
+            if matches!(
+                action.as_str(),
+                "FirmwareStatusNotification" | "SignedFirmwareStatusNotification"
+            ) {
+                crate::store::sql::reports::history::record_firmware_status(db, cp, payload)
+                    .await?;
+            }
             if action == "NotifyReport" {
                 // The answer to a configuration sync (GetBaseReport): the snapshot.
                 let entries = crate::domain::secret::redact_entries(report_entries(payload));
@@ -97,33 +114,9 @@ pub async fn record_event(db: &impl Db, identity: &str, e: &ChargerEvent) -> DbR
                 .await?;
             }
         }
+        ChargerEvent::ReportPart(_) | ChargerEvent::DeviceEvents(_) => {}
     }
     Ok(())
 }
 
-/// Configuration entries of a 2.0.1 NotifyReport, keyed by the variable's whole identity
-/// (`domain::variable`, the key form the actions use), from each variable's Actual
-/// attribute.
-pub fn report_entries(
-    payload: &serde_json::Value,
-) -> Vec<crate::domain::notification::ConfigurationEntry> {
-    use serde_json::Value;
-    let data = payload.get("reportData").and_then(Value::as_array);
-    data.into_iter()
-        .flatten()
-        .filter_map(|d| {
-            let attributes = d.get("variableAttribute").and_then(Value::as_array)?;
-            let actual = attributes
-                .iter()
-                .find(|a| a.get("type").and_then(Value::as_str).unwrap_or("Actual") == "Actual")?;
-            Some(crate::domain::notification::ConfigurationEntry {
-                key: crate::domain::variable::VariableKey::of_entry(d).to_string(),
-                value: actual
-                    .get("value")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                readonly: actual.get("mutability").and_then(Value::as_str) == Some("ReadOnly"),
-            })
-        })
-        .collect()
-}
+pub use crate::domain::report::report_entries;
