@@ -181,6 +181,29 @@ pub struct ListEntry {
     pub group: Option<String>,
 }
 
+/// One configuration key to change, as [`Action::SetConfiguration`] names it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigurationChange {
+    pub key: String,
+    pub value: String,
+    pub component: Option<String>,
+    pub evse: Option<u32>,
+    pub instance: Option<String>,
+}
+
+impl ConfigurationChange {
+    /// The single-key action for this change.
+    pub fn action(&self) -> Action {
+        Action::SetConfiguration {
+            key: self.key.clone(),
+            value: self.value.clone(),
+            component: self.component.clone(),
+            evse: self.evse,
+            instance: self.instance.clone(),
+        }
+    }
+}
+
 /// Something the platform asks of a charger. EVSE numbers are OCPP numbers (the 2.0.1
 /// EVSE id, the 1.6 connector id).
 #[derive(Clone, Debug, PartialEq)]
@@ -251,6 +274,9 @@ pub enum Action {
         evse: Option<u32>,
         instance: Option<String>,
     },
+    /// Change several configuration keys at once (2.0.1: one SetVariables, split to the
+    /// station's limits; 1.6: one ChangeConfiguration each, in order).
+    SetConfigurations { changes: Vec<ConfigurationChange> },
     /// Upload a log to `location`.
     GetLog {
         kind: LogKind,
@@ -318,7 +344,9 @@ impl Action {
             Action::TriggerMessage { .. } => "trigger-message",
             Action::DataTransfer { .. } => "data-transfer",
             Action::GetConfiguration { .. } => "sync-configuration",
-            Action::SetConfiguration { .. } => "set-configuration",
+            Action::SetConfiguration { .. } | Action::SetConfigurations { .. } => {
+                "set-configuration"
+            }
             Action::GetLog { .. } => "get-log",
             Action::UpdateFirmware { .. } => "update-firmware",
             Action::InstallCertificate { .. } => "install-certificate",

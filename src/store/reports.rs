@@ -5,7 +5,6 @@
 
 use serde_json::Value;
 
-
 /// A report as the API sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportView {
@@ -69,4 +68,3 @@ pub struct FirmwareStatusView {
     pub request_id: Option<i64>,
     pub created_at: String,
 }
-

@@ -11,6 +11,8 @@
 //!   1.6 `connectorId` is the EVSE);
 //! - certificate ids of several types at once (2.0.1 M03 `certificateType` list; 1.6
 //!   security extension: one GetInstalledCertificateIds per type);
+//! - several configuration keys in one request (1.6 §5.3: one ChangeConfiguration per
+//!   key, each answered with its own status);
 //! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
 //!   refusal answered 406.
 
@@ -347,6 +349,33 @@ async fn v16_refuses_what_it_cannot_express() {
     );
     barrier(&api, &at("v1.0/{cp}/clear-cache"), &c).await;
     assert_eq!(c.count("GetInstalledCertificateIds"), 2);
+
+    // Several keys: one ChangeConfiguration each, in order, each with its status.
+    let r = api
+        .post(
+            &at("v2.0/{cp}/set-configurations"),
+            json!({"variables": [
+                {"name": "HeartbeatInterval", "value": "120"},
+                {"name": "ConnectionTimeOut", "value": "30"},
+                {"name": "VendorThing", "value": "x"},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["results"],
+        json!([
+            {"key": "HeartbeatInterval", "status": "Accepted"},
+            {"key": "ConnectionTimeOut", "status": "Rejected"},
+            {"key": "VendorThing", "status": "NotSupported"},
+        ])
+    );
+    let mut sent = Vec::new();
+    for i in 0..3 {
+        sent.push(c.nth("ChangeConfiguration", i).await);
+    }
+    assert_eq!(sent[0], json!({"key": "HeartbeatInterval", "value": "120"}));
+    assert_eq!(sent[2], json!({"key": "VendorThing", "value": "x"}));
     assert_eq!(c.count("Reset"), 1);
     assert_eq!(c.count("ChangeAvailability"), 0);
     assert_eq!(c.count("TriggerMessage"), 1);

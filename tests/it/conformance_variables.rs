@@ -594,3 +594,95 @@ async fn a_split_get_variables_fails_as_its_failing_part() {
         .collect();
     assert_eq!(names, vec!["DeviceDataCtrlr.ItemsPerMessage.GetVariables"]);
 }
+
+/// OCPP 2.0.1 B05 (SetVariables) with B06.FR.05's limits: several variables in one
+/// `set-configurations` (`variables`) go as SetVariables split to the station's
+/// `ItemsPerMessage[SetVariables]`; each comes back with the station's own status for
+/// it (B05.FR.xx: Accepted, Rejected for a read-only one, UnknownVariable), and only
+/// the accepted ones change the snapshot.
+#[tokio::test]
+async fn several_variables_are_set_in_one_request_each_with_its_status() {
+    if !python_ready() {
+        return;
+    }
+    let s = Station::start("VAR-MANY", "2.0.1", &["--items", "2"]).await;
+    s.full_sync().await;
+    let r = s
+        .api
+        .post(
+            &s.action("v2.0", "set-configurations"),
+            json!({"variables": [
+                {"componentName": "TxCtrlr", "evseId": 1, "name": "EVConnectionTimeOut", "value": "45"},
+                {"componentName": "TxCtrlr", "evseId": 2, "name": "EVConnectionTimeOut", "value": "95"},
+                {"componentName": "OCPPCommCtrlr", "name": "HeartbeatInterval", "value": "600"},
+                {"componentName": "EVSE", "evseId": 1, "name": "AvailabilityState", "value": "Faulted"},
+                {"componentName": "TxCtrlr", "name": "NoSuchThing", "value": "1"},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let statuses: Vec<(String, String)> = r.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|x| {
+            (
+                x["key"].as_str().unwrap_or_default().to_owned(),
+                x["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("TxCtrlr[1].EVConnectionTimeOut", "Accepted"),
+        ("TxCtrlr[2].EVConnectionTimeOut", "Accepted"),
+        ("OCPPCommCtrlr.HeartbeatInterval", "Accepted"),
+        ("EVSE[1].AvailabilityState", "Rejected"),
+        ("TxCtrlr.NoSuchThing", "UnknownVariable"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(statuses, expected);
+    let entries: Vec<usize> = s.calls("SetVariables").iter().map(|c| c.0).collect();
+    assert_eq!(entries, vec![2, 2, 1], "split to ItemsPerMessage");
+    assert_eq!(
+        s.value("TxCtrlr[2].EVConnectionTimeOut").await.as_deref(),
+        Some("95")
+    );
+    assert_eq!(
+        s.value("OCPPCommCtrlr.HeartbeatInterval").await.as_deref(),
+        Some("600")
+    );
+    assert_eq!(
+        s.value("EVSE[1].AvailabilityState").await.as_deref(),
+        Some("Available"),
+        "a refused variable keeps its value"
+    );
+
+    // Bad bodies: nothing sent.
+    for (body, field) in [
+        (json!({"variables": []}), "variables"),
+        (
+            json!({"name": "X", "value": "1", "variables": [{"name": "Y", "value": "2"}]}),
+            "name",
+        ),
+        (
+            json!({"variables": [{"name": "", "value": "2"}]}),
+            "variables[0].name",
+        ),
+        (json!({"variables": [{"name": "Y"}]}), "field `value`"),
+        (
+            json!({"variables": [{"componentName": "SecurityCtrlr", "name": "BasicAuthPassword", "value": "0123456789abcdef"}]}),
+            "variables[0].name",
+        ),
+    ] {
+        let r = s
+            .api
+            .post(&s.action("v2.0", "set-configurations"), body.clone())
+            .await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(r.text.contains(field), "{body}: {}", r.text);
+    }
+    assert_eq!(s.calls("SetVariables").len(), 3);
+}

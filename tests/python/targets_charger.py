@@ -7,7 +7,9 @@ reservation it holds, GetInstalledCertificateIds for several types.
 
 It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
 RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation,
-GetInstalledCertificateIds (one made-up certificate per type asked) and ClearCache with
+GetInstalledCertificateIds (one made-up certificate per type asked), ChangeConfiguration
+(1.6: HeartbeatInterval Accepted, ConnectionTimeOut Rejected, others NotSupported) and
+ClearCache with
 Accepted, except that CancelReservation answers Rejected for a reservation id not given
 in --reservations. Every CALL it receives is printed as `CALL <action> <payload JSON>`
 as it arrived, before it is handled.
@@ -70,6 +72,11 @@ class Charger16(Recorder, ChargePoint16):
     @on("TriggerMessage")
     def on_trigger_message(self, **_):
         return result16.TriggerMessage(status="Accepted")
+
+    @on("ChangeConfiguration")
+    def on_change_configuration(self, key, **_):
+        status = {"HeartbeatInterval": "Accepted", "ConnectionTimeOut": "Rejected"}
+        return result16.ChangeConfiguration(status=status.get(key, "NotSupported"))
 
     @on("GetInstalledCertificateIds")
     def on_get_installed_certificate_ids(self, certificate_type, **_):

@@ -21,7 +21,7 @@ use crate::api::ApiState;
 use crate::charger::credentials;
 use crate::charger::outbound::split::limit_keys;
 use crate::charger::outbound::{self, configuration_entries, MessageLimits};
-use crate::domain::action::{Action, Outcome};
+use crate::domain::action::{Action, ConfigurationChange, Outcome};
 use crate::domain::variable::VariableKey;
 
 #[derive(Deserialize, Default)]
@@ -83,6 +83,85 @@ pub async fn set(
     let t = target(&state, &cp).await?;
     change(&state, &t, b).await?;
     Ok(empty(StatusCode::ACCEPTED))
+}
+
+/// Several keys at once.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetManyBody {
+    variables: Vec<SetBody>,
+}
+
+/// The most keys one `set-configurations` may change.
+const MAX_VARIABLES: usize = 100;
+
+/// `POST charge-point/v2.0/{cp}/set-configurations` `{variables: [...]}` (an extension;
+/// each entry as `set-configuration`'s body) → 200 `{results: [{key, status}]}`, each key
+/// with the charger's status for it (2.0.1 B05 SetVariables, split to the station's
+/// `ItemsPerMessage` / `BytesPerMessage`; 1.6 one ChangeConfiguration per key, in order).
+/// The keys it accepted land in the snapshot.
+pub async fn set_many(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<SetManyBody>,
+) -> Result<Response, ApiError> {
+    let variables = b.variables;
+    if variables.is_empty() || variables.len() > MAX_VARIABLES {
+        return Err(ApiError::field(
+            "variables",
+            format!("From 1 to {MAX_VARIABLES} variables may be set at once."),
+        ));
+    }
+    let mut changes = Vec::with_capacity(variables.len());
+    let mut values: Vec<(String, String)> = Vec::with_capacity(variables.len());
+    for (i, v) in variables.into_iter().enumerate() {
+        if v.name.is_empty() {
+            return Err(ApiError::field(
+                &format!("variables[{i}].name"),
+                "The name field is required.",
+            ));
+        }
+        let stored = VariableKey::named(
+            &v.name,
+            v.component_name.as_deref(),
+            v.evse_id,
+            v.instance.as_deref(),
+        )
+        .map_or_else(|| v.name.clone(), |k| k.to_string());
+        values.push((stored, v.value.clone()));
+        let change = ConfigurationChange {
+            key: v.name,
+            value: v.value,
+            component: v.component_name,
+            evse: v.evse_id,
+            instance: v.instance,
+        };
+        // A password is staged before it is sent and settled by the answer: alone.
+        if credentials::password_in(&change.action()).is_some() {
+            return Err(ApiError::field(
+                &format!("variables[{i}].name"),
+                "A password is set on its own, not among other variables.",
+            ));
+        }
+        changes.push(change);
+    }
+    let t = target(&state, &cp).await?;
+    let outcome = perform_within_limits(&state, &t, &Action::SetConfigurations { changes }).await?;
+    let results = outcome.answer()["results"].clone();
+    for r in results.as_array().into_iter().flatten() {
+        if matches!(r["status"].as_str(), Some("Accepted" | "RebootRequired")) {
+            let key = r["key"].as_str().unwrap_or_default();
+            let Some((key, value)) = values.iter().find(|(k, _)| k == key) else {
+                continue;
+            };
+            let shown = crate::domain::secret::shown(key, Some(value.clone())).unwrap_or_default();
+            state
+                .resources
+                .set_configuration_value(t.cp.id, key.clone(), shown)
+                .await?;
+        }
+    }
+    Ok(body(StatusCode::OK, json!({"results": results})))
 }
 
 async fn change(state: &ApiState, t: &Target, b: SetBody) -> Result<String, ApiError> {

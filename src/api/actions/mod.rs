@@ -134,6 +134,10 @@ pub fn routes() -> Router<Arc<ApiState>> {
             post(configuration::set),
         )
         .route(
+            &at(&format!("{CP2}/set-configurations")),
+            post(configuration::set_many),
+        )
+        .route(
             &format!(
                 "{}/charge-points/v2.0/{{chargePoint}}/configurations/{{key}}",
                 super::RESOURCES

@@ -185,6 +185,37 @@ async fn run(
             ))
         }
         Action::ListCertificates { .. } => list(handle, &encode(version, action)?).await,
+        // Each key's status, in order, as `{results: [{key, status}]}`; a refused key is
+        // a status, a call that failed ends the action.
+        Action::SetConfigurations { changes } => {
+            let mut results = Vec::with_capacity(changes.len());
+            if version == OcppVersion::V16 {
+                for c in changes {
+                    let status = match send(handle, &encode(version, &c.action())?).await {
+                        Ok(o) => o.answer()["status"]
+                            .as_str()
+                            .unwrap_or("Accepted")
+                            .to_owned(),
+                        Err(ActionError::Call(CallError::Rejected { status })) => status,
+                        Err(e) => return Err(e),
+                    };
+                    results.push(json!({"key": c.key, "status": status}));
+                }
+            } else {
+                let answer = send_within(handle, &encode(version, action)?, limits).await?;
+                for r in answer.answer()["setVariableResult"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    results.push(json!({
+                        "key": v201::variable_key(r),
+                        "status": r["attributeStatus"],
+                    }));
+                }
+            }
+            Ok(Outcome::Accepted(json!({"results": results})))
+        }
         Action::GetLocalListVersion => {
             let request = encode(version, action)?;
             let answer = send(handle, &request).await?;

@@ -36,10 +36,12 @@ pub fn limit_keys(
             Some("DeviceDataCtrlr.ItemsPerMessage.GetVariables"),
             Some("DeviceDataCtrlr.BytesPerMessage.GetVariables"),
         ),
-        (OcppVersion::V201, Action::SetConfiguration { .. }) => (
-            Some("DeviceDataCtrlr.ItemsPerMessage.SetVariables"),
-            Some("DeviceDataCtrlr.BytesPerMessage.SetVariables"),
-        ),
+        (OcppVersion::V201, Action::SetConfiguration { .. } | Action::SetConfigurations { .. }) => {
+            (
+                Some("DeviceDataCtrlr.ItemsPerMessage.SetVariables"),
+                Some("DeviceDataCtrlr.BytesPerMessage.SetVariables"),
+            )
+        }
         _ => (None, None),
     }
 }

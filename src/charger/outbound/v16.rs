@@ -163,6 +163,11 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
                 ACCEPTED,
             )
         },
+        // One ChangeConfiguration per key, asked in turn by `outbound::run`.
+        Action::SetConfigurations { changes } => match changes.as_slice() {
+            [one] => return encode(&one.action()),
+            _ => return Err(unsupported("changing several keys in one call")),
+        },
         Action::GetLog {
             kind: LogKind::Diagnostics,
             location,

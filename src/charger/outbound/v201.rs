@@ -213,6 +213,25 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
                 )
             }
         }
+        Action::SetConfigurations { changes } => {
+            let mut data = Vec::with_capacity(changes.len());
+            for c in changes {
+                let key = VariableKey::named(
+                    &c.key,
+                    c.component.as_deref(),
+                    c.evse,
+                    c.instance.as_deref(),
+                )
+                .ok_or_else(|| ActionError::invalid("variables", KEY_FORM))?;
+                data.push(json!({
+                    "attributeValue": c.value,
+                    "component": key.component_json(),
+                    "variable": key.variable_json(),
+                }));
+            }
+            // Each variable has its own status: read by the caller, none refuses the call.
+            Request::new("SetVariables", json!({"setVariableData": data}), &[])
+        }
         Action::GetLog {
             kind,
             request_id,

@@ -162,6 +162,7 @@ const CONTRACT_ONLY: &[&str] = &[
     "/send-local-list",
     "/clear-local-list",
     "/cancel-reservation",
+    "/set-configurations",
 ];
 
 /// Checks a response against the reference. Statuses the reference does not list for
@@ -175,7 +176,8 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) -> Result<(), 
     let frame_log =
         path.starts_with("/public-api/resources/charge-points/v2.0/") && path.ends_with("/frames");
     let contract_only = frame_log
-        || path.starts_with("/public-api/actions/charge-point/v1.0/")
+        || (path.starts_with("/public-api/actions/charge-point/v1.0/")
+            || path.starts_with("/public-api/actions/charge-point/v2.0/"))
             && CONTRACT_ONLY.iter().any(|tail| path.ends_with(tail));
     if contract_only {
         return match status < 300 || body["message"].is_string() {
