@@ -240,6 +240,18 @@ pub trait Db {
     /// woken once it commits.
     fn mark_emitted(&self);
 
+    /// Runs one statement once per parameter list, in order (SQLite prepares it once);
+    /// returns how many rows they changed.
+    fn exec_each(&self, sql: &str, rows: &[Params<'_>]) -> impl Future<Output = DbResult<u64>> {
+        async move {
+            let mut changed = 0;
+            for params in rows {
+                changed += self.exec(sql, params).await?;
+            }
+            Ok(changed)
+        }
+    }
+
     /// The first column of the one row a statement returns.
     fn scalar<T: FromCell>(
         &self,

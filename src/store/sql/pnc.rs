@@ -332,14 +332,11 @@ pub(crate) mod tests {
     async fn provisioning_and_contracts_round_trip() {
         for engine in crate::store::sql::tests::engines().await {
             let tag = on_engine!(engine.store, write_op, (), |db, _| {
-                Box::pin(async move {
-                    db.scalar::<i64>(
-                        "INSERT INTO id_tags (id_tag_uid, type, created_at, updated_at)
-                         VALUES ('DE8EOC000000001X', 'emaid', 'x', 'x') RETURNING id",
-                        &[],
-                    )
-                    .await
-                })
+                db.scalar::<i64>(
+                    "INSERT INTO id_tags (id_tag_uid, type, created_at, updated_at)
+                     VALUES ('DE8EOC000000001X', 'emaid', 'x', 'x') RETURNING id",
+                    &[],
+                )
             })
             .unwrap();
             round_trip(&engine.store, tag).await;

@@ -86,7 +86,7 @@ macro_rules! seam {
             $(#[$a])*
             pub async fn $name(&self, $($arg: $ty),*) -> $ret {
                 let done = on_engine!(self, $op, ($(Own::own($arg),)*),
-                    move |$db, ($($arg,)*)| Box::pin($call));
+                    |$db, ($($arg,)*)| $call);
                 seam!(@then done $($post)?)
             }
         )*}
@@ -105,7 +105,7 @@ macro_rules! seam {
         impl $trait for SqlStore {
             $(async fn $name(&self, $($arg: $ty),*) -> $ret {
                 let done = on_engine!(self, $op, ($(Own::own($arg),)*),
-                    move |$db, ($($arg,)*)| Box::pin($call));
+                    |$db, ($($arg,)*)| $call);
                 seam!(@then done $($post)?)
             })*
             $($($def)*)?
@@ -244,9 +244,9 @@ pub trait Store {
         &self, identity: &str, version: Option<Protocol>, generation: u64,
     ) -> R<()> {
         let args = (self.cluster_node(), identity.to_owned());
-        on_engine!(self, write_op, args, move |db, (node, identity)| Box::pin(
+        on_engine!(self, write_op, args, |db, (node, identity)| {
             ops::charger::set_connected(db, node.as_deref(), identity, version, generation)
-        ))
+        })
     }
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
         Some(self)
@@ -462,9 +462,9 @@ pub trait NotifyStore {
     async fn release_queue(&self, subscription_id: i64, charge_point_id: i64) -> R<()>;
 } defined {
     async fn queue_heads(&self, limit: u32) -> R<Vec<QueueHead>> {
-        on_engine!(self, read_op, self.cluster_node(), move |db, node| Box::pin(
+        on_engine!(self, read_op, self.cluster_node(), |db, node| {
             notify::queue_heads(db, limit, node.as_deref())
-        ))
+        })
     }
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.signal()
@@ -476,17 +476,17 @@ pub trait NotifyStore {
         let Some(node) = self.cluster_node() else {
             return Ok(true);
         };
-        on_engine!(self, write_op, node, move |db, node| Box::pin(
+        on_engine!(self, write_op, node, |db, node| {
             notify::claim(db, subscription_id, charge_point_id, node, ttl)
-        ))
+        })
     }
     async fn release_queue(&self, subscription_id: i64, charge_point_id: i64) -> R<()> {
         let Some(node) = self.cluster_node() else {
             return Ok(());
         };
-        on_engine!(self, write_op, node, move |db, node| Box::pin(
+        on_engine!(self, write_op, node, |db, node| {
             notify::release(db, subscription_id, charge_point_id, node)
-        ))
+        })
     }
 }}
 

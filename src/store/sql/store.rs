@@ -26,14 +26,24 @@ pub(crate) enum Engine {
     Postgres(Arc<Postgres>),
 }
 
-/// Runs `$op` (`read_op` or `write_op`) with `$args` and the closure `$f` on the store's
-/// engine, and awaits it. The closure is expanded once per engine, so the same text
-/// borrows SQLite's connection in one arm and PostgreSQL's transaction in the other.
+/// Runs `$op` (`read_op` or `write_op`) with `$args` and the operation `$call` on the
+/// store's engine, and awaits it. `|db, pattern| call` is written once and expanded per
+/// engine: on SQLite an async closure whose future runs on the writer's (or reader's)
+/// stack, never boxed — the write path of every MeterValues goes through here; on
+/// PostgreSQL a closure returning the boxed future, which the retry calls again, and
+/// the engine's own future boxed too.
 macro_rules! on_engine {
-    ($store:expr, $op:ident, $args:expr, $f:expr $(,)?) => {
+    ($store:expr, $op:ident, $args:expr, |$db:ident, $pat:pat_param| $call:expr $(,)?) => {
         match &$store.engine {
-            $crate::store::sql::store::Engine::Sqlite(e) => e.$op($args, $f).await,
-            $crate::store::sql::store::Engine::Postgres(e) => e.$op($args, $f).await,
+            $crate::store::sql::store::Engine::Sqlite(e) => {
+                e.$op($args, async move |$db, $pat| $call.await).await
+            }
+            // Boxed: the PostgreSQL future (pool, transaction, retry) is large, and a
+            // future holds its largest arm; unboxed it would make every SQLite call's
+            // future (boxed by `async_trait`) as large.
+            $crate::store::sql::store::Engine::Postgres(e) => {
+                Box::pin(e.$op($args, move |$db, $pat| Box::pin($call))).await
+            }
         }
     };
 }

@@ -88,6 +88,15 @@ impl Db for Lite<'_> {
         Ok(n as u64)
     }
 
+    async fn exec_each(&self, sql: &str, rows: &[Params<'_>]) -> DbResult<u64> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut changed = 0;
+        for params in rows {
+            changed += stmt.execute(rusqlite::params_from_iter(bind(params)))? as u64;
+        }
+        Ok(changed)
+    }
+
     async fn all(&self, sql: &str, params: Params<'_>) -> DbResult<Vec<Row>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(bind(params)), row)?;

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use futures_util::future::LocalBoxFuture;
 use rusqlite::Connection;
 
 use super::StoreError;
@@ -105,14 +104,13 @@ impl Sqlite {
     }
 
     /// Runs a shared read operation with `args` on a read connection, off the async
-    /// runtime. Same shape as the PostgreSQL engine's, so one closure serves both.
+    /// runtime. The operation is an async closure, run on the thread's stack: its future
+    /// is never boxed (see `on_engine!`).
     pub(crate) async fn read_op<A, T, F>(&self, args: A, f: F) -> Result<T, StoreError>
     where
         A: Send + 'static,
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a db::Lite<'a>, &'a A) -> LocalBoxFuture<'a, DbResult<T>>
-            + Send
-            + 'static,
+        F: for<'a> AsyncFnOnce(&'a db::Lite<'a>, &'a A) -> DbResult<T> + Send + 'static,
     {
         let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || {
@@ -130,9 +128,7 @@ impl Sqlite {
     where
         A: Send + 'static,
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a db::Lite<'a>, &'a A) -> LocalBoxFuture<'a, DbResult<T>>
-            + Send
-            + 'static,
+        F: for<'a> AsyncFnOnce(&'a db::Lite<'a>, &'a A) -> DbResult<T> + Send + 'static,
     {
         let (value, emitted) = self
             .writer
