@@ -10,6 +10,7 @@ pub mod protocol;
 pub mod registration;
 pub mod secret;
 pub mod session;
+pub mod station;
 pub mod status;
 pub mod tag_group;
 pub mod time;

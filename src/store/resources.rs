@@ -10,6 +10,8 @@ mod rows;
 
 pub use rows::*;
 
+pub use super::display::{DisplayMessageView, NewDisplayMessage};
+
 /// Everything the northbound resources API reads and writes. Lists return at most
 /// `page.limit` rows in id order.
 #[async_trait]
@@ -182,4 +184,34 @@ pub trait Resources: Send + Sync + 'static {
     /// A reservation's new status (`active`, `canceled`, `rejected`), with
     /// `reservation.changed` when the platform has a name for it.
     async fn set_reservation_status(&self, id: i64, status: String) -> Result<(), StoreError>;
+
+    // Display messages (`store::display`).
+    /// Records a display message about to be sent (`Pending`), allocating its id on the
+    /// charger when `message_id` is none.
+    async fn new_display_message(
+        &self,
+        charge_point_id: i64,
+        message_id: Option<i64>,
+        priority: String,
+        body: String,
+    ) -> Result<NewDisplayMessage, StoreError>;
+    /// The charger's answer to a display message (none: no answer; the row goes).
+    async fn display_message_outcome(
+        &self,
+        row: i64,
+        status: Option<String>,
+    ) -> Result<(), StoreError>;
+    /// The charger cleared its message `message_id`.
+    async fn display_message_cleared(
+        &self,
+        charge_point_id: i64,
+        message_id: i64,
+    ) -> Result<u64, StoreError>;
+    /// A charge point's display messages.
+    async fn display_messages(
+        &self,
+        charge_point_id: i64,
+        status: Option<String>,
+        page: Page,
+    ) -> Result<Vec<DisplayMessageView>, StoreError>;
 }

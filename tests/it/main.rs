@@ -12,8 +12,10 @@ mod pnc_common;
 mod pnc_ocsp_common;
 mod policy_common;
 mod sessions_common;
+mod setters_common;
 
 mod actions_calls;
+mod actions_display;
 mod actions_interop;
 mod actions_notify;
 mod actions_state;

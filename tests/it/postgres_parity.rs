@@ -508,6 +508,11 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
          last_error, created_at, delivered_at",
         "id",
         "iiitjtibtttt",
+    ),    (
+        "display_messages",
+        "id, charge_point_id, message_id, priority, status, body, created_at, updated_at",
+        "id",
+        "iiittjtt",
     ),
 ];
 
@@ -703,7 +708,62 @@ where
         "chargers: {:?}",
         lists.list_chargers().await.expect("chargers")
     ));
+    out.extend(display_script(store.as_ref()).await);
     out
+}
+
+/// Display messages: an allocated id, a replacement, a call with no answer, a refusal
+/// and a clear.
+async fn display_script(store: &dyn Resources) -> Vec<String> {
+    use ocpp_gateway::store::resources::Page;
+    let page = Page {
+        after: None,
+        limit: 20,
+    };
+    let cps = store
+        .charge_points(Default::default(), page)
+        .await
+        .expect("charge points");
+    let cp = cps
+        .iter()
+        .find(|c| c.identity == "PAR-16")
+        .expect("PAR-16")
+        .id;
+    let body = |text: &str| json!({"message": {"content": text, "format": "UTF8"}}).to_string();
+    let new = |id: Option<i64>, text: &str| {
+        store.new_display_message(cp, id, "InFront".into(), body(text))
+    };
+    let a = new(None, "a").await.expect("new");
+    store
+        .display_message_outcome(a.row, Some("Accepted".into()))
+        .await
+        .expect("outcome");
+    let b = new(Some(a.message_id), "b").await.expect("new");
+    store
+        .display_message_outcome(b.row, Some("Accepted".into()))
+        .await
+        .expect("outcome");
+    let c = new(None, "c").await.expect("new");
+    store
+        .display_message_outcome(c.row, None)
+        .await
+        .expect("outcome");
+    let d = new(Some(9), "d").await.expect("new");
+    store
+        .display_message_outcome(d.row, Some("Rejected".into()))
+        .await
+        .expect("outcome");
+    let cleared = store
+        .display_message_cleared(cp, a.message_id)
+        .await
+        .expect("cleared");
+    let rows = store.display_messages(cp, None, page).await.expect("list");
+    vec![format!(
+        "display: {cleared} {:?}",
+        rows.iter()
+            .map(|r| (r.message_id, r.status.clone(), r.body.clone()))
+            .collect::<Vec<_>>()
+    )]
 }
 
 fn token_sha256() -> String {

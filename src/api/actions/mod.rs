@@ -11,11 +11,13 @@
 mod certificate;
 mod charge_point;
 mod configuration;
+mod display;
 mod maintenance;
 mod reservation;
 mod security;
 mod session;
 mod smart_charging;
+mod station;
 
 use std::sync::Arc;
 
@@ -157,6 +159,30 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route(
             &at(&format!("{CP}/reset-security-profile")),
             post(security::reset),
+        )
+        .merge(station_routes())
+}
+
+/// The station settings' routes: display messages, monitoring, network profiles,
+/// transaction status, running cost, firmware publishing.
+fn station_routes() -> Router<Arc<ApiState>> {
+    const CP: &str = "/charge-point/v1.0/{chargePoint}";
+    let at = |path: &str| format!("{ACTIONS}{path}");
+    Router::new()
+        .route(
+            &at(&format!("{CP}/set-display-message")),
+            post(display::set),
+        )
+        .route(
+            &at(&format!("{CP}/clear-display-message/{{id}}")),
+            post(display::clear),
+        )
+        .route(
+            &format!(
+                "{}/charge-points/v2.0/{{chargePoint}}/display-messages",
+                super::RESOURCES
+            ),
+            axum::routing::get(display::list),
         )
 }
 

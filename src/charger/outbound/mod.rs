@@ -4,6 +4,7 @@
 
 mod custom;
 pub mod split;
+pub mod station;
 pub mod v16;
 pub mod v201;
 

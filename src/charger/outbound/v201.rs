@@ -199,8 +199,14 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             retries,
             interval,
             signature,
+            install_at,
         } => {
             let mut firmware = json!({"location": location, "retrieveDateTime": ts(retrieve_at)});
+            put(
+                &mut firmware,
+                "installDateTime",
+                install_at.as_ref().map(ts),
+            );
             if let Some(s) = signature {
                 put(
                     &mut firmware,
@@ -250,6 +256,17 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::GetLocalListVersion => Request::new("GetLocalListVersion", json!({}), &[]),
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
+        a @ (Action::SetDisplayMessage { .. }
+        | Action::ClearDisplayMessage { .. }
+        | Action::SetVariableMonitoring { .. }
+        | Action::ClearVariableMonitoring { .. }
+        | Action::SetMonitoringBase { .. }
+        | Action::SetMonitoringLevel { .. }
+        | Action::SetNetworkProfile { .. }
+        | Action::GetTransactionStatus { .. }
+        | Action::CostUpdated { .. }
+        | Action::PublishFirmware { .. }
+        | Action::UnpublishFirmware { .. }) => return super::station::encode_v201(a),
     })
 }
 

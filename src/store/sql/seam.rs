@@ -28,7 +28,7 @@ use crate::store::resources::*;
 use crate::store::sql::read::{self, ChargePointRow, SessionRow};
 use crate::store::sql::resources::{self as res, settle};
 use crate::store::sql::store::{on_engine, SqlStore};
-use crate::store::sql::{charger, local_list as list, notify, ops, pnc};
+use crate::store::sql::{charger, display, local_list as list, notify, ops, pnc};
 use crate::store::{ChargerRecord, Standing, StopOutcome, Store, StoreError};
 
 /// An argument as the engine keeps it while the operation runs: borrowed text is
@@ -304,6 +304,18 @@ seam! { impl Resources {
         = |db| res::action::create_reservation(db, new);
     write_op fn set_reservation_status(id: i64, status: String) -> R<()>
         = |db| res::action::set_reservation_status(db, *id, status);
+    write_op fn new_display_message(
+        charge_point_id: i64, message_id: Option<i64>, priority: String, body: String,
+    ) -> R<NewDisplayMessage>
+        = |db| display::new_display_message(db, *charge_point_id, *message_id, priority, body);
+    write_op fn display_message_outcome(row: i64, status: Option<String>) -> R<()>
+        = |db| display::display_message_outcome(db, *row, status.as_deref());
+    write_op fn display_message_cleared(charge_point_id: i64, message_id: i64) -> R<u64>
+        = |db| display::display_message_cleared(db, *charge_point_id, *message_id);
+    read_op fn display_messages(
+        charge_point_id: i64, status: Option<String>, page: Page,
+    ) -> R<Vec<DisplayMessageView>>
+        = |db| display::display_messages(db, *charge_point_id, status.as_deref(), *page);
 }}
 
 seam! { impl NotifyStore {
