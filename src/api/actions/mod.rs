@@ -13,6 +13,7 @@ mod charge_point;
 mod configuration;
 mod display;
 mod maintenance;
+mod monitoring;
 mod reservation;
 mod security;
 mod session;
@@ -183,6 +184,22 @@ fn station_routes() -> Router<Arc<ApiState>> {
                 super::RESOURCES
             ),
             axum::routing::get(display::list),
+        )
+        .route(
+            &at(&format!("{CP}/set-variable-monitoring")),
+            post(monitoring::set),
+        )
+        .route(
+            &at(&format!("{CP}/clear-variable-monitoring")),
+            post(monitoring::clear),
+        )
+        .route(
+            &at(&format!("{CP}/set-monitoring-base")),
+            post(monitoring::base),
+        )
+        .route(
+            &at(&format!("{CP}/set-monitoring-level")),
+            post(monitoring::level),
         )
 }
 

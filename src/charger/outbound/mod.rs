@@ -182,6 +182,9 @@ async fn run(
             let list = v.get("listVersion").or_else(|| v.get("versionNumber"));
             Ok(Outcome::Accepted(json!({"listVersion": list})))
         }
+        Action::SetVariableMonitoring { .. } | Action::ClearVariableMonitoring { .. } => {
+            station::monitoring(handle, action).await
+        }
         _ => {
             let request = encode(version, action)?;
             send_within(handle, &request, limits).await

@@ -10,7 +10,8 @@
 use serde_json::{json, Value};
 
 use super::{put, ts, ActionError, Request};
-use crate::domain::action::Action;
+use crate::charger::handle::{CallError, ChargerHandle};
+use crate::domain::action::{Action, Outcome};
 use crate::domain::station::{ComponentRef, DisplayMessage, Monitor, NetworkProfile};
 
 const ACCEPTED: &[&str] = &["Accepted"];
@@ -210,5 +211,63 @@ pub fn network_profile_json(p: &NetworkProfile) -> Value {
         );
         put(&mut v, "apn", Some(a));
     }
+    v
+}
+
+/// Sends a monitoring list call and reads its per-monitor answer into the gateway's
+/// terms (`{monitors: [{id, status, reason?, ...}]}`); none accepted is a refusal
+/// naming every status.
+pub(super) async fn monitoring(
+    handle: &ChargerHandle,
+    action: &Action,
+) -> Result<Outcome, ActionError> {
+    let request = super::encode(handle.version(), action)?;
+    let answer = super::send(handle, &request).await?;
+    let key = match action {
+        Action::SetVariableMonitoring { .. } => "setMonitoringResult",
+        _ => "clearMonitoringResult",
+    };
+    let results: Vec<Value> = answer
+        .answer()
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(monitor_result).collect())
+        .unwrap_or_default();
+    if !results.iter().any(|r| r["status"] == "Accepted") {
+        let statuses: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r["status"].as_str())
+            .collect();
+        return Err(CallError::Rejected {
+            status: if statuses.is_empty() {
+                "no result".into()
+            } else {
+                statuses.join(", ")
+            },
+        }
+        .into());
+    }
+    Ok(Outcome::Accepted(json!({"monitors": results})))
+}
+
+/// One `SetMonitoringResultType` / `ClearMonitoringResultType` in the API's terms.
+fn monitor_result(r: &Value) -> Value {
+    let mut v = json!({"status": r["status"]});
+    for k in ["id", "type", "severity"] {
+        put(&mut v, k, r.get(k).filter(|x| !x.is_null()));
+    }
+    if let Some(c) = r.get("component") {
+        let mut component = json!({"name": c["name"]});
+        put(&mut component, "instance", c.get("instance"));
+        put(&mut component, "evseId", c.pointer("/evse/id"));
+        put(
+            &mut component,
+            "connectorId",
+            c.pointer("/evse/connectorId"),
+        );
+        put(&mut v, "component", Some(component));
+    }
+    put(&mut v, "variable", r.get("variable"));
+    put(&mut v, "reason", r.pointer("/statusInfo/reasonCode"));
     v
 }
