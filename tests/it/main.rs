@@ -18,6 +18,7 @@ mod actions_calls;
 mod actions_display;
 mod actions_interop;
 mod actions_monitoring;
+mod actions_network;
 mod actions_notify;
 mod actions_state;
 mod api_charge_points;

@@ -201,6 +201,10 @@ fn station_routes() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/set-monitoring-level")),
             post(monitoring::level),
         )
+        .route(
+            &at(&format!("{CP}/set-network-profile")),
+            post(station::network_profile),
+        )
 }
 
 /// A charge point the API knows, and its live connection.

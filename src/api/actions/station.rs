@@ -1,13 +1,29 @@
-//! Station settings beyond configuration, and what the display-message and monitoring
-//! handlers share: whether the charger's version has the operation at all (asked of the
-//! outbound encoder before anything is allocated or stored), and length checks that
-//! name the field.
+//! Station settings beyond configuration: `set-network-profile` (2.0.1 B09), and what the
+//! display-message and monitoring handlers share: whether the charger's version has the
+//! operation at all (asked of the outbound encoder before anything is allocated or
+//! stored), and length checks that name the field.
+//!
+//! A network profile's secrets (VPN password and key, APN password, SIM PIN) go to the
+//! charger and nowhere else: nothing of the profile is stored, and the frame log
+//! redacts them.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
 
 use crate::api::error::ApiError;
+use crate::api::extract::ApiJson;
+use crate::api::ApiState;
 use crate::charger::outbound;
 use crate::domain::action::Action;
+use crate::domain::station::{
+    Apn, NetworkProfile, ProfileInterface, ProfileOcppVersion, ProfileTransport, Vpn,
+};
 
-use super::{action_error, Target};
+use super::{action_error, empty, perform, target, Target};
 
 /// 501 (or 422) when `action` cannot be expressed for the target's version; nothing is
 /// sent.
@@ -26,4 +42,116 @@ pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), ApiE
         ));
     }
     Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionData {
+    ocpp_version: ProfileOcppVersion,
+    ocpp_transport: ProfileTransport,
+    ocpp_csms_url: String,
+    message_timeout: i64,
+    security_profile: i64,
+    ocpp_interface: ProfileInterface,
+    vpn: Option<Vpn>,
+    apn: Option<Apn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkBody {
+    configuration_slot: Option<i64>,
+    connection_data: Option<ConnectionData>,
+}
+
+/// `POST charge-point/v1.0/{cp}/set-network-profile` → 202
+pub async fn network_profile(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<NetworkBody>,
+) -> Result<Response, ApiError> {
+    let slot = b
+        .configuration_slot
+        .and_then(|s| i32::try_from(s).ok())
+        .filter(|s| *s >= 0)
+        .ok_or_else(|| {
+            ApiError::field(
+                "configurationSlot",
+                "The configurationSlot must be a slot number (0 or more).",
+            )
+        })?;
+    let d = b.connection_data.ok_or_else(|| {
+        ApiError::field("connectionData", "The connectionData field is required.")
+    })?;
+    let url = d.ocpp_csms_url.trim().to_owned();
+    check_len("connectionData.ocppCsmsUrl", &url, 512)?;
+    let secure = url.starts_with("wss://");
+    if !secure && !url.starts_with("ws://") {
+        return Err(ApiError::field(
+            "connectionData.ocppCsmsUrl",
+            "The ocppCsmsUrl must be a ws:// or wss:// URL.",
+        ));
+    }
+    let security_profile = u8::try_from(d.security_profile)
+        .ok()
+        .filter(|p| *p <= 3)
+        .ok_or_else(|| {
+            ApiError::field(
+                "connectionData.securityProfile",
+                "The securityProfile must be 0 to 3.",
+            )
+        })?;
+    if security_profile >= 2 && !secure {
+        return Err(ApiError::field(
+            "connectionData.ocppCsmsUrl",
+            "Security profiles 2 and 3 need a wss:// URL.",
+        ));
+    }
+    let message_timeout = i32::try_from(d.message_timeout)
+        .ok()
+        .filter(|t| *t > 0)
+        .ok_or_else(|| {
+            ApiError::field(
+                "connectionData.messageTimeout",
+                "The messageTimeout must be a positive number of seconds.",
+            )
+        })?;
+    if let Some(v) = &d.vpn {
+        for (field, text, max) in [
+            ("server", v.server.as_str(), 512),
+            ("user", v.user.as_str(), 20),
+            ("group", v.group.as_deref().unwrap_or(""), 20),
+            ("password", v.password.as_str(), 20),
+            ("key", v.key.as_str(), 255),
+        ] {
+            check_len(&format!("connectionData.vpn.{field}"), text, max)?;
+        }
+    }
+    if let Some(a) = &d.apn {
+        for (field, text, max) in [
+            ("apn", a.apn.as_str(), 512),
+            ("apnUserName", a.apn_user_name.as_deref().unwrap_or(""), 20),
+            ("apnPassword", a.apn_password.as_deref().unwrap_or(""), 20),
+            (
+                "preferredNetwork",
+                a.preferred_network.as_deref().unwrap_or(""),
+                6,
+            ),
+        ] {
+            check_len(&format!("connectionData.apn.{field}"), text, max)?;
+        }
+    }
+    let profile = NetworkProfile {
+        ocpp_version: d.ocpp_version,
+        transport: d.ocpp_transport,
+        csms_url: url,
+        message_timeout,
+        security_profile,
+        interface: d.ocpp_interface,
+        vpn: d.vpn,
+        apn: d.apn,
+    };
+    let t = target(&state, &cp).await?;
+    perform(&t, &Action::SetNetworkProfile { slot, profile }).await?;
+    Ok(empty(StatusCode::ACCEPTED))
 }
