@@ -54,13 +54,18 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: None,
                     timestamp: s.timestamp,
                     // Occupied (a plugged cable) may be charging: only Available says
-                    // the EVSE has no transaction.
-                    idle: status == HardwareStatus::Available,
+                    // the EVSE has no transaction, and even then its Ended may be
+                    // queued: the station is asked before a session is closed
+                    // (`lost::settle_idle`), not the store.
+                    idle: false,
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;
                 if status == HardwareStatus::Preparing && report.evse > 0 {
                     super::lost::ask_about(ctx, report.evse);
+                }
+                if status == HardwareStatus::Available && report.evse > 0 {
+                    super::lost::settle_idle(ctx, report.evse);
                 }
             }
             json!({})

@@ -21,6 +21,7 @@ mod actions_monitoring;
 mod actions_network;
 mod actions_notify;
 mod actions_state;
+mod actions_transaction_status;
 mod api_charge_points;
 mod api_oneshot;
 mod api_records;

@@ -10,9 +10,13 @@ posted. It accepts everything, unless told otherwise on stdin, one line each:
 
     next <Action> <Status>   the next <Action> is answered with <Status>
     next <Action> error      the next <Action> is answered with a CALLERROR
-    start <transactionId>    start a transaction (2.0.1 TransactionEvent Started)
+    start <transactionId>    start a transaction (2.0.1 TransactionEvent Started on
+                             EVSE 1; 1.6 StartTransaction on connector 1)
+    update <transactionId>   2.0.1 TransactionEvent Updated
     queue <transactionId>    hold the transaction's Ended event: GetTransactionStatus
-                             answers messagesInQueue true, then sends it
+                             answers messagesInQueue true, then sends it (offline)
+    boot                     BootNotification again (as after a power loss)
+    available <evse>         StatusNotification Available
 
 Each line is acknowledged with `ACK <line>`.
 
@@ -170,6 +174,12 @@ class Station201(Told, ChargePoint201):
             await self.transaction_event(words[1], "Updated")
         elif words[0] == "queue":
             self.queued[words[1]] = True
+        elif words[0] == "boot":
+            await self.boot()
+        elif words[0] == "available":
+            await self.call(call201.StatusNotification(
+                timestamp=now(), connector_status="Available", evse_id=int(words[1]),
+                connector_id=1), suppress=False)
 
     async def boot(self):
         await self.call(call201.BootNotification(

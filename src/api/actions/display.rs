@@ -18,7 +18,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::station::{check_len, supported};
+use super::station::{check_len, session_transaction, supported};
 use super::{body, charge_point, empty, int32, perform, target, time_opt, Target};
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
@@ -199,30 +199,6 @@ pub async fn list(
         .display_messages(cp.id, params.text("status"), params.page())
         .await?;
     Ok(params.respond(rows, |r| r.id, view))
-}
-
-/// The transaction of one of the charge point's sessions: 404 when the session is not
-/// its, 406 when the charger has not started the transaction yet.
-pub(crate) async fn session_transaction(
-    state: &ApiState,
-    cp: i64,
-    session: i64,
-) -> Result<String, ApiError> {
-    state
-        .resources
-        .session(session)
-        .await?
-        .filter(|s| s.charge_point_id == cp)
-        .ok_or_else(|| ApiError::not_found("Session"))?;
-    state
-        .resources
-        .session_transaction_id(session)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotAcceptable(
-                "The session has no transaction on the charge point yet.".into(),
-            )
-        })
 }
 
 fn check_component(field: &str, c: &ComponentRef) -> Result<(), ApiError> {

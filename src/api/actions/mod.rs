@@ -205,6 +205,10 @@ fn station_routes() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/set-network-profile")),
             post(station::network_profile),
         )
+        .route(
+            &at(&format!("{CP}/get-transaction-status")),
+            post(station::transaction_status),
+        )
 }
 
 /// A charge point the API knows, and its live connection.

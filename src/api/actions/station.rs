@@ -1,4 +1,5 @@
-//! Station settings beyond configuration: `set-network-profile` (2.0.1 B09), and what the
+//! Station settings beyond configuration: `set-network-profile` (2.0.1 B09),
+//! `get-transaction-status` (E14: the station's answer as it gave it), and what the
 //! display-message and monitoring handlers share: whether the charger's version has the
 //! operation at all (asked of the outbound encoder before anything is allocated or
 //! stored), and length checks that name the field.
@@ -13,9 +14,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::api::error::ApiError;
-use crate::api::extract::ApiJson;
+use crate::api::extract::{ApiJson, OptionalJson};
 use crate::api::ApiState;
 use crate::charger::outbound;
 use crate::domain::action::Action;
@@ -23,7 +25,7 @@ use crate::domain::station::{
     Apn, NetworkProfile, ProfileInterface, ProfileOcppVersion, ProfileTransport, Vpn,
 };
 
-use super::{action_error, empty, perform, target, Target};
+use super::{action_error, body, charge_point, connection, empty, perform, target, Target};
 
 /// 501 (or 422) when `action` cannot be expressed for the target's version; nothing is
 /// sent.
@@ -154,4 +156,71 @@ pub async fn network_profile(
     let t = target(&state, &cp).await?;
     perform(&t, &Action::SetNetworkProfile { slot, profile }).await?;
     Ok(empty(StatusCode::ACCEPTED))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionStatusBody {
+    /// The charger's transaction id.
+    transaction_id: Option<String>,
+    /// The gateway's session, whose transaction is asked about.
+    session_id: Option<i64>,
+}
+
+/// `POST charge-point/v1.0/{cp}/get-transaction-status` → 200 `{messagesInQueue,
+/// ongoingIndicator?}`; without a transaction, whether any message is queued.
+pub async fn transaction_status(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    OptionalJson(b): OptionalJson<TransactionStatusBody>,
+) -> Result<Response, ApiError> {
+    check_len(
+        "transactionId",
+        b.transaction_id.as_deref().unwrap_or(""),
+        36,
+    )?;
+    let view = charge_point(&state, &cp).await?;
+    let transaction_id = match (b.transaction_id, b.session_id) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::field(
+                "sessionId",
+                "Give either the sessionId or the transactionId, not both.",
+            ))
+        }
+        (Some(t), None) => Some(t),
+        (None, Some(session)) => Some(session_transaction(&state, view.id, session).await?),
+        (None, None) => None,
+    };
+    let t = connection(&state, view).await?;
+    let outcome = perform(&t, &Action::GetTransactionStatus { transaction_id }).await?;
+    let answer = outcome.answer();
+    let mut data = json!({"messagesInQueue": answer.get("messagesInQueue")});
+    if let Some(ongoing) = answer.get("ongoingIndicator") {
+        data["ongoingIndicator"] = ongoing.clone();
+    }
+    Ok(body(StatusCode::OK, data))
+}
+
+/// The transaction of one of the charge point's sessions: 404 when the session is not
+/// its, 406 when the charger has not started the transaction yet.
+pub(crate) async fn session_transaction(
+    state: &ApiState,
+    cp: i64,
+    session: i64,
+) -> Result<String, ApiError> {
+    state
+        .resources
+        .session(session)
+        .await?
+        .filter(|s| s.charge_point_id == cp)
+        .ok_or_else(|| ApiError::not_found("Session"))?;
+    state
+        .resources
+        .session_transaction_id(session)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotAcceptable(
+                "The session has no transaction on the charge point yet.".into(),
+            )
+        })
 }
