@@ -117,10 +117,15 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             };
             ctx.commit_report(call, || store.transaction_event(id, update.clone()))
                 .await;
-            match status {
+            let mut answer = match status {
                 Some(st) => json!({"idTokenInfo": id_info::v201(&st)}),
                 None => json!({}),
+            };
+            // I02/I03: the running (or, for Ended, final) cost the platform last gave.
+            if let Ok(Some(cost)) = store.session_cost(id, &update.transaction_id).await {
+                answer["totalCost"] = json!(cost);
             }
+            answer
         }
         Request::SignCertificate(r) => {
             let kind = r.certificate_type.as_ref().map(wire_name);

@@ -260,6 +260,14 @@ pub trait Store: Send + Sync + 'static {
     /// Something else the charger reported (security events, firmware, diagnostics and
     /// log status, data transfers, reservation updates).
     async fn record_event(&self, identity: &str, event: ChargerEvent) -> Result<(), StoreError>;
+    /// The platform's latest running cost of session `session` (`cost-updated`).
+    async fn set_session_cost(&self, session: i64, total_cost: f64) -> Result<(), StoreError>;
+    /// The last known cost of the charger's transaction, for its TransactionEventResponse.
+    async fn session_cost(
+        &self,
+        identity: &str,
+        transaction_id: &str,
+    ) -> Result<Option<f64>, StoreError>;
     /// The subscriptions and outbox of this store, if it keeps them.
     fn notifications(self: Arc<Self>) -> Option<Arc<dyn NotifyStore>> {
         None

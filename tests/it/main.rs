@@ -15,6 +15,7 @@ mod sessions_common;
 mod setters_common;
 
 mod actions_calls;
+mod actions_cost;
 mod actions_display;
 mod actions_interop;
 mod actions_monitoring;

@@ -210,7 +210,13 @@ class Station16(Told, ChargePoint16):
 
     @on("GetConfiguration")
     def on_get_configuration(self, key=None, **_):
-        return result16.GetConfiguration(configuration_key=[], unknown_key=key or [])
+        # The California pricing convention: it shows cost and price.
+        known = [{"key": "CustomDisplayCostAndPrice", "readonly": True, "value": "true"}]
+        if key:
+            return result16.GetConfiguration(
+                configuration_key=[k for k in known if k["key"] in key],
+                unknown_key=[k for k in key if k not in {x["key"] for x in known}])
+        return result16.GetConfiguration(configuration_key=known)
 
     async def command(self, words):
         if words[0] == "start":

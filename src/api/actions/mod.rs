@@ -209,6 +209,10 @@ fn station_routes() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/get-transaction-status")),
             post(station::transaction_status),
         )
+        .route(
+            &at(&format!("{CP}/cost-updated")),
+            post(station::cost_updated),
+        )
 }
 
 /// A charge point the API knows, and its live connection.

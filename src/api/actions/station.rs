@@ -1,5 +1,8 @@
 //! Station settings beyond configuration: `set-network-profile` (2.0.1 B09),
-//! `get-transaction-status` (E14: the station's answer as it gave it), and what the
+//! `get-transaction-status` (E14: the station's answer as it gave it), `cost-updated`
+//! (I02/I03: CostUpdated, or for 1.6 the California pricing RunningCost DataTransfer to
+//! a charger whose configuration snapshot reports `CustomDisplayCostAndPrice` true; the
+//! cost is kept for the session's next TransactionEventResponse), and what the
 //! display-message and monitoring handlers share: whether the charger's version has the
 //! operation at all (asked of the outbound encoder before anything is allocated or
 //! stored), and length checks that name the field.
@@ -223,4 +226,71 @@ pub(crate) async fn session_transaction(
                 "The session has no transaction on the charge point yet.".into(),
             )
         })
+}
+
+/// The 1.6 configuration key by which a charger says it shows cost and price (the
+/// California pricing convention).
+const COST_DISPLAY_KEY: &str = "CustomDisplayCostAndPrice";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostBody {
+    session_id: Option<i64>,
+    total_cost: Option<f64>,
+}
+
+/// `POST charge-point/v1.0/{cp}/cost-updated` → 202
+pub async fn cost_updated(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    ApiJson(b): ApiJson<CostBody>,
+) -> Result<Response, ApiError> {
+    let total_cost = b
+        .total_cost
+        .filter(|c| c.is_finite() && *c >= 0.0)
+        .ok_or_else(|| {
+            ApiError::field("totalCost", "The totalCost must be a number, 0 or more.")
+        })?;
+    let session = b
+        .session_id
+        .ok_or_else(|| ApiError::field("sessionId", "The sessionId field is required."))?;
+    let view = charge_point(&state, &cp).await?;
+    let transaction_id = session_transaction(&state, view.id, session).await?;
+    let s = state
+        .resources
+        .session(session)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Session"))?;
+    if s.status != "active" {
+        return Err(ApiError::NotAcceptable(format!(
+            "The session is {}: the charge point shows no running cost for it.",
+            s.status
+        )));
+    }
+    let declared = state
+        .resources
+        .configurations(view.id, Some(COST_DISPLAY_KEY.to_owned()))
+        .await?
+        .iter()
+        .any(|c| {
+            c.value
+                .as_deref()
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        });
+    let t = connection(&state, view).await?;
+    let action = Action::CostUpdated {
+        transaction_id,
+        total_cost,
+        meter_wh: Some(s.energy_wh.round() as i64),
+        charging: s.power_latest_w.is_some_and(|p| p > 0.0),
+        at: chrono::Utc::now(),
+        running_cost_convention: declared,
+    };
+    perform(&t, &action).await?;
+    state
+        .shared
+        .store
+        .set_session_cost(session, total_cost)
+        .await?;
+    Ok(empty(StatusCode::ACCEPTED))
 }

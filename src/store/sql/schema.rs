@@ -414,6 +414,18 @@ CREATE TABLE display_messages (
 CREATE INDEX display_messages_of ON display_messages (charge_point_id, message_id);
 "#,
     ),
+    // The running cost the platform last gave for a session (`cost-updated`), returned
+    // as `totalCost` to the charger's next 2.0.1 TransactionEvent.
+    (
+        Both,
+        r#"
+CREATE TABLE session_costs (
+    session_id BIGINT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    total_cost DOUBLE PRECISION NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"#,
+    ),
 ];
 
 /// The steps for PostgreSQL, in order.

@@ -56,7 +56,7 @@ macro_rules! owned {
     )*};
 }
 owned!(
-    i32, i64, u8, u32, u64, bool, String, Option<String>, Option<i64>, Vec<MeterSample>,
+    i32, i64, u8, u32, u64, bool, f64, String, Option<String>, Option<i64>, Vec<MeterSample>,
     Option<PasswordHash>, ChargerRecord, Registration, BootInfo, StatusReport,
     StartTransaction, StopTransaction, TransactionUpdate, PasswordChange, AuthorizationRecord,
     ChargerEvent, ChargePointFilter, Page, NewChargePoint, ChargePointPatch, EvseFilter,
@@ -186,6 +186,10 @@ seam! { impl Store {
         = |db| ops::record::record_authorization(db, identity, record);
     write_op fn record_event(identity: &str, event: ChargerEvent) -> R<()>
         = |db| ops::record::record_event(db, identity, event);
+    write_op fn set_session_cost(session: i64, total_cost: f64) -> R<()>
+        = |db| ops::cost::set_session_cost(db, *session, *total_cost);
+    read_op fn session_cost(identity: &str, transaction_id: &str) -> R<Option<f64>>
+        = |db| ops::cost::session_cost(db, identity, transaction_id);
 } also {
     async fn set_connected(
         &self, identity: &str, version: Option<Protocol>, generation: u64,
