@@ -17,6 +17,7 @@ mod setters_common;
 mod actions_calls;
 mod actions_cost;
 mod actions_display;
+mod actions_firmware;
 mod actions_interop;
 mod actions_monitoring;
 mod actions_network;

@@ -12,6 +12,7 @@ mod certificate;
 mod charge_point;
 mod configuration;
 mod display;
+mod firmware;
 mod maintenance;
 mod monitoring;
 mod reservation;
@@ -212,6 +213,14 @@ fn station_routes() -> Router<Arc<ApiState>> {
         .route(
             &at(&format!("{CP}/cost-updated")),
             post(station::cost_updated),
+        )
+        .route(
+            &at(&format!("{CP}/publish-firmware")),
+            post(firmware::publish),
+        )
+        .route(
+            &at(&format!("{CP}/unpublish-firmware")),
+            post(firmware::unpublish),
         )
 }
 
