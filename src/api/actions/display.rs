@@ -153,16 +153,21 @@ pub async fn set(
             return Err(e);
         }
     };
-    let result = outbound::perform(&t.handle, &Action::SetDisplayMessage { message }).await;
-    let status = match &result {
-        Ok(_) => Some("Accepted".to_owned()),
-        Err(ActionError::Call(CallError::Rejected { status })) => Some(status.clone()),
-        Err(_) => None,
-    };
-    state
-        .resources
-        .display_message_outcome(new.row, status)
-        .await?;
+    // The call and its bookkeeping run to their end even if the request goes away, so
+    // no row stays Pending.
+    let (handle, resources, row) = (t.handle.clone(), state.resources.clone(), new.row);
+    let result = tokio::spawn(async move {
+        let result = outbound::perform(&handle, &Action::SetDisplayMessage { message }).await;
+        let status = match &result {
+            Ok(_) => Some("Accepted".to_owned()),
+            Err(ActionError::Call(CallError::Rejected { status })) => Some(status.clone()),
+            Err(_) => None,
+        };
+        resources.display_message_outcome(row, status).await?;
+        Ok::<_, crate::store::StoreError>(result)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("the display message call failed: {e}")))??;
     result.map_err(|e| super::action_error(&t.cp, e))?;
     let row = row_of(&state, &t, new.row).await?;
     Ok(body(StatusCode::ACCEPTED, json!({"data": row})))
