@@ -91,6 +91,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             } else {
                 TagUse::Transaction {
                     transaction_id: t.transaction_info.transaction_id.clone(),
+                    evse: t.evse.as_ref().map(|e| e.id.max(0) as u32),
                 }
             };
             let status = match token.as_deref() {
