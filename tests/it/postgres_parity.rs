@@ -509,6 +509,12 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
         "id",
         "iiitjtibtttt",
     ),    (
+        "session_costs",
+        "session_id, total_cost, updated_at",
+        "session_id",
+        "irt",
+    ),
+    (
         "display_messages",
         "id, charge_point_id, message_id, priority, status, body, created_at, updated_at",
         "id",
@@ -709,6 +715,37 @@ where
         lists.list_chargers().await.expect("chargers")
     ));
     out.extend(display_script(store.as_ref()).await);
+    // A running cost, replaced, and read back by transaction (I02).
+    let sessions = store
+        .sessions(
+            Default::default(),
+            ocpp_gateway::store::resources::Page {
+                after: None,
+                limit: 100,
+            },
+        )
+        .await
+        .expect("sessions");
+    let mut costed = None;
+    for session in &sessions {
+        if let Some(tx) = store.session_transaction_id(session.id).await.expect("tx") {
+            costed = Some((session.id, session.charge_point_id, tx));
+            break;
+        }
+    }
+    let (session, cp, tx) = costed.expect("a session with a transaction");
+    store.set_session_cost(session, 1.5).await.expect("cost");
+    store.set_session_cost(session, 2.25).await.expect("cost");
+    let identity = store
+        .charge_point(cp)
+        .await
+        .expect("charge point")
+        .expect("known")
+        .identity;
+    out.push(format!(
+        "cost: {:?}",
+        store.session_cost(&identity, &tx).await.expect("cost")
+    ));
     out
 }
 
