@@ -5,6 +5,14 @@
 //! not ongoing and has no messages queued is over, and its session is closed as the
 //! store's reconciliation closes a forgotten one. A transaction still ongoing, or with
 //! messages queued (its Ended is on the way), is left to the station.
+//!
+//! An Available EVSE after a boot says the transaction is over, but its Ended event may
+//! still sit in the station's offline queue (E14.FR.03: messagesInQueue true): the
+//! station is asked first, and the session is closed only when nothing of it is queued.
+//! Queued messages are waited for, not closed over: they arrive as the station's own
+//! TransactionEvent Ended and end the session with the station's figures. A station
+//! that cannot say (CALLERROR, no answer within the call timeout) gets the close the
+//! Available alone would give. One call per transaction, no retry.
 
 use serde_json::{json, Value};
 
@@ -38,20 +46,65 @@ pub fn ask_about(ctx: &ChargerContext, evse: u32) {
             if !over(&answer) {
                 continue;
             }
-            match store
-                .close_forgotten_transaction(&identity, &transaction_id)
-                .await
-            {
-                Ok(true) => tracing::info!(
-                    %identity,
-                    %transaction_id,
-                    "the station lost the transaction; its session expired"
-                ),
-                Ok(false) => {}
-                Err(e) => tracing::warn!(%identity, error = %e, "could not close a lost session"),
-            }
+            close(store.as_ref(), &identity, &transaction_id).await;
         }
     });
+}
+
+/// Asks the station, for each session open on `evse` since before its latest boot that
+/// its Available report would end, whether the transaction has messages queued; closes
+/// the session unless it has.
+pub fn settle_idle(ctx: &ChargerContext, evse: u32) {
+    let Some(handle) = ctx.shared.registry.get(&ctx.identity) else {
+        return;
+    };
+    let store = ctx.shared.store.clone();
+    let identity = ctx.identity.clone();
+    tokio::spawn(async move {
+        let doubtful = match store.doubtful_transactions(&identity, evse).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(%identity, error = %e, "could not read the open sessions");
+                return;
+            }
+        };
+        for transaction_id in doubtful {
+            let action = crate::domain::action::Action::GetTransactionStatus {
+                transaction_id: Some(transaction_id.clone()),
+            };
+            match super::outbound::perform(&handle, &action).await {
+                Ok(answer) if queued(answer.answer()) => {
+                    tracing::info!(%identity, %transaction_id, "the station has messages of the transaction queued: waiting for them");
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::info!(%identity, %transaction_id, error = %e, "GetTransactionStatus not answered: the Available ends the session");
+                }
+            }
+            close(store.as_ref(), &identity, &transaction_id).await;
+        }
+    });
+}
+
+async fn close(store: &dyn crate::store::Store, identity: &str, transaction_id: &str) {
+    match store
+        .close_forgotten_transaction(identity, transaction_id)
+        .await
+    {
+        Ok(true) => tracing::info!(
+            %identity,
+            %transaction_id,
+            "the station lost the transaction; its session expired"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(%identity, error = %e, "could not close a lost session"),
+    }
+}
+
+/// Whether a GetTransactionStatus answer says messages of the transaction are queued.
+fn queued(answer: &Value) -> bool {
+    answer.get("messagesInQueue") == Some(&Value::Bool(true))
 }
 
 /// Whether a GetTransactionStatus answer says the transaction is over for good: not
@@ -78,5 +131,9 @@ mod tests {
         ));
         // Without the indicator the station did not say the transaction ended.
         assert!(!over(&json!({"messagesInQueue": false})));
+        assert!(queued(&json!({"messagesInQueue": true})));
+        assert!(!queued(
+            &json!({"ongoingIndicator": false, "messagesInQueue": false})
+        ));
     }
 }

@@ -22,6 +22,7 @@ use super::credentials::send_password;
 use super::handle::{CallError, ChargerHandle};
 use super::outbound::{self, ActionError};
 use crate::domain::action::{Action, CertificateKind};
+use crate::domain::station::NetworkProfile;
 use crate::ocpp::OcppVersion;
 use crate::store::Store;
 
@@ -154,10 +155,9 @@ impl Raise {
                 handle
                     .call_expecting(
                         "SetNetworkProfile",
-                        json!({"configurationSlot": slot, "connectionData": {
-                            "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url,
-                            "messageTimeout": 30, "securityProfile": self.target,
-                            "ocppInterface": "Wired0"}}),
+                        json!({"configurationSlot": slot, "connectionData":
+                            outbound::station::network_profile_json(
+                                &NetworkProfile::gateway(url, self.target))}),
                         &["Accepted"],
                     )
                     .await?;

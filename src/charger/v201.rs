@@ -55,13 +55,18 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                     error_code: None,
                     timestamp: s.timestamp,
                     // Occupied (a plugged cable) may be charging: only Available says
-                    // the EVSE has no transaction.
-                    idle: status == HardwareStatus::Available,
+                    // the EVSE has no transaction, and even then its Ended may be
+                    // queued: the station is asked before a session is closed
+                    // (`lost::settle_idle`), not the store.
+                    idle: false,
                 };
                 ctx.commit_report(call, || store.record_status(id, report.clone()))
                     .await;
                 if status == HardwareStatus::Preparing && report.evse > 0 {
                     super::lost::ask_about(ctx, report.evse);
+                }
+                if status == HardwareStatus::Available && report.evse > 0 {
+                    super::lost::settle_idle(ctx, report.evse);
                 }
             }
             json!({})
@@ -87,6 +92,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             } else {
                 TagUse::Transaction {
                     transaction_id: t.transaction_info.transaction_id.clone(),
+                    evse: t.evse.as_ref().map(|e| e.id.max(0) as u32),
                 }
             };
             let status = match token.as_deref() {
@@ -113,10 +119,15 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             };
             ctx.commit_report(call, || store.transaction_event(id, update.clone()))
                 .await;
-            match status {
+            let mut answer = match status {
                 Some(st) => json!({"idTokenInfo": id_info::v201(&st)}),
                 None => json!({}),
+            };
+            // I02/I03: the running (or, for Ended, final) cost the platform last gave.
+            if let Ok(Some(cost)) = store.session_cost(id, &update.transaction_id).await {
+                answer["totalCost"] = json!(cost);
             }
+            answer
         }
         Request::SignCertificate(r) => {
             let kind = r.certificate_type.as_ref().map(wire_name);

@@ -295,6 +295,8 @@ pub enum Action {
         retries: Option<i32>,
         interval: Option<i32>,
         signature: Option<FirmwareSignature>,
+        /// When to install once downloaded (2.0.1, and 1.6 signed updates).
+        install_at: Option<DateTime<Utc>>,
     },
     /// Install a root certificate (PEM).
     InstallCertificate {
@@ -326,6 +328,37 @@ pub enum Action {
     Custom { action: String, payload: Value },
     /// Ask for a report the charger sends in parts (2.0.1 only).
     Report(super::report::ReportRequest),
+    /// Show a message on the station's display (replacing one with the same id).
+    SetDisplayMessage { message: DisplayMessage },
+    /// Remove a display message by its id.
+    ClearDisplayMessage { id: i32 },
+    /// Set (or replace) monitors on variables of the device model.
+    SetVariableMonitoring { monitors: Vec<Monitor> },
+    /// Remove monitors by their ids.
+    ClearVariableMonitoring { ids: Vec<i32> },
+    /// Choose which monitors the station keeps active.
+    SetMonitoringBase { base: MonitoringBase },
+    /// Report only events of this severity or more severe (0..=9).
+    SetMonitoringLevel { severity: u8 },
+    /// Store a connection profile in a slot of the station's network configuration.
+    SetNetworkProfile { slot: i32, profile: NetworkProfile },
+    /// Whether a transaction (or any, when none is named) still has messages queued.
+    GetTransactionStatus { transaction_id: Option<String> },
+    /// The running cost of a transaction, to show the driver. `meter_wh` and `at` are
+    /// what the 1.6 running-cost message carries beside the cost.
+    CostUpdated {
+        transaction_id: String,
+        total_cost: f64,
+        meter_wh: Option<i64>,
+        charging: bool,
+        at: DateTime<Utc>,
+        /// Whether a 1.6 charger declared the running-cost DataTransfer convention.
+        running_cost_convention: bool,
+    },
+    /// Publish a firmware to the stations behind a local controller.
+    PublishFirmware { firmware: PublishedFirmware },
+    /// Stop publishing the firmware with this checksum.
+    UnpublishFirmware { checksum: String },
 }
 
 impl Action {
@@ -358,11 +391,25 @@ impl Action {
             Action::SendLocalList { .. } => "send-local-list",
             Action::Custom { .. } => "send-custom-ocpp",
             Action::Report(r) => r.call.path(),
+            Action::SetDisplayMessage { .. } => "set-display-message",
+            Action::ClearDisplayMessage { .. } => "clear-display-message",
+            Action::SetVariableMonitoring { .. } => "set-variable-monitoring",
+            Action::ClearVariableMonitoring { .. } => "clear-variable-monitoring",
+            Action::SetMonitoringBase { .. } => "set-monitoring-base",
+            Action::SetMonitoringLevel { .. } => "set-monitoring-level",
+            Action::SetNetworkProfile { .. } => "set-network-profile",
+            Action::GetTransactionStatus { .. } => "get-transaction-status",
+            Action::CostUpdated { .. } => "cost-updated",
+            Action::PublishFirmware { .. } => "publish-firmware",
+            Action::UnpublishFirmware { .. } => "unpublish-firmware",
         }
     }
 }
 
 pub use super::notification::ConfigurationEntry;
+pub use super::station::{
+    DisplayMessage, Monitor, MonitoringBase, NetworkProfile, PublishedFirmware,
+};
 
 /// What the charger's answer meant, when it did not refuse.
 #[derive(Clone, Debug, PartialEq)]

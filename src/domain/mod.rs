@@ -11,6 +11,7 @@ pub mod registration;
 pub mod report;
 pub mod secret;
 pub mod session;
+pub mod station;
 pub mod status;
 pub mod tag_group;
 pub mod time;

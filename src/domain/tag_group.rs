@@ -45,8 +45,12 @@ pub enum TagUse {
     Authorize,
     /// A 1.6 StartTransaction on this connector of the presenting charger.
     Start { connector: u32 },
-    /// A 2.0.1 transaction event of this transaction of the presenting charger.
-    Transaction { transaction_id: String },
+    /// A 2.0.1 transaction event of this transaction of the presenting charger, on this
+    /// EVSE when the event names it.
+    Transaction {
+        transaction_id: String,
+        evse: Option<u32>,
+    },
     /// The end of a transaction (1.6 StopTransaction, 2.0.1 TransactionEvent Ended):
     /// never concurrent.
     Stop,
@@ -68,7 +72,9 @@ pub struct OpenTransaction {
 /// of `open` (the open transactions of that tag): any open transaction counts, except
 /// the transaction being presented for itself (the same connector's for a 1.6 start,
 /// which is a repeat or replaces what the charger lost there; the same transaction id
-/// for 2.0.1).
+/// for 2.0.1, or another one on the same EVSE, which the new one supersedes: a rebooted
+/// station's lost transaction may still be open while the gateway asks the station
+/// about it).
 pub fn concurrent(used: &TagUse, identity: &str, open: &[OpenTransaction]) -> bool {
     open.iter().filter(|t| t.active).any(|t| match used {
         TagUse::Authorize => true,
@@ -76,8 +82,13 @@ pub fn concurrent(used: &TagUse, identity: &str, open: &[OpenTransaction]) -> bo
         TagUse::Start { connector } => {
             t.identity != identity || t.evse != Some(i64::from(*connector))
         }
-        TagUse::Transaction { transaction_id } => {
-            t.identity != identity || t.transaction_id.as_deref() != Some(transaction_id)
+        TagUse::Transaction {
+            transaction_id,
+            evse,
+        } => {
+            let same_evse = evse.is_some() && t.evse == evse.map(i64::from);
+            t.identity != identity
+                || (t.transaction_id.as_deref() != Some(transaction_id) && !same_evse)
         }
     })
 }
@@ -117,13 +128,23 @@ mod tests {
         assert!(concurrent(&TagUse::Start { connector: 1 }, "CP2", &here));
         let same = TagUse::Transaction {
             transaction_id: "7".into(),
+            evse: None,
         };
         assert!(!concurrent(&same, "CP1", &here));
         assert!(concurrent(&same, "CP2", &here));
         let other = TagUse::Transaction {
             transaction_id: "8".into(),
+            evse: None,
         };
         assert!(concurrent(&other, "CP1", &here));
+        // A new transaction on the EVSE supersedes the one open there.
+        let replacing = |evse| TagUse::Transaction {
+            transaction_id: "8".into(),
+            evse: Some(evse),
+        };
+        assert!(!concurrent(&replacing(1), "CP1", &here));
+        assert!(concurrent(&replacing(2), "CP1", &here));
+        assert!(concurrent(&replacing(1), "CP2", &here));
         assert!(!concurrent(&TagUse::Authorize, "CP1", &[]));
         let waiting = [OpenTransaction {
             active: false,

@@ -23,7 +23,7 @@ pub fn may_carry_secret(action: &str) -> bool {
 
 fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorizationkey" || n.contains("password") || n.contains("privatekey")
+    n == "authorizationkey" || n.contains("password") || n.contains("privatekey") || n == "simpin"
 }
 
 /// A frame's text with its secrets replaced (unparseable text is returned as it is).
@@ -59,8 +59,11 @@ pub fn redact(payload: &mut Value) {
                 .and_then(|v| v.get("name"))
                 .and_then(Value::as_str)
                 .is_some_and(is_secret_name);
+            // SetNetworkProfile's VPNType: {"server", "user", "password", "key", "type"}
+            let vpn = map.contains_key("server") && map.contains_key("type");
             for (k, v) in map.iter_mut() {
                 if is_secret_name(k)
+                    || (vpn && k == "key")
                     || (keyed_secret && k == "value")
                     || (variable_secret && (k == "attributeValue" || k == "value"))
                 {
@@ -115,6 +118,15 @@ mod tests {
         redact(&mut p);
         assert_eq!(p["connectionData"]["basicAuthPassword"], REDACTED);
         assert_eq!(p["connectionData"]["ocppCsmsUrl"], "wss://x");
+        let mut p = json!({"configurationSlot": 1, "connectionData": {
+            "vpn": {"server": "v", "user": "u", "password": "p", "key": "k", "type": "IPSec"},
+            "apn": {"apn": "a", "apnPassword": "p", "simPin": 1234, "apnAuthentication": "PAP"}}});
+        redact(&mut p);
+        assert_eq!(p["connectionData"]["vpn"]["key"], REDACTED);
+        assert_eq!(p["connectionData"]["vpn"]["password"], REDACTED);
+        assert_eq!(p["connectionData"]["vpn"]["server"], "v");
+        assert_eq!(p["connectionData"]["apn"]["apnPassword"], REDACTED);
+        assert_eq!(p["connectionData"]["apn"]["simPin"], REDACTED);
         let mut p = json!({"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "k"}]});
         redact(&mut p);
         assert_eq!(p["configurationKey"][0]["value"], REDACTED);

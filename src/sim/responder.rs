@@ -215,6 +215,8 @@ const SPECIAL_V201: &[&str] = &[
     "GetTransactionStatus",
     "GetVariables",
     "SetVariables",
+    "SetVariableMonitoring",
+    "ClearVariableMonitoring",
 ];
 
 /// Every CSMS action the automatic responder answers for `version` without an override.
@@ -260,6 +262,44 @@ fn default_answer(
         (OcppVersion::V201, "GetTransactionStatus") => Some(json!({ "messagesInQueue": false })),
         (OcppVersion::V201, "GetVariables") => Some(device::get_variables(request, ok)),
         (OcppVersion::V201, "SetVariables") => Some(device::set_variables(request, ok)),
+        (OcppVersion::V201, "SetVariableMonitoring") => Some(set_monitoring(request, ok)),
+        (OcppVersion::V201, "ClearVariableMonitoring") => Some(clear_monitoring(request, ok)),
         _ => None,
     }
+}
+
+/// A SetVariableMonitoring answer: each monitor accepted with an id (its own, or one
+/// numbered from 1), or each rejected.
+fn set_monitoring(request: &Value, ok: bool) -> Value {
+    let data = request["setMonitoringData"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let results: Vec<Value> = data
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut r = json!({
+                "status": if ok { "Accepted" } else { "Rejected" },
+                "type": m["type"], "severity": m["severity"],
+                "component": m["component"], "variable": m["variable"],
+            });
+            if ok {
+                r["id"] = m.get("id").cloned().unwrap_or_else(|| json!(i + 1));
+            }
+            r
+        })
+        .collect();
+    json!({ "setMonitoringResult": results })
+}
+
+/// A ClearVariableMonitoring answer: each id accepted, or each rejected.
+fn clear_monitoring(request: &Value, ok: bool) -> Value {
+    let ids = request["id"].as_array().cloned().unwrap_or_default();
+    let status = if ok { "Accepted" } else { "Rejected" };
+    let results: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "id": id, "status": status }))
+        .collect();
+    json!({ "clearMonitoringResult": results })
 }

@@ -38,6 +38,7 @@
 //! `postgres/db.rs`). The store benchmark before and after the change is in
 //! `BENCHMARKS.md`.
 
+pub mod display;
 pub mod local_list;
 pub mod notify;
 pub mod pnc;

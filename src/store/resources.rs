@@ -6,3 +6,5 @@ pub use crate::domain::notification::ConfigurationEntry;
 mod rows;
 
 pub use rows::*;
+
+pub use super::display::{DisplayMessageView, NewDisplayMessage};

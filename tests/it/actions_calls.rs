@@ -254,6 +254,9 @@ fn cases(r: &Rig) -> Vec<Case> {
             None,
         ),
     ]
+    .into_iter()
+    .chain(station_cases(r))
+    .collect()
 }
 
 async fn every_action(version: OcppVersion) {
@@ -496,4 +499,90 @@ async fn installed_certificates_come_from_the_configured_files() {
         .post(&path, json!({"certificateType": "MORootCertificate"}))
         .await;
     assert_eq!(r.status, 501, "{}", r.text);
+}
+
+/// The station settings of 2.0.1 (README, "Display messages, monitoring, network
+/// profiles, cost and firmware"); 1.6 has none of them (501, `actions_display` and its
+/// siblings).
+fn station_cases(r: &Rig) -> Vec<Case> {
+    if r.version == OcppVersion::V16 {
+        return Vec::new();
+    }
+    let case = |tail: &str, body: Value, action, ok: Value, status, refusal| Case {
+        path: r.path("v1.0", tail),
+        body,
+        action,
+        ok,
+        status,
+        refusal,
+    };
+    let md5 = "0123456789abcdef0123456789abcdef";
+    vec![
+        case(
+            "set-display-message",
+            json!({"priority": "NormalCycle", "message": {"content": "Hi", "format": "UTF8"}}),
+            "SetDisplayMessage",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "clear-display-message/3",
+            json!({}),
+            "ClearDisplayMessage",
+            ok(),
+            202,
+            Some(json!({"status": "Unknown"})),
+        ),
+        case(
+            "set-monitoring-base",
+            json!({"monitoringBase": "FactoryDefault"}),
+            "SetMonitoringBase",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "set-monitoring-level",
+            json!({"severity": 5}),
+            "SetMonitoringLevel",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "set-network-profile",
+            json!({"configurationSlot": 1, "connectionData": {"ocppVersion": "OCPP20",
+                "ocppTransport": "JSON", "ocppCsmsUrl": "wss://csms.example.com/ocpp",
+                "messageTimeout": 30, "securityProfile": 2, "ocppInterface": "Wired0"}}),
+            "SetNetworkProfile",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "get-transaction-status",
+            json!({}),
+            "GetTransactionStatus",
+            json!({"messagesInQueue": true}),
+            200,
+            None,
+        ),
+        case(
+            "publish-firmware",
+            json!({"location": "https://fw.example.com/f.bin", "checksum": md5}),
+            "PublishFirmware",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "unpublish-firmware",
+            json!({"checksum": md5}),
+            "UnpublishFirmware",
+            json!({"status": "Unpublished"}),
+            202,
+            Some(json!({"status": "NoFirmware"})),
+        ),
+    ]
 }

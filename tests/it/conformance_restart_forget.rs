@@ -20,7 +20,14 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 /// One life of the charger: it runs a transaction from register `meter` and either
 /// stops it (`stop`) or is killed while charging, after `check` saw it charging.
 /// Returns what it reported.
-async fn life(r: &Rig, version: &str, identity: &str, meter: i64, stop: bool) -> Value {
+async fn life(
+    r: &Rig,
+    version: &str,
+    identity: &str,
+    meter: i64,
+    stop: bool,
+    after_loss: bool,
+) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/restart_forget.py");
     let mut cmd = tokio::process::Command::new("python3");
     cmd.arg(&script)
@@ -28,6 +35,9 @@ async fn life(r: &Rig, version: &str, identity: &str, meter: i64, stop: bool) ->
         .args(["--meter", &meter.to_string(), "--meter-values", "2"]);
     if stop {
         cmd.arg("--stop");
+    }
+    if after_loss {
+        cmd.arg("--after-loss");
     }
     let mut child = cmd
         .stdin(Stdio::null())
@@ -71,7 +81,7 @@ async fn forgetful(r: Arc<Rig>, version: &'static str, identity: String) {
     let mut meter = 1000;
     let mut reports = Vec::new();
     for round in 0..3 {
-        let report = life(&r, version, &identity, meter, round == 2).await;
+        let report = life(&r, version, &identity, meter, round == 2, round > 0).await;
         // The register went on counting while the charger was down.
         meter = report["lastEnergy"].as_i64().expect("lastEnergy") + 100;
         reports.push(report);

@@ -355,7 +355,8 @@ async fn occupied_asked(c: &mut Client, answer: serde_json::Value) {
 /// reporting EVSE 1 Available has no transaction there. A user sees the forgotten
 /// session `expired` (reason `reboot`); an Occupied EVSE whose transaction the station
 /// says is ongoing (E14 GetTransactionStatus) and an Available before any reboot end
-/// nothing.
+/// nothing. The Available ends the session once the station says nothing of it is
+/// queued (E14.FR.03).
 #[tokio::test]
 async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
     let r = rig().await;
@@ -369,6 +370,19 @@ async fn an_available_evse_after_a_reboot_ends_the_forgotten_2_0_1_session() {
     assert_eq!(r.sessions(cp).await[0]["status"], "active", "ongoing");
     c.call("StatusNotification", status201(1, "Available", REBOOT))
         .await;
+    // E14.FR.03: asked first whether the transaction has messages queued; none.
+    let ask = c.recv().await;
+    assert_eq!(ask[2], "GetTransactionStatus", "{ask}");
+    assert_eq!(ask[3], json!({"transactionId": "TX-1"}));
+    c.answer(
+        &ask[1],
+        json!({"ongoingIndicator": false, "messagesInQueue": false}),
+    )
+    .await;
+    eventually("the forgotten session expires", || async {
+        r.sessions(cp).await[0]["status"] == "expired"
+    })
+    .await;
     assert_lost(&r.sessions(cp).await[0], "expired", "reboot");
 }
 

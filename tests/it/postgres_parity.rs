@@ -558,6 +558,17 @@ const TABLES: &[(&str, &str, &str, &str)] = &[
          last_error, created_at, delivered_at",
         "id",
         "iiitjtibtttt",
+    ),    (
+        "session_costs",
+        "session_id, total_cost, updated_at",
+        "session_id",
+        "irt",
+    ),
+    (
+        "display_messages",
+        "id, charge_point_id, message_id, priority, status, body, created_at, updated_at",
+        "id",
+        "iiittjtt",
     ),
 ];
 
@@ -753,7 +764,93 @@ where
         "chargers: {:?}",
         lists.list_chargers().await.expect("chargers")
     ));
+    out.extend(display_script(store.as_ref()).await);
+    // A running cost, replaced, and read back by transaction (I02).
+    let sessions = store
+        .sessions(
+            Default::default(),
+            ocpp_gateway::store::resources::Page {
+                after: None,
+                limit: 100,
+            },
+        )
+        .await
+        .expect("sessions");
+    let mut costed = None;
+    for session in &sessions {
+        if let Some(tx) = store.session_transaction_id(session.id).await.expect("tx") {
+            costed = Some((session.id, session.charge_point_id, tx));
+            break;
+        }
+    }
+    let (session, cp, tx) = costed.expect("a session with a transaction");
+    store.set_session_cost(session, 1.5).await.expect("cost");
+    store.set_session_cost(session, 2.25).await.expect("cost");
+    let identity = store
+        .charge_point(cp)
+        .await
+        .expect("charge point")
+        .expect("known")
+        .identity;
+    out.push(format!(
+        "cost: {:?}",
+        store.session_cost(&identity, &tx).await.expect("cost")
+    ));
     out
+}
+
+/// Display messages: an allocated id, a replacement, a call with no answer, a refusal
+/// and a clear.
+async fn display_script(store: &dyn Resources) -> Vec<String> {
+    use ocpp_gateway::store::resources::Page;
+    let page = Page {
+        after: None,
+        limit: 20,
+    };
+    let cps = store
+        .charge_points(Default::default(), page)
+        .await
+        .expect("charge points");
+    let cp = cps
+        .iter()
+        .find(|c| c.identity == "PAR-16")
+        .expect("PAR-16")
+        .id;
+    let body = |text: &str| json!({"message": {"content": text, "format": "UTF8"}}).to_string();
+    let new = |id: Option<i64>, text: &str| {
+        store.new_display_message(cp, id, "InFront".into(), body(text))
+    };
+    let a = new(None, "a").await.expect("new");
+    store
+        .display_message_outcome(a.row, Some("Accepted".into()))
+        .await
+        .expect("outcome");
+    let b = new(Some(a.message_id), "b").await.expect("new");
+    store
+        .display_message_outcome(b.row, Some("Accepted".into()))
+        .await
+        .expect("outcome");
+    let c = new(None, "c").await.expect("new");
+    store
+        .display_message_outcome(c.row, None)
+        .await
+        .expect("outcome");
+    let d = new(Some(9), "d").await.expect("new");
+    store
+        .display_message_outcome(d.row, Some("Rejected".into()))
+        .await
+        .expect("outcome");
+    let cleared = store
+        .display_message_cleared(cp, a.message_id)
+        .await
+        .expect("cleared");
+    let rows = store.display_messages(cp, None, page).await.expect("list");
+    vec![format!(
+        "display: {cleared} {:?}",
+        rows.iter()
+            .map(|r| (r.message_id, r.status.clone(), r.body.clone()))
+            .collect::<Vec<_>>()
+    )]
 }
 
 fn token_sha256() -> String {

@@ -18,6 +18,11 @@ fn request(version: OcppVersion, action: &str) -> Value {
             component("OCPPCommCtrlr", "HeartbeatInterval"),
             component("Nowhere", "Nothing"),
         ]}),
+        (OcppVersion::V201, "SetVariableMonitoring") => json!({ "setMonitoringData": [{
+            "value": 10, "type": "Delta", "severity": 5,
+            "component": { "name": "EVSE", "evse": { "id": 1 } }, "variable": { "name": "Power" },
+        }]}),
+        (OcppVersion::V201, "ClearVariableMonitoring") => json!({ "id": [1, 2] }),
         (OcppVersion::V201, "SetVariables") => {
             let mut data = component("OCPPCommCtrlr", "HeartbeatInterval");
             data["attributeValue"] = json!("60");

@@ -25,6 +25,8 @@ from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from ocpp.routing import on
 
 
 def tag_of(identity):
@@ -89,8 +91,18 @@ class Charger16(ChargePoint16):
 
 
 class Charger201(ChargePoint201):
+    asked = None
+
     async def ask(self, payload):
         return await self.call(payload, suppress=False)
+
+    @on("GetTransactionStatus")
+    def on_get_transaction_status(self, transaction_id=None, **_):
+        # It lost the transaction: not ongoing, nothing of it queued (E14).
+        if self.asked is not None:
+            self.asked.set()
+        return result201.GetTransactionStatus(messages_in_queue=False,
+                                              ongoing_indicator=False)
 
     async def status(self, status):
         await self.ask(call201.StatusNotification(
@@ -101,7 +113,11 @@ class Charger201(ChargePoint201):
             charging_station={"model": "py-forget", "vendor_name": "interop"},
             reason="PowerUp"))
         check(boot.status == "Accepted", f"BootNotification: {boot.status}")
+        self.asked = asyncio.Event()
         await self.status("Available")
+        if self.after_loss:
+            # The CSMS asks about the transaction it lost before closing it (E14).
+            await asyncio.wait_for(self.asked.wait(), self.timeout)
         await self.status("Occupied")
         tx = str(uuid.uuid4())
         id_token = {"id_token": tag_of(self.id), "type": "ISO14443"}
@@ -145,6 +161,7 @@ async def run(args):
     identity = args.url.rstrip("/").rsplit("/", 1)[-1]
     async with websockets.connect(args.url, subprotocols=[subprotocol]) as ws:
         charger = charger_class(identity, ws, response_timeout=args.timeout)
+        charger.after_loss, charger.timeout = args.after_loss, args.timeout
         listener = asyncio.create_task(charger.start())
         report = await charger.play(args.meter, args.meter_values, args.stop)
         print(json.dumps(report), flush=True)
@@ -161,6 +178,8 @@ def main():
     parser.add_argument("--meter", type=int, default=1000, help="the register at the start, Wh")
     parser.add_argument("--meter-values", type=int, default=3)
     parser.add_argument("--stop", action="store_true", help="stop the transaction and exit")
+    parser.add_argument("--after-loss", action="store_true",
+                        help="a previous life was killed mid-transaction")
     parser.add_argument("--timeout", type=float, default=10, help="seconds per answer")
     args = parser.parse_args()
     try:

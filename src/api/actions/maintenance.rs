@@ -125,7 +125,10 @@ pub struct FirmwareBody {
     firmware_version_id: Option<i64>,
     retrieve_after: Option<String>,
     retries: Option<i32>,
+    /// The reference's name; `retryInterval` (OCPP's) is read as the same.
+    #[serde(alias = "retryInterval")]
     interval: Option<i32>,
+    install_date_time: Option<String>,
     signature: Option<String>,
     signing_certificate: Option<String>,
 }
@@ -168,6 +171,13 @@ pub async fn update_firmware(
         Some(raw) => time("retrieveAfter", raw)?,
         None => Utc::now(),
     };
+    let install_at = time_opt("installDateTime", b.install_date_time.as_deref())?;
+    if install_at.is_some_and(|i| i < retrieve_at) {
+        return Err(ApiError::field(
+            "installDateTime",
+            "The installDateTime may not be before the retrieve time.",
+        ));
+    }
     let t = target(&state, &cp).await?;
     let request_id = state.resources.new_request_id(t.cp.id, "firmware").await?;
     let action = Action::UpdateFirmware {
@@ -177,6 +187,7 @@ pub async fn update_firmware(
         retries: b.retries,
         interval: b.interval,
         signature,
+        install_at,
     };
     perform(&t, &action).await?;
     Ok(empty(StatusCode::ACCEPTED))

@@ -11,13 +11,17 @@
 mod certificate;
 mod charge_point;
 mod configuration;
+mod display;
+mod firmware;
 mod local_list;
 mod maintenance;
+mod monitoring;
 mod reports;
 mod reservation;
 mod security;
 mod session;
 mod smart_charging;
+mod station;
 
 use std::sync::Arc;
 
@@ -177,6 +181,66 @@ pub fn routes() -> Router<Arc<ApiState>> {
             post(security::reset),
         )
         .merge(reports::routes())
+        .merge(station_routes())
+}
+
+/// The station settings' routes: display messages, monitoring, network profiles,
+/// transaction status, running cost, firmware publishing.
+fn station_routes() -> Router<Arc<ApiState>> {
+    const CP: &str = "/charge-point/v1.0/{chargePoint}";
+    let at = |path: &str| format!("{ACTIONS}{path}");
+    Router::new()
+        .route(
+            &at(&format!("{CP}/set-display-message")),
+            post(display::set),
+        )
+        .route(
+            &at(&format!("{CP}/clear-display-message/{{id}}")),
+            post(display::clear),
+        )
+        .route(
+            &format!(
+                "{}/charge-points/v2.0/{{chargePoint}}/display-messages",
+                super::RESOURCES
+            ),
+            axum::routing::get(display::list),
+        )
+        .route(
+            &at(&format!("{CP}/set-variable-monitoring")),
+            post(monitoring::set),
+        )
+        .route(
+            &at(&format!("{CP}/clear-variable-monitoring")),
+            post(monitoring::clear),
+        )
+        .route(
+            &at(&format!("{CP}/set-monitoring-base")),
+            post(monitoring::base),
+        )
+        .route(
+            &at(&format!("{CP}/set-monitoring-level")),
+            post(monitoring::level),
+        )
+        .route(
+            &at(&format!("{CP}/set-network-profile")),
+            post(station::network_profile),
+        )
+        .route(
+            &at(&format!("{CP}/get-transaction-status")),
+            post(station::transaction_status),
+        )
+        .route(
+            &at(&format!("{CP}/cost-updated")),
+            post(station::cost_updated),
+        )
+        .route(
+            &at(&format!("{CP}/publish-firmware")),
+            post(firmware::publish),
+        )
+        .route(
+            &at(&format!("{CP}/unpublish-firmware")),
+            post(firmware::unpublish),
+        )
 }
 
 /// A charge point the API knows, and its live connection.

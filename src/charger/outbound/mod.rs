@@ -5,6 +5,7 @@
 mod custom;
 mod report;
 pub mod split;
+pub mod station;
 pub mod v16;
 pub mod v201;
 
@@ -222,6 +223,9 @@ async fn run(
             let v = answer.answer();
             let list = v.get("listVersion").or_else(|| v.get("versionNumber"));
             Ok(Outcome::Accepted(json!({"listVersion": list})))
+        }
+        Action::SetVariableMonitoring { .. } | Action::ClearVariableMonitoring { .. } => {
+            station::monitoring(handle, action).await
         }
         _ => {
             let request = encode(version, action)?;

@@ -208,20 +208,32 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             retries,
             interval,
             signature,
+            install_at,
         } => match signature {
             None => {
+                if install_at.is_some() {
+                    return Err(ActionError::invalid(
+                        "installDateTime",
+                        "OCPP 1.6 UpdateFirmware has no install time (only a signed update has).",
+                    ));
+                }
                 let mut p = json!({"location": location, "retrieveDate": ts(retrieve_at)});
                 put(&mut p, "retries", *retries);
                 put(&mut p, "retryInterval", *interval);
                 Request::new("UpdateFirmware", p, &[])
             }
             Some(s) => {
-                let firmware = json!({
+                let mut firmware = json!({
                     "location": location,
                     "retrieveDateTime": ts(retrieve_at),
                     "signingCertificate": s.signing_certificate,
                     "signature": s.signature,
                 });
+                put(
+                    &mut firmware,
+                    "installDateTime",
+                    install_at.as_ref().map(ts),
+                );
                 let mut p = json!({"requestId": request_id, "firmware": firmware});
                 put(&mut p, "retries", *retries);
                 put(&mut p, "retryInterval", *interval);
@@ -306,6 +318,17 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => return Err(unsupported(r.call.action())),
+        a @ (Action::SetDisplayMessage { .. }
+        | Action::ClearDisplayMessage { .. }
+        | Action::SetVariableMonitoring { .. }
+        | Action::ClearVariableMonitoring { .. }
+        | Action::SetMonitoringBase { .. }
+        | Action::SetMonitoringLevel { .. }
+        | Action::SetNetworkProfile { .. }
+        | Action::GetTransactionStatus { .. }
+        | Action::CostUpdated { .. }
+        | Action::PublishFirmware { .. }
+        | Action::UnpublishFirmware { .. }) => return super::station::encode_v16(a),
     })
 }
 

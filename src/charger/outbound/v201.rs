@@ -260,8 +260,14 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             retries,
             interval,
             signature,
+            install_at,
         } => {
             let mut firmware = json!({"location": location, "retrieveDateTime": ts(retrieve_at)});
+            put(
+                &mut firmware,
+                "installDateTime",
+                install_at.as_ref().map(ts),
+            );
             if let Some(s) = signature {
                 put(
                     &mut firmware,
@@ -336,6 +342,17 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => super::report::v201(r)?,
+        a @ (Action::SetDisplayMessage { .. }
+        | Action::ClearDisplayMessage { .. }
+        | Action::SetVariableMonitoring { .. }
+        | Action::ClearVariableMonitoring { .. }
+        | Action::SetMonitoringBase { .. }
+        | Action::SetMonitoringLevel { .. }
+        | Action::SetNetworkProfile { .. }
+        | Action::GetTransactionStatus { .. }
+        | Action::CostUpdated { .. }
+        | Action::PublishFirmware { .. }
+        | Action::UnpublishFirmware { .. }) => return super::station::encode_v201(a),
     })
 }
 

@@ -9,6 +9,7 @@
 pub mod charger;
 pub(crate) mod db;
 pub mod dialect;
+pub mod display;
 pub mod event;
 pub mod read;
 

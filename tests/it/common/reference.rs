@@ -163,6 +163,19 @@ const CONTRACT_ONLY: &[&str] = &[
     "/clear-local-list",
     "/cancel-reservation",
     "/set-configurations",
+    // Station settings (README, "Display messages, monitoring, network profiles, cost
+    // and firmware"); `clear-display-message` takes the message id after it.
+    "/set-display-message",
+    "/clear-display-message",
+    "/set-variable-monitoring",
+    "/clear-variable-monitoring",
+    "/set-monitoring-base",
+    "/set-monitoring-level",
+    "/set-network-profile",
+    "/get-transaction-status",
+    "/cost-updated",
+    "/publish-firmware",
+    "/unpublish-firmware",
 ];
 
 /// Checks a response against the reference. Statuses the reference does not list for
@@ -173,12 +186,15 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) -> Result<(), 
     };
     let method = method.to_ascii_lowercase();
     // The raw frame log is this gateway's own resource (README, "Frame log").
-    let frame_log =
-        path.starts_with("/public-api/resources/charge-points/v2.0/") && path.ends_with("/frames");
+    // And the display messages it set (README, "Display messages, ...").
+    let frame_log = path.starts_with("/public-api/resources/charge-points/v2.0/")
+        && (path.ends_with("/frames") || path.ends_with("/display-messages"));
     let contract_only = frame_log
         || (path.starts_with("/public-api/actions/charge-point/v1.0/")
             || path.starts_with("/public-api/actions/charge-point/v2.0/"))
-            && CONTRACT_ONLY.iter().any(|tail| path.ends_with(tail));
+            && CONTRACT_ONLY
+                .iter()
+                .any(|tail| path.ends_with(tail) || path.contains(&format!("{tail}/")));
     if contract_only {
         return match status < 300 || body["message"].is_string() {
             true => Ok(()),

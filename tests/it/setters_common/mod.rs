@@ -1,0 +1,173 @@
+//! The station-settings tests' rig: a gateway, its API, and the Python `ocpp` station of
+//! `tests/python/setters_charger.py` connected and booted. The station prints every
+//! CSMS call it receives (`CALL <action> <payload>`) and takes its answers from stdin
+//! (`next <Action> <Status|error>`), so one station serves the accepted, refused and
+//! CALLERROR cases in turn.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::actions_common::{charge_point_id, A};
+use crate::common::reference::{Api, Reply};
+use crate::common::*;
+use ocpp_gateway::ocpp::OcppVersion;
+
+/// A gateway with one Python station.
+pub struct Station {
+    /// The gateway, alive as long as the station.
+    #[allow(dead_code)]
+    pub tg: TestGateway,
+    pub api: Api,
+    pub cp: i64,
+    pub version: OcppVersion,
+    lines: Arc<Mutex<Vec<String>>>,
+    stdin: tokio::process::ChildStdin,
+    _child: tokio::process::Child,
+}
+
+impl Station {
+    /// Starts a gateway (with `configure` applied to its settings) and the station
+    /// `identity` speaking `version`, and waits for its boot.
+    pub async fn start_with(
+        identity: &str,
+        version: OcppVersion,
+        configure: impl FnOnce(&mut ocpp_gateway::config::Settings),
+    ) -> Station {
+        let mut s = settings();
+        configure(&mut s);
+        let tg = start(s).await;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/setters_charger.py");
+        let v = match version {
+            OcppVersion::V16 => "1.6",
+            OcppVersion::V201 => "2.0.1",
+        };
+        let mut child = tokio::process::Command::new("python3")
+            .arg(&script)
+            .args(["--version", v, "--url", &tg.url(identity)])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+        let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let seen = lines.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = out.next_line().await {
+                seen.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(line);
+            }
+        });
+        let station = Station {
+            api: {
+                let token = tg.gw.api_tokens().first().expect("a token").clone();
+                Api::new(tg.gw.api_addr(), Some(&token))
+            },
+            tg,
+            cp: 0,
+            version,
+            lines,
+            stdin,
+            _child: child,
+        };
+        eventually("the station booted", || async { station.printed("READY") }).await;
+        let cp = charge_point_id(&station.api, identity).await;
+        Station { cp, ..station }
+    }
+
+    pub async fn start(identity: &str, version: OcppVersion) -> Station {
+        Station::start_with(identity, version, |_| {}).await
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the station printed `line`.
+    pub fn printed(&self, line: &str) -> bool {
+        self.lines().iter().any(|l| l == line)
+    }
+
+    /// The lines the station printed that start with `prefix`.
+    pub fn printed_with(&self, prefix: &str) -> Vec<String> {
+        self.lines()
+            .into_iter()
+            .filter(|l| l.starts_with(prefix))
+            .collect()
+    }
+
+    /// Tells the station a line and waits for its acknowledgement.
+    pub async fn tell(&mut self, line: &str) {
+        let before = self.printed_with(&format!("ACK {line}")).len();
+        self.stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .expect("write to the station");
+        self.stdin.flush().await.expect("flush");
+        let ack = format!("ACK {line}");
+        eventually(&ack, || async { self.printed_with(&ack).len() > before }).await;
+    }
+
+    /// The payloads of every `action` CALL the station received, each checked against
+    /// the official request schema.
+    pub fn calls(&self, action: &str) -> Vec<Value> {
+        let prefix = format!("CALL {action} ");
+        self.printed_with(&prefix)
+            .iter()
+            .map(|l| {
+                let payload: Value =
+                    serde_json::from_str(&l[prefix.len()..]).expect("a JSON payload");
+                if schema::available() {
+                    if let Err(e) = schema::validate(self.version, action, false, &payload) {
+                        panic!("{e}");
+                    }
+                }
+                payload
+            })
+            .collect()
+    }
+
+    /// The last `action` CALL (schema-checked); panics when there was none.
+    pub fn last_call(&self, action: &str) -> Value {
+        self.calls(action)
+            .pop()
+            .unwrap_or_else(|| panic!("no {action} call"))
+    }
+
+    /// `/public-api/actions/charge-point/v1.0/{cp}/{tail}`
+    pub fn path(&self, tail: &str) -> String {
+        format!("{A}/v1.0/{}/{tail}", self.cp)
+    }
+
+    pub async fn post(&self, tail: &str, body: Value) -> Reply {
+        self.api.post(&self.path(tail), body).await
+    }
+
+    /// A charge point the gateway knows that is not connected.
+    pub async fn offline_charge_point(&self, identity: &str) -> i64 {
+        let r = self
+            .api
+            .post(
+                "/public-api/resources/charge-points/v2.0",
+                serde_json::json!({"name": identity, "network": {"id": identity}}),
+            )
+            .await;
+        assert!(r.status == 201 || r.status == 200, "{}", r.text);
+        r.body["data"]["id"].as_i64().expect("an id")
+    }
+}
+
+/// Whether the Python station can run (prints a skip line when not).
+pub fn ready() -> bool {
+    python_ready()
+}
