@@ -256,7 +256,117 @@ fn cases(r: &Rig) -> Vec<Case> {
     ]
     .into_iter()
     .chain(station_cases(r))
+    .chain(extension_cases(r))
+    .chain(report_cases(r))
     .collect()
+}
+
+/// The extensions of README "Finer targets and local lists by hand", on both versions.
+fn extension_cases(r: &Rig) -> Vec<Case> {
+    let v16 = r.version == OcppVersion::V16;
+    let case = |v: &str, tail: &str, body: Value, action, ok: Value, status, refusal| Case {
+        path: r.path(v, tail),
+        body,
+        action,
+        ok,
+        status,
+        refusal,
+    };
+    let failed = Some(json!({"status": "Failed"}));
+    let variable = if v16 {
+        json!({"name": "HeartbeatInterval", "value": "60"})
+    } else {
+        json!({"componentName": "OCPPCommCtrlr", "name": "HeartbeatInterval", "value": "60"})
+    };
+    let set_ok = if v16 {
+        ok()
+    } else {
+        json!({"setVariableResult": [{"attributeStatus": "Accepted",
+            "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}]})
+    };
+    vec![
+        case(
+            "v1.0",
+            "cancel-reservation",
+            json!({"reservationId": 77}),
+            "CancelReservation",
+            ok(),
+            202,
+            rejected(),
+        ),
+        case(
+            "v1.0",
+            "send-local-list",
+            json!({"updateType": "Full", "listVersion": 4,
+                "entries": [{"idTag": "T1", "status": "Accepted"}]}),
+            "SendLocalList",
+            ok(),
+            200,
+            failed.clone(),
+        ),
+        case(
+            "v2.0",
+            "set-configurations",
+            json!({"variables": [variable]}),
+            if v16 {
+                "ChangeConfiguration"
+            } else {
+                "SetVariables"
+            },
+            set_ok,
+            200,
+            None,
+        ),
+    ]
+}
+
+/// The reports in parts (2.0.1 only; the parts themselves are in `reports_*`): the call
+/// and the answer to it.
+fn report_cases(r: &Rig) -> Vec<Case> {
+    if r.version == OcppVersion::V16 {
+        return Vec::new();
+    }
+    let case = |tail: &str, body: Value, action, refusal| Case {
+        path: r.path("v2.0", tail),
+        body,
+        action,
+        ok: ok(),
+        status: 202,
+        refusal,
+    };
+    vec![
+        case("get-report", json!({}), "GetReport", rejected()),
+        case(
+            "get-base-report",
+            json!({"reportBase": "SummaryInventory"}),
+            "GetBaseReport",
+            rejected(),
+        ),
+        case(
+            "get-monitoring-report",
+            json!({}),
+            "GetMonitoringReport",
+            rejected(),
+        ),
+        case(
+            "customer-information",
+            json!({"report": true, "clear": false, "customerIdentifier": "C-1"}),
+            "CustomerInformation",
+            rejected(),
+        ),
+        case(
+            "get-charging-profiles",
+            json!({"chargingProfile": {"chargingProfilePurpose": "TxDefaultProfile"}}),
+            "GetChargingProfiles",
+            None,
+        ),
+        case(
+            "get-display-messages",
+            json!({}),
+            "GetDisplayMessages",
+            None,
+        ),
+    ]
 }
 
 async fn every_action(version: OcppVersion) {

@@ -163,6 +163,13 @@ const CONTRACT_ONLY: &[&str] = &[
     "/clear-local-list",
     "/cancel-reservation",
     "/set-configurations",
+    // Reports in parts (README, "Reports, device model and read-backs").
+    "/get-report",
+    "/get-base-report",
+    "/get-monitoring-report",
+    "/customer-information",
+    "/get-charging-profiles",
+    "/get-display-messages",
     // Station settings (README, "Display messages, monitoring, network profiles, cost
     // and firmware"); `clear-display-message` takes the message id after it.
     "/set-display-message",
