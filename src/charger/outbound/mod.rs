@@ -356,6 +356,25 @@ pub(crate) fn certificate_name(
     }
 }
 
+/// A SendLocalList of `list` under the version's name for the list version. An empty
+/// list is left out: 2.0.1's schema wants at least one item when the field is present,
+/// and an empty Full update clears the list in both versions.
+pub(crate) fn send_local_list(
+    version_field: &str,
+    version: i32,
+    full: bool,
+    list: Vec<Value>,
+) -> Request {
+    let mut p = json!({
+        version_field: version,
+        "updateType": if full { "Full" } else { "Differential" },
+    });
+    if !list.is_empty() {
+        p["localAuthorizationList"] = Value::Array(list);
+    }
+    Request::new("SendLocalList", p, &["Accepted"])
+}
+
 /// A date-time as OCPP wants it: UTC, milliseconds, `Z`.
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
     crate::domain::time::text(*t)

@@ -303,18 +303,8 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             version,
             entries,
         } => {
-            let list = entries
-                .iter()
-                .map(list_entry)
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut p = json!({
-                "listVersion": version,
-                "updateType": if *full { "Full" } else { "Differential" },
-            });
-            if !list.is_empty() {
-                p["localAuthorizationList"] = Value::Array(list);
-            }
-            Request::new("SendLocalList", p, ACCEPTED)
+            let list = entries.iter().map(list_entry).collect::<Result<_, _>>()?;
+            super::send_local_list("listVersion", *version, *full, list)
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => return Err(unsupported(r.call.action())),

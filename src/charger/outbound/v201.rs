@@ -326,19 +326,8 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
             version,
             entries,
         } => {
-            let list = entries
-                .iter()
-                .map(list_entry)
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut p = json!({
-                "versionNumber": version,
-                "updateType": if *full { "Full" } else { "Differential" },
-            });
-            // An empty list is left out: the schema wants at least one item when present.
-            if !list.is_empty() {
-                p["localAuthorizationList"] = Value::Array(list);
-            }
-            Request::new("SendLocalList", p, ACCEPTED)
+            let list = entries.iter().map(list_entry).collect::<Result<_, _>>()?;
+            super::send_local_list("versionNumber", *version, *full, list)
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => super::report::v201(r)?,
