@@ -441,11 +441,11 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "RemoteStopTransaction",
-        "needs a running transaction: actions_state, transactions",
+        "needs a running transaction: actions_state, conformance_session_stop",
     ),
     (
         "RequestStopTransaction",
-        "needs a running transaction: actions_state, transactions",
+        "needs a running transaction: actions_state, conformance_session_stop",
     ),
     ("CostUpdated", "needs a running transaction: actions_cost"),
 ];

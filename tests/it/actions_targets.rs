@@ -13,6 +13,8 @@
 //!   security extension: one GetInstalledCertificateIds per type);
 //! - several configuration keys in one request (1.6 §5.3: one ChangeConfiguration per
 //!   key, each answered with its own status);
+//! - the record of the charging profiles the gateway sent, a profile replacing the one
+//!   of the same EVSE, purpose and stack level (1.6 §3.13.2, 2.0.1 K01.FR.05);
 //! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
 //!   refusal answered 406.
 
@@ -379,4 +381,91 @@ async fn v16_refuses_what_it_cannot_express() {
     assert_eq!(c.count("Reset"), 1);
     assert_eq!(c.count("ChangeAvailability"), 0);
     assert_eq!(c.count("TriggerMessage"), 1);
+}
+
+/// Profiles of the same EVSE, purpose and stack level replace each other on the charger
+/// (1.6 §3.13.2, 2.0.1 K01.FR.05); the gateway's record follows, keeps a refused one as
+/// `rejected`, and a clear marks the applied ones `cleared`.
+async fn profiles_are_kept_and_replaced(version: OcppVersion, identity: &str) {
+    let Some((_tg, api, c, cp)) = rig(version, identity).await else {
+        return;
+    };
+    let at = |tail: &str| format!("{A}/v1.0/{cp}/{tail}");
+    let list = format!("/public-api/resources/charge-points/v2.0/{cp}/charging-profiles");
+    let profile = |stack: i64, limit: i64| {
+        json!({"stackLevel": stack, "chargingProfilePurpose": "TxDefaultProfile",
+            "chargingProfileKind": "Absolute",
+            "chargingSchedule": {"chargingRateUnit": "A", "startSchedule": "2026-01-01T00:00:00Z",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}]}})
+    };
+    for (stack, limit, status) in [(1, 32, 202), (1, 16, 202), (9, 10, 406), (2, 20, 202)] {
+        let r = api
+            .post(&at("set-charging-profile/1"), profile(stack, limit))
+            .await;
+        assert_eq!(r.status, status, "{}", r.text);
+    }
+    assert_eq!(c.count("SetChargingProfile"), 4);
+    let r = api.get(&list).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let rows: Vec<(i64, String)> = r.body["data"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|p| {
+            (
+                p["stackLevel"].as_i64().unwrap_or(-1),
+                p["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, "replaced".to_owned()),
+            (1, "applied".to_owned()),
+            (9, "rejected".to_owned()),
+            (2, "applied".to_owned()),
+        ]
+    );
+    assert_eq!(
+        r.body["data"][1]["profile"]["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
+            .as_f64(),
+        Some(16.0)
+    );
+    assert_eq!(r.body["data"][1]["evseNetworkId"], 1);
+    let r = api.get(&format!("{list}?filter[status]=applied")).await;
+    assert_eq!(
+        r.body["data"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        r.text
+    );
+
+    // A clear of stack level 2 marks that one cleared, and only that one.
+    let r = api
+        .post(&at("clear-charging-profile"), json!({"stackLevel": 2}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let r = api.get(&format!("{list}?filter[status]=cleared")).await;
+    let cleared: Vec<i64> = r.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["stackLevel"].as_i64())
+        .collect();
+    assert_eq!(cleared, [2], "{}", r.text);
+    let r = api
+        .get("/public-api/resources/charge-points/v2.0/999999/charging-profiles")
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}
+
+#[tokio::test]
+async fn v16_profiles_are_kept_and_replaced() {
+    profiles_are_kept_and_replaced(OcppVersion::V16, "PROF16").await;
+}
+
+#[tokio::test]
+async fn v201_profiles_are_kept_and_replaced() {
+    profiles_are_kept_and_replaced(OcppVersion::V201, "PROF201").await;
 }

@@ -3,7 +3,8 @@
 the official schema) for the actions that name a finer target than the whole charge
 point: Reset of one EVSE, ChangeAvailability of one connector, a remote start with an
 id token type and a group, TriggerMessage about one connector, CancelReservation of any
-reservation it holds, GetInstalledCertificateIds for several types.
+reservation it holds, GetInstalledCertificateIds for several types, SetChargingProfile
+(Rejected for stack level 9) and ClearChargingProfile.
 
 It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
 RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation,
@@ -73,6 +74,15 @@ class Charger16(Recorder, ChargePoint16):
     def on_trigger_message(self, **_):
         return result16.TriggerMessage(status="Accepted")
 
+    @on("SetChargingProfile")
+    def on_set_charging_profile(self, cs_charging_profiles, **_):
+        refused = cs_charging_profiles["stack_level"] == 9
+        return result16.SetChargingProfile(status="Rejected" if refused else "Accepted")
+
+    @on("ClearChargingProfile")
+    def on_clear_charging_profile(self, **_):
+        return result16.ClearChargingProfile(status="Accepted")
+
     @on("ChangeConfiguration")
     def on_change_configuration(self, key, **_):
         status = {"HeartbeatInterval": "Accepted", "ConnectionTimeOut": "Rejected"}
@@ -117,6 +127,15 @@ class Charger201(Recorder, ChargePoint201):
     @on("TriggerMessage")
     def on_trigger_message(self, **_):
         return result201.TriggerMessage(status="Accepted")
+
+    @on("SetChargingProfile")
+    def on_set_charging_profile(self, charging_profile, **_):
+        refused = charging_profile["stack_level"] == 9
+        return result201.SetChargingProfile(status="Rejected" if refused else "Accepted")
+
+    @on("ClearChargingProfile")
+    def on_clear_charging_profile(self, **_):
+        return result201.ClearChargingProfile(status="Accepted")
 
     @on("GetInstalledCertificateIds")
     def on_get_installed_certificate_ids(self, certificate_type=None, **_):

@@ -206,6 +206,13 @@ fn station_routes() -> Router<Arc<ApiState>> {
             axum::routing::get(display::list),
         )
         .route(
+            &format!(
+                "{}/charge-points/v2.0/{{chargePoint}}/charging-profiles",
+                super::RESOURCES
+            ),
+            axum::routing::get(smart_charging::list),
+        )
+        .route(
             &at(&format!("{CP}/set-variable-monitoring")),
             post(monitoring::set),
         )

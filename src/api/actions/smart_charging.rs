@@ -286,3 +286,38 @@ pub async fn composite_schedule(
     let outcome = perform(&t, &action).await?;
     Ok(body(StatusCode::OK, json!({"data": outcome.answer()})))
 }
+
+/// `GET resources/charge-points/v2.0/{cp}/charging-profiles` (`filter[status]`): the
+/// profiles the gateway sent (1.6 and 2.0.1 alike) and what became of each — `pending`,
+/// `applied`, `rejected`, `replaced` (an applied profile of the same EVSE, purpose and
+/// stack level took its place), `cleared`. What the charger itself holds is read with
+/// `get-charging-profiles` (2.0.1 K09).
+pub async fn list(
+    State(state): State<Arc<ApiState>>,
+    Path(cp): Path<String>,
+    params: crate::api::list::ListParams,
+) -> Result<axum::Json<Value>, ApiError> {
+    let cp = super::charge_point(&state, &cp).await?;
+    let rows = state
+        .resources
+        .charging_profiles(cp.id, params.text("status"), params.page())
+        .await?;
+    Ok(params.respond(
+        rows,
+        |r| r.id,
+        |r| {
+            let profile: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            json!({
+                "id": r.id,
+                "chargePointId": r.charge_point_id,
+                "evseNetworkId": r.evse_network_id,
+                "chargingProfilePurpose": r.purpose,
+                "stackLevel": r.stack_level,
+                "status": r.status,
+                "profile": profile,
+                "createdAt": r.created_at,
+                "updatedAt": r.updated_at,
+            })
+        },
+    ))
+}

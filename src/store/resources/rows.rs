@@ -328,3 +328,21 @@ pub struct SecurityEventFilter {
     pub kind: Option<String>,
     pub occurred: Window,
 }
+
+/// A charging profile the gateway sent, as it keeps it: `pending` while the call is out,
+/// then `applied` or `rejected`; `replaced` once another applied profile took its place
+/// (same EVSE, purpose and stack level: OCPP 1.6 §3.13.2, 2.0.1 K01.FR.05), `cleared`
+/// after a clear that matched it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargingProfileView {
+    pub id: i64,
+    pub charge_point_id: i64,
+    pub evse_network_id: Option<i64>,
+    pub purpose: String,
+    pub stack_level: i64,
+    pub status: String,
+    /// The profile as the API gave it (JSON text).
+    pub body: String,
+    pub created_at: String,
+    pub updated_at: String,
+}

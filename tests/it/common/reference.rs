@@ -192,10 +192,13 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) -> Result<(), 
         return Ok(());
     };
     let method = method.to_ascii_lowercase();
-    // The raw frame log is this gateway's own resource (README, "Frame log").
+    // The raw frame log and the records of what the gateway sent are its own resources
+    // (README, "Frame log", "Actions").
     // And the display messages it set (README, "Display messages, ...").
     let frame_log = path.starts_with("/public-api/resources/charge-points/v2.0/")
-        && (path.ends_with("/frames") || path.ends_with("/display-messages"));
+        && ["/frames", "/display-messages", "/charging-profiles"]
+            .iter()
+            .any(|tail| path.ends_with(tail));
     let contract_only = frame_log
         || (path.starts_with("/public-api/actions/charge-point/v1.0/")
             || path.starts_with("/public-api/actions/charge-point/v2.0/"))

@@ -9,9 +9,10 @@
 use serde_json::{Map, Value};
 
 use super::query::Filter;
-use super::{known_charge_point, opt_row};
+use super::{all_rows, known_charge_point, opt_row};
 use crate::domain::notification::{self, ConfigurationEntry};
-use crate::store::resources::{NewReservation, ProfileCriteria};
+use crate::store::resources::{ChargingProfileView, NewReservation, Page, ProfileCriteria};
+use crate::store::sql::db::row;
 use crate::store::sql::ops::sessions::REMOTE_START_WINDOW;
 use crate::store::sql::outbox::{emit, Event};
 use crate::store::sql::{now, ts, Db, DbResult};
@@ -172,7 +173,7 @@ pub async fn charging_profile_outcome(
     let row = db
         .opt(
             "UPDATE charging_profiles SET status = ?2, updated_at = ?3 WHERE id = ?1
-             RETURNING charge_point_id, evse_network_id",
+             RETURNING charge_point_id, evse_network_id, purpose, stack_level",
             &[&id, &status, &n],
         )
         .await?;
@@ -181,6 +182,16 @@ pub async fn charging_profile_outcome(
     };
     let cp: i64 = row.get(0)?;
     let evse: Option<i64> = row.get(1)?;
+    let (purpose, stack_level): (String, i64) = (row.get(2)?, row.get(3)?);
+    // The charger replaced the profile of the same EVSE, purpose and stack level (1.6
+    // §3.13.2, 2.0.1 K01.FR.05): so does the record.
+    db.exec(
+        "UPDATE charging_profiles SET status = 'replaced', updated_at = ?6
+         WHERE charge_point_id = ?1 AND evse_network_id = ?2 AND purpose = ?3
+           AND stack_level = ?4 AND status = 'applied' AND id <> ?5",
+        &[&cp, &evse, &purpose, &stack_level, &id, &n],
+    )
+    .await?;
     let evse_id: Option<i64> = opt_row(
         db,
         "SELECT id FROM evses WHERE charge_point_id = ?1 AND network_id = ?2",
@@ -252,4 +263,26 @@ pub async fn set_reservation_status(db: &impl Db, id: i64, status: &str) -> DbRe
         emit(db, cp, Event::Reservation { id, status }).await?;
     }
     Ok(())
+}
+
+row! { const PROFILE_COLUMNS, fn from_row -> ChargingProfileView {
+    id, charge_point_id, evse_network_id, purpose, stack_level, status, body, created_at,
+    updated_at,
+}}
+
+/// A charge point's charging profiles as the gateway sent them (of one status).
+pub async fn charging_profiles(
+    db: &impl Db,
+    cp: i64,
+    status: Option<&str>,
+    page: Page,
+) -> DbResult<Vec<ChargingProfileView>> {
+    let mut w = Filter::new(db.dialect());
+    w.eq("charge_point_id", Some(cp))
+        .eq_text("status", status.map(str::to_owned));
+    let sql = format!(
+        "SELECT {PROFILE_COLUMNS} FROM charging_profiles{}",
+        w.page_sql("id", page)
+    );
+    all_rows(db, &sql, &w.params(), ChargingProfileView::from_row).await
 }

@@ -145,6 +145,11 @@ pub trait Resources {
     /// `reservation.changed` when the platform has a name for it.
     write_op fn set_reservation_status(id: i64, status: String) -> R<()>
         = |db| res::action::set_reservation_status(db, *id, status);
+    /// A charge point's charging profiles as the gateway sent them (of one status).
+    read_op fn charging_profiles(
+        charge_point_id: i64, status: Option<String>, page: Page,
+    ) -> R<Vec<ChargingProfileView>>
+        = |db| res::action::charging_profiles(db, *charge_point_id, status.as_deref(), *page);
     /// Records a display message about to be sent (`Pending`), allocating its id on the
     /// charger when `message_id` is none.
     write_op fn new_display_message(
