@@ -15,6 +15,9 @@
 //!   key, each answered with its own status);
 //! - the record of the charging profiles the gateway sent, a profile replacing the one
 //!   of the same EVSE, purpose and stack level (1.6 §3.13.2, 2.0.1 K01.FR.05);
+//! - every trigger of each version (1.6 §5.17 TriggerMessage and the security
+//!   extension's ExtendedTriggerMessage; 2.0.1 F06 MessageTriggerEnumType), a trigger a
+//!   version lacks answered 501 with nothing sent;
 //! - cancelling any reservation the charger holds by its id (1.6 §5.2, 2.0.1 H02), a
 //!   refusal answered 406.
 
@@ -468,4 +471,108 @@ async fn v16_profiles_are_kept_and_replaced() {
 #[tokio::test]
 async fn v201_profiles_are_kept_and_replaced() {
     profiles_are_kept_and_replaced(OcppVersion::V201, "PROF201").await;
+}
+
+/// The platform's trigger names and what each becomes: (1.6 call and name, 2.0.1 name);
+/// None where the version has no such trigger.
+/// A 1.6 trigger: the call and the name it carries.
+type V16Trigger = Option<(&'static str, &'static str)>;
+
+const TRIGGERS: &[(&str, V16Trigger, Option<&str>)] = &[
+    (
+        "BootNotification",
+        Some(("TriggerMessage", "BootNotification")),
+        Some("BootNotification"),
+    ),
+    (
+        "DiagnosticsStatusNotification",
+        Some(("TriggerMessage", "DiagnosticsStatusNotification")),
+        None,
+    ),
+    (
+        "FirmwareStatusNotification",
+        Some(("TriggerMessage", "FirmwareStatusNotification")),
+        Some("FirmwareStatusNotification"),
+    ),
+    (
+        "Heartbeat",
+        Some(("TriggerMessage", "Heartbeat")),
+        Some("Heartbeat"),
+    ),
+    (
+        "MeterValues",
+        Some(("TriggerMessage", "MeterValues")),
+        Some("MeterValues"),
+    ),
+    (
+        "StatusNotification",
+        Some(("TriggerMessage", "StatusNotification")),
+        Some("StatusNotification"),
+    ),
+    (
+        "LogStatusNotification",
+        Some(("ExtendedTriggerMessage", "LogStatusNotification")),
+        Some("LogStatusNotification"),
+    ),
+    (
+        "SignChargingStationCertificate",
+        Some(("ExtendedTriggerMessage", "SignChargePointCertificate")),
+        Some("SignChargingStationCertificate"),
+    ),
+    ("SignV2GCertificate", None, Some("SignV2GCertificate")),
+    (
+        "SignCombinedCertificate",
+        None,
+        Some("SignCombinedCertificate"),
+    ),
+    (
+        "PublishFirmwareStatusNotification",
+        None,
+        Some("PublishFirmwareStatusNotification"),
+    ),
+    ("TransactionEvent", None, Some("TransactionEvent")),
+];
+
+async fn every_trigger(version: OcppVersion, identity: &str) {
+    let Some((_tg, api, c, cp)) = rig(version, identity).await else {
+        return;
+    };
+    let path = format!("{A}/v1.0/{cp}/trigger-message");
+    let v16 = version == OcppVersion::V16;
+    let mut sent = std::collections::HashMap::<&str, usize>::new();
+    for (name, on16, on201) in TRIGGERS {
+        let expected = if v16 {
+            *on16
+        } else {
+            on201.map(|wire| ("TriggerMessage", wire))
+        };
+        let r = api.post(&path, json!({"type": name})).await;
+        match expected {
+            Some((call, wire)) => {
+                assert_eq!(r.status, 202, "{version} {name}: {}", r.text);
+                let n = sent.entry(call).or_default();
+                let p = c.nth(call, *n).await;
+                *n += 1;
+                assert_eq!(p["requestedMessage"], wire, "{version} {name}");
+            }
+            None => assert_eq!(r.status, 501, "{version} {name}: {}", r.text),
+        }
+    }
+    barrier(&api, &format!("{A}/v1.0/{cp}/clear-cache"), &c).await;
+    let calls = c.count("TriggerMessage") + c.count("ExtendedTriggerMessage");
+    assert_eq!(
+        calls,
+        sent.values().sum::<usize>(),
+        "a 501 reached the charger"
+    );
+}
+
+#[tokio::test]
+async fn v16_every_trigger() {
+    every_trigger(OcppVersion::V16, "TRIG16").await;
+}
+
+#[tokio::test]
+async fn v201_every_trigger() {
+    every_trigger(OcppVersion::V201, "TRIG201").await;
 }

@@ -7,7 +7,8 @@ reservation it holds, GetInstalledCertificateIds for several types, SetChargingP
 (Rejected for stack level 9) and ClearChargingProfile.
 
 It boots, reports EVSE 1 connector 1, then answers: Reset, ChangeAvailability,
-RemoteStartTransaction / RequestStartTransaction, TriggerMessage, CancelReservation,
+RemoteStartTransaction / RequestStartTransaction, TriggerMessage (1.6 also
+ExtendedTriggerMessage), CancelReservation,
 GetInstalledCertificateIds (one made-up certificate per type asked), ChangeConfiguration
 (1.6: HeartbeatInterval Accepted, ConnectionTimeOut Rejected, others NotSupported) and
 ClearCache with
@@ -73,6 +74,10 @@ class Charger16(Recorder, ChargePoint16):
     @on("TriggerMessage")
     def on_trigger_message(self, **_):
         return result16.TriggerMessage(status="Accepted")
+
+    @on("ExtendedTriggerMessage")
+    def on_extended_trigger_message(self, **_):
+        return result16.ExtendedTriggerMessage(status="Accepted")
 
     @on("SetChargingProfile")
     def on_set_charging_profile(self, cs_charging_profiles, **_):
