@@ -28,6 +28,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// there is read as [`ApiJson`] reads it.
 pub struct OptionalJson<T>(pub T);
 
+/// The body of an action that takes none: absent, or a JSON object whose fields are
+/// ignored (`{}`); anything else is 422, so a malformed request never reaches a charger.
+#[derive(serde::Deserialize, Default)]
+pub struct NoBody {}
+
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 

@@ -529,6 +529,62 @@ fn check_specifics(r: &Rig, case: &Case, payload: &Value, body: &Value) {
     }
 }
 
+/// The two outcomes every action of the table shares without a charger's answer: a body
+/// that is no JSON object is 422, and a charge point that is not connected is 409 with
+/// nothing queued (README "Actions").
+async fn every_action_bad_body_and_offline(version: OcppVersion) {
+    let identity = format!("AWAY-{}", version.subprotocol().replace('.', ""));
+    let mut r = rig(version, &identity).await;
+    let cases = cases(&r);
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let reply = r.api.post(&case.path, json!([1])).await;
+        if reply.status != 422 {
+            wrong.push(format!(
+                "{} [1]: {} {}",
+                case.path, reply.status, reply.text
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{version}: {wrong:#?}");
+    let reply = r
+        .api
+        .post(
+            &r.path("v1.0", "disconnect"),
+            json!({"reason": "maintenance"}),
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.text);
+    while let Some(Ok(m)) = r.c.recv_message().await {
+        if m.is_close() {
+            break;
+        }
+    }
+    eventually("the charger is gone", || async {
+        r.tg.gw.charger(&identity).is_none()
+    })
+    .await;
+    for case in &cases {
+        let reply = r.api.post(&case.path, case.body.clone()).await;
+        assert_eq!(
+            reply.status, 409,
+            "{version} {} offline: {}",
+            case.path, reply.text
+        );
+        assert!(reply.body["message"].is_string(), "{}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn every_action_bad_body_and_offline_on_1_6() {
+    every_action_bad_body_and_offline(OcppVersion::V16).await;
+}
+
+#[tokio::test]
+async fn every_action_bad_body_and_offline_on_2_0_1() {
+    every_action_bad_body_and_offline(OcppVersion::V201).await;
+}
+
 #[tokio::test]
 async fn every_action_on_a_1_6_charger() {
     every_action(OcppVersion::V16).await;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::{body, empty, evse_number, evse_target, perform, target};
 use crate::api::error::ApiError;
-use crate::api::extract::{ApiJson, OptionalJson};
+use crate::api::extract::{ApiJson, NoBody, OptionalJson};
 use crate::api::ApiState;
 use crate::charger::CloseReason;
 use crate::domain::action::{Action, Outcome, TriggeredMessage};
@@ -46,6 +46,7 @@ pub async fn reset(
 pub async fn unlock(
     State(state): State<Arc<ApiState>>,
     Path((cp, evse)): Path<(String, String)>,
+    _: OptionalJson<NoBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
     let evse = evse_number(&evse)?;
@@ -151,6 +152,7 @@ pub async fn disconnect(
 pub async fn clear_cache(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
+    _: OptionalJson<NoBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
     perform(&t, &Action::ClearCache).await?;
@@ -161,6 +163,7 @@ pub async fn clear_cache(
 pub async fn local_list_version(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
+    _: OptionalJson<NoBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
     let outcome = perform(&t, &Action::GetLocalListVersion).await?;

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use super::station::{check_len, session_transaction, supported};
 use super::{body, charge_point, empty, int32, perform, target, time_opt, Target};
 use crate::api::error::ApiError;
-use crate::api::extract::ApiJson;
+use crate::api::extract::{ApiJson, NoBody, OptionalJson};
 use crate::api::list::ListParams;
 use crate::api::ApiState;
 use crate::charger::outbound::{self, ActionError};
@@ -177,6 +177,7 @@ pub async fn set(
 pub async fn clear(
     State(state): State<Arc<ApiState>>,
     Path((cp, message)): Path<(String, String)>,
+    _: OptionalJson<NoBody>,
 ) -> Result<Response, ApiError> {
     let message: i32 = message
         .parse()

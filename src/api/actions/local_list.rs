@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::{body, perform, target, Target};
 use crate::api::error::ApiError;
-use crate::api::extract::ApiJson;
+use crate::api::extract::{ApiJson, NoBody, OptionalJson};
 use crate::api::ApiState;
 use crate::domain::action::{Action, ListEntry, TokenType};
 use crate::store::local_list::ListSupport;
@@ -112,6 +112,7 @@ pub async fn send(
 pub async fn clear(
     State(state): State<Arc<ApiState>>,
     Path(cp): Path<String>,
+    _: OptionalJson<NoBody>,
 ) -> Result<Response, ApiError> {
     let t = target(&state, &cp).await?;
     install(&state, &t, true, None, Vec::new()).await
