@@ -429,6 +429,76 @@ fn report_cases(r: &Rig) -> Vec<Case> {
     ]
 }
 
+/// Starts a transaction from the charger's side; the session's id.
+async fn running_session(r: &mut Rig) -> i64 {
+    if r.version == OcppVersion::V16 {
+        let answer =
+            r.c.call(
+                "StartTransaction",
+                json!({"connectorId": 1, "idTag": "TABLE-TX", "meterStart": 0,
+                    "timestamp": "2026-01-01T00:00:00Z"}),
+            )
+            .await;
+        return answer["transactionId"].as_i64().expect("transactionId");
+    }
+    r.c.call(
+        "TransactionEvent",
+        json!({"eventType": "Started", "timestamp": "2026-01-01T00:00:00Z",
+            "triggerReason": "Authorized", "seqNo": 0,
+            "transactionInfo": {"transactionId": "table-tx"},
+            "evse": {"id": 1, "connectorId": 1},
+            "idToken": {"idToken": "TABLE-TX", "type": "ISO14443"}}),
+    )
+    .await;
+    let reply = r
+        .api
+        .get(&format!(
+            "/public-api/resources/sessions/v1.0?filter[chargePointId]={}",
+            r.cp
+        ))
+        .await;
+    reply.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["status"] == "active")
+        .and_then(|s| {
+            s["id"]
+                .as_str()
+                .and_then(|i| i.parse().ok())
+                .or(s["id"].as_i64())
+        })
+        .expect("the running session")
+}
+
+/// The actions on a running session: stop, and (2.0.1) the running cost.
+fn session_cases(r: &Rig, session: i64) -> Vec<Case> {
+    let v16 = r.version == OcppVersion::V16;
+    let mut cases = vec![Case {
+        path: r.path("v1.0", &format!("stop/{session}")),
+        body: json!({}),
+        action: if v16 {
+            "RemoteStopTransaction"
+        } else {
+            "RequestStopTransaction"
+        },
+        ok: ok(),
+        status: 202,
+        refusal: rejected(),
+    }];
+    if !v16 {
+        cases.push(Case {
+            path: r.path("v1.0", "cost-updated"),
+            body: json!({"sessionId": session, "totalCost": 1.25}),
+            action: "CostUpdated",
+            ok: json!({}),
+            status: 202,
+            refusal: None,
+        });
+    }
+    cases
+}
+
 /// CSMS→charger actions the table leaves to other tests, and why.
 const ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -439,15 +509,6 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "DeleteCertificate",
         "after a listing: delete_certificate_lists_the_kind_then_deletes_each",
     ),
-    (
-        "RemoteStopTransaction",
-        "needs a running transaction: actions_state, conformance_session_stop",
-    ),
-    (
-        "RequestStopTransaction",
-        "needs a running transaction: actions_state, conformance_session_stop",
-    ),
-    ("CostUpdated", "needs a running transaction: actions_cost"),
 ];
 
 /// Every CSMS→charger action of the version (the API.md appendix) is produced by a
@@ -481,8 +542,13 @@ fn covers_every_action(r: &Rig, cases: &[Case]) {
 async fn every_action(version: OcppVersion) {
     let identity = format!("ACT-{}", version.subprotocol().replace('.', ""));
     let mut r = rig(version, &identity).await;
-    covers_every_action(&r, &cases(&r));
-    for case in cases(&r) {
+    let session = running_session(&mut r).await;
+    let all: Vec<Case> = cases(&r)
+        .into_iter()
+        .chain(session_cases(&r, session))
+        .collect();
+    covers_every_action(&r, &all);
+    for case in all {
         let (payload, reply) = r.every_answer(&case).await;
         check_specifics(&r, &case, &payload, &reply.body);
     }
@@ -535,7 +601,11 @@ fn check_specifics(r: &Rig, case: &Case, payload: &Value, body: &Value) {
 async fn every_action_bad_body_and_offline(version: OcppVersion) {
     let identity = format!("AWAY-{}", version.subprotocol().replace('.', ""));
     let mut r = rig(version, &identity).await;
-    let cases = cases(&r);
+    let session = running_session(&mut r).await;
+    let cases: Vec<Case> = cases(&r)
+        .into_iter()
+        .chain(session_cases(&r, session))
+        .collect();
     let mut wrong = Vec::new();
     for case in &cases {
         let reply = r.api.post(&case.path, json!([1])).await;
