@@ -19,6 +19,24 @@ const ACCEPTED: &[&str] = &["Accepted"];
 /// The vendor of the California pricing messages for 1.6.
 pub const COST_VENDOR: &str = "org.openchargealliance.costmsg";
 
+/// The actions this module encodes, as one pattern for both versions' encoders.
+macro_rules! station_actions {
+    () => {
+        Action::SetDisplayMessage { .. }
+            | Action::ClearDisplayMessage { .. }
+            | Action::SetVariableMonitoring { .. }
+            | Action::ClearVariableMonitoring { .. }
+            | Action::SetMonitoringBase { .. }
+            | Action::SetMonitoringLevel { .. }
+            | Action::SetNetworkProfile { .. }
+            | Action::GetTransactionStatus { .. }
+            | Action::CostUpdated { .. }
+            | Action::PublishFirmware { .. }
+            | Action::UnpublishFirmware { .. }
+    };
+}
+pub(crate) use station_actions;
+
 /// The 2.0.1 call for one of this module's actions.
 pub fn encode_v201(action: &Action) -> Result<Request, ActionError> {
     Ok(match action {

@@ -308,17 +308,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => return Err(unsupported(r.call.action())),
-        a @ (Action::SetDisplayMessage { .. }
-        | Action::ClearDisplayMessage { .. }
-        | Action::SetVariableMonitoring { .. }
-        | Action::ClearVariableMonitoring { .. }
-        | Action::SetMonitoringBase { .. }
-        | Action::SetMonitoringLevel { .. }
-        | Action::SetNetworkProfile { .. }
-        | Action::GetTransactionStatus { .. }
-        | Action::CostUpdated { .. }
-        | Action::PublishFirmware { .. }
-        | Action::UnpublishFirmware { .. }) => return super::station::encode_v16(a),
+        a @ (super::station::station_actions!()) => return super::station::encode_v16(a),
     })
 }
 

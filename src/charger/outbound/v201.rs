@@ -331,17 +331,7 @@ pub fn encode(action: &Action) -> Result<Request, ActionError> {
         }
         Action::Custom { action, payload } => Request::new(action, payload.clone(), &[]),
         Action::Report(r) => super::report::v201(r)?,
-        a @ (Action::SetDisplayMessage { .. }
-        | Action::ClearDisplayMessage { .. }
-        | Action::SetVariableMonitoring { .. }
-        | Action::ClearVariableMonitoring { .. }
-        | Action::SetMonitoringBase { .. }
-        | Action::SetMonitoringLevel { .. }
-        | Action::SetNetworkProfile { .. }
-        | Action::GetTransactionStatus { .. }
-        | Action::CostUpdated { .. }
-        | Action::PublishFirmware { .. }
-        | Action::UnpublishFirmware { .. }) => return super::station::encode_v201(a),
+        a @ (super::station::station_actions!()) => return super::station::encode_v201(a),
     })
 }
 
