@@ -24,70 +24,43 @@
 use crate::actions_common;
 use crate::common;
 
-use std::path::Path;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-
 use actions_common::{charge_point_id, A};
+use common::python::Script;
 use common::reference::Api;
 use common::*;
 use ocpp_gateway::ocpp::OcppVersion;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The Python charger and the CALLs it printed.
 struct Charger {
-    _child: tokio::process::Child,
-    lines: Arc<Mutex<Vec<String>>>,
+    py: Script,
     version: OcppVersion,
 }
 
 impl Charger {
     async fn start(tg: &TestGateway, version: OcppVersion, identity: &str) -> Charger {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/targets_charger.py");
         let v = match version {
             OcppVersion::V16 => "1.6",
             OcppVersion::V201 => "2.0.1",
         };
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args([
+        let url = tg.url(identity);
+        let py = Script::start(
+            "targets_charger.py",
+            [
                 "--version",
                 v,
                 "--url",
-                &tg.url(identity),
+                url.as_str(),
                 "--reservations",
                 "77",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let sink = lines.clone();
-        let stdout = child.stdout.take().expect("stdout");
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
-        let c = Charger {
-            _child: child,
-            lines,
-            version,
-        };
-        eventually("the Python charger boots", || async {
-            c.lines().iter().any(|l| l == "BOOTED")
-        })
-        .await;
-        c
+            ],
+        );
+        py.wait_for("BOOTED").await;
+        Charger { py, version }
     }
 
     fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.py.lines()
     }
 
     /// The CALLs received, each checked against the official request schema.

@@ -8,67 +8,36 @@
 use crate::actions_common;
 use crate::common;
 
-use std::path::Path;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use actions_common::{charge_point_id, A};
+use common::python::Script;
 use common::reference::Api;
 use common::*;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// A gateway, its API and the Python station connected and booted.
 struct Station {
     tg: TestGateway,
     api: Api,
     cp: i64,
-    /// What the station printed: one `CALL ...` line per CSMS call.
-    lines: Arc<Mutex<Vec<String>>>,
-    _child: tokio::process::Child,
+    /// The station; it prints one `CALL ...` line per CSMS call.
+    py: Script,
 }
 
 impl Station {
     async fn start(identity: &str, version: &str, args: &[&str]) -> Station {
         let tg = start(settings()).await;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/variables.py");
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args(["--version", version, "--url", &tg.url(identity)])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let seen = lines.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = out.next_line().await {
-                seen.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line);
-            }
-        });
-        let station = |l: &Arc<Mutex<Vec<String>>>| {
-            l.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .iter()
-                .any(|l| l == "READY")
-        };
-        eventually("the station booted", || async { station(&lines) }).await;
+        let url = tg.url(identity);
+        let py = Script::start(
+            "variables.py",
+            ["--version", version, "--url", url.as_str()]
+                .into_iter()
+                .chain(args.iter().copied()),
+        );
+        py.wait_for("READY").await;
         let token = tg.gw.api_tokens().first().expect("a token").clone();
         let api = Api::new(tg.gw.api_addr(), Some(&token));
         let cp = charge_point_id(&api, identity).await;
-        Station {
-            tg,
-            api,
-            cp,
-            lines,
-            _child: child,
-        }
+        Station { tg, api, cp, py }
     }
 
     fn action(&self, v: &str, tail: &str) -> String {
@@ -126,9 +95,8 @@ impl Station {
     /// Entries per `CALL action` line the station printed so far.
     fn calls(&self, action: &str) -> Vec<(usize, usize)> {
         let prefix = format!("CALL {action} ");
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.py
+            .lines()
             .iter()
             .filter_map(|l| l.strip_prefix(&prefix))
             .filter_map(|rest| {
@@ -141,11 +109,7 @@ impl Station {
     }
 
     fn printed(&self, line: &str) -> bool {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .any(|l| l == line)
+        self.py.printed(line)
     }
 }
 

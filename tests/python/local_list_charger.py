@@ -20,8 +20,6 @@ import logging
 import os
 import sys
 
-import websockets
-import websockets.exceptions
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -29,6 +27,7 @@ from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
+from recorded import Recorder, serve
 
 
 class List:
@@ -62,14 +61,6 @@ class List:
         if self.path:
             with open(self.path, "w") as f:
                 json.dump({"version": self.version, "entries": self.entries}, f)
-
-
-class Recorder:
-    """Prints every CALL as it arrived, before the package handles it."""
-
-    async def _handle_call(self, msg):
-        print(f"CALL {msg.action} {json.dumps(msg.payload)}", flush=True)
-        await super()._handle_call(msg)
 
 
 async def answer_of(answers):
@@ -202,21 +193,7 @@ class Charger201(Recorder, ChargePoint201):
 
 
 async def run(args):
-    charger_class, subprotocol = {
-        "1.6": (Charger16, "ocpp1.6"),
-        "2.0.1": (Charger201, "ocpp2.0.1"),
-    }[args.version]
-    identity = args.url.rstrip("/").rsplit("/", 1)[-1]
-    async with websockets.connect(args.url, subprotocols=[subprotocol]) as ws:
-        charger = charger_class(identity, ws, response_timeout=10)
-        charger.setup(args)
-        listener = asyncio.create_task(charger.start())
-        await charger.boot()
-        print("BOOTED", flush=True)
-        try:
-            await listener
-        except websockets.exceptions.ConnectionClosed:
-            pass
+    await serve(args, Charger16, Charger201)
 
 
 def main():

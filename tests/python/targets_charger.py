@@ -22,12 +22,9 @@ as it arrived, before it is handled.
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 
-import websockets
-import websockets.exceptions
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -35,20 +32,13 @@ from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
+from recorded import Recorder, serve
 
 
 def hash_of(certificate_type):
     """A made-up certificate's hash data, told apart by its type."""
     return {"hash_algorithm": "SHA256", "issuer_name_hash": "00" * 32,
             "issuer_key_hash": "11" * 32, "serial_number": certificate_type[:20]}
-
-
-class Recorder:
-    """Prints every CALL as it arrived, before the package checks and handles it."""
-
-    async def _handle_call(self, msg):
-        print(f"CALL {msg.action} {json.dumps(msg.payload)}", flush=True)
-        await super()._handle_call(msg)
 
 
 class Charger16(Recorder, ChargePoint16):
@@ -163,21 +153,9 @@ class Charger201(Recorder, ChargePoint201):
 
 
 async def run(args):
-    charger_class, subprotocol = {
-        "1.6": (Charger16, "ocpp1.6"),
-        "2.0.1": (Charger201, "ocpp2.0.1"),
-    }[args.version]
-    charger_class.reservations = {int(r) for r in args.reservations.split(",") if r}
-    identity = args.url.rstrip("/").rsplit("/", 1)[-1]
-    async with websockets.connect(args.url, subprotocols=[subprotocol]) as ws:
-        charger = charger_class(identity, ws, response_timeout=10)
-        listener = asyncio.create_task(charger.start())
-        await charger.boot()
-        print("BOOTED", flush=True)
-        try:
-            await listener
-        except websockets.exceptions.ConnectionClosed:
-            pass
+    reservations = {int(r) for r in args.reservations.split(",") if r}
+    Charger16.reservations = Charger201.reservations = reservations
+    await serve(args, Charger16, Charger201)
 
 
 def main():

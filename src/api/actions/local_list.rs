@@ -156,14 +156,10 @@ async fn install(
     ))
 }
 
-/// The charger's list version (GetLocalListVersion).
+/// The charger's list version (GetLocalListVersion; `outbound` answers it as
+/// `listVersion` on both versions).
 async fn current_version(t: &Target) -> Result<i32, ApiError> {
     let outcome = perform(t, &Action::GetLocalListVersion).await?;
-    let answer = outcome.answer();
-    let v = answer
-        .get("listVersion")
-        .or_else(|| answer.get("versionNumber"))
-        .and_then(serde_json::Value::as_i64)
-        .unwrap_or(0);
+    let v = outcome.answer()["listVersion"].as_i64().unwrap_or(0);
     Ok(i32::try_from(v).unwrap_or(0))
 }

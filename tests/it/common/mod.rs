@@ -2,6 +2,7 @@
 
 pub mod binary;
 pub mod pg;
+pub mod python;
 pub mod reference;
 pub mod schema;
 pub mod store;

@@ -3,13 +3,11 @@
 //! SendLocalList payloads.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
+use crate::common::python::Script;
 use crate::common::reference::Api;
 use crate::common::*;
 use ocpp_gateway::ocpp::OcppVersion;
@@ -75,9 +73,8 @@ impl Rig {
 
 /// A running Python charger and the CALLs it received.
 pub struct Py {
-    child: tokio::process::Child,
+    script: Script,
     version: OcppVersion,
-    lines: Arc<Mutex<Vec<String>>>,
 }
 
 pub fn version_arg(v: OcppVersion) -> &'static str {
@@ -89,39 +86,19 @@ pub fn version_arg(v: OcppVersion) -> &'static str {
 
 impl Py {
     pub async fn start(rig: &Rig, version: OcppVersion, identity: &str, args: &[&str]) -> Py {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/local_list_charger.py");
         let state = state_file(rig, identity);
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args([
-                "--version",
-                version_arg(version),
-                "--url",
-                &rig.tg.url(identity),
-            ])
-            .arg("--state")
-            .arg(&state)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let stdout = child.stdout.take().expect("stdout");
-        let sink = lines.clone();
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
+        let url = rig.tg.url(identity);
+        let mut argv: Vec<std::ffi::OsString> = vec![
+            "--version".into(),
+            version_arg(version).into(),
+            "--url".into(),
+            url.into(),
+        ];
+        argv.extend(["--state".into(), state.into_os_string()]);
+        argv.extend(args.iter().map(|a| a.into()));
         let py = Py {
-            child,
+            script: Script::start("local_list_charger.py", argv),
             version,
-            lines,
         };
         eventually("the Python charger boots", || async {
             py.lines().iter().any(|l| l == "BOOTED")
@@ -131,7 +108,7 @@ impl Py {
     }
 
     pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.script.lines()
     }
 
     /// Every CALL received, in order: (action, payload).
@@ -169,8 +146,7 @@ impl Py {
     }
 
     pub async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(WAIT, self.child.wait()).await;
+        self.script.stop().await;
     }
 }
 

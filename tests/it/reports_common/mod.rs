@@ -3,13 +3,9 @@
 //! station of `tests/python/reports_charger.py`, whose printed lines the tests read and
 //! whose stdin they write.
 
-use std::path::Path;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+use crate::common::python::Script;
 use crate::common::schema;
 use crate::common::*;
 use crate::notify_common::{self as nc, Mode, Receiver};
@@ -27,9 +23,7 @@ pub struct Station {
     pub tg: TestGateway,
     pub rx: Receiver,
     pub cp: i64,
-    lines: Arc<Mutex<Vec<String>>>,
-    stdin: tokio::process::ChildStdin,
-    _child: tokio::process::Child,
+    py: Script,
 }
 
 impl Station {
@@ -37,46 +31,21 @@ impl Station {
         let tg = start(nc::gateway_settings()).await;
         let rx = Receiver::start(Mode::Ok).await;
         nc::subscribe(tg.gw.api_addr(), &rx.url, NOTIFICATIONS).await;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/reports_charger.py");
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args(["--version", version, "--url", &tg.url(identity)])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let stdin = child.stdin.take().expect("stdin");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let seen = lines.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = out.next_line().await {
-                seen.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line);
-            }
-        });
-        let mut s = Station {
-            tg,
-            rx,
-            cp: 0,
-            lines,
-            stdin,
-            _child: child,
-        };
+        let url = tg.url(identity);
+        let py = Script::start(
+            "reports_charger.py",
+            ["--version", version, "--url", url.as_str()]
+                .into_iter()
+                .chain(args.iter().copied()),
+        );
+        let mut s = Station { tg, rx, cp: 0, py };
         s.line("READY").await;
         s.cp = nc::cp_id(&s.tg, identity).await;
         s
     }
 
     fn lines(&self) -> Vec<String> {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.py.lines()
     }
 
     /// Waits until the station printed `line`.
@@ -89,11 +58,7 @@ impl Station {
 
     /// Writes a command line to the station.
     pub async fn tell(&mut self, command: &str) {
-        self.stdin
-            .write_all(format!("{command}\n").as_bytes())
-            .await
-            .expect("stdin");
-        self.stdin.flush().await.expect("flush");
+        self.py.tell(command).await;
     }
 
     /// The payloads of the `action` CALLs the station received, each checked against

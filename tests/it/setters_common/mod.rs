@@ -4,14 +4,10 @@
 //! (`next <Action> <Status|error>`), so one station serves the accepted, refused and
 //! CALLERROR cases in turn.
 
-use std::path::Path;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::actions_common::{charge_point_id, A};
+use crate::common::python::Script;
 use crate::common::reference::{Api, Reply};
 use crate::common::*;
 use ocpp_gateway::ocpp::OcppVersion;
@@ -24,9 +20,7 @@ pub struct Station {
     pub api: Api,
     pub cp: i64,
     pub version: OcppVersion,
-    lines: Arc<Mutex<Vec<String>>>,
-    stdin: tokio::process::ChildStdin,
-    _child: tokio::process::Child,
+    py: Script,
 }
 
 impl Station {
@@ -40,31 +34,15 @@ impl Station {
         let mut s = settings();
         configure(&mut s);
         let tg = start(s).await;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/setters_charger.py");
         let v = match version {
             OcppVersion::V16 => "1.6",
             OcppVersion::V201 => "2.0.1",
         };
-        let mut child = tokio::process::Command::new("python3")
-            .arg(&script)
-            .args(["--version", v, "--url", &tg.url(identity)])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 starts");
-        let stdin = child.stdin.take().expect("stdin");
-        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-        let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let seen = lines.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = out.next_line().await {
-                seen.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line);
-            }
-        });
+        let url = tg.url(identity);
+        let py = Script::start(
+            "setters_charger.py",
+            ["--version", v, "--url", url.as_str()],
+        );
         let station = Station {
             api: {
                 let token = tg.gw.api_tokens().first().expect("a token").clone();
@@ -73,9 +51,7 @@ impl Station {
             tg,
             cp: 0,
             version,
-            lines,
-            stdin,
-            _child: child,
+            py,
         };
         eventually("the station booted", || async { station.printed("READY") }).await;
         let cp = charge_point_id(&station.api, identity).await;
@@ -87,10 +63,7 @@ impl Station {
     }
 
     fn lines(&self) -> Vec<String> {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.py.lines()
     }
 
     /// Whether the station printed `line`.
@@ -109,11 +82,7 @@ impl Station {
     /// Tells the station a line and waits for its acknowledgement.
     pub async fn tell(&mut self, line: &str) {
         let before = self.printed_with(&format!("ACK {line}")).len();
-        self.stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .await
-            .expect("write to the station");
-        self.stdin.flush().await.expect("flush");
+        self.py.tell(line).await;
         let ack = format!("ACK {line}");
         eventually(&ack, || async { self.printed_with(&ack).len() > before }).await;
     }
