@@ -90,6 +90,13 @@ async fn a_receiver_failing_for_a_while_gets_everything_in_order() {
         );
         assert!(signed_by(TOKEN, &r.raw, &r.signature));
     }
+    // The receiver has the last event before the gateway has recorded its answer: the
+    // outbox empties a moment after the 30th arrival.
+    within(WAIT, "the outbox recorded every delivery", || async {
+        let stats = tg.gw.notify_stats().await.expect("outbox").expect("stats");
+        stats.outbox_depth == 0 && stats.delivered >= 30
+    })
+    .await;
     let stats = tg.gw.notify_stats().await.expect("outbox").expect("stats");
     assert!(stats.retried >= 15 && stats.delivered >= 30, "{stats:?}");
     assert_eq!(stats.outbox_depth, 0);
