@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 mod error;
+mod load;
 mod sections;
 
 pub use error::ConfigError;
+pub use load::LoadSettings;
 pub use sections::*;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -26,6 +28,7 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     pub pnc: PncSettings,
     pub local_list: LocalListSettings,
+    pub load: LoadSettings,
     #[serde(default)]
     pub chargers: Vec<ChargerSeed>,
     /// PEM files the install-certificate action sends, by certificate type

@@ -69,6 +69,8 @@ pub struct Shared {
     pub cluster: Option<Arc<Cluster>>,
     /// Local authorization lists kept in step with the id tags.
     pub local_lists: LocalLists,
+    /// The load manager's hooks (`crate::circuits`).
+    pub circuits: crate::circuits::Circuits,
 }
 
 impl Shared {
@@ -91,6 +93,7 @@ impl Shared {
         );
         let frame_file = settings.frame_file();
         let local_lists = settings.local_list.enabled;
+        let circuits = crate::circuits::Circuits::new(settings.load.enabled);
         let shared = Arc::new(Shared {
             settings: Arc::new(settings),
             store,
@@ -107,6 +110,7 @@ impl Shared {
             calls_pending: watch::Sender::new(0),
             cluster,
             local_lists: LocalLists::new(local_lists),
+            circuits,
         });
         shared
             .metrics

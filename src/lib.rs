@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod charger;
+pub mod circuits;
 pub mod cluster;
 pub mod config;
 pub mod domain;
@@ -110,6 +111,11 @@ impl Gateway {
             api_addr,
         } = listeners;
         let tls_addr = serve_chargers(&shared, &tracker, ocpp, tls)?;
+        tracker.spawn(circuits::runtime::run(
+            shared.clone(),
+            resources.clone(),
+            shared.cancel.clone(),
+        ));
         let api_state = Arc::new(api::ApiState {
             shared: shared.clone(),
             resources,

@@ -22,6 +22,18 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
     };
     if answer.is_ok() {
         super::local_list::message_answered(ctx, &call.action);
+        // What changes which sessions run, and so what circuits share (2.0.1 transaction
+        // events tell the load manager themselves, with their meter values).
+        if matches!(
+            call.action.as_str(),
+            "StartTransaction" | "StopTransaction" | "StatusNotification"
+        ) {
+            ctx.shared.circuits.sessions_changed(&ctx.identity);
+        }
+        // A boot forgets profiles that were not persisted: send them again.
+        if call.action == "BootNotification" {
+            ctx.shared.circuits.connected(&ctx.identity);
+        }
     }
     answer
 }

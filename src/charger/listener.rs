@@ -167,6 +167,7 @@ where
     gauge.dec();
 
     if shared.registry.remove_if_current(&identity, generation) {
+        shared.circuits.disconnected(&identity);
         if let Err(e) = shared
             .store
             .set_connected(&identity, None, generation)
@@ -364,6 +365,7 @@ async fn register(
         );
         replace(old);
     }
+    shared.circuits.connected(identity);
     if let Err(e) = shared
         .store
         .set_connected(identity, Some(version.into()), generation)

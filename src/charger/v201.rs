@@ -77,6 +77,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 store.record_meter_values(id, m.evse_id.max(0) as u32, None, samples.clone())
             })
             .await;
+            ctx.shared
+                .circuits
+                .meter(&ctx.identity, m.evse_id.max(0) as u32, &samples);
             json!({})
         }
         Request::TransactionEvent(t) => {
@@ -119,6 +122,12 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             };
             ctx.commit_report(call, || store.transaction_event(id, update.clone()))
                 .await;
+            if let Some(evse) = update.evse {
+                ctx.shared.circuits.meter(&ctx.identity, evse, &update.samples);
+            }
+            if update.event != TransactionPhase::Updated || update.charging_state.is_some() {
+                ctx.shared.circuits.sessions_changed(&ctx.identity);
+            }
             let mut answer = match status {
                 Some(st) => json!({"idTokenInfo": id_info::v201(&st)}),
                 None => json!({}),
@@ -128,6 +137,35 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 answer["totalCost"] = json!(cost);
             }
             answer
+        }
+        Request::NotifyEVChargingNeeds(n) => {
+            ctx.record_event(
+                call,
+                ChargerEvent::Other {
+                    action: call.action.clone(),
+                    payload: crate::ocpp::redact::redacted(&call.payload),
+                },
+            )
+            .await;
+            let need = &n.charging_needs;
+            let ac = need.ac_charging_parameters.as_ref();
+            let dc = need.dc_charging_parameters.as_ref();
+            let needs = crate::circuits::ChargingNeeds {
+                energy_wh: ac
+                    .map(|a| f64::from(a.energy_amount))
+                    .or_else(|| dc.and_then(|d| d.energy_amount).map(f64::from)),
+                departure: need.departure_time,
+                max_current: ac
+                    .map(|a| f64::from(a.ev_max_current))
+                    .or_else(|| dc.map(|d| f64::from(d.ev_max_current))),
+            };
+            let evse = n.evse_id.max(0) as u32;
+            // K15.FR.02: Accepted when a schedule will follow; the gateway only computes
+            // one for EVSEs a circuit manages.
+            match ctx.shared.circuits.charging_needs(&ctx.identity, evse, needs) {
+                true => json!({"status": "Accepted"}),
+                false => json!({"status": "Rejected"}),
+            }
         }
         Request::SignCertificate(r) => {
             let kind = r.certificate_type.as_ref().map(wire_name);
@@ -199,8 +237,6 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
 fn other_answer(action: &str) -> Value {
     match action {
         "NotifyEVChargingSchedule" => json!({"status": "Accepted"}),
-        // The gateway computes no schedules of its own: it says so.
-        "NotifyEVChargingNeeds" => json!({"status": "Rejected"}),
         // Reports and notifications whose answers carry no fields.
         _ => json!({}),
     }

@@ -42,6 +42,17 @@ pub struct CallLabels {
     pub action: &'static str,
 }
 
+/// One phase of one circuit.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CircuitPhaseLabels {
+    pub circuit: i64,
+    /// `L1`, `L2` or `L3`.
+    pub phase: &'static str,
+}
+
+/// A float gauge (amperes).
+pub type Amperes = Gauge<f64, std::sync::atomic::AtomicU64>;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ErrorLabels {
     pub direction: &'static str,
@@ -70,6 +81,13 @@ pub struct Metrics {
     pub call_errors: Family<ErrorLabels, Counter>,
     pub rate_limited: Counter,
     pub journalled: Counter,
+    /// Load management: what each circuit phase may give its EVSEs, what they are
+    /// allowed, and what flows.
+    pub circuit_available: Family<CircuitPhaseLabels, Amperes>,
+    pub circuit_allocated: Family<CircuitPhaseLabels, Amperes>,
+    pub circuit_consumption: Family<CircuitPhaseLabels, Amperes>,
+    pub load_profiles_sent: Counter,
+    pub load_non_compliant: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -96,6 +114,11 @@ impl Metrics {
             call_errors: Family::default(),
             rate_limited: Counter::default(),
             journalled: Counter::default(),
+            circuit_available: Family::default(),
+            circuit_allocated: Family::default(),
+            circuit_consumption: Family::default(),
+            load_profiles_sent: Counter::default(),
+            load_non_compliant: Counter::default(),
         };
         r.register(
             "chargers_connected",
@@ -132,6 +155,31 @@ impl Metrics {
             "journalled_reports",
             "Reports kept in the recovery journal because the store failed",
             m.journalled.clone(),
+        );
+        r.register(
+            "circuit_available_amperes",
+            "Load management: the current a circuit phase has for its EVSEs (its limit less unmanaged load and what its parent allows)",
+            m.circuit_available.clone(),
+        );
+        r.register(
+            "circuit_allocated_amperes",
+            "Load management: the sum of what the EVSEs under a circuit phase are allowed",
+            m.circuit_allocated.clone(),
+        );
+        r.register(
+            "circuit_consumption_amperes",
+            "Load management: what flows on a circuit phase (measured draws plus unmanaged load)",
+            m.circuit_consumption.clone(),
+        );
+        r.register(
+            "load_profiles_sent",
+            "Load management: charging profiles sent to chargers",
+            m.load_profiles_sent.clone(),
+        );
+        r.register(
+            "load_non_compliant",
+            "Load management: EVSEs newly marked as not keeping to their limit",
+            m.load_non_compliant.clone(),
         );
         *m.registry.lock().unwrap_or_else(|p| p.into_inner()) = r;
         m

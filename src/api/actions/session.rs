@@ -122,6 +122,10 @@ async fn run_start(
             "The groupIdToken must be 1 to 36 characters long.",
         ));
     }
+    if let Some(p) = &b.charging_profile {
+        p.check_stack_level(state)?;
+        p.to_profile(0, None)?;
+    }
     let session = state
         .resources
         .create_pending_session(t.cp.id, evse.map(i64::from), id_tag.clone())

@@ -154,6 +154,22 @@ impl ProfileBody {
     pub(crate) fn stack_level(&self) -> i64 {
         i64::from(self.stack_level)
     }
+
+    /// 422 on a stack level load management keeps for itself (`[load] stack_level` and
+    /// above): the circuit's limit must outrank every profile the API sets.
+    pub(crate) fn check_stack_level(&self, state: &ApiState) -> Result<(), ApiError> {
+        let load = &state.shared.settings.load;
+        if load.enabled && i64::from(self.stack_level) >= i64::from(load.stack_level) {
+            return Err(ApiError::field(
+                "stackLevel",
+                format!(
+                    "Stack levels from {} up are reserved for load management: use a lower one.",
+                    load.stack_level
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `POST charge-point/v1.0/{cp}/set-charging-profile/{evseNetworkId}` → 202 `{data: {id}}`
@@ -177,6 +193,7 @@ pub async fn set_profile(
         }
     };
     let purpose = b.purpose();
+    b.check_stack_level(&state)?;
     b.to_profile(0, transaction.clone())?;
     let body_json = serde_json::to_value(&b).unwrap_or(Value::Null);
     let id = state

@@ -1,0 +1,414 @@
+//! The load manager's loop: on each hook (coalesced) and each `[load] tick`, read what
+//! changed, allocate every circuit tree, and send the allowances that changed enough —
+//! decreases answered before increases.
+//!
+//! What a charger holds is tracked per EVSE: the last TxDefaultProfile it accepted and,
+//! while a transaction runs, the last TxProfile for that transaction. What is not known
+//! (after a start of the gateway, a new connection or a boot) is sent in the first round,
+//! with the decreases. Nothing here is persisted: allocations are derived, and a restart
+//! sends everything again.
+//!
+//! Offline chargers keep their last allowance reserved (counted at it, or at their
+//! maximum when it is not known) for `[load] offline_hold`, then count for nothing until
+//! they are back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
+use super::enforce::{apply, Applied, Change};
+use super::inputs::{snapshot, Managed, Snapshot};
+use super::verify::{Answer, Watch};
+use super::view::View;
+use crate::domain::event::ChargerEvent;
+use crate::gateway::Shared;
+use crate::load::model::{Compliance, Drawn, Evse, Plan, Reason, Settings};
+use crate::load::{allocate, EvseKey};
+use crate::store::Resources;
+use crate::telemetry::metrics::CircuitPhaseLabels;
+
+/// What an EVSE's charger holds, as far as the gateway knows.
+#[derive(Clone, Debug, Default)]
+struct Held {
+    /// The last TxDefaultProfile accepted, A.
+    default: Option<f64>,
+    /// The last TxProfile accepted, for which transaction.
+    tx: Option<(String, f64)>,
+}
+
+impl Held {
+    /// The limit in force for an EVSE running `transaction` (or none).
+    fn in_force(&self, transaction: Option<&str>) -> Option<f64> {
+        match (transaction, &self.tx) {
+            (Some(t), Some((held, amps))) if held == t => Some(*amps),
+            _ => self.default,
+        }
+    }
+}
+
+pub struct Manager {
+    shared: Arc<Shared>,
+    resources: Arc<dyn Resources>,
+    snapshot: Option<Snapshot>,
+    held: HashMap<EvseKey, Held>,
+    watches: HashMap<EvseKey, Watch>,
+    /// Identity → when it went offline (ms).
+    offline: HashMap<String, i64>,
+    last_increase: HashMap<EvseKey, i64>,
+    seen_draw: HashMap<EvseKey, i64>,
+    previous: Option<Plan>,
+    started: i64,
+    /// Per circuit: when its consumption was last written, and what.
+    written: HashMap<i64, (i64, [f64; 3])>,
+}
+
+fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Manager {
+    pub fn new(shared: Arc<Shared>, resources: Arc<dyn Resources>) -> Manager {
+        Manager {
+            shared,
+            resources,
+            snapshot: None,
+            held: HashMap::new(),
+            watches: HashMap::new(),
+            offline: HashMap::new(),
+            last_increase: HashMap::new(),
+            seen_draw: HashMap::new(),
+            previous: None,
+            started: Utc::now().timestamp_millis(),
+            written: HashMap::new(),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        let l = &self.shared.settings.load;
+        Settings {
+            meter_stale_after_ms: ms(l.meter_stale_after),
+            probe_interval_ms: ms(l.probe_interval),
+            draw_margin: l.draw_margin,
+            ..Settings::default()
+        }
+    }
+
+    fn online(&self, identity: &str) -> bool {
+        self.shared
+            .registry
+            .get(identity)
+            .is_some_and(|h| h.is_connected())
+    }
+
+    async fn reload(&mut self) -> bool {
+        let inputs = match self.resources.load_inputs().await {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: could not read the circuits");
+                return false;
+            }
+        };
+        let sessions = match self.resources.load_sessions().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: could not read the sessions");
+                return false;
+            }
+        };
+        let snap = snapshot(&inputs, &sessions);
+        self.shared.circuits.set_managed(snap.managed());
+        self.snapshot = Some(snap);
+        true
+    }
+
+    /// One round: read, allocate, send.
+    pub async fn cycle(&mut self) {
+        let now = Utc::now().timestamp_millis();
+        let (pending, draws) = self.shared.circuits.take();
+        if (pending.reload || self.snapshot.is_none()) && !self.reload().await {
+            return;
+        }
+        let Some(snap) = self.snapshot.clone() else { return };
+        if snap.evses.is_empty() && snap.circuits.is_empty() {
+            self.publish(View::default());
+            return;
+        }
+        for id in &pending.connected {
+            self.offline.remove(id);
+            for e in snap.evses.iter().filter(|e| &e.identity == id) {
+                self.held.remove(&e.model.key);
+                self.watches.remove(&e.model.key);
+            }
+        }
+        for id in &pending.disconnected {
+            self.offline.entry(id.clone()).or_insert(now);
+        }
+        // A vehicle that asked for a schedule gets its TxProfile again (K15, K16).
+        for (identity, number) in &pending.renegotiate {
+            if let Some(m) = snap.evses.iter().find(|e| &e.identity == identity && e.number == *number) {
+                if let Some(h) = self.held.get_mut(&m.model.key) {
+                    h.tx = None;
+                }
+            }
+        }
+        let running: std::collections::HashSet<(String, u32)> = snap
+            .evses
+            .iter()
+            .filter(|e| e.model.session.is_some())
+            .map(|e| (e.identity.clone(), e.number))
+            .collect();
+        self.shared.circuits.forget_needs(|k| running.contains(k));
+        let needs = self.shared.circuits.needs();
+        let load = self.shared.settings.load.clone();
+        // What each EVSE drew, against what it holds.
+        let mut marks = Vec::new();
+        for m in &snap.evses {
+            let key = m.model.key;
+            let Some(d) = draws.get(&(m.identity.clone(), m.number)) else { continue };
+            let at = d.at.timestamp_millis();
+            if self.seen_draw.get(&key).is_some_and(|seen| *seen >= at) {
+                continue;
+            }
+            self.seen_draw.insert(key, at);
+            let limit = self.held.get(&key).and_then(|h| h.in_force(m.transaction.as_deref()));
+            let watch = self.watches.entry(key).or_default();
+            if let Some(why) = watch.drew(d.peak(), limit, load.draw_margin, load.overdraws) {
+                marks.push((m.identity.clone(), key, why));
+            }
+        }
+        let evses: Vec<Evse> = snap
+            .evses
+            .iter()
+            .filter_map(|m| self.model_of(m, &draws, &needs, now))
+            .collect();
+        let plan = match allocate(&snap.circuits, &evses, self.previous.as_ref(), now, &self.settings()) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: the circuits cannot be allocated");
+                return;
+            }
+        };
+        let (decreases, increases) = self.changes(&snap, &plan, now);
+        let applied = if decreases.is_empty() && increases.is_empty() {
+            Vec::new()
+        } else {
+            apply(&self.shared, &load, decreases, increases).await
+        };
+        let by_key: HashMap<(String, u32), EvseKey> = snap
+            .evses
+            .iter()
+            .map(|m| ((m.identity.clone(), m.number), m.model.key))
+            .collect();
+        for a in &applied {
+            let Some(key) = by_key.get(&(a.change.identity.clone(), a.change.evse)).copied() else {
+                continue;
+            };
+            self.record(key, a, now, &mut marks);
+        }
+        for (identity, key, why) in marks {
+            self.flag(&identity, key, &why).await;
+        }
+        let view = View::of(&snap, &plan, &draws, &self.watches, |key, tx| {
+            self.held.get(&key).and_then(|h| h.in_force(tx))
+        });
+        self.report(&view, now).await;
+        self.publish(view);
+        self.previous = Some(plan);
+    }
+
+    /// The metrics, and each circuit's `consumption` in the store when it moved by half
+    /// an ampere or a minute passed.
+    async fn report(&mut self, view: &View, now: i64) {
+        const PHASES: [&str; 3] = ["L1", "L2", "L3"];
+        let m = &self.shared.metrics;
+        for c in &view.circuits {
+            for (i, phase) in PHASES.iter().enumerate() {
+                let l = CircuitPhaseLabels { circuit: c.id, phase };
+                m.circuit_available.get_or_create(&l).set(c.available[i]);
+                m.circuit_allocated.get_or_create(&l).set(c.allocated[i]);
+                m.circuit_consumption.get_or_create(&l).set(c.consumption[i]);
+            }
+            let moved = self.written.get(&c.id).is_none_or(|(at, old)| {
+                now - at >= 60_000 || (0..3).any(|i| (old[i] - c.consumption[i]).abs() >= 0.5)
+            });
+            if !moved {
+                continue;
+            }
+            let amps = c.consumption.map(|a| Some((a * 10.0).round() / 10.0));
+            let at = crate::domain::time::text(Utc::now());
+            match self.resources.set_circuit_consumption(c.id, amps, at).await {
+                Ok(()) => {
+                    self.written.insert(c.id, (now, c.consumption));
+                }
+                Err(e) => tracing::warn!(circuit = c.id, error = %e, "could not record the circuit's consumption"),
+            }
+        }
+    }
+
+    /// The allocator's view of one EVSE now; `None` when it counts for nothing (offline
+    /// for longer than the hold).
+    fn model_of(
+        &self,
+        m: &Managed,
+        draws: &HashMap<(String, u32), super::draw::Draw>,
+        needs: &HashMap<(String, u32), super::ChargingNeeds>,
+        now: i64,
+    ) -> Option<Evse> {
+        let mut e = m.model.clone();
+        if let (Some(n), Some(s)) = (needs.get(&(m.identity.clone(), m.number)), e.session.as_mut()) {
+            s.requested_energy_wh = n.energy_wh;
+            s.departure = n.departure.map(|d| d.timestamp_millis());
+            if let Some(max) = n.max_current.filter(|a| *a > 0.0) {
+                e.max_current = e.max_current.min(max);
+            }
+        }
+        e.drawn = draws.get(&(m.identity.clone(), m.number)).map(|d| Drawn {
+            per_phase: d.amps,
+            at: d.at.timestamp_millis(),
+        });
+        e.compliance = match self.watches.get(&e.key).map(|w| w.compliance) {
+            Some(super::verify::Compliance::Ignores) => Compliance::Ignores,
+            Some(super::verify::Compliance::Unsupported) => Compliance::Unsupported,
+            _ => Compliance::Compliant,
+        };
+        if !self.online(&m.identity) {
+            let since = self.offline.get(&m.identity).copied().unwrap_or(self.started);
+            if now - since > ms(self.shared.settings.load.offline_hold) {
+                return None;
+            }
+            // Its last allowance stays reserved: counted as drawing it.
+            let held = self.held.get(&e.key).and_then(|h| h.in_force(m.transaction.as_deref()));
+            e.compliance = Compliance::Ignores;
+            e.drawn = held.map(|amps| Drawn {
+                per_phase: [0, 1, 2].map(|i| if i < usize::from(m.phases) { amps } else { 0.0 }),
+                at: now,
+            });
+        }
+        Some(e)
+    }
+
+    /// The changes to send: decreases (and what is not known) first, then increases.
+    fn changes(&self, snap: &Snapshot, plan: &Plan, now: i64) -> (Vec<Change>, Vec<Change>) {
+        let load = &self.shared.settings.load;
+        let (mut down, mut up) = (Vec::new(), Vec::new());
+        for m in &snap.evses {
+            let key = m.model.key;
+            let Some(a) = plan.evse(key) else { continue };
+            if !self.online(&m.identity)
+                || a.reason == Reason::NonCompliant
+                || self
+                    .watches
+                    .get(&key)
+                    .is_some_and(|w| w.compliance == super::verify::Compliance::Unsupported)
+            {
+                continue;
+            }
+            let change = Change {
+                identity: m.identity.clone(),
+                protocol: m.protocol.clone(),
+                evse: m.number,
+                amps: a.limit,
+                phases: m.phases,
+                transaction: m.transaction.clone(),
+            };
+            let held = self.held.get(&key);
+            let in_force = held.and_then(|h| h.in_force(m.transaction.as_deref()));
+            // A running transaction without its TxProfile yet is sent one.
+            let unsent_tx = m.transaction.is_some()
+                && !held.is_some_and(|h| {
+                    h.tx.as_ref().map(|(t, _)| Some(t.as_str())) == Some(m.transaction.as_deref())
+                });
+            let Some(old) = in_force else {
+                // Not known: sent with the decreases.
+                down.push(change);
+                continue;
+            };
+            if a.limit < old - 0.05 {
+                down.push(change);
+                continue;
+            }
+            let rises = a.limit > old + load.min_change || (old == 0.0 && a.limit > 0.0);
+            let recent = self
+                .last_increase
+                .get(&key)
+                .is_some_and(|t| now - t < ms(load.min_interval));
+            if rises && !recent {
+                up.push(change);
+            } else if unsent_tx {
+                // A new transaction gets its TxProfile at once, so that no profile the API
+                // set outranks the circuit's; no higher than what it runs on now.
+                down.push(Change {
+                    amps: a.limit.min(old),
+                    ..change
+                });
+            }
+        }
+        (down, up)
+    }
+
+    fn record(&mut self, key: EvseKey, a: &Applied, now: i64, marks: &mut Vec<(String, EvseKey, String)>) {
+        if !a.sent {
+            return;
+        }
+        match &a.answer {
+            Answer::Accepted => {
+                let held = self.held.entry(key).or_default();
+                let before = held.in_force(a.change.transaction.as_deref());
+                match &a.change.transaction {
+                    Some(t) => held.tx = Some((t.clone(), a.change.amps)),
+                    None => held.default = Some(a.change.amps),
+                }
+                if before.is_some_and(|b| a.change.amps > b) {
+                    self.last_increase.insert(key, now);
+                }
+            }
+            Answer::Refused(_) => {
+                let watch = self.watches.entry(key).or_default();
+                if let Some(why) = watch.answered(&a.answer) {
+                    marks.push((a.change.identity.clone(), key, why));
+                }
+            }
+            Answer::Unknown => {}
+        }
+    }
+
+    /// A charger newly marked non-compliant: logged, recorded as a security event (which
+    /// notifies the platform), and visible in the allocations.
+    async fn flag(&self, identity: &str, key: EvseKey, why: &str) {
+        tracing::warn!(identity, evse = key.evse, why, "charger does not keep to its load-management limit");
+        self.shared.metrics.load_non_compliant.inc();
+        let event = ChargerEvent::Security {
+            kind: "LoadManagementNonCompliant".into(),
+            tech_info: Some(format!("EVSE {}: {why}", key.evse).chars().take(255).collect()),
+            timestamp: Utc::now(),
+        };
+        if let Err(e) = self.shared.store.record_event(identity, event).await {
+            tracing::warn!(identity, error = %e, "could not record the load-management event");
+        }
+    }
+
+    fn publish(&self, view: View) {
+        self.shared.circuits.publish(view);
+    }
+}
+
+/// Runs the load manager until `cancel`.
+pub async fn run(shared: Arc<Shared>, resources: Arc<dyn Resources>, cancel: CancellationToken) {
+    if !shared.settings.load.enabled {
+        return;
+    }
+    let circuits = shared.circuits.clone();
+    let tick_every = shared.settings.load.tick.max(std::time::Duration::from_millis(100));
+    let mut manager = Manager::new(shared, resources);
+    let mut tick = tokio::time::interval(tick_every);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = circuits.woken() => {}
+            _ = tick.tick() => {}
+        }
+        manager.cycle().await;
+    }
+}
