@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod gateway;
+pub mod load;
 pub mod notify;
 pub mod ocpp;
 pub mod pnc;
