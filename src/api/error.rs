@@ -104,6 +104,8 @@ impl From<ResourceError> for ApiError {
             ResourceError::Duplicate(field) => {
                 ApiError::field(field, format!("The {field} has already been taken."))
             }
+            ResourceError::Invalid { field, message } => ApiError::field(&field, message),
+            ResourceError::Rejected(message) => ApiError::NotAcceptable(message),
             ResourceError::Store(e) => e.into(),
         }
     }

@@ -1,5 +1,6 @@
 //! EVSEs (`charge-points/v2.0/{chargePoint}/evses`, `evses/v2.1`), the hardware and
-//! network status logs, and the configuration snapshot of a charge point.
+//! network status logs, and the configuration snapshot of a charge point. An EVSE's
+//! `powerOptions` are load management's, read and set in `evse_power`.
 
 use std::sync::Arc;
 
@@ -40,11 +41,12 @@ struct EvseJson<'a> {
     hardware_status: &'a str,
     roaming_operator_id: i64,
     connectors: Vec<ConnectorJson>,
+    power_options: Value,
     created_at: &'a str,
     last_updated_at: &'a str,
 }
 
-fn render(e: &EvseView, with_charge_point: bool) -> Value {
+pub(crate) fn render(e: &EvseView, with_charge_point: bool) -> Value {
     let json = EvseJson {
         id: e.id,
         charge_point_id: with_charge_point.then_some(e.charge_point_id),
@@ -63,6 +65,7 @@ fn render(e: &EvseView, with_charge_point: bool) -> Value {
                 status: "enabled",
             })
             .collect(),
+        power_options: super::evse_power::render(&e.power),
         created_at: &e.created_at,
         last_updated_at: &e.updated_at,
     };

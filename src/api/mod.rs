@@ -5,12 +5,17 @@ pub mod actions;
 pub mod activity;
 pub mod auth;
 pub mod charge_point;
+pub mod circuit;
 pub mod error;
 pub mod evse;
+pub mod evse_power;
 pub mod extract;
+pub mod fields;
 pub mod frames;
 pub mod id_tag;
 pub mod list;
+pub mod load_hook;
+pub mod meter;
 pub mod network_status;
 pub mod notifications;
 pub mod ops;
@@ -43,6 +48,7 @@ pub struct ApiState {
 pub fn app(state: Arc<ApiState>, tokens: Arc<TokenSet>, token_list: &[String]) -> Router {
     // Full paths rather than `nest`: handlers build `links` from the request's own URI.
     let public = resources()
+        .merge(load_resources())
         .merge(actions::routes())
         .merge(pnc::routes())
         .merge(reports::routes())
@@ -81,6 +87,55 @@ async fn log_request(
 /// The prefix of every resource path.
 pub const RESOURCES: &str = "/public-api/resources";
 
+/// Load management's resources: circuits with what hangs off them, and meters.
+fn load_resources() -> Router<Arc<ApiState>> {
+    use axum::routing::get as g;
+    const C: &str = "/circuits/v2.0/{circuit}";
+    let at = |path: &str| format!("{RESOURCES}{path}");
+    Router::new()
+        .route(
+            &at("/circuits/v2.0"),
+            g(circuit::list).post(circuit::create),
+        )
+        .route(
+            &at(C),
+            g(circuit::read)
+                .patch(circuit::update)
+                .delete(circuit::delete),
+        )
+        .route(
+            &at(&format!("{C}/charge-point-priorities")),
+            g(circuit::charge_point_priorities),
+        )
+        .route(&at(&format!("{C}/consumption")), g(circuit::consumption))
+        .route(
+            &at(&format!("{C}/soc-priorities")),
+            g(circuit::soc_priorities),
+        )
+        .route(
+            &at(&format!("{C}/unmanaged-load")),
+            g(circuit::unmanaged_load),
+        )
+        .route(
+            &at(&format!("{C}/user-priorities")),
+            g(circuit::user_priorities).post(circuit::create_user_priority),
+        )
+        .route(
+            &at(&format!("{C}/user-priorities/{{userPriority}}")),
+            g(circuit::read_user_priority)
+                .patch(circuit::update_user_priority)
+                .delete(circuit::delete_user_priority),
+        )
+        .route(
+            &at("/electricity-meters/v1.0"),
+            g(meter::list).post(meter::create),
+        )
+        .route(
+            &at("/electricity-meters/v1.0/{electricityMeter}"),
+            g(meter::read).patch(meter::update).delete(meter::delete),
+        )
+}
+
 fn resources() -> Router<Arc<ApiState>> {
     use axum::routing::get as g;
     const CP: &str = "/charge-points/v2.0/{chargePoint}";
@@ -101,7 +156,10 @@ fn resources() -> Router<Arc<ApiState>> {
             g(status::status),
         )
         .route(&at(&format!("{CP}/evses")), g(evse::list_of))
-        .route(&at(&format!("{CP}/evses/{{evse}}")), g(evse::read_of))
+        .route(
+            &at(&format!("{CP}/evses/{{evse}}")),
+            g(evse::read_of).patch(evse_power::update_of),
+        )
         .route(
             &at(&format!("{CP}/hardware-status-logs")),
             g(evse::hardware_logs),
@@ -125,7 +183,10 @@ fn resources() -> Router<Arc<ApiState>> {
             g(evse::configurations),
         )
         .route(&at("/evses/v2.1"), g(evse::list))
-        .route(&at("/evses/v2.1/{evse}"), g(evse::read))
+        .route(
+            &at("/evses/v2.1/{evse}"),
+            g(evse::read).patch(evse_power::update),
+        )
         .route(&at("/sessions/v1.0"), g(session::list))
         .route(&at("/sessions/v1.0/{session}"), g(session::read))
         .route(&at("/id-tags/v2.0"), g(id_tag::list).post(id_tag::create))

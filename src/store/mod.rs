@@ -52,7 +52,9 @@ use crate::domain::password::PasswordHash;
 use crate::domain::Registration;
 
 pub use resources::ResourceError;
-pub use sql::seam::{LocalListStore, NotifyStore, PncStore, ReportStore, Resources, Store};
+pub use sql::seam::{
+    LoadStore, LocalListStore, NotifyStore, PncStore, ReportStore, Resources, Store,
+};
 pub use sql::store::SqlStore;
 
 /// What a BootNotification's answer depends on: the registration and the API's

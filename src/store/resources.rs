@@ -3,8 +3,11 @@
 
 pub use crate::domain::notification::ConfigurationEntry;
 
+mod circuits;
+pub mod electrical;
 mod rows;
 
+pub use circuits::*;
 pub use rows::*;
 
 pub use super::display::{DisplayMessageView, NewDisplayMessage};

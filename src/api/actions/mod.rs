@@ -10,11 +10,13 @@
 
 mod certificate;
 mod charge_point;
+mod circuit;
 mod configuration;
 mod display;
 mod firmware;
 mod local_list;
 mod maintenance;
+mod meter;
 mod monitoring;
 mod reports;
 mod reservation;
@@ -182,6 +184,44 @@ pub fn routes() -> Router<Arc<ApiState>> {
         )
         .merge(reports::routes())
         .merge(station_routes())
+        .merge(load_routes())
+}
+
+/// Load management's actions: they change what is stored and call no charger.
+fn load_routes() -> Router<Arc<ApiState>> {
+    const C: &str = "/circuit/v2.0/{circuit}";
+    let at = |path: &str| format!("{ACTIONS}{path}");
+    Router::new()
+        .route(
+            &at(&format!("{C}/attach-charge-point")),
+            post(circuit::attach),
+        )
+        .route(
+            &at(&format!("{C}/detach-charge-point/{{chargePoint}}")),
+            post(circuit::detach),
+        )
+        .route(
+            &at(&format!("{C}/set-charge-point-priority/{{chargePoint}}")),
+            post(circuit::set_priority),
+        )
+        .route(
+            &at(&format!(
+                "{C}/set-charge-point-priority/{{chargePoint}}/evse/{{evse}}"
+            )),
+            post(circuit::set_evse_priority),
+        )
+        .route(
+            &at(&format!("{C}/set-circuit-soc-priorities")),
+            post(circuit::set_soc),
+        )
+        .route(
+            &at(&format!("{C}/set-session-priority/{{session}}")),
+            post(circuit::set_session_priority),
+        )
+        .route(
+            &at("/electricity-meter/v1.0/{electricityMeter}/report-consumption"),
+            post(meter::report),
+        )
 }
 
 /// The station settings' routes: display messages, monitoring, network profiles,

@@ -13,6 +13,13 @@ pub enum ResourceError {
     /// Another row already holds this unique value; the field is named.
     #[error("{0} is already taken")]
     Duplicate(&'static str),
+    /// The stored state does not allow the value of this field (an unknown reference,
+    /// a cycle, a mismatch); the message says why.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The write contradicts what is stored (an older report than the last one).
+    #[error("{0}")]
+    Rejected(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,6 +118,8 @@ pub struct EvseView {
     pub created_at: String,
     pub updated_at: String,
     pub connectors: Vec<ConnectorView>,
+    /// What the API set as its `powerOptions`.
+    pub power: super::PowerOptions,
 }
 
 /// Filters of the EVSE lists.

@@ -5,7 +5,7 @@ use super::query::Filter;
 use super::{all_rows, opt_row};
 use crate::store::resources::{
     ConfigurationView, ConnectorView, EvseFilter, EvseView, HardwareStatusLogView,
-    NetworkStatusLogView, Page, Window,
+    NetworkStatusLogView, Page, PowerOptions, Window,
 };
 use crate::store::sql::db::row;
 use crate::store::sql::{Db, DbResult, Row};
@@ -15,15 +15,31 @@ use crate::store::sql::{Db, DbResult, Row};
 fn with_connectors(evses: &str) -> String {
     format!(
         "SELECT e.id, e.charge_point_id, e.network_id, e.hardware_status, e.error_code,
-           e.created_at, e.updated_at, c.connector_id, c.hardware_status
+           e.created_at, e.updated_at, c.connector_id, c.hardware_status, {POWER_COLUMNS_E}
          FROM ({evses}) e LEFT JOIN connectors c ON c.evse_id = e.id
          ORDER BY e.id, c.connector_id"
     )
 }
 
 /// Network id 0 is the 1.6 charge point's own connector 0, never an EVSE.
-const COLUMNS: &str =
-    "id, charge_point_id, network_id, hardware_status, error_code, created_at, updated_at";
+const COLUMNS: &str = "id, charge_point_id, network_id, hardware_status, error_code, created_at, \
+     updated_at, phases, connected_phase, phase_rotation, max_amperage, max_voltage, max_power";
+
+/// An EVSE's power options, from the EVSE row `e`, in the order [`power_at`] reads.
+pub const POWER_COLUMNS_E: &str =
+    "e.phases, e.connected_phase, e.phase_rotation, e.max_amperage, e.max_voltage, e.max_power";
+
+/// The power options selected with [`POWER_COLUMNS_E`] from column `at` on.
+pub fn power_at(r: &Row, at: usize) -> DbResult<PowerOptions> {
+    Ok(PowerOptions {
+        phases: r.get(at)?,
+        connected_phase: r.get(at + 1)?,
+        phase_rotation: r.get(at + 2)?,
+        max_amperage: r.get(at + 3)?,
+        max_voltage: r.get(at + 4)?,
+        max_power: r.get(at + 5)?,
+    })
+}
 
 /// Folds the joined rows (an EVSE's rows are adjacent) into EVSEs.
 fn fold(rows: &[Row]) -> DbResult<Vec<EvseView>> {
@@ -40,6 +56,7 @@ fn fold(rows: &[Row]) -> DbResult<Vec<EvseView>> {
                 created_at: r.get(5)?,
                 updated_at: r.get(6)?,
                 connectors: Vec::new(),
+                power: power_at(r, 9)?,
             });
         }
         let connector: Option<i64> = r.get(7)?;

@@ -15,9 +15,13 @@
 
 pub mod action;
 pub mod activity;
+pub mod attachment;
 pub mod charge_point;
+pub mod circuit;
 pub mod evse;
 pub mod id_tag;
+pub mod load;
+pub mod meter;
 pub mod query;
 pub mod session;
 

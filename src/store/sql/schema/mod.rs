@@ -22,12 +22,13 @@ use For::*;
 
 mod actions;
 mod base;
+mod load;
 
 /// Every step, in order: each brings the schema from one version to the next. Never
 /// edit or reorder a released step: add a new one at the end of the last file (or in a
 /// new file chained after it).
 fn steps() -> impl Iterator<Item = &'static (For, &'static str)> {
-    base::STEPS.iter().chain(actions::STEPS)
+    base::STEPS.iter().chain(actions::STEPS).chain(load::STEPS)
 }
 
 /// The steps for PostgreSQL, in order.

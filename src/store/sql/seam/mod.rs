@@ -68,7 +68,9 @@ owned!(
     ReservationFilter, SecurityEventFilter, Vec<ConfigurationEntry>, serde_json::Value,
     serde_json::Map<String, serde_json::Value>, ProfileCriteria, NewReservation,
     SubscriptionSpec, ResendFilter, Settlement, EventStatus, NewProvisioning,
-    ProvisioningPatch, NewContract, ListSupport, ListLimits,
+    ProvisioningPatch, NewContract, ListSupport, ListLimits, Option<f64>, [Option<f64>; 3],
+    CircuitFilter, CircuitSpec, CircuitPatch, SocPriorities, UserPrioritySpec,
+    UserPriorityPatch, MeterSpec, MeterPatch, MeterReport, PowerOptionsPatch,
 );
 
 /// Writes a trait of the seam and its `impl` for [`SqlStore`] (or methods of
@@ -133,9 +135,11 @@ type Refusable<T> = Result<T, ResourceError>;
 
 // After the macro: the tables of the other traits use it.
 mod features;
+mod load;
 mod resources;
 
 pub use features::{LocalListStore, NotifyStore, PncStore, ReportStore};
+pub use load::LoadStore;
 pub use resources::Resources;
 
 seam! { impl SqlStore {
@@ -252,6 +256,9 @@ pub trait Store {
     /// The multi-part reports, device events and firmware statuses of this store, if it
     /// keeps them.
     fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>>;
+    /// The circuits, meters and priorities of load management of this store, if it keeps
+    /// them.
+    fn load(self: Arc<Self>) -> Option<Arc<dyn LoadStore>>;
 } defined {
     async fn set_connected(
         &self, identity: &str, version: Option<Protocol>, generation: u64,
@@ -271,6 +278,9 @@ pub trait Store {
         Some(self)
     }
     fn reports(self: Arc<Self>) -> Option<Arc<dyn ReportStore>> {
+        Some(self)
+    }
+    fn load(self: Arc<Self>) -> Option<Arc<dyn LoadStore>> {
         Some(self)
     }
 }}
