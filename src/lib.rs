@@ -112,11 +112,13 @@ impl Gateway {
             api_addr,
         } = listeners;
         let tls_addr = serve_chargers(&shared, &tracker, ocpp, tls)?;
-        tracker.spawn(circuits::runtime::run(
-            shared.clone(),
-            resources.clone(),
-            shared.cancel.clone(),
-        ));
+        if let Some(load) = shared.store.clone().load() {
+            tracker.spawn(circuits::runtime::run(
+                shared.clone(),
+                load,
+                shared.cancel.clone(),
+            ));
+        }
         let api_state = Arc::new(api::ApiState {
             shared: shared.clone(),
             resources,

@@ -16,10 +16,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::load::model::{Circuit, Evse, MeterReading, Session, SocPriorities};
-use crate::load::phase::PhaseMap;
+use crate::load::{Circuit, Evse, MeterReading, Session, SocPriorities};
+use crate::load::PhaseMap;
 use crate::load::EvseKey;
-use crate::store::resources::{CircuitView, LoadInputs, LoadSession, PowerOptions};
+use crate::store::resources::{CircuitView, LoadInputs, LoadProtocol, LoadSession, PowerOptions};
 
 /// What an EVSE may take when its power options do not say.
 pub const DEFAULT_MAX_AMPS: f64 = 32.0;
@@ -91,8 +91,12 @@ fn evse_map(power: &PowerOptions, circuit: &CircuitView) -> Option<(PhaseMap, u8
     Some((map, used.max(1)))
 }
 
-/// The snapshot of `inputs` and the running `sessions`.
-pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession]) -> Snapshot {
+/// The snapshot of `inputs`, the running `sessions` and the charge points' `protocols`.
+pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[LoadProtocol]) -> Snapshot {
+    let protocols: HashMap<i64, Option<String>> = protocols
+        .iter()
+        .map(|p| (p.charge_point_id, p.protocol.clone()))
+        .collect();
     let meters: HashMap<i64, _> = inputs.meters.iter().map(|m| (m.id, m)).collect();
     let soc: HashMap<i64, _> = inputs.soc_priorities.iter().map(|(c, s)| (*c, s)).collect();
     let mut views: HashMap<i64, &CircuitView> = HashMap::new();
@@ -170,10 +174,10 @@ pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession]) -> Snapshot {
                     departure: None,
                 }),
                 drawn: None,
-                compliance: crate::load::model::Compliance::Compliant,
+                compliance: crate::load::Compliance::Compliant,
             },
             identity: e.identity.clone(),
-            protocol: a.protocol.clone(),
+            protocol: protocols.get(&e.charge_point_id).cloned().flatten(),
             number,
             phases,
             transaction: session.and_then(|s| s.transaction_id.clone()),

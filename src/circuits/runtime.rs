@@ -24,9 +24,9 @@ use super::verify::{Answer, Watch};
 use super::view::View;
 use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
-use crate::load::model::{Compliance, Drawn, Evse, Plan, Reason, Settings};
+use crate::load::{Compliance, Drawn, Evse, Plan, Reason, Settings};
 use crate::load::{allocate, EvseKey};
-use crate::store::Resources;
+use crate::store::LoadStore;
 use crate::telemetry::metrics::CircuitPhaseLabels;
 
 /// What an EVSE's charger holds, as far as the gateway knows.
@@ -50,7 +50,7 @@ impl Held {
 
 pub struct Manager {
     shared: Arc<Shared>,
-    resources: Arc<dyn Resources>,
+    store: Arc<dyn LoadStore>,
     snapshot: Option<Snapshot>,
     held: HashMap<EvseKey, Held>,
     watches: HashMap<EvseKey, Watch>,
@@ -69,10 +69,10 @@ fn ms(d: std::time::Duration) -> i64 {
 }
 
 impl Manager {
-    pub fn new(shared: Arc<Shared>, resources: Arc<dyn Resources>) -> Manager {
+    pub fn new(shared: Arc<Shared>, store: Arc<dyn LoadStore>) -> Manager {
         Manager {
             shared,
-            resources,
+            store,
             snapshot: None,
             held: HashMap::new(),
             watches: HashMap::new(),
@@ -103,21 +103,28 @@ impl Manager {
     }
 
     async fn reload(&mut self) -> bool {
-        let inputs = match self.resources.load_inputs().await {
+        let inputs = match self.store.load_inputs().await {
             Ok(i) => i,
             Err(e) => {
                 tracing::warn!(error = %e, "load management: could not read the circuits");
                 return false;
             }
         };
-        let sessions = match self.resources.load_sessions().await {
+        let sessions = match self.store.load_sessions().await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "load management: could not read the sessions");
                 return false;
             }
         };
-        let snap = snapshot(&inputs, &sessions);
+        let protocols = match self.store.load_protocols().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: could not read the charge points");
+                return false;
+            }
+        };
+        let snap = snapshot(&inputs, &sessions, &protocols);
         self.shared.circuits.set_managed(snap.managed());
         self.snapshot = Some(snap);
         true
@@ -238,8 +245,8 @@ impl Manager {
             }
             let amps = c.consumption.map(|a| Some((a * 10.0).round() / 10.0));
             let at = crate::domain::time::text(Utc::now());
-            match self.resources.set_circuit_consumption(c.id, amps, at).await {
-                Ok(()) => {
+            match self.store.set_circuit_consumption(c.id, amps, at).await {
+                Ok(_) => {
                     self.written.insert(c.id, (now, c.consumption));
                 }
                 Err(e) => tracing::warn!(circuit = c.id, error = %e, "could not record the circuit's consumption"),
@@ -395,13 +402,13 @@ impl Manager {
 }
 
 /// Runs the load manager until `cancel`.
-pub async fn run(shared: Arc<Shared>, resources: Arc<dyn Resources>, cancel: CancellationToken) {
+pub async fn run(shared: Arc<Shared>, store: Arc<dyn LoadStore>, cancel: CancellationToken) {
     if !shared.settings.load.enabled {
         return;
     }
     let circuits = shared.circuits.clone();
     let tick_every = shared.settings.load.tick.max(std::time::Duration::from_millis(100));
-    let mut manager = Manager::new(shared, resources);
+    let mut manager = Manager::new(shared, store);
     let mut tick = tokio::time::interval(tick_every);
     loop {
         tokio::select! {

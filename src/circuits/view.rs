@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::draw::Draw;
 use super::inputs::Snapshot;
 use super::verify::Watch;
-use crate::load::model::{MeterState, Plan, Reason};
+use crate::load::{MeterState, Plan, Reason};
 use crate::load::EvseKey;
 
 /// One circuit's figures, per own phase (L1, L2, L3), A.

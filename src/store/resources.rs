@@ -6,8 +6,10 @@ pub use crate::domain::notification::ConfigurationEntry;
 mod circuits;
 pub mod electrical;
 mod rows;
+mod running;
 
 pub use circuits::*;
 pub use rows::*;
+pub use running::*;
 
 pub use super::display::{DisplayMessageView, NewDisplayMessage};

@@ -23,6 +23,7 @@ pub mod id_tag;
 pub mod load;
 pub mod meter;
 pub mod query;
+pub mod running;
 pub mod session;
 
 use crate::store::resources::ResourceError;

@@ -104,4 +104,8 @@ pub trait LoadStore {
         = |db| res::load::set_power(db, *evse, patch) => settle;
     /// Everything load management is configured with, for the load manager.
     read_op fn load_inputs() -> R<LoadInputs> = |db| res::load::inputs(db);
+    /// The sessions running on the EVSEs of attached charge points.
+    read_op fn load_sessions() -> R<Vec<LoadSession>> = |db| res::running::sessions(db);
+    /// The protocol of each attached charge point.
+    read_op fn load_protocols() -> R<Vec<LoadProtocol>> = |db| res::running::protocols(db);
 }}
