@@ -216,6 +216,11 @@ impl Circuits {
         self.wake.notified().await
     }
 
+    /// Whether `identity` is on a circuit (as of the load manager's last read).
+    pub fn manages(&self, identity: &str) -> bool {
+        self.enabled && self.lock().managed.contains_key(identity)
+    }
+
     /// What the last round decided (empty before the first).
     pub fn view(&self) -> Arc<view::View> {
         self.lock().view.clone()

@@ -123,7 +123,7 @@ async fn run_start(
         ));
     }
     if let Some(p) = &b.charging_profile {
-        p.check_stack_level(state)?;
+        p.check_stack_level(state, &t.cp.identity)?;
         p.to_profile(0, None)?;
     }
     let session = state

@@ -156,10 +156,14 @@ impl ProfileBody {
     }
 
     /// 422 on a stack level load management keeps for itself (`[load] stack_level` and
-    /// above): the circuit's limit must outrank every profile the API sets.
-    pub(crate) fn check_stack_level(&self, state: &ApiState) -> Result<(), ApiError> {
+    /// above) on a charger it manages: the circuit's limit must outrank every profile the
+    /// API sets there. Chargers on no circuit take any stack level.
+    pub(crate) fn check_stack_level(&self, state: &ApiState, identity: &str) -> Result<(), ApiError> {
         let load = &state.shared.settings.load;
-        if load.enabled && i64::from(self.stack_level) >= i64::from(load.stack_level) {
+        if load.enabled
+            && i64::from(self.stack_level) >= i64::from(load.stack_level)
+            && state.shared.circuits.manages(identity)
+        {
             return Err(ApiError::field(
                 "stackLevel",
                 format!(
@@ -193,7 +197,7 @@ pub async fn set_profile(
         }
     };
     let purpose = b.purpose();
-    b.check_stack_level(&state)?;
+    b.check_stack_level(&state, &t.cp.identity)?;
     b.to_profile(0, transaction.clone())?;
     let body_json = serde_json::to_value(&b).unwrap_or(Value::Null);
     let id = state
