@@ -14,6 +14,8 @@
 //! - Taper: above 80 % SoC the EV's own maximum falls linearly, reaching `min_current`
 //!   at 100 %: `max × (100 − soc) / 20`, never below `min_current` while not full. A full
 //!   battery draws 0 A.
+//! - `stays_off_after_pause`: some vehicles, once held at 0 A, do not resume when the
+//!   limit rises again (until replugged: a new session).
 
 use chrono::{DateTime, Utc};
 
@@ -40,6 +42,8 @@ pub struct EvSpec {
     pub min_current: f64,
     /// Draw its own maximum whatever the limit (a non-compliant vehicle or charger).
     pub ignore_profiles: bool,
+    /// Once a limit below `min_current` stopped it, never draw again.
+    pub stays_off_after_pause: bool,
 }
 
 impl Default for EvSpec {
@@ -53,6 +57,7 @@ impl Default for EvSpec {
             ramp: 5.0,
             min_current: 6.0,
             ignore_profiles: false,
+            stays_off_after_pause: false,
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct Ev {
     soc: f64,
     /// The time of the last step; `None` before the first.
     last: Option<DateTime<Utc>>,
+    /// It was held at 0 A and is one that does not resume.
+    stalled: bool,
 }
 
 impl Ev {
@@ -84,6 +91,7 @@ impl Ev {
             energy_wh: 0.0,
             soc,
             last: None,
+            stalled: false,
         }
     }
 
@@ -105,6 +113,9 @@ impl Ev {
             return;
         }
         let target = self.target(limit);
+        if target == 0.0 && self.spec.stays_off_after_pause && self.soc < 100.0 {
+            self.stalled = true;
+        }
         let before = self.current;
         let reach = self.spec.ramp * dt;
         let after = if target > before {
@@ -127,6 +138,9 @@ impl Ev {
 
     /// The current the EV heads for under `limit`.
     pub fn target(&self, limit: Option<f64>) -> f64 {
+        if self.stalled {
+            return 0.0;
+        }
         let own = self.acceptance();
         let wanted = match limit {
             Some(limit) if !self.spec.ignore_profiles => own.min(limit.max(0.0)),
@@ -290,6 +304,24 @@ mod tests {
         assert_eq!(small.soc(), 100.0);
         small.step(at(3700.0), None);
         assert_eq!(small.current(), 0.0);
+    }
+
+    #[test]
+    fn some_evs_do_not_resume_after_a_pause() {
+        let spec = EvSpec {
+            stays_off_after_pause: true,
+            ..EvSpec::default()
+        };
+        let mut ev = ev(spec.clone());
+        ev.step(at(10.0), Some(10.0));
+        assert_eq!(ev.current(), 10.0, "a limit above the minimum is followed");
+        ev.step(at(20.0), Some(3.0));
+        ev.step(at(30.0), Some(16.0));
+        assert_eq!(ev.current(), 0.0, "held at 0 A, it stays there");
+        let mut resumes = self::ev(EvSpec::default());
+        resumes.step(at(10.0), Some(3.0));
+        resumes.step(at(20.0), Some(16.0));
+        assert_eq!(resumes.current(), 16.0, "most EVs resume");
     }
 
     #[test]

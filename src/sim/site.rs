@@ -283,3 +283,107 @@ pub fn samples(version: OcppVersion, reading: &Reading, phases: u8) -> Vec<Value
     out.push(sample(value(reading.soc, 1), "SoC", "Percent", None));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+            + TimeDelta::seconds(secs)
+    }
+
+    fn fast() -> EvSpec {
+        EvSpec {
+            ramp: 1000.0,
+            ..EvSpec::default()
+        }
+    }
+
+    fn tx_profile(amps: f64) -> Value {
+        json!({
+            "connectorId": 1,
+            "csChargingProfiles": {
+                "chargingProfileId": 1, "stackLevel": 0, "transactionId": 7,
+                "chargingProfilePurpose": "TxProfile", "chargingProfileKind": "Relative",
+                "chargingSchedule": {
+                    "chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": amps}],
+                },
+            },
+        })
+    }
+
+    #[test]
+    fn a_profile_limits_the_draw_from_the_instant_it_arrives() {
+        let mut site = Site::new(OcppVersion::V16, 1, 32.0, false);
+        assert!(site.start(1, fast(), "7".to_owned(), at(0)));
+        site.advance(at(3600));
+        let full = site.reading(1).map(|r| r.register_wh).unwrap_or_default();
+        let answer = site.answer("SetChargingProfile", &tx_profile(10.0), at(3600));
+        assert_eq!(answer, Some(Answer::Result(json!({"status": "Accepted"}))));
+        site.advance(at(7200));
+        let reading = site.reading(1).expect("a session");
+        assert_eq!(reading.currents, [10.0; 3]);
+        assert_eq!(reading.power_w, 6900.0);
+        // The first hour at 16 A (the EV's own max), the second at 10 A.
+        assert!((full - 1000.0 - 16.0 * 690.0).abs() < 1.0, "{full}");
+        assert!((reading.register_wh - full - 10.0 * 690.0).abs() < 1.0);
+        // The TxProfile goes with its transaction; the register stays.
+        let (last, _) = site.stop(1, at(7200)).expect("stopped");
+        assert_eq!(site.limit(1, at(7200)), None);
+        assert_eq!(site.register_wh(1), last.register_wh);
+    }
+
+    #[test]
+    fn the_rating_caps_an_ev_without_a_profile() {
+        let mut site = Site::new(OcppVersion::V201, 2, 10.0, false);
+        let big = EvSpec {
+            max_current: 32.0,
+            ..fast()
+        };
+        assert!(site.start(2, big, "tx".to_owned(), at(0)));
+        assert!(!site.start(2, fast(), "tx2".to_owned(), at(0)), "busy");
+        assert!(!site.start(3, fast(), "tx3".to_owned(), at(0)), "no EVSE 3");
+        site.advance(at(10));
+        assert_eq!(site.reading(2).map(|r| r.currents), Some([10.0; 3]));
+    }
+
+    #[test]
+    fn without_smart_charging_the_calls_are_not_supported() {
+        let mut site = Site::new(OcppVersion::V16, 1, 32.0, true);
+        for action in ACTIONS {
+            let answer = site.answer(action, &json!({}), at(0));
+            assert!(
+                matches!(&answer, Some(Answer::Error { code, .. }) if code == "NotSupported"),
+                "{action}: {answer:?}"
+            );
+        }
+        assert_eq!(site.answer("Reset", &json!({}), at(0)), None);
+    }
+
+    #[test]
+    fn samples_name_each_phase_used_in_the_version_s_types() {
+        let reading = Reading {
+            currents: [15.96, 0.0, 0.0],
+            power_w: 3670.8,
+            register_wh: 1234.4,
+            soc: 55.55,
+        };
+        let v16 = samples(OcppVersion::V16, &reading, 1);
+        let phases: Vec<&Value> = v16.iter().filter_map(|s| s.get("phase")).collect();
+        assert_eq!(phases, [&json!("L1")]);
+        assert_eq!(v16[0]["value"], "16");
+        assert_eq!(v16[0]["unit"], "A");
+        assert_eq!(v16[1]["value"], "3671");
+        assert_eq!(v16[2]["measurand"], "Energy.Active.Import.Register");
+        assert_eq!(v16[3]["location"], "EV");
+        let v201 = samples(OcppVersion::V201, &reading, 3);
+        assert_eq!(v201.len(), 6, "three currents, power, energy, SoC");
+        assert_eq!(v201[5]["value"], json!(55.6));
+        assert_eq!(v201[5]["unitOfMeasure"]["unit"], "Percent");
+    }
+}

@@ -153,6 +153,24 @@ impl Rig {
             .and_then(|s| s["power"]["latest"].as_f64())
     }
 
+    /// The platform's id of the running session.
+    async fn session_id(&self) -> i64 {
+        let reply = self
+            .api
+            .get(&format!(
+                "/public-api/resources/sessions/v1.0?filter[chargePointId]={}",
+                self.cp
+            ))
+            .await;
+        reply.body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["status"] == "active")
+            .and_then(|s| s["id"].as_str().and_then(|i| i.parse().ok()))
+            .unwrap_or_else(|| panic!("no running session: {}", reply.text))
+    }
+
     /// Waits until the gateway's session shows `watts`.
     async fn wait_session_power(&self, watts: f64) {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -245,6 +263,37 @@ async fn a_profile_through_the_api_brings_the_reported_draw_down_to_its_limit() 
                 }
             }
         }
+        r.ev.close().await.expect("closes");
+    }
+}
+
+#[tokio::test]
+async fn a_tx_profile_for_the_running_session_overrules_the_default() {
+    for version in [OcppVersion::V16, OcppVersion::V201] {
+        let identity = format!("EV-TXP-{}", version.subprotocol().replace('.', ""));
+        let mut r = rig(version, &identity, options()).await;
+        r.ev.start_session(1, car(false))
+            .await
+            .expect("session starts");
+        let reply = r.set_profile(limit_profile(16.0)).await;
+        assert_eq!(reply.status, 202, "{version}: {}", reply.text);
+        r.report_where("16 A", |m| currents(m) == [Some(16.0); 3])
+            .await;
+        let session = r.session_id().await;
+        let mut body = limit_profile(8.0);
+        body["chargingProfilePurpose"] = json!("TxProfile");
+        body["stackLevel"] = json!(0);
+        body["transactionId"] = json!(session);
+        let reply = r.set_profile(body).await;
+        assert_eq!(reply.status, 202, "{version}: {}", reply.text);
+        let report = r
+            .report_where("8 A", |m| currents(m) == [Some(8.0); 3])
+            .await;
+        assert_eq!(sampled(&report, "Power.Active.Import", None), Some(5520.0));
+        r.wait_session_power(5520.0).await;
+        // Once the transaction ends its TxProfile is gone; the default stays.
+        r.ev.stop_session(1).await.expect("session stops");
+        assert_eq!(r.ev.limit(1), Some(16.0));
         r.ev.close().await.expect("closes");
     }
 }
