@@ -24,6 +24,7 @@ use crate::ocpp::{Call, Frame, OcppVersion};
 use super::connection::{answer_text, Command, Connection, Outputs, ReceivedCall};
 use super::connection::{CloseInfo, LinkState};
 use super::responder::{Answer, Responder};
+use super::site::Site;
 use super::SimError;
 
 /// How long `connect` waits for the TCP and WebSocket handshakes.
@@ -91,6 +92,15 @@ pub struct SimCharger {
 impl SimCharger {
     /// Connects, and starts the task that reads the socket and answers the CSMS.
     pub async fn connect(options: ConnectOptions) -> Result<SimCharger, SimError> {
+        SimCharger::connect_with_site(options, None).await
+    }
+
+    /// As [`SimCharger::connect`]; the smart-charging calls are answered from `site`
+    /// when one is given, before the responder.
+    pub(super) async fn connect_with_site(
+        options: ConnectOptions,
+        site: Option<Arc<Mutex<Site>>>,
+    ) -> Result<SimCharger, SimError> {
         let ConnectOptions {
             url,
             identity,
@@ -140,6 +150,7 @@ impl SimCharger {
             socket,
             commands,
             responder,
+            site,
             // A gateway that echoes no subprotocol speaks 1.6.
             version: negotiated.unwrap_or(OcppVersion::V16),
             out: Outputs {
@@ -220,6 +231,11 @@ impl SimCharger {
     /// The next frame nobody else claimed (see the module docs), if one arrives in time.
     pub async fn recv_text(&mut self, within: Duration) -> Option<String> {
         timeout(within, self.raw.recv()).await.ok().flatten()
+    }
+
+    /// The shared record behind [`SimCharger::received_calls`].
+    pub(super) fn record(&self) -> Arc<Mutex<Vec<ReceivedCall>>> {
+        Arc::clone(&self.record)
     }
 
     /// Every call the CSMS made so far, in order, with what was answered.

@@ -1,5 +1,7 @@
 //! `ocpp-gateway sim`: one simulated charger on the command line, printing each
-//! exchange as it happens (frames themselves are logged at debug level).
+//! exchange as it happens (frames themselves are logged at debug level). With `--ev`
+//! the session is an [`EvCharger`]'s: an EV that obeys (or, with
+//! `--ev-ignore-profiles`, ignores) the charging profiles, one line per meter report.
 
 use std::time::Duration;
 
@@ -11,7 +13,8 @@ use crate::ocpp::OcppVersion;
 
 use super::load::{self, LoadArgs};
 use super::{
-    run_scenario, ConnectOptions, Outcome, Responder, Scenario, ScenarioOptions, SimCharger, Step,
+    run_scenario, ConnectOptions, EvCharger, EvOptions, EvSpec, Outcome, Responder, Scenario,
+    ScenarioOptions, SimCharger, Step,
 };
 
 /// The options of `ocpp-gateway sim`.
@@ -41,9 +44,44 @@ pub struct SimArgs {
     /// How the charger answers the gateway's calls.
     #[arg(long, value_enum, default_value_t = Outcome::Accepted)]
     pub respond: Outcome,
+    /// A simulated EV for the session (`--ev` and its options).
+    #[command(flatten)]
+    pub ev: EvArgs,
     /// Many chargers at once: the load generator.
     #[command(flatten)]
     pub load: LoadArgs,
+}
+
+/// The options of `ocpp-gateway sim --ev`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct EvArgs {
+    /// The session with a simulated EV that obeys the charging profiles the gateway
+    /// sends: meter values carry its current per phase, power, energy and SoC, every
+    /// --meter-interval; --meter-values 0 charges until Ctrl-C.
+    #[arg(long = "ev")]
+    pub enabled: bool,
+    /// With --ev: the EV draws its maximum whatever the profiles say.
+    #[arg(long, requires = "enabled")]
+    pub ev_ignore_profiles: bool,
+    /// With --ev: the EV's maximum current per phase, in A (default 16).
+    #[arg(long, requires = "enabled")]
+    pub ev_max_current: Option<f64>,
+    /// With --ev: the phases the EV charges on, 1 or 3 (default 3).
+    #[arg(long, value_parser = parse_phases, requires = "enabled")]
+    pub ev_phases: Option<u8>,
+    /// With --ev: answer SetChargingProfile, ClearChargingProfile and
+    /// GetCompositeSchedule with a NotSupported CALLERROR (a charger without smart
+    /// charging).
+    #[arg(long, requires = "enabled")]
+    pub profiles_not_supported: bool,
+}
+
+fn parse_phases(text: &str) -> Result<u8, String> {
+    match text {
+        "1" => Ok(1),
+        "3" => Ok(3),
+        _ => Err(format!("{text:?}: expected 1 or 3")),
+    }
 }
 
 fn parse_protocol(text: &str) -> Result<OcppVersion, String> {
@@ -64,6 +102,9 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     }
     let meter_interval = Duration::try_from_secs_f64(args.meter_interval)
         .context("--meter-interval must be a non-negative number of seconds")?;
+    if args.ev.enabled {
+        return run_ev(args, meter_interval).await;
+    }
     let mut options = ConnectOptions::new(&args.url, &args.identity, args.protocol);
     options.password = args.password;
     options.responder = Responder::with_outcome(args.respond);
@@ -122,6 +163,75 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--ev`: boot, one session with an EV on EVSE 1, a line per meter report, stop.
+async fn run_ev(args: SimArgs, meter_interval: Duration) -> anyhow::Result<()> {
+    let mut options = ConnectOptions::new(&args.url, &args.identity, args.protocol);
+    options.password = args.password;
+    options.responder = Responder::with_outcome(args.respond);
+    let url = options.url.clone();
+    let who = args.identity.clone();
+    let ev_options = EvOptions {
+        meter_interval,
+        profiles_not_supported: args.ev.profiles_not_supported,
+        ..EvOptions::default()
+    };
+    println!("{who}: connecting to {url} speaking {}", args.protocol);
+    let mut charger = EvCharger::connect_with(options, args.protocol, ev_options)
+        .await
+        .with_context(|| format!("connecting to {url} and booting"))?;
+    let default = EvSpec::default();
+    let spec = EvSpec {
+        max_current: args.ev.ev_max_current.unwrap_or(default.max_current),
+        phases: args.ev.ev_phases.unwrap_or(default.phases),
+        ignore_profiles: args.ev.ev_ignore_profiles,
+        ..default
+    };
+    println!("{who}: booted; an EV plugs in on EVSE 1: {spec:?}");
+    let tx = charger
+        .start_session(1, spec)
+        .await
+        .context("starting the session")?;
+    println!("{who}: transaction {tx}");
+
+    let stop = CancellationToken::new();
+    let on_ctrl_c = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let mut sent = 0;
+    while args.meter_values == 0 || sent < args.meter_values {
+        let report = tokio::select! {
+            () = stop.cancelled() => break,
+            report = charger.next_report(Duration::from_secs(3600)) => report,
+        };
+        let Some(r) = report else { continue };
+        sent += 1;
+        let [l1, l2, l3] = r.reading.currents;
+        let limit = r.limit.map_or("none".to_owned(), |l| format!("{l:.1} A"));
+        println!(
+            "{who}: L1 {l1:.1} A, L2 {l2:.1} A, L3 {l3:.1} A, {:.0} W, {:.0} Wh, SoC {:.1} %, limit {limit}",
+            r.reading.power_w, r.reading.register_wh, r.reading.soc
+        );
+    }
+    for call in charger.received_calls() {
+        println!(
+            "{who}: the gateway called {} {} and got {:?}",
+            call.action,
+            brief(&call.payload),
+            call.answer
+        );
+    }
+    charger
+        .stop_session(1)
+        .await
+        .context("stopping the session")?;
+    charger.close().await.context("closing the connection")?;
+    println!("{who}: done, {sent} meter reports");
+    Ok(())
+}
+
 /// One line per exchange: the action, the key parts of the answer, the round trip.
 fn describe(step: &Step) -> String {
     format!(
@@ -152,6 +262,13 @@ mod tests {
         assert_eq!(parse_protocol("2.0.1"), Ok(OcppVersion::V201));
         assert_eq!(parse_protocol("ocpp2.0.1"), Ok(OcppVersion::V201));
         assert!(parse_protocol("2.0").is_err());
+    }
+
+    #[test]
+    fn phases_are_one_or_three() {
+        assert_eq!(parse_phases("1"), Ok(1));
+        assert_eq!(parse_phases("3"), Ok(3));
+        assert!(parse_phases("2").is_err());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! the responder, and routes everything it reads to the right channel:
 //!
 //! - a CALLRESULT/CALLERROR whose id is a pending `call` goes to that call;
-//! - a CSMS CALL is answered (unless manual), recorded and queued for `next_csms_call`;
+//! - a CSMS CALL is answered (by the simulated EVs' site for smart charging, else by
+//!   the responder unless manual), recorded and queued for `next_csms_call`;
 //! - anything else (answers to raw frames, late answers, malformed text) goes to the
 //!   raw channel read by `recv_text`.
 //!
@@ -21,6 +22,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::ocpp::{Call, CallErrorFrame, CallResult, Frame, OcppVersion};
 
 use super::responder::{Answer, Responder};
+use super::site::Site;
 
 /// How long a closing connection waits for the server's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -86,6 +88,8 @@ pub(super) struct Connection {
     pub socket: Socket,
     pub commands: mpsc::Receiver<Command>,
     pub responder: Responder,
+    /// The EVs and profiles answering the smart-charging calls, when simulated.
+    pub site: Option<Arc<Mutex<Site>>>,
     pub version: OcppVersion,
     pub out: Outputs,
     /// Calls we sent and still wait for. `call` takes `&mut self`, so there is at most
@@ -206,9 +210,17 @@ impl Connection {
     }
 
     async fn on_csms_call(&mut self, call: Call) -> Result<(), ()> {
-        let answer = self
-            .responder
-            .answer(self.version, &call.action, &call.payload);
+        let from_site = self.site.as_ref().and_then(|site| {
+            site.lock().unwrap_or_else(PoisonError::into_inner).answer(
+                &call.action,
+                &call.payload,
+                chrono::Utc::now(),
+            )
+        });
+        let answer = from_site.or_else(|| {
+            self.responder
+                .answer(self.version, &call.action, &call.payload)
+        });
         let received = ReceivedCall {
             id: call.id,
             action: call.action,

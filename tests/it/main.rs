@@ -83,6 +83,7 @@ mod reports_readback;
 mod restart;
 mod sign_certificate;
 mod sim_client;
+mod sim_ev;
 mod sim_responder;
 mod sim_scenarios;
 mod store_resources;

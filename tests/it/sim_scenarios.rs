@@ -269,6 +269,7 @@ async fn the_command_line_simulator_completes_a_session() {
             meter_values: 2,
             meter_interval: 0.0,
             respond: Outcome::Accepted,
+            ev: Default::default(),
             load: Default::default(),
         };
         tokio::time::timeout(WAIT, ocpp_gateway::sim::run(args))

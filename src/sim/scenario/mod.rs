@@ -5,6 +5,8 @@
 mod v16;
 mod v201;
 
+pub(in crate::sim) use v201::fresh_transaction_id;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -238,6 +240,6 @@ fn boot_interval(response: &Value) -> Option<Duration> {
 }
 
 /// The current time as the schemas want it (RFC 3339, UTC, milliseconds).
-fn now() -> String {
+pub(in crate::sim) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -175,7 +175,7 @@ fn energy_sample(wh: i64, context: &str) -> Value {
 }
 
 /// A transaction id unique in this process and across restarts (at most 36 characters).
-fn fresh_transaction_id() -> String {
+pub(in crate::sim) fn fresh_transaction_id() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let millis = chrono::Utc::now().timestamp_millis();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
