@@ -122,9 +122,12 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             };
             ctx.commit_report(call, || store.transaction_event(id, update.clone()))
                 .await;
-            if let Some(evse) = update.evse {
-                ctx.shared.circuits.meter(&ctx.identity, evse, &update.samples);
-            }
+            ctx.shared.circuits.transaction_meter(
+                &ctx.identity,
+                update.evse,
+                &update.transaction_id,
+                &update.samples,
+            );
             if update.event != TransactionPhase::Updated || update.charging_state.is_some() {
                 ctx.shared.circuits.sessions_changed(&ctx.identity);
             }

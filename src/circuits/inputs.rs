@@ -46,6 +46,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// (Identity, transaction id) → EVSE number, for the transactions running.
+    pub fn transactions(&self) -> HashMap<(String, String), u32> {
+        self.evses
+            .iter()
+            .filter_map(|e| Some(((e.identity.clone(), e.transaction.clone()?), e.number)))
+            .collect()
+    }
+
     /// Identity → EVSE number → conductors: what the hooks keep draws for.
     pub fn managed(&self) -> HashMap<String, HashMap<u32, usize>> {
         let mut out: HashMap<String, HashMap<u32, usize>> = HashMap::new();

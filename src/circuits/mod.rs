@@ -67,6 +67,9 @@ struct Inner {
     /// Charger identity → its managed EVSEs' OCPP numbers and conductor counts; a charger
     /// not here is on no circuit.
     managed: HashMap<String, HashMap<u32, usize>>,
+    /// The EVSE number of each running 2.0.1 transaction of a managed charger (a
+    /// TransactionEvent names its EVSE only in its first event).
+    transactions: HashMap<(String, String), u32>,
     /// The latest draw of each managed EVSE, by charger identity and EVSE number.
     draws: HashMap<(String, u32), Draw>,
     pending: Pending,
@@ -125,6 +128,23 @@ impl Circuits {
         inner.pending.dirty = true;
         drop(inner);
         self.wake.notify_one();
+    }
+
+    /// A 2.0.1 transaction's meter values: on `evse` when the event names it, else on the
+    /// EVSE the transaction runs on.
+    pub fn transaction_meter(&self, identity: &str, evse: Option<u32>, transaction: &str, samples: &[MeterSample]) {
+        if !self.enabled || samples.is_empty() {
+            return;
+        }
+        let evse = evse.or_else(|| {
+            self.lock()
+                .transactions
+                .get(&(identity.to_owned(), transaction.to_owned()))
+                .copied()
+        });
+        if let Some(evse) = evse {
+            self.meter(identity, evse, samples);
+        }
     }
 
     /// A session started or stopped, or a status changed, on one of `identity`'s EVSEs.
@@ -202,9 +222,14 @@ impl Circuits {
         (pending, inner.draws.clone())
     }
 
-    /// The managed EVSEs now (after a read of the store).
-    pub(crate) fn set_managed(&self, managed: HashMap<String, HashMap<u32, usize>>) {
+    /// The managed EVSEs now, and their running transactions (after a read of the store).
+    pub(crate) fn set_managed(
+        &self,
+        managed: HashMap<String, HashMap<u32, usize>>,
+        transactions: HashMap<(String, String), u32>,
+    ) {
         let mut inner = self.lock();
+        inner.transactions = transactions;
         inner
             .draws
             .retain(|(identity, evse), _| managed.get(identity).is_some_and(|e| e.contains_key(evse)));

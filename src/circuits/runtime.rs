@@ -21,10 +21,10 @@ use tokio_util::sync::CancellationToken;
 use super::enforce::{apply, Applied, Change};
 use super::inputs::{snapshot, Managed, Snapshot};
 use super::verify::{Answer, Watch};
-use super::view::View;
+use super::view::{managed_draws, View};
 use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
-use crate::load::{Compliance, Drawn, Evse, Plan, Reason, Settings};
+use crate::load::{Circuit, Compliance, Drawn, Evse, Plan, Reason, Settings};
 use crate::load::{allocate, EvseKey};
 use crate::store::LoadStore;
 use crate::telemetry::metrics::CircuitPhaseLabels;
@@ -60,6 +60,8 @@ pub struct Manager {
     seen_draw: HashMap<EvseKey, i64>,
     previous: Option<Plan>,
     started: i64,
+    /// Per circuit: the time of its meter's last report and the unmanaged load it showed.
+    unmanaged: HashMap<i64, (i64, [f64; 3])>,
     /// Per circuit: when its consumption was last written, and what.
     written: HashMap<i64, (i64, [f64; 3])>,
 }
@@ -82,6 +84,7 @@ impl Manager {
             previous: None,
             started: Utc::now().timestamp_millis(),
             written: HashMap::new(),
+            unmanaged: HashMap::new(),
         }
     }
 
@@ -125,7 +128,9 @@ impl Manager {
             }
         };
         let snap = snapshot(&inputs, &sessions, &protocols);
-        self.shared.circuits.set_managed(snap.managed());
+        self.shared
+            .circuits
+            .set_managed(snap.managed(), snap.transactions());
         self.snapshot = Some(snap);
         true
     }
@@ -185,12 +190,13 @@ impl Manager {
                 marks.push((m.identity.clone(), key, why));
             }
         }
+        let circuits = self.metered(&snap, &draws);
         let evses: Vec<Evse> = snap
             .evses
             .iter()
             .filter_map(|m| self.model_of(m, &draws, &needs, now))
             .collect();
-        let plan = match allocate(&snap.circuits, &evses, self.previous.as_ref(), now, &self.settings()) {
+        let plan = match allocate(&circuits, &evses, self.previous.as_ref(), now, &self.settings()) {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "load management: the circuits cannot be allocated");
@@ -252,6 +258,27 @@ impl Manager {
                 Err(e) => tracing::warn!(circuit = c.id, error = %e, "could not record the circuit's consumption"),
             }
         }
+    }
+
+    /// The circuits with their meters read as of the report: a meter measures everything
+    /// on the circuit at the report's moment, so its unmanaged load is the reading less
+    /// what the managed EVSEs drew then, kept until the next report — not less what they
+    /// draw now, which would count a change of theirs since as unmanaged load.
+    fn metered(&mut self, snap: &Snapshot, draws: &HashMap<(String, u32), super::draw::Draw>) -> Vec<Circuit> {
+        let managed = managed_draws(snap, draws);
+        let mut out = snap.circuits.clone();
+        for c in &mut out {
+            let Some(m) = c.meter.as_mut() else {
+                self.unmanaged.remove(&c.id);
+                continue;
+            };
+            let now = managed.get(&c.id).copied().unwrap_or_default();
+            let held = self.unmanaged.get(&c.id).filter(|(at, _)| *at == m.at).map(|(_, u)| *u);
+            let unmanaged = held.unwrap_or_else(|| [0, 1, 2].map(|i| (m.currents[i] - now[i]).max(0.0)));
+            self.unmanaged.insert(c.id, (m.at, unmanaged));
+            m.currents = [0, 1, 2].map(|i| unmanaged[i] + now[i]);
+        }
+        out
     }
 
     /// The allocator's view of one EVSE now; `None` when it counts for nothing (offline

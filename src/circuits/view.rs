@@ -59,6 +59,34 @@ fn reason(r: Reason) -> &'static str {
     }
 }
 
+/// What the managed EVSEs under each circuit draw (its sub-circuits' included), on the
+/// circuit's own phases.
+pub fn managed_draws(snap: &Snapshot, draws: &HashMap<(String, u32), Draw>) -> HashMap<i64, [f64; 3]> {
+    let mut measured: HashMap<i64, [f64; 3]> = HashMap::new();
+    for m in &snap.evses {
+        if let Some(d) = draws.get(&(m.identity.clone(), m.number)) {
+            let lifted = m.model.map.lift(d.amps);
+            let sum = measured.entry(m.model.circuit).or_default();
+            (0..3).for_each(|i| sum[i] += lifted[i]);
+        }
+    }
+    let tree: HashMap<i64, _> = snap.circuits.iter().map(|c| (c.id, c)).collect();
+    let direct: Vec<(i64, [f64; 3])> = measured.iter().map(|(k, v)| (*k, *v)).collect();
+    for (id, amps) in direct {
+        let (mut at, mut amps) = (id, amps);
+        // A tree deeper than this is a cycle the allocator refuses anyway.
+        for _ in 0..16 {
+            let Some(c) = tree.get(&at) else { break };
+            let Some(parent) = c.parent else { break };
+            amps = c.map.lift(amps);
+            let sum = measured.entry(parent).or_default();
+            (0..3).for_each(|i| sum[i] += amps[i]);
+            at = parent;
+        }
+    }
+    measured
+}
+
 impl View {
     pub fn of(
         snap: &Snapshot,
@@ -67,16 +95,11 @@ impl View {
         watches: &HashMap<EvseKey, Watch>,
         in_force: impl Fn(EvseKey, Option<&str>) -> Option<f64>,
     ) -> View {
-        let mut measured: HashMap<i64, [f64; 3]> = HashMap::new();
+        let measured = managed_draws(snap, draws);
         let mut evses = Vec::new();
         for m in &snap.evses {
             let key = m.model.key;
             let draw = draws.get(&(m.identity.clone(), m.number));
-            if let Some(d) = draw {
-                let lifted = m.model.map.lift(d.amps);
-                let sum = measured.entry(m.model.circuit).or_default();
-                (0..3).for_each(|i| sum[i] += lifted[i]);
-            }
             let Some(a) = plan.evse(key) else { continue };
             let watch = watches.get(&key);
             evses.push(EvseView {
@@ -91,23 +114,6 @@ impl View {
                 compliance: watch.map(|w| w.compliance.as_str()).unwrap_or("compliant"),
                 why: watch.and_then(|w| w.why.clone()),
             });
-        }
-        // Each circuit's measured draws include its sub-circuits', on its own phases.
-        let tree: HashMap<i64, _> = snap.circuits.iter().map(|c| (c.id, c)).collect();
-        let direct: Vec<(i64, [f64; 3])> = measured.iter().map(|(k, v)| (*k, *v)).collect();
-        for (id, amps) in direct {
-            let (mut at, mut amps) = (id, amps);
-            let mut depth = 0;
-            while let Some(parent) = tree.get(&at).and_then(|c| c.parent) {
-                amps = tree[&at].map.lift(amps);
-                let sum = measured.entry(parent).or_default();
-                (0..3).for_each(|i| sum[i] += amps[i]);
-                at = parent;
-                depth += 1;
-                if depth > 16 {
-                    break;
-                }
-            }
         }
         let circuits = plan
             .circuits

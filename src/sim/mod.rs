@@ -24,7 +24,7 @@ pub use cli::{run, EvArgs, SimArgs};
 pub use connection::{CloseInfo, ReceivedCall};
 pub use error::SimError;
 pub use ev::{Ev, EvSpec};
-pub use ev_charger::{EvCharger, EvOptions, MeterReport};
+pub use ev_charger::{EvCharger, EvGauge, EvOptions, MeterReport};
 pub use responder::{answered_actions, Answer, AutoAnswers, Outcome, Responder};
 pub use scenario::{run_scenario, Scenario, ScenarioOptions, ScenarioReport, Step, StepHook};
 pub use site::Reading;

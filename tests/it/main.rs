@@ -6,6 +6,7 @@
 mod actions_common;
 mod common;
 mod id_groups_common;
+mod load_common;
 mod local_list_common;
 mod notify_common;
 mod pnc_common;
@@ -58,6 +59,7 @@ mod handshake;
 mod interop_node;
 mod interop_python;
 mod layering;
+mod load_circuit;
 mod log_redaction;
 mod malformed;
 mod notify_delivery;

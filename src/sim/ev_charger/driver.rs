@@ -149,7 +149,7 @@ impl Driver {
                 "EVSE {evse} is busy or does not exist"
             )));
         }
-        let id_tag = self.options.id_tag.clone();
+        let id_tag = self.options.tag(evse);
         let register = register.round() as i64;
         match self.version {
             OcppVersion::V16 => {
@@ -207,7 +207,7 @@ impl Driver {
             OcppVersion::V16 => {
                 let tx: i64 = session.tx.id.parse().unwrap_or_default();
                 let stop = json!({
-                    "transactionId": tx, "idTag": self.options.id_tag,
+                    "transactionId": tx, "idTag": self.options.tag(evse),
                     "meterStop": register, "timestamp": now(), "reason": "Local",
                 });
                 self.sim.call("StopTransaction", stop).await?;
@@ -222,7 +222,7 @@ impl Driver {
                         "transactionId": session.tx.id, "chargingState": "EVConnected",
                         "stoppedReason": "Local",
                     },
-                    "idToken": { "idToken": self.options.id_tag, "type": "ISO14443" },
+                    "idToken": { "idToken": self.options.tag(evse), "type": "ISO14443" },
                     "evse": { "id": evse, "connectorId": 1 },
                     "meterValue": [energy_value(register, "Transaction.End")],
                 });

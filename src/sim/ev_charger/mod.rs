@@ -45,8 +45,20 @@ pub struct EvOptions {
     /// Answer SetChargingProfile, ClearChargingProfile and GetCompositeSchedule with a
     /// `NotSupported` CALLERROR, as a charger without smart charging does.
     pub profiles_not_supported: bool,
-    /// The id tag (1.6) or ISO14443 id token (2.0.1) sessions start with.
+    /// The id tag (1.6) or ISO14443 id token (2.0.1) sessions on EVSE 1 start with; on
+    /// EVSE n > 1 it has `-n` appended, so that one charger's sessions are not one tag's
+    /// concurrent transactions.
     pub id_tag: String,
+}
+
+impl EvOptions {
+    /// The tag sessions on `evse` start with.
+    pub fn tag(&self, evse: u32) -> String {
+        match evse {
+            1 => self.id_tag.clone(),
+            n => format!("{}-{n}", self.id_tag),
+        }
+    }
 }
 
 impl Default for EvOptions {
@@ -72,6 +84,19 @@ pub struct MeterReport {
     pub limit: Option<f64>,
     /// The request sent: MeterValues (1.6) or TransactionEvent Updated (2.0.1).
     pub request: Value,
+}
+
+/// Reads what a charger's EVs draw, from any task; cheap to clone.
+#[derive(Clone)]
+pub struct EvGauge(Arc<Mutex<Site>>);
+
+impl EvGauge {
+    /// What the EV on `evse` draws now on L1, L2 and L3, in A; `None` without a session.
+    pub fn drawn(&self, evse: u32) -> Option<[f64; 3]> {
+        let mut site = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        site.advance(Utc::now());
+        site.reading(evse).map(|r| r.currents)
+    }
 }
 
 /// A connected, booted charger with EVs. Dropping it ends the driver and the link.
@@ -177,6 +202,12 @@ impl EvCharger {
     /// What the EV on `evse` draws now on L1, L2 and L3, in A; `None` without a session.
     pub fn drawn(&self, evse: u32) -> Option<[f64; 3]> {
         self.reading(evse).map(|r| r.currents)
+    }
+
+    /// A handle that reads what the EVs draw, for another task (the charger itself stays
+    /// with its owner).
+    pub fn gauge(&self) -> EvGauge {
+        EvGauge(Arc::clone(&self.site))
     }
 
     /// The meter of `evse` now; `None` without a session.
