@@ -58,6 +58,7 @@ mod handshake;
 mod interop_node;
 mod interop_python;
 mod layering;
+mod load_resources;
 mod log_redaction;
 mod malformed;
 mod notify_delivery;

@@ -89,9 +89,6 @@ async fn refused(db: &impl Db, id: Option<i64>, spec: &CircuitSpec) -> DbResult<
                 format!("The parent circuit {p} does not exist."),
             );
         };
-        if let Err(f) = electrical::check_child(spec, &parent.spec()) {
-            return Ok(Some(f));
-        }
         // Up from the parent: meeting this circuit would close a loop.
         let mut at = Some(p);
         for _ in 0..MAX_DEPTH {
@@ -111,6 +108,9 @@ async fn refused(db: &impl Db, id: Option<i64>, spec: &CircuitSpec) -> DbResult<
                 )
                 .await?
                 .flatten();
+        }
+        if let Err(f) = electrical::check_child(spec, &parent.spec()) {
+            return Ok(Some(f));
         }
     }
     let Some(id) = id else { return Ok(None) };
