@@ -21,20 +21,8 @@ use super::extract::{id, ApiJson};
 use super::fields::{choice, integer, object, tenths, Fields};
 use super::{load_hook, ApiState};
 use crate::store::resources::electrical::{CONNECTED_PHASES, PHASES, PHASE_ROTATIONS, VOLTAGES};
-use crate::store::resources::{EvseView, PowerOptions, PowerOptionsPatch};
+use crate::store::resources::{EvseView, PowerOptionsPatch};
 use crate::store::ResourceError;
-
-/// The `powerOptions` object of an EVSE.
-pub fn render(p: &PowerOptions) -> Value {
-    json!({
-        "phases": p.phases,
-        "connectedPhase": p.connected_phase,
-        "phaseRotation": p.phase_rotation,
-        "maxAmperage": p.max_amperage,
-        "maxVoltage": p.max_voltage,
-        "maxPower": p.max_power,
-    })
-}
 
 /// The `powerOptions` of a body, checked field by field (none: the body has none).
 pub fn read(body: &Map<String, Value>) -> Result<Option<PowerOptionsPatch>, ApiError> {
