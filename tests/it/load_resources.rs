@@ -103,14 +103,6 @@ async fn circuits_and_meters_are_created_listed_read_updated_and_deleted() {
                "loadBalancingIntegration": {"id": 3, "fields": {"startDate": "2025-02-18"}}}),
     )
     .await;
-    let child = create_circuit(
-        &api,
-        json!({"name": "Garage", "maxCurrent": 32, "phases": "single_phase",
-               "connectedPhase": "L2", "parentCircuitId": root,
-               "setSessionLimitToZeroOnIdle": true}),
-    )
-    .await;
-
     let r = api.get(&format!("{CIRCUITS}/{root}?{INCLUDE_ALL}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let c = &r.body["data"];
@@ -128,6 +120,29 @@ async fn circuits_and_meters_are_created_listed_read_updated_and_deleted() {
     assert_eq!(c["consumption"], json!([]));
     assert_eq!(c["unmanagedLoad"], json!([]), "no report yet");
     assert!(c.get("connectedPhase").is_none(), "{c}");
+
+    // A circuit with a load balancing integration is no parent (multi-level DLM).
+    let garage = json!({"name": "Garage", "maxCurrent": 32, "phases": "single_phase",
+                        "connectedPhase": "L2", "parentCircuitId": root,
+                        "setSessionLimitToZeroOnIdle": true});
+    let r = api.post(CIRCUITS, garage.clone()).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.body["errors"]["parentCircuitId"].is_array(), "{}", r.text);
+    let r = api
+        .patch(
+            &format!("{CIRCUITS}/{root}"),
+            json!({"loadBalancingIntegration": null}),
+        )
+        .await;
+    assert_eq!(r.body["data"]["loadBalancingIntegration"], json!(null));
+    let child = create_circuit(&api, garage).await;
+    let r = api
+        .patch(
+            &format!("{CIRCUITS}/{root}"),
+            json!({"loadBalancingIntegration": {"id": 3}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a parent takes no integration: {}", r.text);
     let r = api.get(&format!("{CIRCUITS}/{child}")).await;
     assert_eq!(r.body["data"]["parentCircuitId"], root);
     assert_eq!(r.body["data"]["setSessionLimitToZeroOnIdle"], true);
@@ -159,15 +174,13 @@ async fn circuits_and_meters_are_created_listed_read_updated_and_deleted() {
     let r = api
         .patch(
             &format!("{CIRCUITS}/{root}"),
-            json!({"name": "Building A", "maxCurrent": 80, "minChargePointCurrent": null,
-                   "loadBalancingIntegration": null}),
+            json!({"name": "Building A", "maxCurrent": 80, "minChargePointCurrent": null}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["data"]["name"], "Building A");
     assert_eq!(r.body["data"]["maxCurrent"], 80.0);
     assert_eq!(r.body["data"]["minChargePointCurrent"], json!(null));
-    assert_eq!(r.body["data"]["loadBalancingIntegration"], json!(null));
     assert_eq!(r.body["data"]["phaseRotation"], "RST", "left alone");
 
     // The tree: no cycles, no orphans.
