@@ -831,7 +831,7 @@ async fn meter_reports_are_the_circuits_unmanaged_load() {
 #[tokio::test]
 async fn evse_power_options_are_served_and_checked() {
     let (tg, api) = gateway().await;
-    let (_c, cp, evses) = charge_point(&tg, &api, "PWR-1").await;
+    let (mut c, cp, evses) = charge_point(&tg, &api, "PWR-1").await;
     let one = format!("{R}/evses/v2.1/{}", evses[0]);
     let r = api.get(&one).await;
     assert_eq!(
@@ -921,6 +921,83 @@ async fn evse_power_options_are_served_and_checked() {
             .await
             .status,
         404
+    );
+
+    // An EVSE added ahead of the charger: the charger's reports then land on it.
+    let r = api
+        .post(
+            &format!("{R}/evses/v2.1"),
+            json!({"chargePointId": cp, "networkId": "3", "physicalReference": "3",
+                   "currentType": "ac", "status": "enabled",
+                   "powerOptions": {"phases": "single_phase", "connectedPhase": "L3"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let added = r.body["data"]["id"].as_i64().expect("id");
+    assert_eq!(r.body["data"]["powerOptions"]["connectedPhase"], "L3");
+    c.call(
+        "StatusNotification",
+        json!({"connectorId": 3, "errorCode": "NoError", "status": "Charging"}),
+    )
+    .await;
+    let r = api.get(&format!("{R}/evses/v2.1/{added}")).await;
+    assert_eq!(r.body["data"]["hardwareStatus"], "charging", "{}", r.text);
+    assert_eq!(r.body["data"]["powerOptions"]["connectedPhase"], "L3");
+    let of = format!("{R}/charge-points/v2.0/{cp}/evses");
+    assert_eq!(
+        api.get(&of).await.body["data"].as_array().map(Vec::len),
+        Some(3)
+    );
+    for (path, body, status, field) in [
+        (
+            of.clone(),
+            json!({"networkId": "3"}),
+            422,
+            Some("networkId"),
+        ),
+        (
+            of.clone(),
+            json!({"networkId": "zero"}),
+            422,
+            Some("networkId"),
+        ),
+        (of.clone(), json!({}), 422, Some("networkId")),
+        (
+            of.clone(),
+            json!({"networkId": "4", "powerOptions": {"phases": "x"}}),
+            422,
+            Some("powerOptions.phases"),
+        ),
+        (
+            format!("{R}/evses/v2.1"),
+            json!({"networkId": "4"}),
+            422,
+            Some("chargePointId"),
+        ),
+        (
+            format!("{R}/evses/v2.1"),
+            json!({"chargePointId": 999, "networkId": "4"}),
+            404,
+            None,
+        ),
+        (
+            format!("{R}/charge-points/v2.0/999/evses"),
+            json!({"networkId": "4"}),
+            404,
+            None,
+        ),
+    ] {
+        let r = api.post(&path, body.clone()).await;
+        assert_eq!(r.status, status, "{path} {body}: {}", r.text);
+        if let Some(field) = field {
+            assert!(r.body["errors"][field].is_array(), "{body}: {}", r.text);
+        }
+    }
+    let r = api.post(&of, json!({"networkId": 4})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        api.get(&of).await.body["data"].as_array().map(Vec::len),
+        Some(4)
     );
 }
 
