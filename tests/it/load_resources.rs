@@ -1008,7 +1008,16 @@ async fn load_management_survives_a_restart() {
     let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
     let tg = start_in(s.clone(), dir.clone()).await;
     let api = api_of(&tg);
-    let (c, cp, evses) = charge_point(&tg, &api, "KEEP-1").await;
+    let (mut c, cp, evses) = charge_point(&tg, &api, "KEEP-1").await;
+    c.call("StartTransaction", json!({"connectorId": 2, "idTag": "K1", "meterStart": 0, "timestamp": "2026-11-28T10:00:00Z"}))
+        .await;
+    let sessions = api
+        .get(&format!("{R}/sessions/v1.0?filter[chargePointId]={cp}"))
+        .await;
+    let session = sessions.body["data"][0]["id"]
+        .as_str()
+        .expect("a session")
+        .to_owned();
     let meter = create_meter(&api).await;
     let circuit = create_circuit(
         &api,
@@ -1042,6 +1051,10 @@ async fn load_management_survives_a_restart() {
             json!({"targetId": 4, "type": "partner", "priority": 1}),
         ),
         (
+            format!("{ACT}/{circuit}/set-session-priority/{session}"),
+            json!({"priority": 1.5}),
+        ),
+        (
             format!("/public-api/actions/electricity-meter/v1.0/{meter}/report-consumption"),
             json!({"currentL1": 2000, "currentL2": 2500, "timestamp": chrono::Utc::now().to_rfc3339()}),
         ),
@@ -1056,6 +1069,14 @@ async fn load_management_survives_a_restart() {
         format!("{R}/evses/v2.1/{}", evses[0]),
         format!("{CIRCUITS}/{circuit}/soc-priorities"),
     ];
+    sql(&tg)
+        .set_circuit_consumption(
+            circuit,
+            [Some(4.0), Some(4.5), Some(0.0)],
+            "2026-11-28T10:00:00.000Z".into(),
+        )
+        .await
+        .expect("consumption stored");
     let mut before = Vec::new();
     for path in &reads {
         before.push(api.get(path).await.body);
@@ -1065,15 +1086,27 @@ async fn load_management_survives_a_restart() {
         Some(2)
     );
 
+    before.push(
+        api.get(&format!("{CIRCUITS}/{circuit}/consumption"))
+            .await
+            .body,
+    );
+    let inputs = sql(&tg).load_inputs().await.expect("load inputs");
+    assert_eq!(inputs.session_priorities.len(), 1);
+    assert_eq!(inputs.attachments[0].evses.len(), 1);
+
     drop(c);
     let TestGateway { gw, store, .. } = tg;
     gw.shutdown().await;
     drop(store);
     let tg = start_in(s, dir).await;
     let api = api_of(&tg);
-    for (path, was) in reads.iter().zip(&before) {
+    let consumption = format!("{CIRCUITS}/{circuit}/consumption");
+    for (path, was) in reads.iter().chain([&consumption]).zip(&before) {
         let now = api.get(path).await;
         assert_eq!(now.status, 200, "{path}: {}", now.text);
         assert_eq!(&now.body, was, "{path}");
     }
+    assert_eq!(before.len(), reads.len() + 1);
+    assert_eq!(sql(&tg).load_inputs().await.expect("load inputs"), inputs);
 }
