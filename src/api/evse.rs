@@ -16,6 +16,7 @@ use super::ApiState;
 use crate::domain::variable::VariableKey;
 use crate::store::resources::{
     ConfigurationView, EvseFilter, EvseView, HardwareStatusLogView, NetworkStatusLogView,
+    PowerOptions,
 };
 
 #[derive(Serialize)]
@@ -46,6 +47,18 @@ struct EvseJson<'a> {
     last_updated_at: &'a str,
 }
 
+/// The `powerOptions` object of an EVSE.
+fn power_options(p: &PowerOptions) -> Value {
+    json!({
+        "phases": p.phases,
+        "connectedPhase": p.connected_phase,
+        "phaseRotation": p.phase_rotation,
+        "maxAmperage": p.max_amperage,
+        "maxVoltage": p.max_voltage,
+        "maxPower": p.max_power,
+    })
+}
+
 pub(crate) fn render(e: &EvseView, with_charge_point: bool) -> Value {
     let json = EvseJson {
         id: e.id,
@@ -65,7 +78,7 @@ pub(crate) fn render(e: &EvseView, with_charge_point: bool) -> Value {
                 status: "enabled",
             })
             .collect(),
-        power_options: super::evse_power::render(&e.power),
+        power_options: power_options(&e.power),
         created_at: &e.created_at,
         last_updated_at: &e.updated_at,
     };

@@ -157,7 +157,10 @@ fn resources() -> Router<Arc<ApiState>> {
             &at("/charge-points/v1.0/{chargePoint}/status"),
             g(status::status),
         )
-        .route(&at(&format!("{CP}/evses")), g(evse::list_of))
+        .route(
+            &at(&format!("{CP}/evses")),
+            g(evse::list_of).post(evse_power::create_of),
+        )
         .route(
             &at(&format!("{CP}/evses/{{evse}}")),
             g(evse::read_of).patch(evse_power::update_of),
@@ -184,7 +187,7 @@ fn resources() -> Router<Arc<ApiState>> {
             &at(&format!("{CP}/configurations")),
             g(evse::configurations),
         )
-        .route(&at("/evses/v2.1"), g(evse::list))
+        .route(&at("/evses/v2.1"), g(evse::list).post(evse_power::create))
         .route(
             &at("/evses/v2.1/{evse}"),
             g(evse::read).patch(evse_power::update),

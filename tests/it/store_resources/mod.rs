@@ -381,9 +381,12 @@ async fn run(p: &Pair) {
     reads::reads(p).await;
     writes::writes(p).await;
     writes::actions(p).await;
+    load::load(p).await;
     writes::deletes(p).await;
+    load::after_deletes(p).await;
 }
 
+mod load;
 mod race;
 mod reads;
 mod writes;

@@ -1,6 +1,8 @@
 //! Circuits: their fields, the tree they form, and deleting them. Every write checks
 //! what it refers to in its own transaction (the parent and the meter exist, the parent
 //! is no descendant, the attached EVSEs still fit), so a refused write stores nothing.
+//! As the reference says, a circuit with a load balancing integration takes no part in
+//! multi-level DLM: it has no parent and no children.
 
 use super::query::Filter;
 use super::{all_rows, opt_row, Outcome};
@@ -62,6 +64,15 @@ async fn attached_power(db: &impl Db, id: i64) -> DbResult<Vec<(i64, PowerOption
     .await
 }
 
+/// Whether a circuit uses a load balancing integration (one with an `id`): the reference
+/// keeps those out of multi-level DLM, as a child or as a parent.
+fn integrated(c: &CircuitSpec) -> bool {
+    c.load_balancing_integration
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .is_some_and(|v| !v["id"].is_null())
+}
+
 /// What `spec` (of circuit `id`, none for a new one) refers to, checked: the meter and
 /// the parent exist, the parent is not the circuit or below it, the circuit fits its
 /// parent and its children fit it, and the EVSEs attached to it fit it.
@@ -89,8 +100,19 @@ async fn refused(db: &impl Db, id: Option<i64>, spec: &CircuitSpec) -> DbResult<
                 format!("The parent circuit {p} does not exist."),
             );
         };
-        if let Err(f) = electrical::check_child(spec, &parent.spec()) {
-            return Ok(Some(f));
+        if integrated(spec) {
+            return bad(
+                "loadBalancingIntegration",
+                "A circuit with a load balancing integration cannot be under a parent.".into(),
+            );
+        }
+        if integrated(&parent.spec()) {
+            return bad(
+                "parentCircuitId",
+                format!(
+                    "The circuit {p} uses a load balancing integration: it cannot be a parent."
+                ),
+            );
         }
         // Up from the parent: meeting this circuit would close a loop.
         let mut at = Some(p);
@@ -112,6 +134,9 @@ async fn refused(db: &impl Db, id: Option<i64>, spec: &CircuitSpec) -> DbResult<
                 .await?
                 .flatten();
         }
+        if let Err(f) = electrical::check_child(spec, &parent.spec()) {
+            return Ok(Some(f));
+        }
     }
     let Some(id) = id else { return Ok(None) };
     let children = all_rows(
@@ -121,6 +146,12 @@ async fn refused(db: &impl Db, id: Option<i64>, spec: &CircuitSpec) -> DbResult<
         CircuitView::from_row,
     )
     .await?;
+    if !children.is_empty() && integrated(spec) {
+        return bad(
+            "loadBalancingIntegration",
+            "A circuit with child circuits cannot use a load balancing integration.".into(),
+        );
+    }
     for child in children {
         if let Err(f) = electrical::check_child(&child.spec(), spec) {
             return bad(

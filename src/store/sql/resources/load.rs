@@ -1,13 +1,14 @@
 //! What the load manager reads and writes: everything configured, in one read
 //! ([`inputs`]); the consumption per phase it measured; and the EVSEs' power options,
-//! which the API edits (checked against the circuit the EVSE is under, if any).
+//! which the API edits — also on EVSEs it adds ahead of the charger's reports —
+//! checked against the circuit the EVSE is under, if any.
 
 use super::circuit::invalid;
 use super::evse::{power_at, POWER_COLUMNS_E};
 use super::{all_rows, Outcome};
 use crate::store::resources::electrical;
 use crate::store::resources::{
-    EvsePower, EvseView, LoadInputs, PhaseCurrent, PowerOptionsPatch, ResourceError,
+    EvsePower, EvseView, LoadInputs, PhaseCurrent, PowerOptions, PowerOptionsPatch, ResourceError,
     SessionPriority,
 };
 use crate::store::sql::{now, Db, DbResult};
@@ -85,23 +86,15 @@ pub async fn set_power(
     if let Err(f) = electrical::check_power(&p) {
         return invalid(f);
     }
-    let circuit: Option<i64> = db
-        .opt_scalar(
-            "SELECT circuit_id FROM circuit_charge_points WHERE charge_point_id = ?1",
-            &[&before.charge_point_id],
-        )
-        .await?;
-    if let Some(c) = circuit {
-        if let Some(c) = super::circuit::get(db, c).await? {
-            if let Err(f) = electrical::evse_fits(&c.spec(), &p) {
-                return invalid(electrical::Fault {
-                    field: "powerOptions",
-                    message: format!(
-                        "The EVSE would not fit its circuit {} ({}): {}",
-                        c.id, f.field, f.message
-                    ),
-                });
-            }
+    if let Some(c) = circuit_of(db, before.charge_point_id).await? {
+        if let Err(f) = electrical::evse_fits(&c.spec(), &p) {
+            return invalid(electrical::Fault {
+                field: "powerOptions",
+                message: format!(
+                    "The EVSE would not fit its circuit {} ({}): {}",
+                    c.id, f.field, f.message
+                ),
+            });
         }
     }
     db.exec(
@@ -187,4 +180,81 @@ pub async fn inputs(db: &impl Db) -> DbResult<LoadInputs> {
         soc_priorities: super::attachment::all_soc(db).await?,
         meters: super::meter::all(db).await?,
     })
+}
+
+/// Adds EVSE `network_id` (its OCPP number) to a charge point ahead of the charger's
+/// reports (which then update this row), with its power options. `NotFound`: no such
+/// charge point; `Duplicate("networkId")`: it has that EVSE already; `Invalid`: options
+/// that disagree, or do not fit the charge point's circuit.
+pub async fn create_evse(
+    db: &impl Db,
+    cp: i64,
+    network_id: i64,
+    power: &PowerOptions,
+) -> DbResult<Outcome<EvseView>> {
+    let known = db
+        .opt("SELECT 1 FROM charge_points WHERE id = ?1", &[&cp])
+        .await?
+        .is_some();
+    if !known {
+        return Ok(Outcome::Refused(ResourceError::NotFound));
+    }
+    if let Err(f) = electrical::check_power(power) {
+        return invalid(f);
+    }
+    if let Some(c) = circuit_of(db, cp).await? {
+        if let Err(f) = electrical::evse_fits(&c.spec(), power) {
+            return invalid(electrical::Fault {
+                field: "powerOptions",
+                message: format!(
+                    "The EVSE would not fit its circuit {} ({}): {}",
+                    c.id, f.field, f.message
+                ),
+            });
+        }
+    }
+    let at = now();
+    let id: Option<i64> = db
+        .opt_scalar(
+            "INSERT INTO evses (charge_point_id, network_id, created_at, updated_at, phases,
+               connected_phase, phase_rotation, max_amperage, max_voltage, max_power)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (charge_point_id, network_id) DO NOTHING RETURNING id",
+            &[
+                &cp,
+                &network_id,
+                &at,
+                &power.phases,
+                &power.connected_phase,
+                &power.phase_rotation,
+                &power.max_amperage,
+                &power.max_voltage,
+                &power.max_power,
+            ],
+        )
+        .await?;
+    let Some(id) = id else {
+        return Ok(Outcome::Refused(ResourceError::Duplicate("networkId")));
+    };
+    Ok(match super::evse::get(db, id).await? {
+        Some(v) => Outcome::Done(v),
+        None => Outcome::Refused(ResourceError::NotFound),
+    })
+}
+
+/// The circuit charge point `cp` is in, if any.
+async fn circuit_of(
+    db: &impl Db,
+    cp: i64,
+) -> DbResult<Option<crate::store::resources::CircuitView>> {
+    let circuit: Option<i64> = db
+        .opt_scalar(
+            "SELECT circuit_id FROM circuit_charge_points WHERE charge_point_id = ?1",
+            &[&cp],
+        )
+        .await?;
+    match circuit {
+        Some(c) => super::circuit::get(db, c).await,
+        None => Ok(None),
+    }
 }

@@ -102,6 +102,12 @@ pub trait LoadStore {
     /// when they disagree or no longer fit the EVSE's circuit.
     write_op fn set_power_options(evse: i64, patch: PowerOptionsPatch) -> Refusable<EvseView>
         = |db| res::load::set_power(db, *evse, patch) => settle;
+    /// Adds EVSE `network_id` (its OCPP number) to a charge point, with its power options:
+    /// `NotFound` for an unknown charge point, `Duplicate("networkId")` for one it has.
+    write_op fn create_evse(
+        charge_point: i64, network_id: i64, power: PowerOptions,
+    ) -> Refusable<EvseView>
+        = |db| res::load::create_evse(db, *charge_point, *network_id, power) => settle;
     /// Everything load management is configured with, for the load manager.
     read_op fn load_inputs() -> R<LoadInputs> = |db| res::load::inputs(db);
     /// The sessions running on the EVSEs of attached charge points.

@@ -70,7 +70,7 @@ owned!(
     SubscriptionSpec, ResendFilter, Settlement, EventStatus, NewProvisioning,
     ProvisioningPatch, NewContract, ListSupport, ListLimits, Option<f64>, [Option<f64>; 3],
     CircuitFilter, CircuitSpec, CircuitPatch, SocPriorities, UserPrioritySpec,
-    UserPriorityPatch, MeterSpec, MeterPatch, MeterReport, PowerOptionsPatch,
+    UserPriorityPatch, MeterSpec, MeterPatch, MeterReport, PowerOptionsPatch, PowerOptions,
 );
 
 /// Writes a trait of the seam and its `impl` for [`SqlStore`] (or methods of
