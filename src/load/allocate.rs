@@ -2,12 +2,12 @@
 //! that keeps every breaker, phase by phase, within its rating.
 //!
 //! Order of work (each step in its own file where it is more than a few lines):
-//! 1. check and index the tree ([`Network`]);
+//! 1. check and index the tree (`Network`);
 //! 2. unmanaged load per circuit phase, bottom up (this file);
 //! 3. non-compliant EVSEs at a fixed load, taken off the capacity first;
 //! 4. sessions: weight = priority × the circuit's SoC factor, cap = min(max, demand
-//!    cap) ([`demand`]), weighted filling with the minimum rule ([`share`]);
-//! 5. idle EVSEs share what is left ([`share::share_idle`]);
+//!    cap) (`demand`), weighted filling with the minimum rule (`share`);
+//! 5. idle EVSEs share what is left (`share::share_idle`);
 //! 6. the plan, EVSEs by key and circuits by id.
 //!
 //! Decisions on the unmanaged load (per phase of a circuit, its subtree included):
@@ -76,10 +76,10 @@ pub fn allocate(
     let previous_of = |e: usize| previous.and_then(|p| p.evse(net.evse_keys[e]));
     let mut candidates = Vec::new();
     let mut demands = Vec::new();
-    for e in 0..n {
+    for (e, slot) in limits.iter().enumerate() {
         let ev = evse(e);
         let Some(session) = ev.session else { continue };
-        if limits[e].is_some() {
+        if slot.is_some() {
             continue;
         }
         let node = net.evse_node[e];

@@ -140,8 +140,7 @@ pub(crate) fn fill(net: &Network, capacity: &[f64], wants: &[Want]) -> Vec<Fille
         }
         let Some(k) = first else { break };
         level = fills_at;
-        for m in start[k]..start[k + 1] {
-            let i = members[m];
+        for &i in &members[start[k]..start[k + 1]] {
             if out[i].is_none() {
                 freeze(
                     i,

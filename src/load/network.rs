@@ -157,7 +157,7 @@ fn depths(parent: &[Option<usize>], ids: &[i64]) -> Result<Vec<usize>, ModelErro
     const UNKNOWN: usize = usize::MAX;
     let mut depth = vec![UNKNOWN; parent.len()];
     let mut path = Vec::new();
-    for start in 0..parent.len() {
+    for (start, id) in ids.iter().enumerate() {
         let mut n = start;
         // Walk up until a node of known depth or a root; a node met twice on the way
         // is a cycle.
@@ -166,7 +166,7 @@ fn depths(parent: &[Option<usize>], ids: &[i64]) -> Result<Vec<usize>, ModelErro
                 break depth[n] + 1;
             }
             if path.len() > parent.len() {
-                return Err(ModelError::Cycle(ids[start]));
+                return Err(ModelError::Cycle(*id));
             }
             path.push(n);
             match parent[n] {
