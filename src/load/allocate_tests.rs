@@ -75,13 +75,13 @@ fn rule2_a_stale_or_missing_meter_counts_the_reserve_and_no_reserve_is_zero() {
     });
     stale.offline_reserved = Some(16.0);
     let e = charging(evse(10, 1, 32.0), T0);
-    let p = plan(&[stale.clone()], &[e.clone()]);
+    let p = plan(std::slice::from_ref(&stale), std::slice::from_ref(&e));
     assert_eq!(p.circuit(1).unwrap().meter, MeterState::Stale);
     assert_eq!(p.circuit(1).unwrap().unmanaged, [16.0; 3]);
     assert!(approx(limit(&p, 10), 24.0));
 
     stale.meter = None;
-    let p = plan(&[stale.clone()], &[e.clone()]);
+    let p = plan(std::slice::from_ref(&stale), std::slice::from_ref(&e));
     assert_eq!(p.circuit(1).unwrap().meter, MeterState::None);
     assert!(approx(limit(&p, 10), 24.0));
 
@@ -135,7 +135,7 @@ fn rule4_shares_follow_the_weights_and_a_capped_share_goes_to_the_others() {
     let mut heavy = charging(evse(10, 1, 63.0), T0);
     heavy.priority = 2.0;
     let light = charging(evse(11, 1, 63.0), T0);
-    let p = plan(&[root.clone()], &[heavy.clone(), light.clone()]);
+    let p = plan(std::slice::from_ref(&root), &[heavy.clone(), light.clone()]);
     assert!(approx(limit(&p, 10), 40.0) && approx(limit(&p, 11), 20.0));
 
     // A 10 A EVSE takes 10; the other two split the remaining 50 by 2:1.
@@ -169,7 +169,7 @@ fn rule4_a_session_drawing_less_is_capped_at_its_draw_and_probed_again_later() {
     let mut slow = charging(evse(10, 1, 32.0), T0);
     let other = charging(evse(11, 1, 32.0), T0);
     let first = allocate(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[slow.clone(), other.clone()],
         None,
         T0,
@@ -184,7 +184,7 @@ fn rule4_a_session_drawing_less_is_capped_at_its_draw_and_probed_again_later() {
     });
     let t1 = T0 + s.settle_ms + 5_000;
     let p = allocate(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[slow.clone(), other.clone()],
         Some(&first),
         t1,
@@ -198,7 +198,7 @@ fn rule4_a_session_drawing_less_is_capped_at_its_draw_and_probed_again_later() {
         at: T0 + s.settle_ms,
     });
     let capped = allocate(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[slow.clone(), other.clone()],
         Some(&first),
         t1,
@@ -215,7 +215,7 @@ fn rule4_a_session_drawing_less_is_capped_at_its_draw_and_probed_again_later() {
     // Still capped before the probe is due; offered the full share once it is.
     let t2 = t1 + s.probe_interval_ms - 1;
     let p = allocate(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[slow.clone(), other.clone()],
         Some(&capped),
         t2,
@@ -224,7 +224,7 @@ fn rule4_a_session_drawing_less_is_capped_at_its_draw_and_probed_again_later() {
     .unwrap();
     assert_eq!(reason(&p, 10), Reason::Demand);
     let probe = allocate(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[slow.clone(), other.clone()],
         Some(&p),
         t2 + 1,
@@ -253,7 +253,7 @@ fn rule5_when_not_all_reach_the_minimum_the_lowest_weight_then_the_newest_waits(
     let mut low = charging(evse(13, 1, 32.0), T0 - 9_000);
     low.priority = 0.5;
     let p = plan(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &[old.clone(), newest.clone(), mid.clone(), low],
     );
     assert_eq!((limit(&p, 13), reason(&p, 13)), (0.0, Reason::BelowMinimum));
@@ -293,7 +293,7 @@ fn rule6_idle_evses_share_what_the_sessions_leave_and_get_zero_below_the_minimum
     let all: Vec<Evse> = std::iter::once(active.clone())
         .chain(idle.clone())
         .collect();
-    let p = plan(&[root.clone()], &all);
+    let p = plan(std::slice::from_ref(&root), &all);
     assert_eq!(limit(&p, 10), 16.0);
     for cp in 11..14 {
         assert_eq!((limit(&p, cp), reason(&p, cp)), (8.0, Reason::Idle));
@@ -346,7 +346,13 @@ fn bad_trees_and_numbers_are_named_errors() {
     ));
     let root = circuit(1, None, 10.0);
     assert_eq!(
-        allocate(&[root.clone()], &[evse(5, 4, 16.0)], None, T0, &s),
+        allocate(
+            std::slice::from_ref(&root),
+            &[evse(5, 4, 16.0)],
+            None,
+            T0,
+            &s
+        ),
         Err(ModelError::UnknownCircuit {
             evse: EvseKey::new(5, 1),
             circuit: 4
@@ -359,7 +365,7 @@ fn bad_trees_and_numbers_are_named_errors() {
     let mut zero = evse(5, 1, 16.0);
     zero.priority = 0.0;
     assert!(matches!(
-        allocate(&[root.clone()], &[zero], None, T0, &s),
+        allocate(std::slice::from_ref(&root), &[zero], None, T0, &s),
         Err(ModelError::InvalidPriority { .. })
     ));
     let mut negative = root;

@@ -4,7 +4,7 @@
 
 use crate::load::key::EvseKey;
 
-/// Why [`crate::load::allocate`] (or a [`crate::load::PhaseMap`] constructor) refused
+/// Why `allocate` (or a `PhaseMap` constructor) refused
 /// its input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {

@@ -65,8 +65,9 @@ pub(crate) fn fill(net: &Network, capacity: &[f64], wants: &[Want]) -> Vec<Fille
         }
     }
     let ratio = |i: usize| wants[i].cap / wants[i].weight;
-    let mut by_ratio: Vec<usize> = (0..wants.len()).collect();
-    by_ratio.sort_by(|a, b| ratio(*a).total_cmp(&ratio(*b)).then(a.cmp(b)));
+    let mut keyed: Vec<(f64, usize)> = (0..wants.len()).map(|i| (ratio(i), i)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let by_ratio: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
 
     let mut out: Vec<Option<Filled>> = vec![None; wants.len()];
     let mut left = wants.len();
@@ -140,8 +141,7 @@ pub(crate) fn fill(net: &Network, capacity: &[f64], wants: &[Want]) -> Vec<Fille
         }
         let Some(k) = first else { break };
         level = fills_at;
-        for m in start[k]..start[k + 1] {
-            let i = members[m];
+        for &i in &members[start[k]..start[k + 1]] {
             if out[i].is_none() {
                 freeze(
                     i,

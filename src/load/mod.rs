@@ -6,8 +6,8 @@
 //! order [`steps`] gives.
 //!
 //! Decisions: currents are `f64` amperes per phase; time is `i64` milliseconds (see
-//! [`key`]); the allocator is weighted max-min fair (progressive filling, [`fill`])
-//! with a minimum-current rule ([`share`]); no crate beyond `thiserror` is needed.
+//! `key`); the allocator is weighted max-min fair (progressive filling, `fill`)
+//! with a minimum-current rule (`share`); no crate beyond `thiserror` is needed.
 
 mod allocate;
 mod demand;

@@ -40,7 +40,7 @@ impl Network {
     /// circuits) and indexes it.
     pub fn new(circuits: &[Circuit], evses: &[Evse]) -> Result<Network, ModelError> {
         let mut circuit_input: Vec<usize> = (0..circuits.len()).collect();
-        circuit_input.sort_by_key(|i| circuits[*i].id);
+        circuit_input.sort_unstable_by_key(|i| (circuits[*i].id, *i));
         let circuit_ids: Vec<i64> = circuit_input.iter().map(|i| circuits[*i].id).collect();
         if let Some(w) = circuit_ids.windows(2).find(|w| w[0] == w[1]) {
             return Err(ModelError::DuplicateCircuit(w[0]));
@@ -63,11 +63,11 @@ impl Network {
         }
         let depth = depths(&parent, &circuit_ids)?;
         let mut bottom_up: Vec<usize> = (0..circuit_ids.len()).collect();
-        bottom_up.sort_by_key(|n| (std::cmp::Reverse(depth[*n]), *n));
+        bottom_up.sort_unstable_by_key(|n| (std::cmp::Reverse(depth[*n]), *n));
         let maps = circuit_input.iter().map(|i| circuits[*i].map).collect();
 
         let mut evse_input: Vec<usize> = (0..evses.len()).collect();
-        evse_input.sort_by_key(|i| evses[*i].key);
+        evse_input.sort_unstable_by_key(|i| (evses[*i].key, *i));
         let evse_keys: Vec<EvseKey> = evse_input.iter().map(|i| evses[*i].key).collect();
         if let Some(w) = evse_keys.windows(2).find(|w| w[0] == w[1]) {
             return Err(ModelError::DuplicateEvse(w[0]));
@@ -82,7 +82,7 @@ impl Network {
             evse_input,
             evse_node: Vec::with_capacity(evses.len()),
             foot_start: Vec::with_capacity(evses.len() + 1),
-            foot: Vec::new(),
+            foot: Vec::with_capacity(evses.len() * 6),
         };
         net.foot_start.push(0);
         for i in net.evse_input.clone() {
@@ -157,7 +157,7 @@ fn depths(parent: &[Option<usize>], ids: &[i64]) -> Result<Vec<usize>, ModelErro
     const UNKNOWN: usize = usize::MAX;
     let mut depth = vec![UNKNOWN; parent.len()];
     let mut path = Vec::new();
-    for start in 0..parent.len() {
+    for (start, id) in ids.iter().enumerate() {
         let mut n = start;
         // Walk up until a node of known depth or a root; a node met twice on the way
         // is a cycle.
@@ -166,7 +166,7 @@ fn depths(parent: &[Option<usize>], ids: &[i64]) -> Result<Vec<usize>, ModelErro
                 break depth[n] + 1;
             }
             if path.len() > parent.len() {
-                return Err(ModelError::Cycle(ids[start]));
+                return Err(ModelError::Cycle(*id));
             }
             path.push(n);
             match parent[n] {

@@ -2,7 +2,7 @@
 //! EVSEs.
 //!
 //! Decisions:
-//! - Sessions are filled by weight ([`fill`]); if any ends strictly between 0 and its
+//! - Sessions are filled by weight (`fill`); if any ends strictly between 0 and its
 //!   minimum, then for each circuit phase that stopped such a session (lowest level
 //!   first) the sessions it stopped are ordered highest weight, then oldest start, then
 //!   key, and only the longest prefix whose weighted share of that phase's remaining
@@ -113,12 +113,19 @@ fn drop_short(
             load[*k] += a * f.x;
         }
     }
+    // The sessions each short constraint stopped (`short` is sorted).
+    let mut stopped: Vec<Vec<usize>> = vec![Vec::new(); short.len()];
+    for (j, f) in filled.iter().enumerate() {
+        if let Bound::Constraint(k) = f.bound {
+            if let Ok(g) = short.binary_search(&k) {
+                stopped[g].push(j);
+            }
+        }
+    }
     let mut groups: Vec<(f64, usize, Vec<usize>)> = short
         .iter()
-        .map(|k| {
-            let members: Vec<usize> = (0..active.len())
-                .filter(|j| filled[*j].bound == Bound::Constraint(*k))
-                .collect();
+        .zip(stopped)
+        .map(|(k, members)| {
             let level = members
                 .first()
                 .map_or(0.0, |j| filled[*j].x / candidates[active[*j]].weight);

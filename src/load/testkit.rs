@@ -109,8 +109,8 @@ pub(crate) fn over(
         let Some(state) = plan.circuit(c.id) else {
             continue;
         };
-        for p in 0..3 {
-            let total = loads[&c.id][p] + state.unmanaged[p];
+        for (p, unmanaged) in state.unmanaged.iter().enumerate() {
+            let total = loads[&c.id][p] + unmanaged;
             if total > c.max_current + tol {
                 out.push((c.id, p, total, c.max_current));
             }

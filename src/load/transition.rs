@@ -37,7 +37,7 @@ pub struct Steps {
 }
 
 /// The steps from the `applied` limits (as the chargers have them) to `next`, the plan
-/// [`crate::load::allocate`] made for `net`'s circuits and EVSEs.
+/// `allocate` made for `net`'s circuits and EVSEs.
 pub fn steps(applied: &[(EvseKey, f64)], next: &Plan, net: &Network, min_change: f64) -> Steps {
     let mut applied: Vec<(EvseKey, f64)> = applied.to_vec();
     applied.sort_by_key(|a| a.0);
