@@ -65,6 +65,7 @@ pub async fn allocations(
     Ok(Json(json!({"data": {
         "circuitId": c.id,
         "managed": state.shared.settings.load.enabled,
+        "allocatedHere": figures.map(|f| f.allocating),
         "calculatedAt": figures.and(view.at.clone()),
         "meter": figures.map(|f| f.meter),
         "phases": phases,

@@ -36,6 +36,10 @@ pub struct Managed {
     pub phases: u8,
     /// The charger's transaction on it, when one runs.
     pub transaction: Option<String>,
+    /// Whether the store had its charger connected (to any node) at the last read.
+    pub connected: bool,
+    /// The root of its circuit's tree.
+    pub root: i64,
 }
 
 /// Everything one allocation needs, but the draws.
@@ -99,12 +103,23 @@ fn evse_map(power: &PowerOptions, circuit: &CircuitView) -> Option<(PhaseMap, u8
     Some((map, used.max(1)))
 }
 
+/// The root of `circuit`'s tree (itself when it has no parent; a cycle, which the API
+/// refuses, stops at the circuit where it closes).
+pub fn root_of(views: &HashMap<i64, &CircuitView>, circuit: i64) -> i64 {
+    let mut at = circuit;
+    for _ in 0..64 {
+        match views.get(&at).and_then(|c| c.parent_circuit_id) {
+            Some(parent) if views.contains_key(&parent) => at = parent,
+            _ => break,
+        }
+    }
+    at
+}
+
 /// The snapshot of `inputs`, the running `sessions` and the charge points' `protocols`.
 pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[LoadProtocol]) -> Snapshot {
-    let protocols: HashMap<i64, Option<String>> = protocols
-        .iter()
-        .map(|p| (p.charge_point_id, p.protocol.clone()))
-        .collect();
+    let protocols: HashMap<i64, &LoadProtocol> =
+        protocols.iter().map(|p| (p.charge_point_id, p)).collect();
     let meters: HashMap<i64, _> = inputs.meters.iter().map(|m| (m.id, m)).collect();
     let soc: HashMap<i64, _> = inputs.soc_priorities.iter().map(|(c, s)| (*c, s)).collect();
     let mut views: HashMap<i64, &CircuitView> = HashMap::new();
@@ -185,7 +200,9 @@ pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[Load
                 compliance: crate::load::Compliance::Compliant,
             },
             identity: e.identity.clone(),
-            protocol: protocols.get(&e.charge_point_id).cloned().flatten(),
+            protocol: protocols.get(&e.charge_point_id).and_then(|p| p.protocol.clone()),
+            connected: protocols.get(&e.charge_point_id).is_some_and(|p| p.connected),
+            root: root_of(&views, a.circuit_id),
             number,
             phases,
             transaction: session.and_then(|s| s.transaction_id.clone()),

@@ -12,7 +12,7 @@
 //! maximum when it is not known) for `[load] offline_hold`, then count for nothing until
 //! they are back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -26,6 +26,7 @@ use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
 use crate::load::{Circuit, Compliance, Drawn, Evse, Plan, Reason, Settings};
 use crate::load::{allocate, EvseKey};
+use crate::store::resources::LoadHeld;
 use crate::store::LoadStore;
 use crate::telemetry::metrics::CircuitPhaseLabels;
 
@@ -60,6 +61,15 @@ pub struct Manager {
     seen_draw: HashMap<EvseKey, i64>,
     previous: Option<Plan>,
     started: i64,
+    /// What chargers last accepted, as the store has it (written by whichever node
+    /// allocated): an offline charger is counted at it.
+    persisted: HashMap<EvseKey, f64>,
+    /// The roots of the circuit trees this node allocates, and when they were claimed.
+    trees: HashSet<i64>,
+    claimed_at: Option<std::time::Instant>,
+    /// When the store was last read (cluster mode reads it every tick: other nodes'
+    /// chargers come and go without a hook here).
+    reloaded_at: Option<std::time::Instant>,
     /// Per circuit: the time of its meter's last report and the unmanaged load it showed.
     unmanaged: HashMap<i64, (i64, [f64; 3])>,
     /// Per circuit: when its consumption was last written, and what.
@@ -85,6 +95,10 @@ impl Manager {
             started: Utc::now().timestamp_millis(),
             written: HashMap::new(),
             unmanaged: HashMap::new(),
+            persisted: HashMap::new(),
+            trees: HashSet::new(),
+            claimed_at: None,
+            reloaded_at: None,
         }
     }
 
@@ -98,11 +112,49 @@ impl Manager {
         }
     }
 
-    fn online(&self, identity: &str) -> bool {
+    /// Whether the EVSE's charger is connected: here, or (cluster mode) to another node
+    /// as the store said at the last read.
+    fn online(&self, m: &Managed) -> bool {
         self.shared
             .registry
-            .get(identity)
+            .get(&m.identity)
             .is_some_and(|h| h.is_connected())
+            || (self.shared.cluster.is_some() && m.connected)
+    }
+
+    /// Claims (or renews) the trees of `snap` this node allocates, when a third of the
+    /// lease has passed. A tree newly taken over is treated as never sent: what its
+    /// chargers hold is not known here.
+    async fn claim(&mut self, snap: &Snapshot) {
+        let lease = self.shared.settings.load.lease.max(std::time::Duration::from_secs(1));
+        if self.claimed_at.is_some_and(|t| t.elapsed() < lease / 3) {
+            return;
+        }
+        let roots: Vec<i64> = snap
+            .circuits
+            .iter()
+            .filter(|c| c.parent.is_none())
+            .map(|c| c.id)
+            .collect();
+        match self.store.claim_circuits(roots, lease).await {
+            Ok(held) => {
+                let held: HashSet<i64> = held.into_iter().collect();
+                for m in snap.evses.iter().filter(|m| held.contains(&m.root) && !self.trees.contains(&m.root)) {
+                    self.held.remove(&m.model.key);
+                }
+                if held != self.trees {
+                    tracing::info!(trees = ?held, "load management: the circuit trees this node allocates");
+                }
+                self.trees = held;
+                self.claimed_at = Some(std::time::Instant::now());
+            }
+            Err(e) => {
+                // Without a renewal the lease runs out; sending nothing is the safe side.
+                tracing::warn!(error = %e, "load management: could not claim the circuit trees");
+                self.trees.clear();
+                self.claimed_at = None;
+            }
+        }
     }
 
     async fn reload(&mut self) -> bool {
@@ -127,11 +179,21 @@ impl Manager {
                 return false;
             }
         };
+        match self.store.load_held().await {
+            Ok(held) => {
+                self.persisted = held
+                    .into_iter()
+                    .map(|h| (EvseKey::new(h.charge_point_id, h.evse_network_id), h.amps))
+                    .collect();
+            }
+            Err(e) => tracing::warn!(error = %e, "load management: could not read what chargers hold"),
+        }
         let snap = snapshot(&inputs, &sessions, &protocols);
         self.shared
             .circuits
             .set_managed(snap.managed(), snap.transactions());
         self.snapshot = Some(snap);
+        self.reloaded_at = Some(std::time::Instant::now());
         true
     }
 
@@ -139,7 +201,11 @@ impl Manager {
     pub async fn cycle(&mut self) {
         let now = Utc::now().timestamp_millis();
         let (pending, draws) = self.shared.circuits.take();
-        if (pending.reload || self.snapshot.is_none()) && !self.reload().await {
+        let stale = self.shared.cluster.is_some()
+            && self
+                .reloaded_at
+                .is_none_or(|t| t.elapsed() >= self.shared.settings.load.tick);
+        if (pending.reload || stale || self.snapshot.is_none()) && !self.reload().await {
             return;
         }
         let Some(snap) = self.snapshot.clone() else { return };
@@ -147,6 +213,7 @@ impl Manager {
             self.publish(View::default());
             return;
         }
+        self.claim(&snap).await;
         for id in &pending.connected {
             self.offline.remove(id);
             for e in snap.evses.iter().filter(|e| &e.identity == id) {
@@ -214,18 +281,44 @@ impl Manager {
             .iter()
             .map(|m| ((m.identity.clone(), m.number), m.model.key))
             .collect();
+        let mut accepted = Vec::new();
         for a in &applied {
             let Some(key) = by_key.get(&(a.change.identity.clone(), a.change.evse)).copied() else {
                 continue;
             };
             self.record(key, a, now, &mut marks);
+            if a.sent && a.answer == Answer::Accepted {
+                self.persisted.insert(key, a.change.amps);
+                accepted.push(LoadHeld {
+                    charge_point_id: key.charge_point,
+                    evse_network_id: key.evse,
+                    amps: a.change.amps,
+                });
+            }
+        }
+        if !accepted.is_empty() {
+            if let Err(e) = self.store.set_load_held(accepted).await {
+                tracing::warn!(error = %e, "load management: could not record what chargers accepted");
+            }
         }
         for (identity, key, why) in marks {
             self.flag(&identity, key, &why).await;
         }
-        let view = View::of(&snap, &plan, &draws, &self.watches, |key, tx| {
+        let mut view = View::of(&snap, &plan, &draws, &self.watches, |key, tx| {
             self.held.get(&key).and_then(|h| h.in_force(tx))
         });
+        let parents: HashMap<i64, Option<i64>> =
+            snap.circuits.iter().map(|c| (c.id, c.parent)).collect();
+        for c in &mut view.circuits {
+            let mut root = c.id;
+            for _ in 0..64 {
+                match parents.get(&root).copied().flatten() {
+                    Some(p) => root = p,
+                    None => break,
+                }
+            }
+            c.allocating = self.trees.contains(&root);
+        }
         self.report(&view, now).await;
         self.publish(view);
         self.previous = Some(plan);
@@ -307,13 +400,18 @@ impl Manager {
             Some(super::verify::Compliance::Unsupported) => Compliance::Unsupported,
             _ => Compliance::Compliant,
         };
-        if !self.online(&m.identity) {
+        if !self.online(m) {
             let since = self.offline.get(&m.identity).copied().unwrap_or(self.started);
             if now - since > ms(self.shared.settings.load.offline_hold) {
                 return None;
             }
-            // Its last allowance stays reserved: counted as drawing it.
-            let held = self.held.get(&e.key).and_then(|h| h.in_force(m.transaction.as_deref()));
+            // Its last allowance stays reserved: counted as drawing it (at its maximum
+            // when nobody knows it).
+            let held = self
+                .held
+                .get(&e.key)
+                .and_then(|h| h.in_force(m.transaction.as_deref()))
+                .or_else(|| self.persisted.get(&e.key).copied());
             e.compliance = Compliance::Ignores;
             e.drawn = held.map(|amps| Drawn {
                 per_phase: [0, 1, 2].map(|i| if i < usize::from(m.phases) { amps } else { 0.0 }),
@@ -330,7 +428,8 @@ impl Manager {
         for m in &snap.evses {
             let key = m.model.key;
             let Some(a) = plan.evse(key) else { continue };
-            if !self.online(&m.identity)
+            if !self.online(m)
+                || !self.trees.contains(&m.root)
                 || a.reason == Reason::NonCompliant
                 || self
                     .watches

@@ -20,6 +20,8 @@ pub struct CircuitFigures {
     /// Measured draws of the EVSEs under it plus its unmanaged load.
     pub consumption: [f64; 3],
     pub meter: &'static str,
+    /// Whether this node allocates the circuit's tree (always, but in cluster mode).
+    pub allocating: bool,
 }
 
 /// One EVSE's figures.
@@ -131,6 +133,7 @@ impl View {
                         MeterState::Fresh => "fresh",
                         MeterState::Stale => "stale",
                     },
+                    allocating: true,
                 }
             })
             .collect();

@@ -40,6 +40,11 @@ pub struct LoadSettings {
     /// How long an offline charger's last allowance stays reserved for it.
     #[serde(with = "humantime_serde")]
     pub offline_hold: Duration,
+    /// Cluster mode: how long a node's lease on allocating a circuit tree lasts without
+    /// renewal; when the node holding it stops, another takes the tree over this long
+    /// after its last renewal at the latest (plus a tick).
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
     /// How often circuits are recomputed without any event (meters going stale, probes,
     /// offline holds running out).
     #[serde(with = "humantime_serde")]

@@ -551,3 +551,145 @@ async fn a_killed_node_loses_nothing() {
     drop(node_a);
     cluster.drop_database().await;
 }
+
+/// Load management across nodes: one 40 A circuit, a 2.0.1 station on node A and a 1.6
+/// charger on node B, both charging 32 A cars. One node holds the circuit tree's lease and
+/// allocates it; the other node's charger gets its profile through its node, like an
+/// action. The two cars never draw more than 40 A together. The node holding the lease
+/// stops: the other takes the tree over within the lease time and allocates it from then
+/// on (a lower limit set through it reaches its charger).
+#[tokio::test]
+async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
+    use ocpp_gateway::ocpp::OcppVersion;
+    use ocpp_gateway::sim::{ConnectOptions, EvCharger, EvOptions, EvSpec};
+    let Some(cluster) = Cluster::new().await else {
+        return;
+    };
+    let lease = Duration::from_secs(2);
+    let node = |name: &'static str| {
+        let mut s = cluster.settings(name, Path::new("/nonexistent"));
+        s.load.tick = Duration::from_millis(200);
+        s.load.min_interval = Duration::ZERO;
+        s.load.lease = lease;
+        s.load.offline_hold = Duration::from_secs(600);
+        s
+    };
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let mut sa = node("lm-a");
+    sa.store.path = dir_a.path().join("gateway.db");
+    let mut sb = node("lm-b");
+    sb.store.path = dir_b.path().join("gateway.db");
+    let a = Gateway::start(sa).await.expect("node A starts");
+    let b = Gateway::start(sb).await.expect("node B starts");
+    let (api_a, api_b) = (Api::new(a.api_addr(), Some(TOKEN)), Api::new(b.api_addr(), Some(TOKEN)));
+    let options = |tag: &str| EvOptions {
+        meter_interval: Duration::from_millis(200),
+        id_tag: tag.into(),
+        ..EvOptions::default()
+    };
+    let connect = |addr: std::net::SocketAddr, identity: &'static str, v: OcppVersion| {
+        let options = options(identity);
+        async move {
+            let base = format!("ws://{addr}/ocpp");
+            EvCharger::connect_with(ConnectOptions::new(&base, identity, v), v, options)
+                .await
+                .expect("connects")
+        }
+    };
+    let on_a = connect(a.ocpp_addr(), "LMC-A", OcppVersion::V201).await;
+    let on_b = connect(b.ocpp_addr(), "LMC-B", OcppVersion::V16).await;
+    let r = api_a
+        .post(
+            &format!("{R}/circuits/v2.0"),
+            json!({"name": "Shared", "maxCurrent": 40, "phases": "three_phase"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let circuit = r.body["data"]["id"].as_i64().expect("id");
+    for identity in ["LMC-A", "LMC-B"] {
+        let cp = cp_id(&api_a, identity).await;
+        let evses = api_a.get(&format!("{R}/charge-points/v2.0/{cp}/evses")).await;
+        let evse = evses.body["data"][0]["id"].as_i64().expect("evse");
+        let r = api_a
+            .patch(
+                &format!("{R}/charge-points/v2.0/{cp}/evses/{evse}"),
+                json!({"powerOptions": {"phases": "three_phase", "maxAmperage": 32}}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = api_b
+            .post(
+                &format!("/public-api/actions/circuit/v2.0/{circuit}/attach-charge-point"),
+                json!({"chargePointId": cp}),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    let car = EvSpec {
+        max_current: 32.0,
+        phases: 3,
+        ramp: 1.0e6,
+        ..EvSpec::default()
+    };
+    on_a.start_session(1, car.clone()).await.expect("starts");
+    on_b.start_session(1, car).await.expect("starts");
+    // Both hold 20 A, whichever node allocates.
+    eventually("both chargers hold 20 A", || async {
+        on_a.limit(1).is_some_and(|l| (l - 20.0).abs() < 0.11)
+            && on_b.limit(1).is_some_and(|l| (l - 20.0).abs() < 0.11)
+    })
+    .await;
+    let (ga, gb) = (on_a.gauge(), on_b.gauge());
+    let sum = || {
+        ga.drawn(1).map(|d| d[0]).unwrap_or(0.0) + gb.drawn(1).map(|d| d[0]).unwrap_or(0.0)
+    };
+    assert!(sum() <= 40.0 + 1e-6, "the cars draw {} A", sum());
+    let here = |api: Api| async move {
+        let r = api
+            .get(&format!("{R}/circuits/v2.0/{circuit}/allocations"))
+            .await;
+        r.body["data"]["allocatedHere"].as_bool()
+    };
+    let mut holder = None;
+    let deadline = std::time::Instant::now() + WAIT;
+    while holder.is_none() && std::time::Instant::now() < deadline {
+        holder = match (here(api_a.clone()).await, here(api_b.clone()).await) {
+            (Some(true), Some(false)) => Some('A'),
+            (Some(false), Some(true)) => Some('B'),
+            _ => None,
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let holder = holder.expect("exactly one node allocates the circuit");
+    // The holder stops; its charger goes offline (its last 20 A stay reserved).
+    let (survivor_api, survivor_car, stopped_at) = match holder {
+        'A' => {
+            a.shutdown().await;
+            (api_b.clone(), on_b, std::time::Instant::now())
+        }
+        _ => {
+            b.shutdown().await;
+            (api_a.clone(), on_a, std::time::Instant::now())
+        }
+    };
+    eventually("the other node takes the tree over", || async {
+        here(survivor_api.clone()).await == Some(true)
+    })
+    .await;
+    let took = stopped_at.elapsed();
+    assert!(
+        took <= lease + Duration::from_secs(2),
+        "taken over after {took:?} (lease {lease:?})"
+    );
+    // It allocates now: a lower limit through it reaches its charger (30 A less the
+    // offline charger's reserved 20 A).
+    let r = survivor_api
+        .patch(&format!("{R}/circuits/v2.0/{circuit}"), json!({"maxCurrent": 30}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    eventually("the survivor's charger holds 10 A", || async {
+        survivor_car.limit(1).is_some_and(|l| (l - 10.0).abs() < 0.11)
+    })
+    .await;
+    cluster.drop_database().await;
+}

@@ -36,12 +36,11 @@ fn car(ignore_profiles: bool) -> EvSpec {
 /// One charger of a site: its simulator and charge point id.
 struct Station {
     ev: Arc<EvCharger>,
-    cp: i64,
     evses: u32,
 }
 
 struct Site {
-    tg: TestGateway,
+    _tg: TestGateway,
     api: Api,
     circuit: i64,
     stations: Vec<Station>,
@@ -93,15 +92,14 @@ async fn site(s: Settings, circuit: Value, kinds: &[Kind], prefix: &str) -> Site
     for (i, k) in kinds.iter().enumerate() {
         let identity = format!("{prefix}{i}");
         let ev = connect(&tg, &identity, *k).await;
-        let cp = attach(&api, id, &identity, THREE_PHASE_32(), None).await;
+        attach(&api, id, &identity, THREE_PHASE_32(), None).await;
         stations.push(Station {
             ev: Arc::new(ev),
-            cp,
             evses: k.evses,
         });
     }
     Site {
-        tg,
+        _tg: tg,
         api,
         circuit: id,
         stations,

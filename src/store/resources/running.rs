@@ -14,9 +14,19 @@ pub struct LoadSession {
     pub soc_percent: Option<f64>,
 }
 
-/// An attached charge point's protocol as last connected (`ocpp1.6`, `ocpp2.0.1`).
+/// An attached charge point's protocol as last connected (`ocpp1.6`, `ocpp2.0.1`), and
+/// whether the store has it connected (to any node).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadProtocol {
     pub charge_point_id: i64,
     pub protocol: Option<String>,
+    pub connected: bool,
+}
+
+/// The limit an EVSE's charger last accepted from the load manager, A per phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadHeld {
+    pub charge_point_id: i64,
+    pub evse_network_id: i64,
+    pub amps: f64,
 }

@@ -100,4 +100,32 @@ ALTER TABLE evses ADD COLUMN max_amperage DOUBLE PRECISION;
 ALTER TABLE evses ADD COLUMN max_voltage TEXT;
 ALTER TABLE evses ADD COLUMN max_power BIGINT;
 "#,
-)];
+),
+    // What each managed EVSE's charger last accepted from the load manager, so that the
+    // allowance of a charger that went offline stays reserved whichever node allocates
+    // its circuit next (or after a restart).
+    (
+        Both,
+        r#"
+CREATE TABLE load_held (
+    charge_point_id BIGINT NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    evse_network_id BIGINT NOT NULL,
+    amps DOUBLE PRECISION NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (charge_point_id, evse_network_id)
+);
+"#,
+    ),
+    // Cluster mode: which node allocates each circuit tree (named by its root), until
+    // when — the database's clock, like the other leases.
+    (
+        Postgres,
+        r#"
+CREATE TABLE circuit_leases (
+    root_circuit_id BIGINT PRIMARY KEY REFERENCES circuits(id) ON DELETE CASCADE,
+    node_id TEXT NOT NULL,
+    until TIMESTAMPTZ NOT NULL
+);
+"#,
+    ),
+];

@@ -114,4 +114,23 @@ pub trait LoadStore {
     read_op fn load_sessions() -> R<Vec<LoadSession>> = |db| res::running::sessions(db);
     /// The protocol of each attached charge point.
     read_op fn load_protocols() -> R<Vec<LoadProtocol>> = |db| res::running::protocols(db);
+    /// Records the limits chargers accepted from the load manager (the latest per EVSE).
+    write_op fn set_load_held(held: Vec<LoadHeld>) -> R<()> = |db| res::running::set_held(db, held);
+    /// What the chargers of attached charge points last accepted.
+    read_op fn load_held() -> R<Vec<LoadHeld>> = |db| res::running::held(db);
+} declared {
+    /// Claims the allocation of the circuit trees named by `roots` for `ttl`; the roots
+    /// this process holds now. A store several processes share (cluster mode) keeps the
+    /// leases, so that each tree has one allocator at a time; a store of one process holds
+    /// every tree.
+    async fn claim_circuits(&self, roots: Vec<i64>, ttl: Duration) -> R<Vec<i64>>;
+} defined {
+    async fn claim_circuits(&self, roots: Vec<i64>, ttl: Duration) -> R<Vec<i64>> {
+        let Some(node) = self.cluster_node() else {
+            return Ok(roots);
+        };
+        on_engine!(self, write_op, (node, roots), |db, (node, roots)| {
+            res::running::claim_circuits(db, roots, node, ttl)
+        })
+    }
 }}

@@ -71,6 +71,7 @@ owned!(
     ProvisioningPatch, NewContract, ListSupport, ListLimits, Option<f64>, [Option<f64>; 3],
     CircuitFilter, CircuitSpec, CircuitPatch, SocPriorities, UserPrioritySpec,
     UserPriorityPatch, MeterSpec, MeterPatch, MeterReport, PowerOptionsPatch, PowerOptions,
+    Vec<LoadHeld>,
 );
 
 /// Writes a trait of the seam and its `impl` for [`SqlStore`] (or methods of
