@@ -286,6 +286,31 @@ fn rule5_the_largest_minimum_of_the_chain_applies_and_exactly_as_many_as_fit_cha
 }
 
 #[test]
+fn rule5_nested_shortages_keep_as_many_as_fit_on_both_levels() {
+    // Root 24 A (minimum 6 A); feeder A 12 A and feeder B 100 A, three sessions each.
+    // A can carry two at 6 A, the root four: two on A and two on B.
+    let mut root = circuit(1, None, 24.0);
+    root.min_current = Some(6.0);
+    let circuits = [root, circuit(2, Some(1), 12.0), circuit(3, Some(1), 100.0)];
+    let evses: Vec<Evse> = (0..6)
+        .map(|i| charging(evse(i, 2 + i / 3, 32.0), T0 + i))
+        .collect();
+    let p = plan(&circuits, &evses);
+    let at: Vec<f64> = (0..6).map(|cp| limit(&p, cp)).collect();
+    assert_eq!(at, vec![6.0, 6.0, 0.0, 6.0, 6.0, 0.0]);
+    assert_eq!(reason(&p, 2), Reason::BelowMinimum);
+    assert_eq!(reason(&p, 5), Reason::BelowMinimum);
+
+    // Root 20 A: the root is short first and would keep the three oldest (all on A,
+    // which carries two); the one of B's that fits beside them is taken back.
+    let mut circuits = circuits;
+    circuits[0].max_current = 20.0;
+    let p = plan(&circuits, &evses);
+    let at: Vec<f64> = (0..6).map(|cp| limit(&p, cp)).collect();
+    assert_eq!(at, vec![6.0, 6.0, 0.0, 8.0, 0.0, 0.0]);
+}
+
+#[test]
 fn rule6_idle_evses_share_what_the_sessions_leave_and_get_zero_below_the_minimum() {
     let mut root = circuit(1, None, 40.0);
     let active = charging(evse(10, 1, 16.0), T0);

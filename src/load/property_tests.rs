@@ -12,6 +12,7 @@
 //!   transition when both ends are within the breakers), 1e-6 A, unless the breaker is
 //!   already full of unmanaged and non-compliant load, and then the others get 0;
 //! - nobody is strictly between 0 and the minimum;
+//! - the same input gives the same plan;
 //! - sessions stopped by the same circuit phase follow their weights within 0.1 A,
 //!   that phase is full, and nobody on it is at a higher level.
 
@@ -361,6 +362,12 @@ fn random_sites_and_events_keep_breakers_minimums_and_weights() {
             let plan = allocate(&circuits, &evses, previous.as_ref(), now, &settings)
                 .unwrap_or_else(|e| panic!("case {case}: {e}"));
             check_plan(&circuits, &evses, &plan);
+            let again = allocate(&circuits, &evses, previous.as_ref(), now, &settings);
+            assert_eq!(
+                again.as_ref(),
+                Ok(&plan),
+                "case {case}: the same input, another plan"
+            );
             applied = transition(&mut rng, &circuits, &evses, &plan, &applied, &mut checked);
             rounds += 1;
             previous = Some(plan);
