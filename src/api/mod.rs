@@ -3,9 +3,9 @@
 
 pub mod actions;
 pub mod activity;
+pub mod allocations;
 pub mod auth;
 pub mod charge_point;
-pub mod allocations;
 pub mod circuit;
 pub mod error;
 pub mod evse;
@@ -109,7 +109,10 @@ fn load_resources() -> Router<Arc<ApiState>> {
             g(circuit::charge_point_priorities),
         )
         .route(&at(&format!("{C}/consumption")), g(circuit::consumption))
-        .route(&at(&format!("{C}/allocations")), g(allocations::allocations))
+        .route(
+            &at(&format!("{C}/allocations")),
+            g(allocations::allocations),
+        )
         .route(
             &at(&format!("{C}/soc-priorities")),
             g(circuit::soc_priorities),

@@ -87,7 +87,9 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
                 store.record_meter_values(id, m.connector_id, tx.clone(), samples.clone())
             })
             .await;
-            ctx.shared.circuits.meter(&ctx.identity, m.connector_id, &samples);
+            ctx.shared
+                .circuits
+                .meter(&ctx.identity, m.connector_id, &samples);
             json!({})
         }
         Request::StatusNotification(s) => {

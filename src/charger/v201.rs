@@ -165,7 +165,11 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             let evse = n.evse_id.max(0) as u32;
             // K15.FR.02: Accepted when a schedule will follow; the gateway only computes
             // one for EVSEs a circuit manages.
-            match ctx.shared.circuits.charging_needs(&ctx.identity, evse, needs) {
+            match ctx
+                .shared
+                .circuits
+                .charging_needs(&ctx.identity, evse, needs)
+            {
                 true => json!({"status": "Accepted"}),
                 false => json!({"status": "Rejected"}),
             }

@@ -64,7 +64,12 @@ pub fn from_samples(samples: &[MeterSample], phases: usize) -> Option<Draw> {
     let at = samples
         .iter()
         .filter(live)
-        .filter(|s| matches!(s.measurand.as_str(), "Current.Import" | "Power.Active.Import"))
+        .filter(|s| {
+            matches!(
+                s.measurand.as_str(),
+                "Current.Import" | "Power.Active.Import"
+            )
+        })
         .map(|s| s.timestamp)
         .max()?;
     let now: Vec<&MeterSample> = samples
@@ -179,8 +184,8 @@ mod tests {
         let mut end = s("Current.Import", 30.0, "A", Some("L1"));
         end.context = Some("Transaction.End".into());
         end.timestamp += chrono::Duration::seconds(60);
-        let d = from_samples(&[old, s("Current.Import", 8.0, "A", Some("L1")), end], 1)
-            .expect("draw");
+        let d =
+            from_samples(&[old, s("Current.Import", 8.0, "A", Some("L1")), end], 1).expect("draw");
         assert_eq!(d.amps[0], 8.0);
         assert!(from_samples(&[s("Energy.Active.Import.Register", 1.0, "Wh", None)], 1).is_none());
     }

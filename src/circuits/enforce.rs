@@ -44,7 +44,11 @@ pub struct Applied {
 }
 
 /// The handle of `identity`'s connection, here or on the node that holds it.
-pub async fn handle_for(shared: &Shared, identity: &str, protocol: Option<&str>) -> Option<ChargerHandle> {
+pub async fn handle_for(
+    shared: &Shared,
+    identity: &str,
+    protocol: Option<&str>,
+) -> Option<ChargerHandle> {
     if let Some(h) = shared.registry.get(identity).filter(|h| h.is_connected()) {
         return Some(h);
     }
@@ -63,9 +67,13 @@ pub fn answer_of(result: &Result<crate::domain::action::Outcome, ActionError>) -
         Err(ActionError::Call(CallError::Rejected { status })) => {
             Answer::Refused(format!("it answered {status}"))
         }
-        Err(ActionError::Call(CallError::CallError { code, description, .. })) => {
-            Answer::Refused(format!("CALLERROR {code} {description}").trim_end().to_owned())
-        }
+        Err(ActionError::Call(CallError::CallError {
+            code, description, ..
+        })) => Answer::Refused(
+            format!("CALLERROR {code} {description}")
+                .trim_end()
+                .to_owned(),
+        ),
         Err(ActionError::Unsupported(why) | ActionError::Invalid { message: why, .. }) => {
             Answer::Refused(why.clone())
         }
@@ -79,22 +87,30 @@ async fn send_all(shared: &Arc<Shared>, load: &LoadSettings, changes: Vec<Change
         let shared = shared.clone();
         let (base, level) = (load.profile_id_base, load.stack_level);
         set.spawn(async move {
-            let answer = match handle_for(&shared, &change.identity, change.protocol.as_deref()).await {
-                None => Answer::Unknown,
-                Some(handle) => {
-                    let action = limit_action(
-                        base,
-                        level,
-                        change.evse,
-                        change.amps,
-                        change.phases,
-                        change.transaction.as_deref(),
-                    );
-                    shared.metrics.load_profiles_sent.inc();
-                    answer_of(&perform(&handle, &action).await)
-                }
-            };
-            (i, Applied { change, answer, sent: true })
+            let answer =
+                match handle_for(&shared, &change.identity, change.protocol.as_deref()).await {
+                    None => Answer::Unknown,
+                    Some(handle) => {
+                        let action = limit_action(
+                            base,
+                            level,
+                            change.evse,
+                            change.amps,
+                            change.phases,
+                            change.transaction.as_deref(),
+                        );
+                        shared.metrics.load_profiles_sent.inc();
+                        answer_of(&perform(&handle, &action).await)
+                    }
+                };
+            (
+                i,
+                Applied {
+                    change,
+                    answer,
+                    sent: true,
+                },
+            )
         });
     }
     let mut out = Vec::with_capacity(set.len());

@@ -16,9 +16,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::load::{Circuit, Evse, MeterReading, Session, SocPriorities};
-use crate::load::PhaseMap;
 use crate::load::EvseKey;
+use crate::load::PhaseMap;
+use crate::load::{Circuit, Evse, MeterReading, Session, SocPriorities};
 use crate::store::resources::{CircuitView, LoadInputs, LoadProtocol, LoadSession, PowerOptions};
 
 /// What an EVSE may take when its power options do not say.
@@ -78,7 +78,11 @@ pub fn millis(text: &str) -> Option<i64> {
 }
 
 fn circuit_map(c: &CircuitView) -> Option<PhaseMap> {
-    match PhaseMap::from_reference(&c.phases, c.phase_rotation.as_deref(), c.connected_phase.as_deref()) {
+    match PhaseMap::from_reference(
+        &c.phases,
+        c.phase_rotation.as_deref(),
+        c.connected_phase.as_deref(),
+    ) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!(circuit = c.id, error = %e, "circuit left out of load management");
@@ -89,11 +93,14 @@ fn circuit_map(c: &CircuitView) -> Option<PhaseMap> {
 
 /// The EVSE's map onto its circuit's conductors, and how many it uses.
 fn evse_map(power: &PowerOptions, circuit: &CircuitView) -> Option<(PhaseMap, u8)> {
-    let phases = power.phases.as_deref().unwrap_or(match circuit.phases.as_str() {
-        "three_phase" => "three_phase",
-        "split_phase" => "split_phase",
-        _ => "single_phase",
-    });
+    let phases = power
+        .phases
+        .as_deref()
+        .unwrap_or(match circuit.phases.as_str() {
+            "three_phase" => "three_phase",
+            "split_phase" => "split_phase",
+            _ => "single_phase",
+        });
     let connected = power.connected_phase.as_deref().or(match phases {
         "split_phase" => Some("L1_L2"),
         _ => None,
@@ -117,7 +124,11 @@ pub fn root_of(views: &HashMap<i64, &CircuitView>, circuit: i64) -> i64 {
 }
 
 /// The snapshot of `inputs`, the running `sessions` and the charge points' `protocols`.
-pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[LoadProtocol]) -> Snapshot {
+pub fn snapshot(
+    inputs: &LoadInputs,
+    sessions: &[LoadSession],
+    protocols: &[LoadProtocol],
+) -> Snapshot {
     let protocols: HashMap<i64, &LoadProtocol> =
         protocols.iter().map(|p| (p.charge_point_id, p)).collect();
     let meters: HashMap<i64, _> = inputs.meters.iter().map(|m| (m.id, m)).collect();
@@ -170,17 +181,31 @@ pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[Load
         .collect();
     let mut evses = Vec::new();
     for e in &inputs.evses {
-        let Some(a) = attached.get(&e.charge_point_id) else { continue };
-        let Some(circuit) = views.get(&a.circuit_id) else { continue };
-        let Some((map, phases)) = evse_map(&e.power, circuit) else {
-            tracing::warn!(evse = e.evse_id, "EVSE left out of load management: its phases cannot be read");
+        let Some(a) = attached.get(&e.charge_point_id) else {
             continue;
         };
-        let Ok(number) = u32::try_from(e.network_id) else { continue };
+        let Some(circuit) = views.get(&a.circuit_id) else {
+            continue;
+        };
+        let Some((map, phases)) = evse_map(&e.power, circuit) else {
+            tracing::warn!(
+                evse = e.evse_id,
+                "EVSE left out of load management: its phases cannot be read"
+            );
+            continue;
+        };
+        let Ok(number) = u32::try_from(e.network_id) else {
+            continue;
+        };
         let session = running.get(&(e.charge_point_id, e.network_id));
         let priority = session
             .and_then(|s| session_priority.get(&s.session_id).copied())
-            .or_else(|| a.evses.iter().find(|p| p.evse_id == e.evse_id).map(|p| p.priority))
+            .or_else(|| {
+                a.evses
+                    .iter()
+                    .find(|p| p.evse_id == e.evse_id)
+                    .map(|p| p.priority)
+            })
             .unwrap_or(a.priority);
         evses.push(Managed {
             model: Evse {
@@ -200,8 +225,12 @@ pub fn snapshot(inputs: &LoadInputs, sessions: &[LoadSession], protocols: &[Load
                 compliance: crate::load::Compliance::Compliant,
             },
             identity: e.identity.clone(),
-            protocol: protocols.get(&e.charge_point_id).and_then(|p| p.protocol.clone()),
-            connected: protocols.get(&e.charge_point_id).is_some_and(|p| p.connected),
+            protocol: protocols
+                .get(&e.charge_point_id)
+                .and_then(|p| p.protocol.clone()),
+            connected: protocols
+                .get(&e.charge_point_id)
+                .is_some_and(|p| p.connected),
             root: root_of(&views, a.circuit_id),
             number,
             phases,

@@ -114,7 +114,12 @@ impl Circuits {
             return;
         }
         let mut inner = self.lock();
-        let Some(phases) = inner.managed.get(identity).and_then(|e| e.get(&evse)).copied() else {
+        let Some(phases) = inner
+            .managed
+            .get(identity)
+            .and_then(|e| e.get(&evse))
+            .copied()
+        else {
             return;
         };
         let Some(d) = draw::from_samples(samples, phases) else {
@@ -132,7 +137,13 @@ impl Circuits {
 
     /// A 2.0.1 transaction's meter values: on `evse` when the event names it, else on the
     /// EVSE the transaction runs on.
-    pub fn transaction_meter(&self, identity: &str, evse: Option<u32>, transaction: &str, samples: &[MeterSample]) {
+    pub fn transaction_meter(
+        &self,
+        identity: &str,
+        evse: Option<u32>,
+        transaction: &str,
+        samples: &[MeterSample],
+    ) {
         if !self.enabled || samples.is_empty() {
             return;
         }
@@ -166,12 +177,19 @@ impl Circuits {
             return false;
         }
         let mut inner = self.lock();
-        if !inner.managed.get(identity).is_some_and(|e| e.contains_key(&evse)) {
+        if !inner
+            .managed
+            .get(identity)
+            .is_some_and(|e| e.contains_key(&evse))
+        {
             return false;
         }
         inner.needs.insert((identity.to_owned(), evse), needs);
         inner.pending.dirty = true;
-        inner.pending.renegotiate.insert((identity.to_owned(), evse));
+        inner
+            .pending
+            .renegotiate
+            .insert((identity.to_owned(), evse));
         drop(inner);
         self.wake.notify_one();
         true
@@ -230,9 +248,9 @@ impl Circuits {
     ) {
         let mut inner = self.lock();
         inner.transactions = transactions;
-        inner
-            .draws
-            .retain(|(identity, evse), _| managed.get(identity).is_some_and(|e| e.contains_key(evse)));
+        inner.draws.retain(|(identity, evse), _| {
+            managed.get(identity).is_some_and(|e| e.contains_key(evse))
+        });
         inner.managed = managed;
     }
 

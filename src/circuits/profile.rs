@@ -91,8 +91,11 @@ mod tests {
 
     #[test]
     fn an_idle_evse_gets_a_default_profile_and_a_running_one_a_tx_profile() {
-        let idle = encode(OcppVersion::V16, &limit_action(2_100_000_000, 8, 2, 12.37, 3, None))
-            .expect("1.6");
+        let idle = encode(
+            OcppVersion::V16,
+            &limit_action(2_100_000_000, 8, 2, 12.37, 3, None),
+        )
+        .expect("1.6");
         assert_eq!(idle.action, "SetChargingProfile");
         let p = &idle.payload["csChargingProfiles"];
         assert_eq!(idle.payload["connectorId"], 2);
@@ -101,7 +104,10 @@ mod tests {
         assert_eq!(p["chargingProfilePurpose"], "TxDefaultProfile");
         assert_eq!(p["chargingProfileKind"], "Relative");
         assert_eq!(p["chargingSchedule"]["chargingRateUnit"], "A");
-        assert_eq!(p["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"], 12.3);
+        assert_eq!(
+            p["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"],
+            12.3
+        );
         assert_eq!(
             p["chargingSchedule"]["chargingSchedulePeriod"][0]["numberPhases"],
             3

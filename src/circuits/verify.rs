@@ -71,10 +71,14 @@ impl Watch {
 
     /// Takes a draw of `peak` amperes against the `limit` in force; `Some(why)` when this
     /// marks it anew.
-    pub fn drew(&mut self, peak: f64, limit: Option<f64>, margin: f64, reports: u32) -> Option<String> {
-        let Some(limit) = limit else {
-            return None;
-        };
+    pub fn drew(
+        &mut self,
+        peak: f64,
+        limit: Option<f64>,
+        margin: f64,
+        reports: u32,
+    ) -> Option<String> {
+        let limit = limit?;
         if peak > limit + margin {
             self.over += 1;
             self.within = 0;
@@ -108,7 +112,11 @@ mod tests {
         let mut w = Watch::default();
         assert_eq!(w.drew(20.0, Some(16.0), 1.0, 2), None);
         assert_eq!(w.drew(16.5, Some(16.0), 1.0, 2), None, "within the margin");
-        assert_eq!(w.drew(20.0, Some(16.0), 1.0, 2), None, "the count starts again");
+        assert_eq!(
+            w.drew(20.0, Some(16.0), 1.0, 2),
+            None,
+            "the count starts again"
+        );
         assert!(w.drew(20.0, Some(16.0), 1.0, 2).is_some());
         assert_eq!(w.compliance, Compliance::Ignores);
         assert_eq!(w.drew(25.0, Some(16.0), 1.0, 2), None, "marked once");
@@ -116,7 +124,11 @@ mod tests {
         assert_eq!(w.compliance, Compliance::Ignores);
         w.drew(10.0, Some(16.0), 1.0, 2);
         assert_eq!(w.compliance, Compliance::Compliant);
-        assert_eq!(w.drew(99.0, None, 1.0, 2), None, "no limit, nothing to keep");
+        assert_eq!(
+            w.drew(99.0, None, 1.0, 2),
+            None,
+            "no limit, nothing to keep"
+        );
     }
 
     #[test]

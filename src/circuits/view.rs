@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::draw::Draw;
 use super::inputs::Snapshot;
 use super::verify::Watch;
-use crate::load::{MeterState, Plan, Reason};
 use crate::load::EvseKey;
+use crate::load::{MeterState, Plan, Reason};
 
 /// One circuit's figures, per own phase (L1, L2, L3), A.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +63,10 @@ fn reason(r: Reason) -> &'static str {
 
 /// What the managed EVSEs under each circuit draw (its sub-circuits' included), on the
 /// circuit's own phases.
-pub fn managed_draws(snap: &Snapshot, draws: &HashMap<(String, u32), Draw>) -> HashMap<i64, [f64; 3]> {
+pub fn managed_draws(
+    snap: &Snapshot,
+    draws: &HashMap<(String, u32), Draw>,
+) -> HashMap<i64, [f64; 3]> {
     let mut measured: HashMap<i64, [f64; 3]> = HashMap::new();
     for m in &snap.evses {
         if let Some(d) = draws.get(&(m.identity.clone(), m.number)) {

@@ -574,14 +574,20 @@ async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
         s.load.offline_hold = Duration::from_secs(600);
         s
     };
-    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
     let mut sa = node("lm-a");
     sa.store.path = dir_a.path().join("gateway.db");
     let mut sb = node("lm-b");
     sb.store.path = dir_b.path().join("gateway.db");
     let a = Gateway::start(sa).await.expect("node A starts");
     let b = Gateway::start(sb).await.expect("node B starts");
-    let (api_a, api_b) = (Api::new(a.api_addr(), Some(TOKEN)), Api::new(b.api_addr(), Some(TOKEN)));
+    let (api_a, api_b) = (
+        Api::new(a.api_addr(), Some(TOKEN)),
+        Api::new(b.api_addr(), Some(TOKEN)),
+    );
     let options = |tag: &str| EvOptions {
         meter_interval: Duration::from_millis(200),
         id_tag: tag.into(),
@@ -608,7 +614,9 @@ async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
     let circuit = r.body["data"]["id"].as_i64().expect("id");
     for identity in ["LMC-A", "LMC-B"] {
         let cp = cp_id(&api_a, identity).await;
-        let evses = api_a.get(&format!("{R}/charge-points/v2.0/{cp}/evses")).await;
+        let evses = api_a
+            .get(&format!("{R}/charge-points/v2.0/{cp}/evses"))
+            .await;
         let evse = evses.body["data"][0]["id"].as_i64().expect("evse");
         let r = api_a
             .patch(
@@ -640,9 +648,8 @@ async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
     })
     .await;
     let (ga, gb) = (on_a.gauge(), on_b.gauge());
-    let sum = || {
-        ga.drawn(1).map(|d| d[0]).unwrap_or(0.0) + gb.drawn(1).map(|d| d[0]).unwrap_or(0.0)
-    };
+    let sum =
+        || ga.drawn(1).map(|d| d[0]).unwrap_or(0.0) + gb.drawn(1).map(|d| d[0]).unwrap_or(0.0);
     assert!(sum() <= 40.0 + 1e-6, "the cars draw {} A", sum());
     let here = |api: Api| async move {
         let r = api
@@ -684,11 +691,16 @@ async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
     // It allocates now: a lower limit through it reaches its charger (30 A less the
     // offline charger's reserved 20 A).
     let r = survivor_api
-        .patch(&format!("{R}/circuits/v2.0/{circuit}"), json!({"maxCurrent": 30}))
+        .patch(
+            &format!("{R}/circuits/v2.0/{circuit}"),
+            json!({"maxCurrent": 30}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     eventually("the survivor's charger holds 10 A", || async {
-        survivor_car.limit(1).is_some_and(|l| (l - 10.0).abs() < 0.11)
+        survivor_car
+            .limit(1)
+            .is_some_and(|l| (l - 10.0).abs() < 0.11)
     })
     .await;
     cluster.drop_database().await;

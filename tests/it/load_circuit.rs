@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::notify_common::http;
 use common::reference::Api;
 use common::*;
 use load_common::*;
-use crate::notify_common::http;
 use ocpp_gateway::config::Settings;
 use ocpp_gateway::ocpp::OcppVersion;
 use ocpp_gateway::sim::{ConnectOptions, EvCharger, EvGauge, EvOptions, EvSpec};
@@ -73,7 +73,11 @@ async fn connect(tg: &TestGateway, identity: &str, k: Kind) -> EvCharger {
     };
     tokio::time::timeout(
         WAIT,
-        EvCharger::connect_with(ConnectOptions::new(&base, identity, k.version), k.version, options),
+        EvCharger::connect_with(
+            ConnectOptions::new(&base, identity, k.version),
+            k.version,
+            options,
+        ),
     )
     .await
     .expect("connects in time")
@@ -277,7 +281,10 @@ async fn twelve_sessions_share_a_63_a_circuit_and_never_exceed_it() {
             .find(|e| e["allowed"] == 0.0)
             .expect("one waits")
             .clone();
-        (e["chargePointId"].as_i64().expect("cp"), e["evseNetworkId"].as_i64().expect("evse"))
+        (
+            e["chargePointId"].as_i64().expect("cp"),
+            e["evseNetworkId"].as_i64().expect("evse"),
+        )
     };
     // A drawing session stops: a waiting one gets its share.
     site.stations[0].ev.stop_session(1).await.expect("stops");
@@ -291,7 +298,11 @@ async fn twelve_sessions_share_a_63_a_circuit_and_never_exceed_it() {
         "the EVs drew {peak:?} A at the most"
     );
     assert!(peak[0] > 55.0, "the circuit was used: {peak:?}");
-    let phases = &site.until("figures per phase", |v| v["phases"][0]["allocated"].as_f64().is_some()).await["phases"];
+    let phases = &site
+        .until("figures per phase", |v| {
+            v["phases"][0]["allocated"].as_f64().is_some()
+        })
+        .await["phases"];
     assert_eq!(phases[0]["phase"], "L1");
     assert!(phases[0]["allocated"].as_f64().expect("allocated") <= 63.0 + 1e-6);
 }
@@ -362,7 +373,11 @@ async fn unmanaged_load_lowers_allowances_and_a_stale_meter_reserves_the_offline
     a.start_session(2, car(false)).await.expect("starts");
     // The meter sees both EVs (what they draw) and 30 A more on L1; the gateway knows
     // what the EVs draw from their meter values.
-    let drawn_l1 = |v: &Value, evse| evse_field(v, cp, evse, "drawn")["L1"].as_f64().unwrap_or(0.0);
+    let drawn_l1 = |v: &Value, evse| {
+        evse_field(v, cp, evse, "drawn")["L1"]
+            .as_f64()
+            .unwrap_or(0.0)
+    };
     view_until(&api, c, "the gateway knows both EVs' draws", |v| {
         drawn_l1(v, 1) > 20.0 && drawn_l1(v, 2) > 20.0
     })
@@ -386,13 +401,19 @@ async fn unmanaged_load_lowers_allowances_and_a_stale_meter_reserves_the_offline
         v["meter"] == "fresh" && allowed_sum(v) <= 33.0 + 0.11 && allowed_sum(v) > 30.0
     })
     .await;
-    assert!((v["phases"][0]["unmanaged"].as_f64().expect("unmanaged") - 30.0).abs() < 1.0, "{v}");
+    assert!(
+        (v["phases"][0]["unmanaged"].as_f64().expect("unmanaged") - 30.0).abs() < 1.0,
+        "{v}"
+    );
     eventually("the EVs follow", || async {
         draw(1)[0] + draw(2)[0] <= 33.0 + 1e-6
     })
     .await;
     // No report for longer than meter_stale_after: the reserve counts.
-    let v = view_until(&api, c, "the stale meter reserves 13 A", |v| v["meter"] == "stale").await;
+    let v = view_until(&api, c, "the stale meter reserves 13 A", |v| {
+        v["meter"] == "stale"
+    })
+    .await;
     for p in v["phases"].as_array().expect("phases") {
         assert_eq!(p["unmanaged"].as_f64(), Some(13.0), "{v}");
     }
@@ -533,7 +554,9 @@ async fn a_two_level_tree_holds_both_levels() {
         ev.start_session(1, car(false)).await.expect("starts");
     }
     view_until(&api, parent, "the parent is full", |v| {
-        v["phases"][0]["allocated"].as_f64().is_some_and(|a| a > 99.0)
+        v["phases"][0]["allocated"]
+            .as_f64()
+            .is_some_and(|a| a > 99.0)
     })
     .await;
     eventually("the EVs draw their shares", || async {
@@ -555,7 +578,10 @@ async fn a_two_level_tree_holds_both_levels() {
         .await;
     }
     let total = sampler.peak();
-    assert!(total.iter().all(|p| *p <= 100.0 + 1e-6), "the parent carried {total:?}");
+    assert!(
+        total.iter().all(|p| *p <= 100.0 + 1e-6),
+        "the parent carried {total:?}"
+    );
     for s in &per_child {
         let p = s.peak();
         assert!(p.iter().all(|x| *x <= 63.0 + 1e-6), "a child carried {p:?}");

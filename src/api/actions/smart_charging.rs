@@ -158,7 +158,11 @@ impl ProfileBody {
     /// 422 on a stack level load management keeps for itself (`[load] stack_level` and
     /// above) on a charger it manages: the circuit's limit must outrank every profile the
     /// API sets there. Chargers on no circuit take any stack level.
-    pub(crate) fn check_stack_level(&self, state: &ApiState, identity: &str) -> Result<(), ApiError> {
+    pub(crate) fn check_stack_level(
+        &self,
+        state: &ApiState,
+        identity: &str,
+    ) -> Result<(), ApiError> {
         let load = &state.shared.settings.load;
         if load.enabled
             && i64::from(self.stack_level) >= i64::from(load.stack_level)

@@ -45,7 +45,13 @@ pub async fn circuit(api: &Api, mut body: Value) -> i64 {
 
 /// Sets the power options of every EVSE of the charge point `identity` and attaches it
 /// to `circuit` (with `priority` when given); the charge point's id.
-pub async fn attach(api: &Api, circuit: i64, identity: &str, power: Value, priority: Option<f64>) -> i64 {
+pub async fn attach(
+    api: &Api,
+    circuit: i64,
+    identity: &str,
+    power: Value,
+    priority: Option<f64>,
+) -> i64 {
     let cp = charge_point_id(api, identity).await;
     let evses = api.get(&format!("{R}/charge-points/v2.0/{cp}/evses")).await;
     assert_eq!(evses.status, 200, "{}", evses.text);
@@ -101,7 +107,12 @@ pub fn evse_field(view: &Value, cp: i64, evse: i64, field: &str) -> Value {
 }
 
 /// Waits until `circuit`'s view satisfies `cond`; the view.
-pub async fn view_until(api: &Api, circuit: i64, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
+pub async fn view_until(
+    api: &Api,
+    circuit: i64,
+    what: &str,
+    cond: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let v = allocations(api, circuit).await;

@@ -12,42 +12,26 @@
 //! maximum when it is not known) for `[load] offline_hold`, then count for nothing until
 //! they are back.
 
+mod round;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use super::enforce::{apply, Applied, Change};
+use super::enforce::apply;
 use super::inputs::{snapshot, Managed, Snapshot};
 use super::verify::{Answer, Watch};
-use super::view::{managed_draws, View};
+use super::view::View;
 use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
-use crate::load::{Circuit, Compliance, Drawn, Evse, Plan, Reason, Settings};
 use crate::load::{allocate, EvseKey};
+use crate::load::{Evse, Plan, Settings};
 use crate::store::resources::LoadHeld;
 use crate::store::LoadStore;
 use crate::telemetry::metrics::CircuitPhaseLabels;
-
-/// What an EVSE's charger holds, as far as the gateway knows.
-#[derive(Clone, Debug, Default)]
-struct Held {
-    /// The last TxDefaultProfile accepted, A.
-    default: Option<f64>,
-    /// The last TxProfile accepted, for which transaction.
-    tx: Option<(String, f64)>,
-}
-
-impl Held {
-    /// The limit in force for an EVSE running `transaction` (or none).
-    fn in_force(&self, transaction: Option<&str>) -> Option<f64> {
-        match (transaction, &self.tx) {
-            (Some(t), Some((held, amps))) if held == t => Some(*amps),
-            _ => self.default,
-        }
-    }
-}
+use round::Held;
 
 pub struct Manager {
     shared: Arc<Shared>,
@@ -126,7 +110,12 @@ impl Manager {
     /// lease has passed. A tree newly taken over is treated as never sent: what its
     /// chargers hold is not known here.
     async fn claim(&mut self, snap: &Snapshot) {
-        let lease = self.shared.settings.load.lease.max(std::time::Duration::from_secs(1));
+        let lease = self
+            .shared
+            .settings
+            .load
+            .lease
+            .max(std::time::Duration::from_secs(1));
         if self.claimed_at.is_some_and(|t| t.elapsed() < lease / 3) {
             return;
         }
@@ -139,7 +128,11 @@ impl Manager {
         match self.store.claim_circuits(roots, lease).await {
             Ok(held) => {
                 let held: HashSet<i64> = held.into_iter().collect();
-                for m in snap.evses.iter().filter(|m| held.contains(&m.root) && !self.trees.contains(&m.root)) {
+                for m in snap
+                    .evses
+                    .iter()
+                    .filter(|m| held.contains(&m.root) && !self.trees.contains(&m.root))
+                {
                     self.held.remove(&m.model.key);
                 }
                 if held != self.trees {
@@ -186,7 +179,9 @@ impl Manager {
                     .map(|h| (EvseKey::new(h.charge_point_id, h.evse_network_id), h.amps))
                     .collect();
             }
-            Err(e) => tracing::warn!(error = %e, "load management: could not read what chargers hold"),
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: could not read what chargers hold")
+            }
         }
         let snap = snapshot(&inputs, &sessions, &protocols);
         self.shared
@@ -208,7 +203,9 @@ impl Manager {
         if (pending.reload || stale || self.snapshot.is_none()) && !self.reload().await {
             return;
         }
-        let Some(snap) = self.snapshot.clone() else { return };
+        let Some(snap) = self.snapshot.clone() else {
+            return;
+        };
         if snap.evses.is_empty() && snap.circuits.is_empty() {
             self.publish(View::default());
             return;
@@ -226,7 +223,11 @@ impl Manager {
         }
         // A vehicle that asked for a schedule gets its TxProfile again (K15, K16).
         for (identity, number) in &pending.renegotiate {
-            if let Some(m) = snap.evses.iter().find(|e| &e.identity == identity && e.number == *number) {
+            if let Some(m) = snap
+                .evses
+                .iter()
+                .find(|e| &e.identity == identity && e.number == *number)
+            {
                 if let Some(h) = self.held.get_mut(&m.model.key) {
                     h.tx = None;
                 }
@@ -245,13 +246,18 @@ impl Manager {
         let mut marks = Vec::new();
         for m in &snap.evses {
             let key = m.model.key;
-            let Some(d) = draws.get(&(m.identity.clone(), m.number)) else { continue };
+            let Some(d) = draws.get(&(m.identity.clone(), m.number)) else {
+                continue;
+            };
             let at = d.at.timestamp_millis();
             if self.seen_draw.get(&key).is_some_and(|seen| *seen >= at) {
                 continue;
             }
             self.seen_draw.insert(key, at);
-            let limit = self.held.get(&key).and_then(|h| h.in_force(m.transaction.as_deref()));
+            let limit = self
+                .held
+                .get(&key)
+                .and_then(|h| h.in_force(m.transaction.as_deref()));
             let watch = self.watches.entry(key).or_default();
             if let Some(why) = watch.drew(d.peak(), limit, load.draw_margin, load.overdraws) {
                 marks.push((m.identity.clone(), key, why));
@@ -263,7 +269,13 @@ impl Manager {
             .iter()
             .filter_map(|m| self.model_of(m, &draws, &needs, now))
             .collect();
-        let plan = match allocate(&circuits, &evses, self.previous.as_ref(), now, &self.settings()) {
+        let plan = match allocate(
+            &circuits,
+            &evses,
+            self.previous.as_ref(),
+            now,
+            &self.settings(),
+        ) {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "load management: the circuits cannot be allocated");
@@ -283,7 +295,10 @@ impl Manager {
             .collect();
         let mut accepted = Vec::new();
         for a in &applied {
-            let Some(key) = by_key.get(&(a.change.identity.clone(), a.change.evse)).copied() else {
+            let Some(key) = by_key
+                .get(&(a.change.identity.clone(), a.change.evse))
+                .copied()
+            else {
                 continue;
             };
             self.record(key, a, now, &mut marks);
@@ -331,10 +346,15 @@ impl Manager {
         let m = &self.shared.metrics;
         for c in &view.circuits {
             for (i, phase) in PHASES.iter().enumerate() {
-                let l = CircuitPhaseLabels { circuit: c.id, phase };
+                let l = CircuitPhaseLabels {
+                    circuit: c.id,
+                    phase,
+                };
                 m.circuit_available.get_or_create(&l).set(c.available[i]);
                 m.circuit_allocated.get_or_create(&l).set(c.allocated[i]);
-                m.circuit_consumption.get_or_create(&l).set(c.consumption[i]);
+                m.circuit_consumption
+                    .get_or_create(&l)
+                    .set(c.consumption[i]);
             }
             let moved = self.written.get(&c.id).is_none_or(|(at, old)| {
                 now - at >= 60_000 || (0..3).any(|i| (old[i] - c.consumption[i]).abs() >= 0.5)
@@ -348,173 +368,31 @@ impl Manager {
                 Ok(_) => {
                     self.written.insert(c.id, (now, c.consumption));
                 }
-                Err(e) => tracing::warn!(circuit = c.id, error = %e, "could not record the circuit's consumption"),
-            }
-        }
-    }
-
-    /// The circuits with their meters read as of the report: a meter measures everything
-    /// on the circuit at the report's moment, so its unmanaged load is the reading less
-    /// what the managed EVSEs drew then, kept until the next report — not less what they
-    /// draw now, which would count a change of theirs since as unmanaged load.
-    fn metered(&mut self, snap: &Snapshot, draws: &HashMap<(String, u32), super::draw::Draw>) -> Vec<Circuit> {
-        let managed = managed_draws(snap, draws);
-        let mut out = snap.circuits.clone();
-        for c in &mut out {
-            let Some(m) = c.meter.as_mut() else {
-                self.unmanaged.remove(&c.id);
-                continue;
-            };
-            let now = managed.get(&c.id).copied().unwrap_or_default();
-            let held = self.unmanaged.get(&c.id).filter(|(at, _)| *at == m.at).map(|(_, u)| *u);
-            let unmanaged = held.unwrap_or_else(|| [0, 1, 2].map(|i| (m.currents[i] - now[i]).max(0.0)));
-            self.unmanaged.insert(c.id, (m.at, unmanaged));
-            m.currents = [0, 1, 2].map(|i| unmanaged[i] + now[i]);
-        }
-        out
-    }
-
-    /// The allocator's view of one EVSE now; `None` when it counts for nothing (offline
-    /// for longer than the hold).
-    fn model_of(
-        &self,
-        m: &Managed,
-        draws: &HashMap<(String, u32), super::draw::Draw>,
-        needs: &HashMap<(String, u32), super::ChargingNeeds>,
-        now: i64,
-    ) -> Option<Evse> {
-        let mut e = m.model.clone();
-        if let (Some(n), Some(s)) = (needs.get(&(m.identity.clone(), m.number)), e.session.as_mut()) {
-            s.requested_energy_wh = n.energy_wh;
-            s.departure = n.departure.map(|d| d.timestamp_millis());
-            if let Some(max) = n.max_current.filter(|a| *a > 0.0) {
-                e.max_current = e.max_current.min(max);
-            }
-        }
-        e.drawn = draws.get(&(m.identity.clone(), m.number)).map(|d| Drawn {
-            per_phase: d.amps,
-            at: d.at.timestamp_millis(),
-        });
-        e.compliance = match self.watches.get(&e.key).map(|w| w.compliance) {
-            Some(super::verify::Compliance::Ignores) => Compliance::Ignores,
-            Some(super::verify::Compliance::Unsupported) => Compliance::Unsupported,
-            _ => Compliance::Compliant,
-        };
-        if !self.online(m) {
-            let since = self.offline.get(&m.identity).copied().unwrap_or(self.started);
-            if now - since > ms(self.shared.settings.load.offline_hold) {
-                return None;
-            }
-            // Its last allowance stays reserved: counted as drawing it (at its maximum
-            // when nobody knows it).
-            let held = self
-                .held
-                .get(&e.key)
-                .and_then(|h| h.in_force(m.transaction.as_deref()))
-                .or_else(|| self.persisted.get(&e.key).copied());
-            e.compliance = Compliance::Ignores;
-            e.drawn = held.map(|amps| Drawn {
-                per_phase: [0, 1, 2].map(|i| if i < usize::from(m.phases) { amps } else { 0.0 }),
-                at: now,
-            });
-        }
-        Some(e)
-    }
-
-    /// The changes to send: decreases (and what is not known) first, then increases.
-    fn changes(&self, snap: &Snapshot, plan: &Plan, now: i64) -> (Vec<Change>, Vec<Change>) {
-        let load = &self.shared.settings.load;
-        let (mut down, mut up) = (Vec::new(), Vec::new());
-        for m in &snap.evses {
-            let key = m.model.key;
-            let Some(a) = plan.evse(key) else { continue };
-            if !self.online(m)
-                || !self.trees.contains(&m.root)
-                || a.reason == Reason::NonCompliant
-                || self
-                    .watches
-                    .get(&key)
-                    .is_some_and(|w| w.compliance == super::verify::Compliance::Unsupported)
-            {
-                continue;
-            }
-            let change = Change {
-                identity: m.identity.clone(),
-                protocol: m.protocol.clone(),
-                evse: m.number,
-                amps: a.limit,
-                phases: m.phases,
-                transaction: m.transaction.clone(),
-            };
-            let held = self.held.get(&key);
-            let in_force = held.and_then(|h| h.in_force(m.transaction.as_deref()));
-            // A running transaction without its TxProfile yet is sent one.
-            let unsent_tx = m.transaction.is_some()
-                && !held.is_some_and(|h| {
-                    h.tx.as_ref().map(|(t, _)| Some(t.as_str())) == Some(m.transaction.as_deref())
-                });
-            let Some(old) = in_force else {
-                // Not known: sent with the decreases.
-                down.push(change);
-                continue;
-            };
-            if a.limit < old - 0.05 {
-                down.push(change);
-                continue;
-            }
-            let rises = a.limit > old + load.min_change || (old == 0.0 && a.limit > 0.0);
-            let recent = self
-                .last_increase
-                .get(&key)
-                .is_some_and(|t| now - t < ms(load.min_interval));
-            if rises && !recent {
-                up.push(change);
-            } else if unsent_tx {
-                // A new transaction gets its TxProfile at once, so that no profile the API
-                // set outranks the circuit's; no higher than what it runs on now.
-                down.push(Change {
-                    amps: a.limit.min(old),
-                    ..change
-                });
-            }
-        }
-        (down, up)
-    }
-
-    fn record(&mut self, key: EvseKey, a: &Applied, now: i64, marks: &mut Vec<(String, EvseKey, String)>) {
-        if !a.sent {
-            return;
-        }
-        match &a.answer {
-            Answer::Accepted => {
-                let held = self.held.entry(key).or_default();
-                let before = held.in_force(a.change.transaction.as_deref());
-                match &a.change.transaction {
-                    Some(t) => held.tx = Some((t.clone(), a.change.amps)),
-                    None => held.default = Some(a.change.amps),
-                }
-                if before.is_some_and(|b| a.change.amps > b) {
-                    self.last_increase.insert(key, now);
+                Err(e) => {
+                    tracing::warn!(circuit = c.id, error = %e, "could not record the circuit's consumption")
                 }
             }
-            Answer::Refused(_) => {
-                let watch = self.watches.entry(key).or_default();
-                if let Some(why) = watch.answered(&a.answer) {
-                    marks.push((a.change.identity.clone(), key, why));
-                }
-            }
-            Answer::Unknown => {}
         }
     }
 
     /// A charger newly marked non-compliant: logged, recorded as a security event (which
     /// notifies the platform), and visible in the allocations.
     async fn flag(&self, identity: &str, key: EvseKey, why: &str) {
-        tracing::warn!(identity, evse = key.evse, why, "charger does not keep to its load-management limit");
+        tracing::warn!(
+            identity,
+            evse = key.evse,
+            why,
+            "charger does not keep to its load-management limit"
+        );
         self.shared.metrics.load_non_compliant.inc();
         let event = ChargerEvent::Security {
             kind: "LoadManagementNonCompliant".into(),
-            tech_info: Some(format!("EVSE {}: {why}", key.evse).chars().take(255).collect()),
+            tech_info: Some(
+                format!("EVSE {}: {why}", key.evse)
+                    .chars()
+                    .take(255)
+                    .collect(),
+            ),
             timestamp: Utc::now(),
         };
         if let Err(e) = self.shared.store.record_event(identity, event).await {
@@ -533,7 +411,11 @@ pub async fn run(shared: Arc<Shared>, store: Arc<dyn LoadStore>, cancel: Cancell
         return;
     }
     let circuits = shared.circuits.clone();
-    let tick_every = shared.settings.load.tick.max(std::time::Duration::from_millis(100));
+    let tick_every = shared
+        .settings
+        .load
+        .tick
+        .max(std::time::Duration::from_millis(100));
     let mut manager = Manager::new(shared, store);
     let mut tick = tokio::time::interval(tick_every);
     loop {

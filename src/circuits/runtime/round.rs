@@ -1,0 +1,249 @@
+//! One round's parts: the allocator's inputs now (meters as of their report, offline
+//! chargers at what they hold, charging needs), the changes to send, and what the answers
+//! tell.
+
+use std::collections::HashMap;
+
+use super::super::draw::Draw;
+use super::super::enforce::{Applied, Change};
+use super::super::inputs::{Managed, Snapshot};
+use super::super::verify::Answer;
+use super::super::view::managed_draws;
+use super::super::ChargingNeeds;
+use super::{ms, Manager};
+use crate::load::{Circuit, Compliance, Drawn, Evse, EvseKey, Plan, Reason};
+
+/// What an EVSE's charger holds, as far as the gateway knows.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Held {
+    /// The last TxDefaultProfile accepted, A.
+    pub(super) default: Option<f64>,
+    /// The last TxProfile accepted, for which transaction.
+    pub(super) tx: Option<(String, f64)>,
+}
+
+impl Held {
+    /// The limit in force for an EVSE running `transaction` (or none).
+    pub(super) fn in_force(&self, transaction: Option<&str>) -> Option<f64> {
+        match (transaction, &self.tx) {
+            (Some(t), Some((held, amps))) if held == t => Some(*amps),
+            _ => self.default,
+        }
+    }
+}
+
+impl Manager {
+    /// The circuits with their meters read as of the report: a meter measures everything
+    /// on the circuit at the report's moment, so its unmanaged load is the reading less
+    /// what the managed EVSEs drew then, kept until the next report — not less what they
+    /// draw now, which would count a change of theirs since as unmanaged load.
+    pub(super) fn metered(
+        &mut self,
+        snap: &Snapshot,
+        draws: &HashMap<(String, u32), Draw>,
+    ) -> Vec<Circuit> {
+        let managed = managed_draws(snap, draws);
+        let mut out = snap.circuits.clone();
+        for c in &mut out {
+            let Some(m) = c.meter.as_mut() else {
+                self.unmanaged.remove(&c.id);
+                continue;
+            };
+            let now = managed.get(&c.id).copied().unwrap_or_default();
+            let held = self
+                .unmanaged
+                .get(&c.id)
+                .filter(|(at, _)| *at == m.at)
+                .map(|(_, u)| *u);
+            let unmanaged =
+                held.unwrap_or_else(|| [0, 1, 2].map(|i| (m.currents[i] - now[i]).max(0.0)));
+            self.unmanaged.insert(c.id, (m.at, unmanaged));
+            m.currents = [0, 1, 2].map(|i| unmanaged[i] + now[i]);
+        }
+        out
+    }
+
+    /// The allocator's view of one EVSE now; `None` when it counts for nothing (offline
+    /// for longer than the hold).
+    pub(super) fn model_of(
+        &self,
+        m: &Managed,
+        draws: &HashMap<(String, u32), Draw>,
+        needs: &HashMap<(String, u32), ChargingNeeds>,
+        now: i64,
+    ) -> Option<Evse> {
+        let mut e = m.model.clone();
+        if let (Some(n), Some(s)) = (
+            needs.get(&(m.identity.clone(), m.number)),
+            e.session.as_mut(),
+        ) {
+            s.requested_energy_wh = n.energy_wh;
+            s.departure = n.departure.map(|d| d.timestamp_millis());
+            if let Some(max) = n.max_current.filter(|a| *a > 0.0) {
+                e.max_current = e.max_current.min(max);
+            }
+            if let (Some(wh), Some(departure)) = (n.energy_wh, s.departure) {
+                e.priority *= urgency(wh, departure - now, m.phases, e.max_current);
+            }
+        }
+        e.drawn = draws.get(&(m.identity.clone(), m.number)).map(|d| Drawn {
+            per_phase: d.amps,
+            at: d.at.timestamp_millis(),
+        });
+        e.compliance = match self.watches.get(&e.key).map(|w| w.compliance) {
+            Some(super::super::verify::Compliance::Ignores) => Compliance::Ignores,
+            Some(super::super::verify::Compliance::Unsupported) => Compliance::Unsupported,
+            _ => Compliance::Compliant,
+        };
+        if !self.online(m) {
+            let since = self
+                .offline
+                .get(&m.identity)
+                .copied()
+                .unwrap_or(self.started);
+            if now - since > ms(self.shared.settings.load.offline_hold) {
+                return None;
+            }
+            // Its last allowance stays reserved: counted as drawing it (at its maximum
+            // when nobody knows it).
+            let held = self
+                .held
+                .get(&e.key)
+                .and_then(|h| h.in_force(m.transaction.as_deref()))
+                .or_else(|| self.persisted.get(&e.key).copied());
+            e.compliance = Compliance::Ignores;
+            e.drawn = held.map(|amps| Drawn {
+                per_phase: [0, 1, 2].map(|i| if i < usize::from(m.phases) { amps } else { 0.0 }),
+                at: now,
+            });
+        }
+        Some(e)
+    }
+
+    /// The changes to send: decreases (and what is not known) first, then increases.
+    pub(super) fn changes(
+        &self,
+        snap: &Snapshot,
+        plan: &Plan,
+        now: i64,
+    ) -> (Vec<Change>, Vec<Change>) {
+        let load = &self.shared.settings.load;
+        let (mut down, mut up) = (Vec::new(), Vec::new());
+        for m in &snap.evses {
+            let key = m.model.key;
+            let Some(a) = plan.evse(key) else { continue };
+            if !self.online(m)
+                || !self.trees.contains(&m.root)
+                || a.reason == Reason::NonCompliant
+                || self
+                    .watches
+                    .get(&key)
+                    .is_some_and(|w| w.compliance == super::super::verify::Compliance::Unsupported)
+            {
+                continue;
+            }
+            let change = Change {
+                identity: m.identity.clone(),
+                protocol: m.protocol.clone(),
+                evse: m.number,
+                amps: a.limit,
+                phases: m.phases,
+                transaction: m.transaction.clone(),
+            };
+            let held = self.held.get(&key);
+            let in_force = held.and_then(|h| h.in_force(m.transaction.as_deref()));
+            // A running transaction without its TxProfile yet is sent one.
+            let unsent_tx = m.transaction.is_some()
+                && !held.is_some_and(|h| {
+                    h.tx.as_ref().map(|(t, _)| Some(t.as_str())) == Some(m.transaction.as_deref())
+                });
+            let Some(old) = in_force else {
+                // Not known: sent with the decreases.
+                down.push(change);
+                continue;
+            };
+            if a.limit < old - 0.05 {
+                down.push(change);
+                continue;
+            }
+            let rises = a.limit > old + load.min_change || (old == 0.0 && a.limit > 0.0);
+            let recent = self
+                .last_increase
+                .get(&key)
+                .is_some_and(|t| now - t < ms(load.min_interval));
+            if rises && !recent {
+                up.push(change);
+            } else if unsent_tx {
+                // A new transaction gets its TxProfile at once, so that no profile the API
+                // set outranks the circuit's; no higher than what it runs on now.
+                down.push(Change {
+                    amps: a.limit.min(old),
+                    ..change
+                });
+            }
+        }
+        (down, up)
+    }
+
+    pub(super) fn record(
+        &mut self,
+        key: EvseKey,
+        a: &Applied,
+        now: i64,
+        marks: &mut Vec<(String, EvseKey, String)>,
+    ) {
+        if !a.sent {
+            return;
+        }
+        match &a.answer {
+            Answer::Accepted => {
+                let held = self.held.entry(key).or_default();
+                let before = held.in_force(a.change.transaction.as_deref());
+                match &a.change.transaction {
+                    Some(t) => held.tx = Some((t.clone(), a.change.amps)),
+                    None => held.default = Some(a.change.amps),
+                }
+                if before.is_some_and(|b| a.change.amps > b) {
+                    self.last_increase.insert(key, now);
+                }
+            }
+            Answer::Refused(_) => {
+                let watch = self.watches.entry(key).or_default();
+                if let Some(why) = watch.answered(&a.answer) {
+                    marks.push((a.change.identity.clone(), key, why));
+                }
+            }
+            Answer::Unknown => {}
+        }
+    }
+}
+
+/// How much a vehicle's charging needs weigh its share: the current it needs on average
+/// to take `wh` in the `left_ms` before it leaves, against half its maximum — from 0.5
+/// (it has all the time it needs) to 2 (it cannot make it even at its maximum). Less than
+/// a quarter of an hour left counts as a quarter of an hour.
+pub fn urgency(wh: f64, left_ms: i64, phases: u8, max_current: f64) -> f64 {
+    let hours = (left_ms as f64 / 3.6e6).max(0.25);
+    let needed = wh / (super::super::draw::NOMINAL_VOLTS * f64::from(phases.max(1)) * hours);
+    (needed / (max_current.max(1.0) / 2.0)).clamp(0.5, 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::urgency;
+
+    #[test]
+    fn a_vehicle_short_of_time_weighs_more_and_one_with_time_to_spare_less() {
+        // 22 kWh in 2 h on three phases: 16 A on average, half of 32 A: weight 1.
+        assert!((urgency(22_080.0, 7_200_000, 3, 32.0) - 1.0).abs() < 1e-9);
+        // The same in 30 minutes: needs 64 A, capped at twice the weight.
+        assert_eq!(urgency(22_080.0, 1_800_000, 3, 32.0), 2.0);
+        // 5 kWh over a night: half the weight.
+        assert_eq!(urgency(5_000.0, 10 * 3_600_000, 3, 32.0), 0.5);
+        // A departure past counts as a quarter of an hour left.
+        assert_eq!(
+            urgency(1_000.0, -60_000, 1, 16.0),
+            urgency(1_000.0, 900_000, 1, 16.0)
+        );
+    }
+}
