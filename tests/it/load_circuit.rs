@@ -587,3 +587,39 @@ async fn a_two_level_tree_holds_both_levels() {
         assert!(p.iter().all(|x| *x <= 63.0 + 1e-6), "a child carried {p:?}");
     }
 }
+
+/// After a restart of the gateway on the same store the circuit is still there, the
+/// allocation is computed again, and a charger that comes back knowing nothing (a
+/// fresh simulator: its profiles are gone) is sent its profiles again, unasked.
+#[tokio::test]
+async fn after_a_restart_profiles_are_sent_again() {
+    let mut s = load_settings();
+    let _db = common::store::database_for(&mut s).await;
+    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+    let tg = common::start_in(s.clone(), dir.clone()).await;
+    let first = api(&tg);
+    let c = load_common::circuit(&first, json!({"maxCurrent": 40})).await;
+    let ev = connect(&tg, "LMR-1", kind(OcppVersion::V201, 2)).await;
+    let cp = attach(&first, c, "LMR-1", THREE_PHASE_32(), None).await;
+    eventually("both EVSEs hold 20 A", || async {
+        ev.limit(1) == Some(20.0) && ev.limit(2) == Some(20.0)
+    })
+    .await;
+    let _ = ev.close().await;
+    let TestGateway { gw, store, .. } = tg;
+    gw.shutdown().await;
+    drop(store);
+
+    let tg = common::start_in(s, dir).await;
+    let again = api(&tg);
+    let ev = connect(&tg, "LMR-1", kind(OcppVersion::V201, 2)).await;
+    eventually("both EVSEs hold 20 A again", || async {
+        ev.limit(1) == Some(20.0) && ev.limit(2) == Some(20.0)
+    })
+    .await;
+    let v = view_until(&again, c, "the allocation is computed again", |v| {
+        allowed(v, cp, 1) == Some(20.0) && allowed(v, cp, 2) == Some(20.0)
+    })
+    .await;
+    assert_eq!(evse_field(&v, cp, 1, "inForce"), 20.0, "{v}");
+}

@@ -60,6 +60,7 @@ mod interop_node;
 mod interop_python;
 mod layering;
 mod load_circuit;
+mod load_python;
 mod load_resources;
 mod log_redaction;
 mod malformed;
