@@ -51,6 +51,8 @@ pub struct Manager {
     /// The roots of the circuit trees this node allocates, and when they were claimed.
     trees: HashSet<i64>,
     claimed_at: Option<std::time::Instant>,
+    /// The roots last claimed.
+    roots: Vec<i64>,
     /// When the store was last read (cluster mode reads it every tick: other nodes'
     /// chargers come and go without a hook here).
     reloaded_at: Option<std::time::Instant>,
@@ -82,6 +84,7 @@ impl Manager {
             persisted: HashMap::new(),
             trees: HashSet::new(),
             claimed_at: None,
+            roots: Vec::new(),
             reloaded_at: None,
         }
     }
@@ -107,8 +110,8 @@ impl Manager {
     }
 
     /// Claims (or renews) the trees of `snap` this node allocates, when a third of the
-    /// lease has passed. A tree newly taken over is treated as never sent: what its
-    /// chargers hold is not known here.
+    /// lease has passed or the trees are not those last claimed. A tree newly taken over
+    /// is treated as never sent: what its chargers hold is not known here.
     async fn claim(&mut self, snap: &Snapshot) {
         let lease = self
             .shared
@@ -116,15 +119,16 @@ impl Manager {
             .load
             .lease
             .max(std::time::Duration::from_secs(1));
-        if self.claimed_at.is_some_and(|t| t.elapsed() < lease / 3) {
-            return;
-        }
         let roots: Vec<i64> = snap
             .circuits
             .iter()
             .filter(|c| c.parent.is_none())
             .map(|c| c.id)
             .collect();
+        if self.claimed_at.is_some_and(|t| t.elapsed() < lease / 3) && roots == self.roots {
+            return;
+        }
+        self.roots = roots.clone();
         match self.store.claim_circuits(roots, lease).await {
             Ok(held) => {
                 let held: HashSet<i64> = held.into_iter().collect();
