@@ -27,7 +27,7 @@ use super::view::View;
 use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
 use crate::load::{allocate, EvseKey};
-use crate::load::{Evse, Plan, Settings};
+use crate::load::{Evse, Network, Plan, Settings};
 use crate::store::resources::LoadHeld;
 use crate::store::LoadStore;
 use crate::telemetry::metrics::CircuitPhaseLabels;
@@ -286,7 +286,14 @@ impl Manager {
                 return;
             }
         };
-        let (decreases, increases) = self.changes(&snap, &plan, now);
+        let net = match Network::new(&circuits, &evses) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "load management: the circuits cannot be allocated");
+                return;
+            }
+        };
+        let (decreases, increases) = self.changes(&snap, &plan, &net, now);
         let applied = if decreases.is_empty() && increases.is_empty() {
             Vec::new()
         } else {

@@ -11,7 +11,7 @@ use super::super::verify::Answer;
 use super::super::view::managed_draws;
 use super::super::ChargingNeeds;
 use super::{ms, Manager};
-use crate::load::{Circuit, Compliance, Drawn, Evse, EvseKey, Plan, Reason};
+use crate::load::{steps, Circuit, Compliance, Drawn, Evse, EvseKey, Network, Plan, Reason};
 
 /// What an EVSE's charger holds, as far as the gateway knows.
 #[derive(Clone, Debug, Default)]
@@ -120,66 +120,90 @@ impl Manager {
         Some(e)
     }
 
-    /// The changes to send: decreases (and what is not known) first, then increases.
+    /// The changes to send, as [`steps`] orders them: decreases (and what is not known)
+    /// first, then increases; a small change is left out where [`steps`] finds it safe.
+    /// Only EVSEs this node may send to count: online, in a tree it allocates, keeping
+    /// to their limits and taking profiles — the others are taken as holding their plan.
+    /// An increase to an EVSE raised less than `[load] min_interval` ago waits; a running
+    /// transaction without its TxProfile yet is sent one at once (so that no profile the
+    /// API set outranks the circuit's), no higher than what it runs on now.
     pub(super) fn changes(
         &self,
         snap: &Snapshot,
         plan: &Plan,
+        net: &Network,
         now: i64,
     ) -> (Vec<Change>, Vec<Change>) {
         let load = &self.shared.settings.load;
-        let (mut down, mut up) = (Vec::new(), Vec::new());
-        for m in &snap.evses {
-            let key = m.model.key;
-            let Some(a) = plan.evse(key) else { continue };
-            if !self.online(m)
-                || !self.trees.contains(&m.root)
-                || a.reason == Reason::NonCompliant
-                || self
-                    .watches
-                    .get(&key)
-                    .is_some_and(|w| w.compliance == super::super::verify::Compliance::Unsupported)
-            {
-                continue;
-            }
-            let change = Change {
-                identity: m.identity.clone(),
-                protocol: m.protocol.clone(),
-                evse: m.number,
-                amps: a.limit,
-                phases: m.phases,
-                transaction: m.transaction.clone(),
-            };
-            let held = self.held.get(&key);
-            let in_force = held.and_then(|h| h.in_force(m.transaction.as_deref()));
-            // A running transaction without its TxProfile yet is sent one.
-            let unsent_tx = m.transaction.is_some()
-                && !held.is_some_and(|h| {
+        let sendable = |m: &Managed| {
+            self.online(m)
+                && self.trees.contains(&m.root)
+                && plan
+                    .evse(m.model.key)
+                    .is_some_and(|a| a.reason != Reason::NonCompliant)
+                && !self.watches.get(&m.model.key).is_some_and(|w| {
+                    w.compliance == super::super::verify::Compliance::Unsupported
+                })
+        };
+        let in_force = |m: &Managed| {
+            self.held
+                .get(&m.model.key)
+                .and_then(|h| h.in_force(m.transaction.as_deref()))
+        };
+        let managed: HashMap<EvseKey, &Managed> = snap
+            .evses
+            .iter()
+            .filter(|m| sendable(m))
+            .map(|m| (m.model.key, m))
+            .collect();
+        let applied: Vec<(EvseKey, f64)> = snap
+            .evses
+            .iter()
+            .filter_map(|m| match managed.contains_key(&m.model.key) {
+                true => in_force(m).map(|f| (m.model.key, f)),
+                false => plan.evse(m.model.key).map(|a| (m.model.key, a.limit)),
+            })
+            .collect();
+        let change = |m: &Managed, amps: f64| Change {
+            identity: m.identity.clone(),
+            protocol: m.protocol.clone(),
+            evse: m.number,
+            amps,
+            phases: m.phases,
+            transaction: m.transaction.clone(),
+        };
+        let unsent_tx = |m: &Managed| {
+            m.transaction.is_some()
+                && !self.held.get(&m.model.key).is_some_and(|h| {
                     h.tx.as_ref().map(|(t, _)| Some(t.as_str())) == Some(m.transaction.as_deref())
-                });
-            let Some(old) = in_force else {
-                // Not known: sent with the decreases.
-                down.push(change);
-                continue;
-            };
-            if a.limit < old - 0.05 {
-                down.push(change);
-                continue;
+                })
+        };
+        let s = steps(&applied, plan, net, load.min_change);
+        let mut listed = std::collections::HashSet::new();
+        let (mut down, mut up) = (Vec::new(), Vec::new());
+        for (key, amps) in &s.decreases {
+            if let Some(m) = managed.get(key) {
+                listed.insert(*key);
+                down.push(change(m, *amps));
             }
-            let rises = a.limit > old + load.min_change || (old == 0.0 && a.limit > 0.0);
+        }
+        for (key, amps) in &s.increases {
+            let Some(m) = managed.get(key) else { continue };
             let recent = self
                 .last_increase
-                .get(&key)
+                .get(key)
                 .is_some_and(|t| now - t < ms(load.min_interval));
-            if rises && !recent {
-                up.push(change);
-            } else if unsent_tx {
-                // A new transaction gets its TxProfile at once, so that no profile the API
-                // set outranks the circuit's; no higher than what it runs on now.
-                down.push(Change {
-                    amps: a.limit.min(old),
-                    ..change
-                });
+            if !recent {
+                listed.insert(*key);
+                up.push(change(m, *amps));
+            }
+        }
+        for (key, m) in &managed {
+            if listed.contains(key) || !unsent_tx(m) {
+                continue;
+            }
+            if let (Some(old), Some(a)) = (in_force(m), plan.evse(*key)) {
+                down.push(change(m, a.limit.min(old)));
             }
         }
         (down, up)
