@@ -119,6 +119,27 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// The connection of `identity`: here, or (cluster mode) on the node the store says
+    /// holds it; `None` when it is connected nowhere. `protocol` is the charger's as
+    /// stored, for a handle to another node.
+    pub async fn handle_of(
+        &self,
+        identity: &str,
+        protocol: Option<&str>,
+    ) -> Option<crate::charger::ChargerHandle> {
+        if let Some(h) = self.registry.get(identity).filter(|h| h.is_connected()) {
+            return Some(h);
+        }
+        let cluster = self.cluster.as_ref()?;
+        cluster
+            .remote_handle(identity, protocol, self.settings.ocpp.call_timeout)
+            .await
+            .ok()
+            .flatten()
+    }
+}
+
 /// The charger CA, when both its certificate and key are configured and present.
 fn load_charger_ca(tls: &TlsSettings) -> Result<Option<Ca>, StartError> {
     let (cert, key) = (&tls.client_ca, &tls.ca_key);

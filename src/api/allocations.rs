@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::circuit::{circuit, store};
+use super::circuit::in_circuit;
 use super::error::ApiError;
 use super::ApiState;
 use crate::circuits::view::EvseView;
@@ -42,7 +42,7 @@ pub async fn allocations(
     State(state): State<Arc<ApiState>>,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
-    let c = circuit(store(&state)?.as_ref(), &raw).await?;
+    let (_, c) = in_circuit(&state, &raw).await?;
     let view = state.shared.circuits.view();
     let figures = view.circuit(c.id);
     let phases: Vec<Value> = match figures {

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use super::profile::limit_action;
 use super::verify::Answer;
 use crate::charger::outbound::{perform, ActionError};
-use crate::charger::{CallError, ChargerHandle};
+use crate::charger::CallError;
 use crate::config::LoadSettings;
 use crate::gateway::Shared;
 
@@ -41,23 +41,6 @@ pub struct Applied {
     pub change: Change,
     pub answer: Answer,
     pub sent: bool,
-}
-
-/// The handle of `identity`'s connection, here or on the node that holds it.
-pub async fn handle_for(
-    shared: &Shared,
-    identity: &str,
-    protocol: Option<&str>,
-) -> Option<ChargerHandle> {
-    if let Some(h) = shared.registry.get(identity).filter(|h| h.is_connected()) {
-        return Some(h);
-    }
-    let cluster = shared.cluster.as_ref()?;
-    cluster
-        .remote_handle(identity, protocol, shared.settings.ocpp.call_timeout)
-        .await
-        .ok()
-        .flatten()
 }
 
 /// How an outcome counts for compliance.
@@ -87,22 +70,24 @@ async fn send_all(shared: &Arc<Shared>, load: &LoadSettings, changes: Vec<Change
         let shared = shared.clone();
         let (base, level) = (load.profile_id_base, load.stack_level);
         set.spawn(async move {
-            let answer =
-                match handle_for(&shared, &change.identity, change.protocol.as_deref()).await {
-                    None => Answer::Unknown,
-                    Some(handle) => {
-                        let action = limit_action(
-                            base,
-                            level,
-                            change.evse,
-                            change.amps,
-                            change.phases,
-                            change.transaction.as_deref(),
-                        );
-                        shared.metrics.load_profiles_sent.inc();
-                        answer_of(&perform(&handle, &action).await)
-                    }
-                };
+            let answer = match shared
+                .handle_of(&change.identity, change.protocol.as_deref())
+                .await
+            {
+                None => Answer::Unknown,
+                Some(handle) => {
+                    let action = limit_action(
+                        base,
+                        level,
+                        change.evse,
+                        change.amps,
+                        change.phases,
+                        change.transaction.as_deref(),
+                    );
+                    shared.metrics.load_profiles_sent.inc();
+                    answer_of(&perform(&handle, &action).await)
+                }
+            };
             (
                 i,
                 Applied {

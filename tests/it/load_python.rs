@@ -148,7 +148,7 @@ async fn a_python_charger_without_smart_charging_is_counted_at_its_maximum() {
     }
     let tg = start(load_settings()).await;
     let api = api(&tg);
-    let mut plain = Script::start(
+    let plain = Script::start(
         "load_charger.py",
         [
             "--version",

@@ -32,7 +32,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::empty;
-use crate::api::circuit::{circuit, store};
+use crate::api::circuit::in_circuit;
 use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson};
 use crate::api::fields::{integer, tenths, Fields};
@@ -62,8 +62,7 @@ pub async fn attach(
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let mut f = Fields::new(&b);
     f.require("chargePointId");
     let cp = f.value("chargePointId", &integer(1));
@@ -90,8 +89,7 @@ pub async fn detach(
     State(state): State<Arc<ApiState>>,
     Path((raw, cp)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let cp = id(&cp, "Charge point")?;
     if !store.detach_charge_point(c.id, cp).await? {
         return Err(ApiError::not_found("Charge point in this circuit"));
@@ -105,8 +103,7 @@ pub async fn set_priority(
     Path((raw, cp)): Path<(String, String)>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let cp = id(&cp, "Charge point")?;
     let p = priority(&b, true)?.unwrap_or(1.0);
     if !store.set_charge_point_priority(c.id, cp, p).await? {
@@ -121,8 +118,7 @@ pub async fn set_evse_priority(
     Path((raw, cp, evse)): Path<(String, String, String)>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let cp = id(&cp, "Charge point")?;
     let evse = id(&evse, "EVSE")?;
     let p = priority(&b, true)?.unwrap_or(1.0);
@@ -179,8 +175,7 @@ pub async fn set_soc(
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let s = soc(&b)?;
     store.set_soc_priorities(c.id, s).await?;
     Ok(accepted(&state, c.id))
@@ -192,8 +187,7 @@ pub async fn set_session_priority(
     Path((raw, session)): Path<(String, String)>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let session = id(&session, "Session")?;
     let p = priority(&b, true)?.unwrap_or(1.0);
     store

@@ -54,6 +54,16 @@ pub(crate) async fn circuit(store: &dyn LoadStore, raw: &str) -> Result<CircuitV
         .ok_or_else(|| ApiError::not_found("Circuit"))
 }
 
+/// The store and the circuit named in the path, which must exist.
+pub(crate) async fn in_circuit(
+    state: &ApiState,
+    raw: &str,
+) -> Result<(Arc<dyn LoadStore>, CircuitView), ApiError> {
+    let store = store(state)?;
+    let c = circuit(store.as_ref(), raw).await?;
+    Ok((store, c))
+}
+
 fn not_found(e: ResourceError) -> ApiError {
     match e {
         ResourceError::NotFound => ApiError::not_found("Circuit"),
@@ -129,8 +139,7 @@ pub async fn read(
     Path(raw): Path<String>,
     params: ListParams,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     Ok(Json(
         json!({ "data": full(store.as_ref(), &c, &params).await? }),
     ))

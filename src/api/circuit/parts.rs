@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::{circuit, store};
+use super::in_circuit;
 use crate::api::error::ApiError;
 use crate::api::extract::{id, ApiJson};
 use crate::api::fields::{choice, integer, tenths, Fields};
@@ -85,8 +85,7 @@ pub async fn charge_point_priorities(
     Path(raw): Path<String>,
     params: ListParams,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let rows = store.attached_charge_points(c.id, params.page()).await?;
     Ok(params.respond(rows, |a| a.charge_point_id, |a| attachment(&a)))
 }
@@ -96,8 +95,7 @@ pub async fn consumption(
     State(state): State<Arc<ApiState>>,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let rows = store.circuit_consumption(c.id).await?;
     Ok(Json(json!({ "data": phases(&rows) })))
 }
@@ -107,8 +105,7 @@ pub async fn soc_priorities(
     State(state): State<Arc<ApiState>>,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     Ok(Json(soc(&store.soc_priorities(c.id).await?)))
 }
 
@@ -117,8 +114,7 @@ pub async fn unmanaged_load(
     State(state): State<Arc<ApiState>>,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     Ok(Json(
         json!({ "data": phases(&unmanaged(store.as_ref(), &c).await?) }),
     ))
@@ -154,8 +150,7 @@ pub async fn user_priorities(
     Path(raw): Path<String>,
     params: ListParams,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let rows = store.user_priorities(c.id, params.page()).await?;
     Ok(params.respond(rows, |u| u.id, |u| user_priority(&u)))
 }
@@ -166,8 +161,7 @@ pub async fn create_user_priority(
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let p = read_user(&b, true)?;
     let spec = p.apply(&UserPrioritySpec {
         target_id: 0,
@@ -194,8 +188,7 @@ pub async fn read_user_priority(
     State(state): State<Arc<ApiState>>,
     Path((raw, up)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let u = store
         .user_priority(c.id, id(&up, "User priority")?)
         .await?
@@ -209,8 +202,7 @@ pub async fn update_user_priority(
     Path((raw, up)): Path<(String, String)>,
     ApiJson(b): ApiJson<Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let up = id(&up, "User priority")?;
     let patch = read_user(&b, false)?;
     let u = store
@@ -226,8 +218,7 @@ pub async fn delete_user_priority(
     State(state): State<Arc<ApiState>>,
     Path((raw, up)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let store = store(&state)?;
-    let c = circuit(store.as_ref(), &raw).await?;
+    let (store, c) = in_circuit(&state, &raw).await?;
     let up = id(&up, "User priority")?;
     store
         .delete_user_priority(c.id, up)

@@ -94,7 +94,7 @@ pub fn tags_changed(shared: &Arc<Shared>) {
             }
         };
         for (identity, protocol) in chargers {
-            match handle_of(&shared, &identity, protocol.as_deref()).await {
+            match shared.handle_of(&identity, protocol.as_deref()).await {
                 Some(handle) => request(&shared, handle, false),
                 None => tracing::debug!(
                     identity,
@@ -103,23 +103,6 @@ pub fn tags_changed(shared: &Arc<Shared>) {
             }
         }
     });
-}
-
-async fn handle_of(
-    shared: &Shared,
-    identity: &str,
-    protocol: Option<&str>,
-) -> Option<ChargerHandle> {
-    if let Some(h) = shared.registry.get(identity).filter(|h| h.is_connected()) {
-        return Some(h);
-    }
-    let cluster = shared.cluster.as_ref()?;
-    let timeout = shared.settings.ocpp.call_timeout;
-    cluster
-        .remote_handle(identity, protocol, timeout)
-        .await
-        .ok()
-        .flatten()
 }
 
 /// Asks for a pass for the charger behind `handle`: now, or after the one running.

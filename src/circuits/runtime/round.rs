@@ -141,9 +141,10 @@ impl Manager {
                 && plan
                     .evse(m.model.key)
                     .is_some_and(|a| a.reason != Reason::NonCompliant)
-                && !self.watches.get(&m.model.key).is_some_and(|w| {
-                    w.compliance == super::super::verify::Compliance::Unsupported
-                })
+                && !self
+                    .watches
+                    .get(&m.model.key)
+                    .is_some_and(|w| w.compliance == super::super::verify::Compliance::Unsupported)
         };
         let in_force = |m: &Managed| {
             self.held
