@@ -32,6 +32,8 @@ pub struct Change {
     pub phases: u8,
     /// The transaction running on it, when one does.
     pub transaction: Option<String>,
+    /// The stack level to send the profile at.
+    pub stack_level: u32,
 }
 
 /// What became of each change; the increases carry [`Answer::Unknown`] and `sent: false`
@@ -68,7 +70,7 @@ async fn send_all(shared: &Arc<Shared>, load: &LoadSettings, changes: Vec<Change
     let mut set = JoinSet::new();
     for (i, change) in changes.into_iter().enumerate() {
         let shared = shared.clone();
-        let (base, level) = (load.profile_id_base, load.stack_level);
+        let (base, level) = (load.profile_id_base, change.stack_level);
         set.spawn(async move {
             let answer = match shared
                 .handle_of(&change.identity, change.protocol.as_deref())

@@ -38,6 +38,8 @@ pub struct Managed {
     pub transaction: Option<String>,
     /// Whether the store had its charger connected (to any node) at the last read.
     pub connected: bool,
+    /// The highest stack level its charger takes, when its configuration says.
+    pub max_stack_level: Option<u32>,
     /// The root of its circuit's tree.
     pub root: i64,
 }
@@ -231,6 +233,9 @@ pub fn snapshot(
             connected: protocols
                 .get(&e.charge_point_id)
                 .is_some_and(|p| p.connected),
+            max_stack_level: protocols
+                .get(&e.charge_point_id)
+                .and_then(|p| p.max_stack_level.as_deref()?.trim().parse().ok()),
             root: root_of(&views, a.circuit_id),
             number,
             phases,

@@ -165,6 +165,7 @@ impl Manager {
                 false => plan.evse(m.model.key).map(|a| (m.model.key, a.limit)),
             })
             .collect();
+        // `[load] stack_level`, or the highest the charger takes when that is lower.
         let change = |m: &Managed, amps: f64| Change {
             identity: m.identity.clone(),
             protocol: m.protocol.clone(),
@@ -172,6 +173,9 @@ impl Manager {
             amps,
             phases: m.phases,
             transaction: m.transaction.clone(),
+            stack_level: m
+                .max_stack_level
+                .map_or(load.stack_level, |max| max.min(load.stack_level)),
         };
         let unsent_tx = |m: &Managed| {
             m.transaction.is_some()

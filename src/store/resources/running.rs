@@ -21,6 +21,10 @@ pub struct LoadProtocol {
     pub charge_point_id: i64,
     pub protocol: Option<String>,
     pub connected: bool,
+    /// The highest stack level it takes, as its configuration says (1.6
+    /// `ChargeProfileMaxStackLevel`, 2.0.1 `SmartChargingCtrlr.ProfileStackLevel`), when
+    /// the gateway has read it.
+    pub max_stack_level: Option<String>,
 }
 
 /// The limit an EVSE's charger last accepted from the load manager, A per phase.

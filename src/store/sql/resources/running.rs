@@ -62,7 +62,11 @@ pub async fn claim_circuits(
 pub async fn protocols(db: &impl Db) -> DbResult<Vec<LoadProtocol>> {
     all_rows(
         db,
-        "SELECT cp.id, cp.protocol, cp.network_status = 'available' FROM charge_points cp
+        "SELECT cp.id, cp.protocol, cp.network_status = 'available',
+           (SELECT c.value FROM configurations c WHERE c.charge_point_id = cp.id
+              AND c.key IN ('ChargeProfileMaxStackLevel', 'SmartChargingCtrlr.ProfileStackLevel')
+              ORDER BY c.key LIMIT 1)
+         FROM charge_points cp
          JOIN circuit_charge_points cc ON cc.charge_point_id = cp.id ORDER BY cp.id",
         &[],
         |r| {
@@ -70,6 +74,7 @@ pub async fn protocols(db: &impl Db) -> DbResult<Vec<LoadProtocol>> {
                 charge_point_id: r.get(0)?,
                 protocol: r.get(1)?,
                 connected: r.get(2)?,
+                max_stack_level: r.get(3)?,
             })
         },
     )
