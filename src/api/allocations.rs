@@ -32,7 +32,7 @@ fn evse(e: &EvseView) -> Value {
         "reason": e.reason,
         "inForce": e.in_force.map(tenth),
         "drawn": e.drawn.as_ref().map(|(a, _)| json!({"L1": tenth(a[0]), "L2": tenth(a[1]), "L3": tenth(a[2])})),
-        "drawnAt": e.drawn.as_ref().map(|(_, at)| at.clone()),
+        "drawnAt": e.drawn.as_ref().map(|(_, at)| crate::domain::time::text(*at)),
         "compliance": e.compliance,
         "nonComplianceReason": e.why,
     })

@@ -54,6 +54,8 @@ pub(crate) struct Pending {
     pub reload: bool,
     /// Something changed that needs a recompute.
     pub dirty: bool,
+    /// Something other than new draws changed: the next round goes at once.
+    pub urgent: bool,
     /// Chargers that connected since.
     pub connected: HashSet<String>,
     /// Chargers that went away since.
@@ -84,6 +86,8 @@ struct Inner {
 pub struct Circuits {
     inner: Arc<Mutex<Inner>>,
     wake: Arc<Notify>,
+    /// Woken by what [`Pending::urgent`] marks.
+    urgent_wake: Arc<Notify>,
     enabled: bool,
 }
 
@@ -104,8 +108,12 @@ impl Circuits {
         if !self.enabled {
             return;
         }
-        f(&mut self.lock().pending);
+        let mut inner = self.lock();
+        f(&mut inner.pending);
+        inner.pending.urgent = true;
+        drop(inner);
         self.wake.notify_one();
+        self.urgent_wake.notify_one();
     }
 
     /// A charger's meter values for `evse`: its draw is kept when it is on a circuit.
@@ -186,12 +194,14 @@ impl Circuits {
         }
         inner.needs.insert((identity.to_owned(), evse), needs);
         inner.pending.dirty = true;
+        inner.pending.urgent = true;
         inner
             .pending
             .renegotiate
             .insert((identity.to_owned(), evse));
         drop(inner);
         self.wake.notify_one();
+        self.urgent_wake.notify_one();
         true
     }
 
@@ -257,6 +267,16 @@ impl Circuits {
     /// Waits for the next hook.
     pub(crate) async fn woken(&self) {
         self.wake.notified().await
+    }
+
+    /// Waits for the next hook that is not only new draws.
+    pub(crate) async fn woken_urgent(&self) {
+        self.urgent_wake.notified().await
+    }
+
+    /// Whether something other than new draws is waiting for a round.
+    pub(crate) fn urgent(&self) -> bool {
+        self.lock().pending.urgent
     }
 
     /// Whether `identity` is on a circuit (as of the load manager's last read).

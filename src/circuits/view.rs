@@ -37,7 +37,7 @@ pub struct EvseView {
     /// What its charger was last known to accept, when known.
     pub in_force: Option<f64>,
     /// Its last measured draw per own phase, and when.
-    pub drawn: Option<([f64; 3], String)>,
+    pub drawn: Option<([f64; 3], chrono::DateTime<chrono::Utc>)>,
     pub compliance: &'static str,
     pub why: Option<String>,
 }
@@ -97,10 +97,10 @@ impl View {
         snap: &Snapshot,
         plan: &Plan,
         draws: &HashMap<(String, u32), Draw>,
+        measured: &HashMap<i64, [f64; 3]>,
         watches: &HashMap<EvseKey, Watch>,
         in_force: impl Fn(EvseKey, Option<&str>) -> Option<f64>,
     ) -> View {
-        let measured = managed_draws(snap, draws);
         let mut evses = Vec::new();
         for m in &snap.evses {
             let key = m.model.key;
@@ -115,7 +115,7 @@ impl View {
                 allowed: a.limit,
                 reason: reason(a.reason),
                 in_force: in_force(key, m.transaction.as_deref()),
-                drawn: draw.map(|d| (d.amps, crate::domain::time::text(d.at))),
+                drawn: draw.map(|d| (d.amps, d.at)),
                 compliance: watch.map(|w| w.compliance.as_str()).unwrap_or("compliant"),
                 why: watch.and_then(|w| w.why.clone()),
             });

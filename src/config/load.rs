@@ -45,6 +45,10 @@ pub struct LoadSettings {
     /// after its last renewal at the latest (plus a tick).
     #[serde(with = "humantime_serde")]
     pub lease: Duration,
+    /// The least time between two rounds that only new meter values call for (a start,
+    /// a stop, a connection or an API change is allocated at once).
+    #[serde(with = "humantime_serde")]
+    pub round_interval: Duration,
     /// How often circuits are recomputed without any event (meters going stale, probes,
     /// offline holds running out).
     #[serde(with = "humantime_serde")]

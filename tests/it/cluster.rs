@@ -571,6 +571,7 @@ async fn one_circuit_on_two_nodes_stays_under_its_breaker_and_changes_hands() {
         s.load.tick = Duration::from_millis(200);
         s.load.min_interval = Duration::ZERO;
         s.load.lease = lease;
+        s.load.round_interval = Duration::from_millis(100);
         s.load.offline_hold = Duration::from_secs(600);
         s
     };

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use super::enforce::apply;
 use super::inputs::{snapshot, Managed, Snapshot};
 use super::verify::{Answer, Watch};
-use super::view::View;
+use super::view::{managed_draws, View};
 use crate::domain::event::ChargerEvent;
 use crate::gateway::Shared;
 use crate::load::{allocate, EvseKey};
@@ -36,7 +36,7 @@ use round::Held;
 pub struct Manager {
     shared: Arc<Shared>,
     store: Arc<dyn LoadStore>,
-    snapshot: Option<Snapshot>,
+    snapshot: Option<Arc<Snapshot>>,
     held: HashMap<EvseKey, Held>,
     watches: HashMap<EvseKey, Watch>,
     /// Identity → when it went offline (ms).
@@ -191,7 +191,7 @@ impl Manager {
         self.shared
             .circuits
             .set_managed(snap.managed(), snap.transactions());
-        self.snapshot = Some(snap);
+        self.snapshot = Some(Arc::new(snap));
         self.reloaded_at = Some(std::time::Instant::now());
         true
     }
@@ -267,7 +267,8 @@ impl Manager {
                 marks.push((m.identity.clone(), key, why));
             }
         }
-        let circuits = self.metered(&snap, &draws);
+        let measured = managed_draws(&snap, &draws);
+        let circuits = self.metered(&snap, &measured);
         let evses: Vec<Evse> = snap
             .evses
             .iter()
@@ -330,7 +331,7 @@ impl Manager {
         for (identity, key, why) in marks {
             self.flag(&identity, key, &why).await;
         }
-        let mut view = View::of(&snap, &plan, &draws, &self.watches, |key, tx| {
+        let mut view = View::of(&snap, &plan, &draws, &measured, &self.watches, |key, tx| {
             self.held.get(&key).and_then(|h| h.in_force(tx))
         });
         let parents: HashMap<i64, Option<i64>> =
@@ -427,14 +428,28 @@ pub async fn run(shared: Arc<Shared>, store: Arc<dyn LoadStore>, cancel: Cancell
         .load
         .tick
         .max(std::time::Duration::from_millis(100));
+    let spacing = shared.settings.load.round_interval;
     let mut manager = Manager::new(shared, store);
     let mut tick = tokio::time::interval(tick_every);
+    let mut last = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = circuits.woken() => {}
             _ = tick.tick() => {}
         }
+        // New draws alone wait for the round interval, so that a stream of meter
+        // values costs one round per interval, not one per message; a start, a stop, a
+        // connection or a change through the API goes at once.
+        let due = last + spacing;
+        if !circuits.urgent() && tokio::time::Instant::now() < due {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep_until(due) => {}
+                _ = circuits.woken_urgent() => {}
+            }
+        }
+        last = tokio::time::Instant::now();
         manager.cycle().await;
     }
 }

@@ -8,7 +8,6 @@ use super::super::draw::Draw;
 use super::super::enforce::{Applied, Change};
 use super::super::inputs::{Managed, Snapshot};
 use super::super::verify::Answer;
-use super::super::view::managed_draws;
 use super::super::ChargingNeeds;
 use super::{ms, Manager};
 use crate::load::{steps, Circuit, Compliance, Drawn, Evse, EvseKey, Network, Plan, Reason};
@@ -40,9 +39,8 @@ impl Manager {
     pub(super) fn metered(
         &mut self,
         snap: &Snapshot,
-        draws: &HashMap<(String, u32), Draw>,
+        managed: &HashMap<i64, [f64; 3]>,
     ) -> Vec<Circuit> {
-        let managed = managed_draws(snap, draws);
         let mut out = snap.circuits.clone();
         for c in &mut out {
             let Some(m) = c.meter.as_mut() else {

@@ -21,6 +21,7 @@ pub fn load_settings() -> Settings {
     let mut s = settings();
     s.load.tick = Duration::from_millis(200);
     s.load.min_interval = Duration::ZERO;
+    s.load.round_interval = Duration::from_millis(100);
     s
 }
 
