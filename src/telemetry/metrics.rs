@@ -88,6 +88,7 @@ pub struct Metrics {
     pub circuit_consumption: Family<CircuitPhaseLabels, Amperes>,
     pub load_profiles_sent: Counter,
     pub load_non_compliant: Counter,
+    pub load_rounds: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -119,6 +120,7 @@ impl Metrics {
             circuit_consumption: Family::default(),
             load_profiles_sent: Counter::default(),
             load_non_compliant: Counter::default(),
+            load_rounds: Counter::default(),
         };
         r.register(
             "chargers_connected",
@@ -175,6 +177,11 @@ impl Metrics {
             "load_profiles_sent",
             "Load management: charging profiles sent to chargers",
             m.load_profiles_sent.clone(),
+        );
+        r.register(
+            "load_rounds",
+            "Load management: allocation rounds run",
+            m.load_rounds.clone(),
         );
         r.register(
             "load_non_compliant",

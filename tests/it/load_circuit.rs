@@ -623,3 +623,51 @@ async fn after_a_restart_profiles_are_sent_again() {
     .await;
     assert_eq!(evse_field(&v, cp, 1, "inForce"), 20.0, "{v}");
 }
+
+/// A stream of meter values alone is allocated at most every `load.round_interval`, not
+/// once per message: forty reports in two seconds cost a handful of rounds
+/// (`ocpp_gateway_load_rounds_total`), while a session's start is allocated at once.
+#[tokio::test]
+async fn meter_values_alone_are_allocated_at_the_round_interval() {
+    let mut s = load_settings();
+    s.load.round_interval = Duration::from_millis(500);
+    s.load.tick = Duration::from_secs(60);
+    let tg = start(s).await;
+    let api = api(&tg);
+    let c = load_common::circuit(&api, json!({"maxCurrent": 40})).await;
+    let base = format!("ws://{}/ocpp", tg.gw.ocpp_addr());
+    let options = EvOptions {
+        meter_interval: Duration::from_millis(50),
+        id_tag: "TLMI".into(),
+        ..EvOptions::default()
+    };
+    let v = OcppVersion::V16;
+    let ev = EvCharger::connect_with(ConnectOptions::new(&base, "LMI-1", v), v, options)
+        .await
+        .expect("connects");
+    attach(&api, c, "LMI-1", THREE_PHASE_32(), None).await;
+    eventually("the idle EVSE holds 32 A", || async {
+        ev.limit(1) == Some(32.0)
+    })
+    .await;
+    let rounds = || {
+        let text = tg.gw.metrics().render();
+        text.lines()
+            .find_map(|l| l.strip_prefix("ocpp_gateway_load_rounds_total "))
+            .and_then(|n| n.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    ev.start_session(1, car(false)).await.expect("starts");
+    let reports = |ev: &EvCharger| ev.reports().len();
+    let (r0, m0) = (rounds(), reports(&ev));
+    eventually("forty more meter reports", || async {
+        reports(&ev) >= m0 + 40
+    })
+    .await;
+    let spent = rounds() - r0;
+    assert!(
+        (1.0..=10.0).contains(&spent),
+        "{spent} rounds for {} reports",
+        reports(&ev) - m0
+    );
+}

@@ -450,6 +450,7 @@ pub async fn run(shared: Arc<Shared>, store: Arc<dyn LoadStore>, cancel: Cancell
             }
         }
         last = tokio::time::Instant::now();
+        manager.shared.metrics.load_rounds.inc();
         manager.cycle().await;
     }
 }
