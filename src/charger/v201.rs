@@ -142,14 +142,7 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             answer
         }
         Request::NotifyEVChargingNeeds(n) => {
-            ctx.record_event(
-                call,
-                ChargerEvent::Other {
-                    action: call.action.clone(),
-                    payload: crate::ocpp::redact::redacted(&call.payload),
-                },
-            )
-            .await;
+            record_reported(ctx, call).await;
             let need = &n.charging_needs;
             let ac = need.ac_charging_parameters.as_ref();
             let dc = need.dc_charging_parameters.as_ref();
@@ -226,18 +219,23 @@ pub async fn handle(ctx: &ChargerContext, call: &Call) -> Result<Value, DecodeEr
             json!({})
         }
         _ => {
-            ctx.record_event(
-                call,
-                ChargerEvent::Other {
-                    action: call.action.clone(),
-                    // Kept as reported, but never with a secret in it (NotifyReport).
-                    payload: crate::ocpp::redact::redacted(&call.payload),
-                },
-            )
-            .await;
+            record_reported(ctx, call).await;
             other_answer(&call.action)
         }
     })
+}
+
+/// Keeps a message that only reports as it was reported, but never with a secret in it
+/// (NotifyReport).
+async fn record_reported(ctx: &ChargerContext, call: &Call) {
+    ctx.record_event(
+        call,
+        ChargerEvent::Other {
+            action: call.action.clone(),
+            payload: crate::ocpp::redact::redacted(&call.payload),
+        },
+    )
+    .await;
 }
 
 /// Answers to the messages that only report.
