@@ -223,8 +223,13 @@ impl Circuits {
         });
     }
 
-    /// `identity` connected: what it holds is unknown until it is sent again.
+    /// `identity` connected: what it holds is unknown until it is sent again. A charger on
+    /// no circuit costs a lookup (a charger attached since the last read of the store has
+    /// nothing known to forget: its first round sends everything).
     pub fn connected(&self, identity: &str) {
+        if !self.manages(identity) {
+            return;
+        }
         let id = identity.to_owned();
         self.touch(|p| {
             p.disconnected.remove(&id);
@@ -233,8 +238,11 @@ impl Circuits {
         });
     }
 
-    /// `identity` went away.
+    /// `identity` went away (a charger on no circuit costs a lookup).
     pub fn disconnected(&self, identity: &str) {
+        if !self.manages(identity) {
+            return;
+        }
         let id = identity.to_owned();
         self.touch(|p| {
             p.connected.remove(&id);
