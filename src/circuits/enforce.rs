@@ -13,11 +13,12 @@ use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
-use super::profile::limit_action;
+use super::profile::limit_profile;
 use super::verify::Answer;
 use crate::charger::outbound::{perform, ActionError};
 use crate::charger::CallError;
 use crate::config::LoadSettings;
+use crate::domain::action::Action;
 use crate::gateway::Shared;
 
 /// One EVSE's new allowance.
@@ -78,14 +79,17 @@ async fn send_all(shared: &Arc<Shared>, load: &LoadSettings, changes: Vec<Change
             {
                 None => Answer::Unknown,
                 Some(handle) => {
-                    let action = limit_action(
-                        base,
-                        level,
-                        change.evse,
-                        change.amps,
-                        change.phases,
-                        change.transaction.as_deref(),
-                    );
+                    let action = Action::SetChargingProfile {
+                        evse: change.evse,
+                        profile: limit_profile(
+                            base,
+                            level,
+                            change.evse,
+                            change.amps,
+                            change.phases,
+                            change.transaction.as_deref(),
+                        ),
+                    };
                     shared.metrics.load_profiles_sent.inc();
                     answer_of(&perform(&handle, &action).await)
                 }

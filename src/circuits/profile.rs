@@ -15,18 +15,12 @@
 //! the API sets.
 
 use crate::domain::action::{
-    Action, ChargingProfile, ChargingSchedule, ProfileKind, ProfilePurpose, RateUnit,
-    SchedulePeriod,
+    ChargingProfile, ChargingSchedule, ProfileKind, ProfilePurpose, RateUnit, SchedulePeriod,
 };
 
 /// The id of the gateway's profile on `evse`.
 pub fn profile_id(base: i64, evse: u32) -> i64 {
     base + i64::from(evse)
-}
-
-/// Whether `id` is in the range reserved for the gateway's profiles.
-pub fn reserved_id(base: i64, id: i64) -> bool {
-    (base..base + 1000).contains(&id)
 }
 
 /// The profile limiting `evse` to `amps` per phase on `phases` conductors: a TxProfile
@@ -68,25 +62,25 @@ pub fn limit_profile(
     }
 }
 
-/// The action that sends [`limit_profile`].
-pub fn limit_action(
-    base: i64,
-    stack_level: u32,
-    evse: u32,
-    amps: f64,
-    phases: u8,
-    transaction: Option<&str>,
-) -> Action {
-    Action::SetChargingProfile {
-        evse,
-        profile: limit_profile(base, stack_level, evse, amps, phases, transaction),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::charger::outbound::encode;
+    use crate::domain::action::Action;
+
+    fn limit_action(
+        base: i64,
+        level: u32,
+        evse: u32,
+        amps: f64,
+        phases: u8,
+        tx: Option<&str>,
+    ) -> Action {
+        Action::SetChargingProfile {
+            evse,
+            profile: limit_profile(base, level, evse, amps, phases, tx),
+        }
+    }
     use crate::ocpp::OcppVersion;
 
     #[test]
@@ -125,11 +119,5 @@ mod tests {
         assert_eq!(p["chargingProfilePurpose"], "TxProfile");
         assert_eq!(p["transactionId"], "tx-9");
         assert_eq!(p["id"], 2_100_000_001);
-    }
-
-    #[test]
-    fn the_reserved_range_is_a_thousand_ids() {
-        assert!(reserved_id(900_000, 900_000) && reserved_id(900_000, 900_999));
-        assert!(!reserved_id(900_000, 899_999) && !reserved_id(900_000, 901_000));
     }
 }

@@ -14,24 +14,14 @@
 //! Each new mark is returned once, for the runtime to log, record as a security event
 //! (`LoadManagementNonCompliant`) and notify.
 
-/// How an EVSE keeps to its allowance, as the allocator counts it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Compliance {
-    #[default]
-    Compliant,
-    /// It draws more than allowed: counted at what it draws.
-    Ignores,
-    /// Its charger refuses the profiles: counted at its maximum.
-    Unsupported,
-}
+pub use crate::load::Compliance;
 
-impl Compliance {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compliance::Compliant => "compliant",
-            Compliance::Ignores => "ignores_limit",
-            Compliance::Unsupported => "profile_refused",
-        }
+/// How the API names a compliance (`.../allocations`).
+pub fn compliance_name(c: Compliance) -> &'static str {
+    match c {
+        Compliance::Compliant => "compliant",
+        Compliance::Ignores => "ignores_limit",
+        Compliance::Unsupported => "profile_refused",
     }
 }
 
@@ -46,13 +36,24 @@ pub enum Answer {
 }
 
 /// One EVSE's record.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Watch {
     pub compliance: Compliance,
     over: u32,
     within: u32,
     /// Why it was marked, in words.
     pub why: Option<String>,
+}
+
+impl Default for Watch {
+    fn default() -> Watch {
+        Watch {
+            compliance: Compliance::Compliant,
+            over: 0,
+            within: 0,
+            why: None,
+        }
+    }
 }
 
 impl Watch {

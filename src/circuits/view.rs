@@ -8,7 +8,7 @@ use super::draw::Draw;
 use super::inputs::Snapshot;
 use super::verify::Watch;
 use crate::load::EvseKey;
-use crate::load::{MeterState, Plan, Reason};
+use crate::load::{Compliance, MeterState, Plan, Reason};
 
 /// One circuit's figures, per own phase (L1, L2, L3), A.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,7 +116,9 @@ impl View {
                 reason: reason(a.reason),
                 in_force: in_force(key, m.transaction.as_deref()),
                 drawn: draw.map(|d| (d.amps, d.at)),
-                compliance: watch.map(|w| w.compliance.as_str()).unwrap_or("compliant"),
+                compliance: super::verify::compliance_name(
+                    watch.map_or(Compliance::Compliant, |w| w.compliance),
+                ),
                 why: watch.and_then(|w| w.why.clone()),
             });
         }

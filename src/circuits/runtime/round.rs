@@ -88,11 +88,10 @@ impl Manager {
             per_phase: d.amps,
             at: d.at.timestamp_millis(),
         });
-        e.compliance = match self.watches.get(&e.key).map(|w| w.compliance) {
-            Some(super::super::verify::Compliance::Ignores) => Compliance::Ignores,
-            Some(super::super::verify::Compliance::Unsupported) => Compliance::Unsupported,
-            _ => Compliance::Compliant,
-        };
+        e.compliance = self
+            .watches
+            .get(&e.key)
+            .map_or(Compliance::Compliant, |w| w.compliance);
         if !self.online(m) {
             let since = self
                 .offline
@@ -142,7 +141,7 @@ impl Manager {
                 && !self
                     .watches
                     .get(&m.model.key)
-                    .is_some_and(|w| w.compliance == super::super::verify::Compliance::Unsupported)
+                    .is_some_and(|w| w.compliance == Compliance::Unsupported)
         };
         let in_force = |m: &Managed| {
             self.held
